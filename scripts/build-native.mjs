@@ -1,0 +1,27 @@
+// Builds the native addon with node-gyp. A failed build is not fatal: aekit then runs on its
+// reference backend and says so once at run time.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+function nodeGyp() {
+  // npm sets npm_config_node_gyp to its bundled copy during install scripts.
+  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp)) {
+    return [process.execPath, process.env.npm_config_node_gyp];
+  }
+  const npmCli = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  if (existsSync(npmCli)) return [process.execPath, npmCli];
+  try {
+    return [process.execPath, createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js')];
+  } catch {
+    return ['node-gyp'];
+  }
+}
+
+const [cmd, ...pre] = nodeGyp();
+const result = spawnSync(cmd, [...pre, 'rebuild'], { stdio: 'inherit' });
+if (result.status !== 0) {
+  console.warn('aekit: the native addon did not build; aekit will use its reference backend (slower).');
+  if (process.env.AEKIT_REQUIRE_NATIVE === '1') process.exit(1);
+}
