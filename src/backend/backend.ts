@@ -1,0 +1,139 @@
+/**
+ * The one interface every compute backend implements.
+ *
+ * Kernels take plain `Float32Array`s (which may be views at any offset inside a larger buffer),
+ * shapes and a params object; they never see a `Tensor`. Output arrays are written in place and
+ * never alias an input unless a kernel says so. Matrices are dense row-major.
+ */
+
+/** Activation fused into `linearForward` and undone by `activationBackward`. */
+export type Activation = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu';
+
+/** All activations, in a stable order (the native addon indexes them by position). */
+export const ACTIVATIONS: readonly Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu'];
+
+/** Elementwise unary functions. `clamp` uses `p0` as the low and `p1` as the high bound. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'square' | 'sqrt' | 'abs' | 'sign'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'clamp'
+  | 'add_scalar' | 'mul_scalar' | 'pow_scalar' | 'rsub_scalar' | 'rdiv_scalar';
+
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg', 'exp', 'log', 'square', 'sqrt', 'abs', 'sign',
+  'sigmoid', 'tanh', 'relu', 'leaky_relu', 'clamp',
+  'add_scalar', 'mul_scalar', 'pow_scalar', 'rsub_scalar', 'rdiv_scalar',
+];
+
+/** Elementwise binary functions, with broadcasting through strides (see `binary`). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+
+export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min'];
+
+/** C = alpha * op(A) · op(B) + beta * C, op(X) = X or Xᵀ. */
+export interface GemmParams {
+  /** Rows of op(A) and of C. */
+  m: number;
+  /** Columns of op(B) and of C. */
+  n: number;
+  /** Columns of op(A), rows of op(B). */
+  k: number;
+  a: Float32Array;
+  /** A is stored k×m (so op(A) = Aᵀ is m×k). */
+  transA: boolean;
+  b: Float32Array;
+  /** B is stored n×k (so op(B) = Bᵀ is k×n). */
+  transB: boolean;
+  c: Float32Array;
+  alpha: number;
+  /** 0 overwrites C (whatever it held, NaN included); 1 accumulates. */
+  beta: number;
+}
+
+/** Parameters of one Adam step over a flat parameter array. */
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1-based step count, for bias correction. */
+  step: number;
+  /** L2 coefficient: coupled adds `weightDecay * p` to the gradient; decoupled (AdamW) shrinks p by `lr * weightDecay * p`. */
+  weightDecay: number;
+  decoupled: boolean;
+}
+
+/** Parameters of one SGD step over a flat parameter array. */
+export interface SgdParams {
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  /** Adds `weightDecay * p` to the gradient before momentum. */
+  weightDecay: number;
+}
+
+/** The compute kernels. `reference` is the specification; `native` must match it within tolerance. */
+export interface Backend {
+  readonly name: 'reference' | 'native';
+
+  /** General matrix multiply, see {@link GemmParams}. */
+  gemm(p: GemmParams): void;
+
+  /**
+   * y = act(x · wᵀ + bias): x is m×k, w is n×k (nn.Linear's [out, in] layout), bias is n or null,
+   * y is m×n. `slope` is leaky relu's negative slope.
+   */
+  linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    m: number, k: number, n: number, act: Activation, slope: number): void;
+
+  /** dz = dy * act'(z), written from the activation's output y (every supported act allows it). dz may alias dy. */
+  activationBackward(dy: Float32Array, y: Float32Array, dz: Float32Array, act: Activation, slope: number): void;
+
+  /** out[i] = f(a[i]; p0, p1). out may alias a. */
+  unary(op: UnaryOp, a: Float32Array, out: Float32Array, p0: number, p1: number): void;
+
+  /**
+   * out[idx] = f(a[idx · aStrides], b[idx · bStrides]) over every index of `shape` (row-major).
+   * A stride of 0 broadcasts that axis. out is contiguous with `shape`.
+   */
+  binary(op: BinaryOp, a: Float32Array, aStrides: readonly number[], b: Float32Array,
+    bStrides: readonly number[], out: Float32Array, shape: readonly number[]): void;
+
+  /**
+   * Sums a (contiguous, `shape`) into out: out[idx · outStrides] += a[idx]. A stride of 0 sums
+   * that axis away. out is zeroed first.
+   */
+  reduceSum(a: Float32Array, shape: readonly number[], out: Float32Array, outStrides: readonly number[]): void;
+
+  /** Column sums of an m×n matrix: out[j] = beta * out[j] + Σ_i a[i, j]. */
+  sumRows(a: Float32Array, m: number, n: number, out: Float32Array, beta: number): void;
+
+  /**
+   * Fused squared error: returns scale · Σ (pred − target)², and writes grad = 2 · scale · (pred − target)
+   * when grad is not null.
+   */
+  squaredError(pred: Float32Array, target: Float32Array, grad: Float32Array | null, scale: number): number;
+
+  /**
+   * Fused, stable binary cross-entropy from logits z: returns scale · Σ [max(z,0) − z·t + log(1 + e^−|z|)],
+   * and writes grad = scale · (σ(z) − t) when grad is not null.
+   */
+  bceWithLogits(logits: Float32Array, target: Float32Array, grad: Float32Array | null, scale: number): number;
+
+  /** Σ a[i], accumulated in float64. */
+  sum(a: Float32Array): number;
+
+  /** Σ a[i]², accumulated in float64. */
+  sumSquares(a: Float32Array): number;
+
+  /** out = a · alpha + out · beta (AXPBY); out may alias a. */
+  axpby(a: Float32Array, alpha: number, out: Float32Array, beta: number): void;
+
+  /** One Adam (or AdamW) step in place over p, using and updating the moments m and v. */
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, params: AdamParams): void;
+
+  /** One SGD step in place over p, using and updating the velocity buffer (ignored when momentum is 0). */
+  sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, params: SgdParams): void;
+
+  /** True when every value is finite. */
+  allFinite(a: Float32Array): boolean;
+}

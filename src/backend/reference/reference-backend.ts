@@ -1,0 +1,210 @@
+/**
+ * The reference backend: plain TypeScript, written to be obviously right rather than fast.
+ * It is the specification the native backend is tested against.
+ */
+import type {
+  Activation, AdamParams, Backend, BinaryOp, GemmParams, SgdParams, UnaryOp,
+} from '../backend.js';
+
+const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+function activate(z: number, act: Activation, slope: number): number {
+  switch (act) {
+    case 'identity': return z;
+    case 'sigmoid': return sigmoid(z);
+    case 'tanh': return Math.tanh(z);
+    case 'relu': return z > 0 ? z : 0;
+    case 'leaky_relu': return z > 0 ? z : slope * z;
+  }
+}
+
+/** act'(z) expressed through y = act(z). */
+function derivativeFromOutput(y: number, act: Activation, slope: number): number {
+  switch (act) {
+    case 'identity': return 1;
+    case 'sigmoid': return y * (1 - y);
+    case 'tanh': return 1 - y * y;
+    case 'relu': return y > 0 ? 1 : 0;
+    // With slope > 0, y > 0 exactly when z > 0.
+    case 'leaky_relu': return y > 0 ? 1 : slope;
+  }
+}
+
+function unaryValue(op: UnaryOp, x: number, p0: number, p1: number): number {
+  switch (op) {
+    case 'neg': return -x;
+    case 'exp': return Math.exp(x);
+    case 'log': return Math.log(x);
+    case 'square': return x * x;
+    case 'sqrt': return Math.sqrt(x);
+    case 'abs': return Math.abs(x);
+    case 'sign': return x > 0 ? 1 : x < 0 ? -1 : 0;
+    case 'sigmoid': return sigmoid(x);
+    case 'tanh': return Math.tanh(x);
+    case 'relu': return x > 0 ? x : 0;
+    case 'leaky_relu': return x > 0 ? x : p0 * x;
+    case 'clamp': return x < p0 ? p0 : x > p1 ? p1 : x;
+    case 'add_scalar': return x + p0;
+    case 'mul_scalar': return x * p0;
+    case 'pow_scalar': return Math.pow(x, p0);
+    case 'rsub_scalar': return p0 - x;
+    case 'rdiv_scalar': return p0 / x;
+  }
+}
+
+function binaryValue(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case 'add': return a + b;
+    case 'sub': return a - b;
+    case 'mul': return a * b;
+    case 'div': return a / b;
+    case 'max': return a > b ? a : b;
+    case 'min': return a < b ? a : b;
+  }
+}
+
+/** Visits every index of `shape` in row-major order, passing the offsets given by each stride set. */
+function forEachIndex(shape: readonly number[], strides: readonly (readonly number[])[],
+  visit: (linear: number, offsets: number[]) => void): void {
+  const rank = shape.length;
+  const total = shape.reduce((p, d) => p * d, 1);
+  const index = new Array<number>(rank).fill(0);
+  const offsets = strides.map(() => 0);
+  for (let linear = 0; linear < total; linear++) {
+    visit(linear, offsets);
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]++;
+      for (let s = 0; s < strides.length; s++) offsets[s] += strides[s][d];
+      if (index[d] < shape[d]) break;
+      for (let s = 0; s < strides.length; s++) offsets[s] -= strides[s][d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/** Creates the reference backend. */
+export function createReferenceBackend(): Backend {
+  return {
+    name: 'reference',
+
+    gemm({ m, n, k, a, transA, b, transB, c, alpha, beta }: GemmParams): void {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          for (let p = 0; p < k; p++) {
+            const av = transA ? a[p * m + i] : a[i * k + p];
+            const bv = transB ? b[j * k + p] : b[p * n + j];
+            acc += av * bv;
+          }
+          c[i * n + j] = alpha * acc + (beta === 0 ? 0 : beta * c[i * n + j]);
+        }
+      }
+    },
+
+    linearForward(x, w, bias, y, m, k, n, act, slope): void {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = bias ? bias[j] : 0;
+          for (let p = 0; p < k; p++) acc += x[i * k + p] * w[j * k + p];
+          y[i * n + j] = activate(acc, act, slope);
+        }
+      }
+    },
+
+    activationBackward(dy, y, dz, act, slope): void {
+      for (let i = 0; i < y.length; i++) dz[i] = dy[i] * derivativeFromOutput(y[i], act, slope);
+    },
+
+    unary(op, a, out, p0, p1): void {
+      for (let i = 0; i < a.length; i++) out[i] = unaryValue(op, a[i], p0, p1);
+    },
+
+    binary(op, a, aStrides, b, bStrides, out, shape): void {
+      forEachIndex(shape, [aStrides, bStrides], (i, [ao, bo]) => {
+        out[i] = binaryValue(op, a[ao], b[bo]);
+      });
+    },
+
+    reduceSum(a, shape, out, outStrides): void {
+      const outSize = shape.reduce((p, d, i) => p * (outStrides[i] === 0 ? 1 : d), 1);
+      out.fill(0, 0, outSize);
+      forEachIndex(shape, [outStrides], (i, [oo]) => {
+        out[oo] += a[i];
+      });
+    },
+
+    sumRows(a, m, n, out, beta): void {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let i = 0; i < m; i++) acc += a[i * n + j];
+        out[j] = (beta === 0 ? 0 : beta * out[j]) + acc;
+      }
+    },
+
+    squaredError(pred, target, grad, scale): number {
+      let acc = 0;
+      for (let i = 0; i < pred.length; i++) {
+        const d = pred[i] - target[i];
+        acc += d * d;
+        if (grad) grad[i] = 2 * scale * d;
+      }
+      return scale * acc;
+    },
+
+    bceWithLogits(logits, target, grad, scale): number {
+      let acc = 0;
+      for (let i = 0; i < logits.length; i++) {
+        const z = logits[i];
+        const t = target[i];
+        acc += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+        if (grad) grad[i] = scale * (sigmoid(z) - t);
+      }
+      return scale * acc;
+    },
+
+    sum(a): number {
+      let acc = 0;
+      for (let i = 0; i < a.length; i++) acc += a[i];
+      return acc;
+    },
+
+    sumSquares(a): number {
+      let acc = 0;
+      for (let i = 0; i < a.length; i++) acc += a[i] * a[i];
+      return acc;
+    },
+
+    axpby(a, alpha, out, beta): void {
+      for (let i = 0; i < a.length; i++) out[i] = alpha * a[i] + (beta === 0 ? 0 : beta * out[i]);
+    },
+
+    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, weightDecay, decoupled }: AdamParams): void {
+      const c1 = 1 - Math.pow(beta1, step);
+      const c2 = 1 - Math.pow(beta2, step);
+      for (let i = 0; i < p.length; i++) {
+        const grad = decoupled ? g[i] : g[i] + weightDecay * p[i];
+        m[i] = beta1 * m[i] + (1 - beta1) * grad;
+        v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
+        const update = (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
+        p[i] = (decoupled ? p[i] * (1 - lr * weightDecay) : p[i]) - lr * update;
+      }
+    },
+
+    sgdStep(p, g, velocity, { lr, momentum, nesterov, weightDecay }: SgdParams): void {
+      for (let i = 0; i < p.length; i++) {
+        const grad = g[i] + weightDecay * p[i];
+        if (momentum === 0) {
+          p[i] -= lr * grad;
+          continue;
+        }
+        velocity[i] = momentum * velocity[i] + grad;
+        p[i] -= lr * (nesterov ? grad + momentum * velocity[i] : velocity[i]);
+      }
+    },
+
+    allFinite(a): boolean {
+      for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+      return true;
+    },
+  };
+}
