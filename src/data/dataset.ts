@@ -1,0 +1,137 @@
+/**
+ * The in-memory data set every loader returns: a row-major float32 matrix of examples, with
+ * optional image shape and labels, and the few row operations training needs.
+ */
+import { DataError, UsageError } from '../errors.js';
+import { Prng } from '../util/prng.js';
+
+/** Examples as rows of a float32 matrix; images are flattened row-major. */
+export interface Dataset {
+  /** n * features values, example i at [i * features, (i + 1) * features). */
+  x: Float32Array;
+  /** Number of examples. */
+  n: number;
+  /** Values per example. */
+  features: number;
+  /** Height and width when each example is an image (h * w === features). */
+  shape?: [number, number];
+  /** One class label per example, when the source has them. */
+  labels?: Uint8Array | Int32Array;
+  /** Where it came from, for messages and fingerprints (e.g. "mnist/train"). */
+  name: string;
+}
+
+/**
+ * Checks a data set's sizes agree and returns it, so loaders fail early on their own bugs.
+ * @param ds the data set to check.
+ * @example
+ * const ds = makeDataset({ x: new Float32Array(6), n: 2, features: 3, name: 'toy' });
+ */
+export function makeDataset(ds: Dataset): Dataset {
+  if (!Number.isInteger(ds.n) || !Number.isInteger(ds.features) || ds.n < 0 || ds.features < 0) {
+    throw new UsageError(`${ds.name}: n and features must be non-negative integers, found n=${ds.n}, features=${ds.features}`);
+  }
+  if (ds.x.length !== ds.n * ds.features) {
+    throw new UsageError(`${ds.name}: x holds ${ds.x.length} values, expected n*features = ${ds.n}*${ds.features}`);
+  }
+  if (ds.shape && ds.shape[0] * ds.shape[1] !== ds.features) {
+    throw new UsageError(`${ds.name}: image shape ${ds.shape[0]}x${ds.shape[1]} does not match ${ds.features} features`);
+  }
+  if (ds.labels && ds.labels.length !== ds.n) {
+    throw new UsageError(`${ds.name}: ${ds.labels.length} labels for ${ds.n} examples`);
+  }
+  return ds;
+}
+
+/**
+ * The values of example `i`, as a view (no copy).
+ * @param ds the data set.
+ * @param i the example's index.
+ * @example
+ * const first = row(ds, 0); // Float32Array of ds.features values
+ */
+export function row(ds: Dataset, i: number): Float32Array {
+  return ds.x.subarray(i * ds.features, (i + 1) * ds.features);
+}
+
+/**
+ * A new data set of the given examples, in the given order (copied).
+ * @param ds the source.
+ * @param indices example indices, each in [0, ds.n).
+ * @param name the new set's name (defaults to the source's).
+ * @example
+ * const firstTen = takeRows(ds, Array.from({ length: 10 }, (_, i) => i));
+ */
+export function takeRows(ds: Dataset, indices: ArrayLike<number>, name = ds.name): Dataset {
+  const f = ds.features;
+  const x = new Float32Array(indices.length * f);
+  const labels = ds.labels ? new (ds.labels.constructor as Uint8ArrayConstructor | Int32ArrayConstructor)(indices.length) : undefined;
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    if (!(i >= 0 && i < ds.n && Number.isInteger(i))) {
+      throw new UsageError(`takeRows: index ${i} at position ${k} is outside [0, ${ds.n}) of ${ds.name}`);
+    }
+    x.set(ds.x.subarray(i * f, (i + 1) * f), k * f);
+    if (labels && ds.labels) labels[k] = ds.labels[i];
+  }
+  return { x, n: indices.length, features: f, ...(ds.shape ? { shape: ds.shape } : {}), ...(labels ? { labels } : {}), name };
+}
+
+/**
+ * The first `limit` examples as views on the source (no copy); the whole set when limit is
+ * undefined or not smaller than n.
+ * @param ds the source.
+ * @param limit how many examples to keep.
+ * @example
+ * const small = firstRows(ds, 1000);
+ */
+export function firstRows(ds: Dataset, limit?: number): Dataset {
+  if (limit === undefined || limit >= ds.n) return ds;
+  if (!(Number.isInteger(limit) && limit >= 0)) throw new UsageError(`limit must be a non-negative integer, found ${limit}`);
+  return {
+    ...ds,
+    x: ds.x.subarray(0, limit * ds.features),
+    n: limit,
+    ...(ds.labels ? { labels: ds.labels.subarray(0, limit) } : {}),
+  };
+}
+
+/**
+ * Splits off a validation set after a seeded shuffle; the same seed gives the same split.
+ * @param ds the source.
+ * @param fraction the share of examples held out, in [0, 1); rounded to whole examples.
+ * @param seed the shuffle's seed.
+ * @returns train and validation sets named `<name>/train` and `<name>/validation`.
+ * @example
+ * const { train, validation } = splitValidation(ds, 0.1, 42);
+ */
+export function splitValidation(ds: Dataset, fraction: number, seed: number): { train: Dataset; validation: Dataset } {
+  if (!(fraction >= 0 && fraction < 1)) throw new UsageError(`validation fraction must be in [0, 1), found ${fraction}`);
+  const order = new Prng(seed).permutation(ds.n);
+  const nVal = Math.round(ds.n * fraction);
+  return {
+    // Validation first so that growing the fraction only moves examples from train to validation.
+    validation: takeRows(ds, order.subarray(0, nVal), `${ds.name}/validation`),
+    train: takeRows(ds, order.subarray(nVal), `${ds.name}/train`),
+  };
+}
+
+/**
+ * Throws when any value is NaN or infinite, naming the file, the example (row) and feature
+ * (column), both counted from 0.
+ * @param ds the data set to check.
+ * @param file the file it was read from, for the message.
+ * @example
+ * assertFinite(loadNpy('x.npy'), 'x.npy');
+ */
+export function assertFinite(ds: Dataset, file: string): void {
+  const x = ds.x;
+  for (let i = 0; i < x.length; i++) {
+    // x - x is 0 for finite values and NaN for NaN and +-Infinity: one test for both.
+    if (x[i] - x[i] !== 0) {
+      const r = Math.floor(i / ds.features);
+      const c = i - r * ds.features;
+      throw new DataError(`${file}: row ${r}, column ${c} (index ${i}): expected a finite number, found ${x[i]}`);
+    }
+  }
+}
