@@ -93,7 +93,8 @@ export interface Backend {
 
   /**
    * out[idx] = f(a[idx · aStrides], b[idx · bStrides]) over every index of `shape` (row-major).
-   * A stride of 0 broadcasts that axis. out is contiguous with `shape`.
+   * A stride of 0 broadcasts that axis. out is contiguous with `shape`, and may alias an operand
+   * that is read with contiguous strides (an elementwise update in place).
    */
   binary(op: BinaryOp, a: Float32Array, aStrides: readonly number[], b: Float32Array,
     bStrides: readonly number[], out: Float32Array, shape: readonly number[]): void;
