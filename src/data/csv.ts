@@ -1,0 +1,100 @@
+/**
+ * Numeric CSV files: one example per line, every cell a finite number, an optional header line
+ * of column names. Parsed with csv-parse; every number is checked here so that a bad cell is
+ * reported as file:line:column with its text.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { DataError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+
+/** How to read a CSV file. */
+export interface CsvOptions {
+  /** true: the first line holds names; false: it is data; 'auto' (default): names when no cell of it is a number. */
+  header?: boolean | 'auto';
+  /** The cell separator; by default the first of , tab ; space found on the first non-empty line. */
+  delimiter?: string;
+}
+
+/** A numeric CSV file as a data set, with its column names when it had a header. */
+export interface CsvTable extends Dataset {
+  columns?: string[];
+}
+
+// Decimal numbers only: Number() would also take '', '0x1f' and ' ', which are typos here.
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Parses the text of a numeric CSV file into a row-major float32 matrix.
+ * @param text the file's content.
+ * @param file the name used in error messages.
+ * @param options header detection and delimiter.
+ * @throws DataError as `file:line:column: expected ..., found "text"`; lines and columns count from 1.
+ * @example
+ * const table = parseCsv('x,y\n1,2\n3,4\n', 'points.csv'); // n 2, features 2, columns ['x', 'y']
+ */
+export function parseCsv(text: string, file: string, options: CsvOptions = {}): CsvTable {
+  // One line ending throughout keeps csv-parse's line numbers right on files that mix them.
+  const clean = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const delimiter = options.delimiter ?? detectDelimiter(clean);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // With info: true each record comes as { record, info }; the typings only know string[][].
+    records = parse(clean, { delimiter, info: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as unknown as typeof records;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new DataError(`${file}:${err.lines ?? '?'}: not valid CSV: ${err.message}`);
+  }
+  let columns: string[] | undefined;
+  const header = options.header ?? 'auto';
+  if (records.length > 0 && (header === true || (header === 'auto' && records[0].record.every((c) => !NUMBER.test(c))))) {
+    columns = records[0].record;
+    records = records.slice(1);
+  }
+  if (records.length === 0) throw new DataError(`${file}: expected at least one line of numbers, found none`);
+
+  const features = columns?.length ?? records[0].record.length;
+  const x = new Float32Array(records.length * features);
+  for (let r = 0; r < records.length; r++) {
+    const { record, info } = records[r];
+    if (record.length !== features) {
+      const what = columns ? `${features} columns like the header` : `${features} columns like the first line`;
+      throw new DataError(`${file}:${info.lines}: expected ${what}, found ${record.length}`);
+    }
+    for (let c = 0; c < features; c++) {
+      const cell = record[c];
+      const value = NUMBER.test(cell) ? Number(cell) : Number.NaN;
+      // A decimal that overflows float32 would become Infinity in the matrix: reject it too.
+      if (!Number.isFinite(Math.fround(value))) {
+        const why = NUMBER.test(cell) ? ' (out of float32 range)' : '';
+        throw new DataError(`${file}:${info.lines}:${c + 1}: expected a finite number, found ${JSON.stringify(cell)}${why}`);
+      }
+      x[r * features + c] = value;
+    }
+  }
+  return { x, n: records.length, features, name: file, ...(columns ? { columns } : {}) };
+}
+
+/**
+ * Reads a numeric CSV file.
+ * @param path the file to read.
+ * @param options header detection and delimiter.
+ * @example
+ * const ds = readCsv('data.csv', { header: 'auto' });
+ */
+export function readCsv(path: string, options: CsvOptions = {}): CsvTable {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DataError(`${path}: cannot read CSV file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseCsv(text, path, options);
+}
+
+/** The first of , tab ; space that appears on the first non-empty line; ',' when none does. */
+function detectDelimiter(text: string): string {
+  const first = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  for (const d of [',', '\t', ';', ' ']) if (first.includes(d)) return d;
+  return ',';
+}
