@@ -1,0 +1,93 @@
+/**
+ * A folder of PNG images as a data set: every *.png directly inside it, in natural name order
+ * (img2 before img10), all of one size, converted to grayscale in [0, 1].
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { DataError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
+/**
+ * The PNG files directly inside a folder, in natural order.
+ * @param dir the folder.
+ * @example
+ * listPngFiles('digits/'); // ['digits/0.png', 'digits/1.png', ..., 'digits/10.png']
+ */
+export function listPngFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new DataError(`${dir}: cannot read folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return names
+    .filter((n) => n.toLowerCase().endsWith('.png') && statSync(join(dir, n)).isFile())
+    .sort(byName)
+    .map((n) => join(dir, n));
+}
+
+/**
+ * Decodes PNG bytes to grayscale in [0, 1]: luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601).
+ * Alpha is ignored, so a transparent pixel counts by its stored colour.
+ * @param bytes the file's content.
+ * @param file the name used in error messages.
+ * @example
+ * const { width, height, gray } = decodePngGray(readFileSync('a.png'), 'a.png');
+ */
+export function decodePngGray(bytes: Uint8Array, file: string): { width: number; height: number; gray: Float32Array } {
+  let png: PNG;
+  try {
+    // pngjs scales 16-bit samples down to 8 bits and expands palettes and gray to RGBA.
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    throw new DataError(`${file}: not a readable PNG image (${(e as Error).message})`);
+  }
+  const { width, height, data } = png;
+  const gray = new Float32Array(width * height);
+  for (let p = 0; p < gray.length; p++) {
+    const r = data[4 * p];
+    const g = data[4 * p + 1];
+    const b = data[4 * p + 2];
+    // Gray sources have r = g = b: keep them exact instead of going through the weights.
+    gray[p] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / 255;
+  }
+  return { width, height, gray };
+}
+
+/**
+ * Loads a folder of same-sized PNG images as a data set with image shape [height, width].
+ * @param dir the folder; only *.png files directly inside it are read.
+ * @param options limit: read at most this many files (the first in name order).
+ * @throws DataError naming the folder when it has no PNG, or the file that is unreadable or of another size.
+ * @example
+ * const ds = loadPngFolder('my-digits/'); // ds.shape = [28, 28]
+ */
+export function loadPngFolder(dir: string, options: { limit?: number } = {}): Dataset {
+  let files = listPngFiles(dir);
+  if (files.length === 0) throw new DataError(`${dir}: expected PNG images (*.png) in the folder, found none`);
+  if (options.limit !== undefined) files = files.slice(0, options.limit);
+  let x: Float32Array | undefined;
+  let h = 0;
+  let w = 0;
+  files.forEach((file, i) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const img = decodePngGray(bytes, file);
+    if (!x) {
+      h = img.height;
+      w = img.width;
+      x = new Float32Array(files.length * h * w);
+    } else if (img.height !== h || img.width !== w) {
+      throw new DataError(`${file}: image ${i} is ${img.width}x${img.height} (width x height), expected ${w}x${h} like ${files[0]}`);
+    }
+    x.set(img.gray, i * h * w);
+  });
+  return { x: x ?? new Float32Array(0), n: files.length, features: h * w, shape: [h, w], name: dir };
+}
