@@ -76,9 +76,31 @@ export function accumulateGradOverwrite(t: Tensor, write: (out: Float32Array) =>
   pool.give(scratch);
 }
 
+let noGradDepth = 0;
+
+/**
+ * Runs `fn` without recording gradients: for evaluation and inference, where the graph and the
+ * losses' saved gradients would be wasted work.
+ * @example
+ * const code = noGrad(() => model.encode(x));
+ */
+export function noGrad<T>(fn: () => T): T {
+  noGradDepth++;
+  try {
+    return fn();
+  } finally {
+    noGradDepth--;
+  }
+}
+
+/** False inside `noGrad`. */
+export function isRecording(): boolean {
+  return noGradDepth === 0;
+}
+
 /** Records `node` as the maker of `out` when any input requires a gradient; returns out. */
 export function record(out: Tensor, node: GradNode): Tensor {
-  if (node.inputs.some((t) => t.requiresGrad)) {
+  if (noGradDepth === 0 && node.inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.node = node;
   }

@@ -3,7 +3,7 @@
  * binary cross-entropy is taken from logits so it never evaluates log(0).
  */
 import { ShapeError } from '../../errors.js';
-import { accumulateGrad, record } from '../autograd.js';
+import { accumulateGrad, isRecording, record } from '../autograd.js';
 import { formatShape, sameShape } from '../shape.js';
 import { getBackend, Tensor } from '../tensor.js';
 
@@ -15,7 +15,7 @@ function fusedLoss(kind: FusedLoss, input: Tensor, target: Tensor, scale: number
   }
   const backend = getBackend();
   // The gradient per unit of upstream gradient, computed now while the data is in cache.
-  const unitGrad = input.requiresGrad ? Tensor.empty(input.shape) : null;
+  const unitGrad = input.requiresGrad && isRecording() ? Tensor.empty(input.shape) : null;
   const value = backend[kind](input.data, target.data, unitGrad ? unitGrad.data : null, scale);
   const out = Tensor.empty([]);
   out.data[0] = value;

@@ -1,0 +1,98 @@
+/**
+ * Optimizers: each step is one backend sweep per parameter tensor (a single native loop on the
+ * native backend), with its state buffers allocated once.
+ */
+import type { AdamParams, SgdParams } from '../backend/backend.js';
+import type { NamedParameter } from '../nn/dense.js';
+import { getBackend } from '../tensor/index.js';
+
+/** Settings shared by the optimizers. */
+export interface OptimizerOptions {
+  /** Learning rate. */
+  lr: number;
+  /** L2 coefficient on weights (and on biases when `decayBiases`). */
+  weightDecay?: number;
+  decayBiases?: boolean;
+}
+
+/** Updates parameters from their gradients. */
+export interface Optimizer {
+  lr: number;
+  /** Applies one update from the current gradients; parameters without a gradient are skipped. */
+  step(): void;
+}
+
+/** Adam's own settings. */
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Decoupled weight decay (AdamW) instead of L2 folded into the gradient. */
+  decoupled?: boolean;
+}
+
+/**
+ * Adam (Kingma & Ba 2015), with coupled L2 or decoupled (AdamW) weight decay.
+ * @example
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * opt.step();
+ */
+export class Adam implements Optimizer {
+  lr: number;
+  private t = 0;
+  private readonly moments: { m: Float32Array; v: Float32Array }[];
+
+  constructor(private readonly params: NamedParameter[], private readonly options: AdamOptions) {
+    this.lr = options.lr;
+    this.moments = params.map((p) => ({ m: new Float32Array(p.tensor.size), v: new Float32Array(p.tensor.size) }));
+  }
+
+  step(): void {
+    this.t++;
+    const backend = getBackend();
+    const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, decoupled = false, weightDecay = 0, decayBiases = false } = this.options;
+    for (let i = 0; i < this.params.length; i++) {
+      const { tensor, kind } = this.params[i];
+      const grad = tensor.grad;
+      if (!grad) continue;
+      const settings: AdamParams = {
+        lr: this.lr, beta1, beta2, eps, step: this.t, decoupled,
+        weightDecay: kind === 'weight' || decayBiases ? weightDecay : 0,
+      };
+      backend.adamStep(tensor.data, grad, this.moments[i].m, this.moments[i].v, settings);
+    }
+  }
+}
+
+/** SGD's own settings. */
+export interface SgdOptions extends OptimizerOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with optional (Nesterov) momentum.
+ * @example
+ * const opt = new Sgd(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ */
+export class Sgd implements Optimizer {
+  lr: number;
+  private readonly velocities: Float32Array[];
+
+  constructor(private readonly params: NamedParameter[], private readonly options: SgdOptions) {
+    this.lr = options.lr;
+    this.velocities = params.map((p) => new Float32Array((options.momentum ?? 0) > 0 ? p.tensor.size : 0));
+  }
+
+  step(): void {
+    const backend = getBackend();
+    const { momentum = 0, nesterov = false, weightDecay = 0, decayBiases = false } = this.options;
+    for (let i = 0; i < this.params.length; i++) {
+      const { tensor, kind } = this.params[i];
+      const grad = tensor.grad;
+      if (!grad) continue;
+      const settings: SgdParams = { lr: this.lr, momentum, nesterov, weightDecay: kind === 'weight' || decayBiases ? weightDecay : 0 };
+      backend.sgdStep(tensor.data, grad, this.velocities[i], settings);
+    }
+  }
+}
