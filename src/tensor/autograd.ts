@@ -114,9 +114,14 @@ export function record(out: Tensor, node: GradNode): Tensor {
 export function findNonFinite(root: Tensor, step: number | string): NumericError | null {
   const backend = getBackend();
   const tape = tapeOf(root);
+  const onTape = new Set(tape);
+  const bad = (t: Tensor): boolean => !t.isFreed && !backend.allFinite(t.data);
   for (const t of tape) {
-    if (!t.isFreed && !backend.allFinite(t.data)) {
-      const where = t.node ? `the output of ${t.node.op}` : 'an input';
+    // Inputs that need no gradient (the data) are not on the tape but may be the culprit.
+    const data = t.node?.inputs.find((input) => !onTape.has(input) && bad(input));
+    if (data) return new NumericError(`step ${step}: an input of ${t.node!.op} (shape [${data.shape.join(', ')}]) holds NaN or Inf`);
+    if (bad(t)) {
+      const where = t.node ? `the output of ${t.node.op}` : 'a parameter';
       return new NumericError(`step ${step}: ${where} (shape [${t.shape.join(', ')}]) holds NaN or Inf`);
     }
   }
