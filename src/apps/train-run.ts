@@ -1,0 +1,153 @@
+/**
+ * A training run from start to finish: data, model, fit, test metrics, and the run folder
+ * (model.json, model.safetensors, metrics.json, pictures). The best weights are checkpointed to
+ * the folder after every improving epoch, so a crash or Ctrl-C loses at most one epoch.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { DataError, UsageError } from '../errors.js';
+import { prepareRunFolder, RUN_FILES, writeJson, writeWeights, MODEL_FORMAT } from '../io/run-folder.js';
+import { Autoencoder } from '../models/autoencoder.js';
+import type { AutoencoderConfigInput } from '../models/config.js';
+import { DEFAULT_PRESET, PRESETS, type Preset, type PresetName } from '../models/presets.js';
+import { stateDict } from '../models/state.js';
+import { getBackend } from '../tensor/index.js';
+import { evaluate, type Metrics } from '../training/evaluate.js';
+import { fit, type FitOptions, type TrainingEvent } from '../training/fit.js';
+import type { ScheduleName } from '../training/schedule.js';
+import { loadRunData } from './data-split.js';
+import { writeRunPictures } from './pictures.js';
+import { AEKIT_VERSION } from './version.js';
+
+/** Everything `aekit train` can be told. Unset training values come from the preset. */
+export interface TrainRunOptions {
+  preset?: string;
+  /** A model config that replaces the preset's model (the preset's training settings still apply). */
+  config?: AutoencoderConfigInput;
+  data?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  schedule?: ScheduleName;
+  optimizer?: 'adam' | 'sgd';
+  limit?: number;
+  testLimit?: number;
+  validationFraction?: number;
+  patience?: number;
+  seed?: number;
+  out: string;
+  force?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainingEvent) => void;
+  /** Extra fit options (regularizers, corruption) from layers that build on this one. */
+  fitExtras?: Pick<FitOptions, 'penalty' | 'corrupt' | 'weightDecay'>;
+  /** Extra fields to record in model.json (e.g. the regularizers used). */
+  describe?: Record<string, unknown>;
+}
+
+/** What a run reports (the `--json` output of `aekit train`). */
+export interface TrainRunResult {
+  preset: string;
+  epochs: number;
+  seconds: number;
+  samplesPerSecond: number;
+  trainLoss: number[];
+  valLoss: number[];
+  bestEpoch: number;
+  aborted: boolean;
+  stoppedEarly: boolean;
+  test: Metrics;
+  outDir: string;
+  backend: string;
+}
+
+/** Resolves a preset by name, with a message listing the known ones. */
+export function presetByName(name: string): Preset {
+  if (!(name in PRESETS)) throw new UsageError(`unknown preset "${name}"; expected one of: ${Object.keys(PRESETS).join(', ')}`);
+  return PRESETS[name as PresetName];
+}
+
+/**
+ * Trains, evaluates and writes the run folder.
+ * @example
+ * const result = trainRun({ preset: 'undercomplete', limit: 2000, epochs: 2, out: 'runs/quick' });
+ */
+export function trainRun(options: TrainRunOptions): TrainRunResult {
+  const presetName = options.preset ?? DEFAULT_PRESET;
+  const preset = presetByName(presetName);
+  const seed = options.seed ?? 0;
+  const modelConfig = options.config ?? preset.model;
+  const model = Autoencoder.create(modelConfig, seed);
+  const data = options.data ?? 'mnist';
+  const { train, validation, test } = loadRunData({
+    data, limit: options.limit, testLimit: options.testLimit, validationFraction: options.validationFraction ?? 1 / 12, seed,
+  });
+  if (train.features !== model.inputSize) {
+    throw new DataError(`${train.name}: examples have ${train.features} features, but the model takes ${model.inputSize} (its layers start at ${model.inputSize})`);
+  }
+  prepareRunFolder(options.out, options.force ?? false);
+
+  const training = {
+    epochs: options.epochs ?? preset.training.epochs,
+    batchSize: options.batchSize ?? preset.training.batchSize,
+    lr: options.lr ?? preset.training.lr,
+    schedule: options.schedule ?? preset.training.schedule,
+    optimizer: options.optimizer ?? 'adam',
+    patience: options.patience,
+    seed,
+  };
+  const describeModel = (extra: Record<string, unknown>) => ({
+    format: MODEL_FORMAT,
+    preset: options.config ? null : presetName,
+    config: model.config,
+    ...options.describe,
+    training,
+    data: { spec: data, name: train.name, train: train.n, validation: validation.n, test: test.n, features: train.features, shape: train.shape ?? null, fingerprint: fingerprint(train.x) },
+    versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
+    ...extra,
+  });
+  const checkpoint = () => writeWeights(options.out, stateDict(model), { format: MODEL_FORMAT });
+
+  const result = fit(model, train, {
+    ...training,
+    ...options.fitExtras,
+    validation,
+    signal: options.signal,
+    onEvent: (event) => {
+      if (event.type === 'epoch' && event.best) {
+        checkpoint();
+        writeJson(join(options.out, RUN_FILES.model), describeModel({ status: 'training', epoch: event.epoch }));
+      }
+      options.onEvent?.(event);
+    },
+  });
+  // fit restored the best epoch's weights; save them even when no epoch finished.
+  checkpoint();
+  const testMetrics = evaluate(model, test);
+  const summary: TrainRunResult = {
+    preset: presetName,
+    epochs: result.trainLoss.length,
+    seconds: result.seconds,
+    samplesPerSecond: result.samplesPerSecond,
+    trainLoss: result.trainLoss,
+    valLoss: result.valLoss,
+    bestEpoch: result.bestEpoch,
+    aborted: result.aborted,
+    stoppedEarly: result.stoppedEarly,
+    test: testMetrics,
+    outDir: options.out,
+    backend: getBackend().name,
+  };
+  writeJson(join(options.out, RUN_FILES.model), describeModel({ status: result.aborted ? 'aborted' : 'done', metrics: { test: testMetrics, bestEpoch: result.bestEpoch } }));
+  writeJson(join(options.out, RUN_FILES.metrics), {
+    trainLoss: result.trainLoss, valLoss: result.valLoss, bestEpoch: result.bestEpoch, test: testMetrics,
+    seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
+  });
+  writeRunPictures(options.out, model, test);
+  return summary;
+}
+
+/** A short content hash of the training data, so a model records what it learned from. */
+function fingerprint(x: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,100 @@
+/**
+ * `aekit train`: trains an autoencoder and writes its run folder.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { trainRun } from '../../apps/train-run.js';
+import { DataError } from '../../errors.js';
+import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
+import { fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { emit, fmt } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+const presetList = Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(14)} ${p.description}`).join('\n');
+
+/** Reads a model config file (JSON). */
+function readConfig(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DataError(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DataError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** The train command. */
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('Train an autoencoder and write a run folder (model.json, model.safetensors, metrics.json, pictures)')
+    .option('--preset <name>', `model and training defaults (${Object.keys(PRESETS).join(', ')})`, DEFAULT_PRESET)
+    .option('--config <file>', 'a JSON model config instead of the preset\'s model (layers, activations, loss, …)')
+    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
+    .option('--epochs <n>', 'passes over the training data (default: the preset\'s)', positiveInt)
+    .option('--batch-size <n>', 'examples per step (default: the preset\'s)', positiveInt)
+    .option('--lr <x>', 'peak learning rate (default: the preset\'s)', positiveNumber)
+    .option('--schedule <name>', 'learning-rate schedule: constant or cosine', oneOf(['constant', 'cosine'] as const))
+    .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', oneOf(['adam', 'sgd'] as const))
+    .option('--limit <n>', 'use only the first N training examples', positiveInt)
+    .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
+    .option('--val-fraction <f>', 'share of training examples held out for validation', fraction, 1 / 12)
+    .option('--patience <n>', 'stop after N epochs without a better validation loss', nonNegativeInt)
+    .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
+    .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
+    .option('--force', 'overwrite an existing run folder', false)
+    .option('--json', 'print one JSON object on stdout; progress stays on stderr', false)
+    .addHelpText('after', `
+Presets:
+${presetList}
+
+Ctrl-C stops after the current step and keeps the best model so far.
+
+Examples:
+  $ aekit train                                   # the deep autoencoder on MNIST
+  $ aekit train --preset undercomplete --epochs 5
+  $ aekit train --preset linear --limit 5000 --out runs/linear --json
+  $ aekit train --config my-model.json --data ./my-idx-folder`)
+    .action((opts) => {
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\naekit: stopping after this step (Ctrl-C again to quit at once)\n');
+        controller.abort();
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onSigint);
+      const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
+      const result = trainRun({
+        preset: opts.preset,
+        config: opts.config ? (readConfig(opts.config) as never) : undefined,
+        data: opts.data,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        lr: opts.lr,
+        schedule: opts.schedule,
+        optimizer: opts.optimizer,
+        limit: opts.limit,
+        testLimit: opts.testLimit,
+        validationFraction: opts.valFraction,
+        patience: opts.patience,
+        seed: opts.seed,
+        out,
+        force: opts.force,
+        signal: controller.signal,
+        onEvent: progressReporter(),
+      });
+      process.off('SIGINT', onSigint);
+      emit(opts.json, result, () => [
+        `${result.aborted ? 'Stopped early by request' : 'Trained'} ${result.preset} for ${result.epochs} epochs in ${result.seconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s, ${result.backend} backend)`,
+        `test sse ${fmt(result.test.sse)}  mse ${fmt(result.test.mse)}  bce ${fmt(result.test.bce)}  (best epoch ${result.bestEpoch})`,
+        `run folder: ${result.outDir}`,
+      ].join('\n'));
+    });
+}

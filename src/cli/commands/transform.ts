@@ -1,0 +1,66 @@
+/**
+ * `aekit encode`, `aekit decode` and `aekit reconstruct`: a trained model applied to a file.
+ */
+import { Command } from 'commander';
+import { loadRun } from '../../apps/load-run.js';
+import { imageShape } from '../../apps/pictures.js';
+import { type Transform, transformRows } from '../../apps/transform.js';
+import { firstRows } from '../../data/dataset.js';
+import { loadInputFile } from '../../data/load-input.js';
+import { loadData } from '../../data/mnist.js';
+import { writeNpy } from '../../data/npy.js';
+import { DataError } from '../../errors.js';
+import { tileImages, upscale, writePng } from '../../viz/png.js';
+import { positiveInt } from '../options.js';
+import { emit } from '../output.js';
+
+const WHAT: Record<Transform, { description: string; input: string; example: string }> = {
+  encode: {
+    description: 'Encode inputs to codes (one row per example) and write them as .npy',
+    input: 'inputs: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)',
+    example: 'aekit encode --model runs/deep --input mnist --output codes.npy',
+  },
+  decode: {
+    description: 'Decode codes back to the input space and write them as .npy',
+    input: 'codes: .npy or .csv with one code per row',
+    example: 'aekit decode --model runs/deep --input codes.npy --output decoded.npy --png decoded.png',
+  },
+  reconstruct: {
+    description: 'Reconstruct inputs (encode then decode) and write them as .npy',
+    input: 'inputs: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)',
+    example: 'aekit reconstruct --model runs/deep --input digits.npy --output recon.npy --png recon.png',
+  },
+};
+
+/** One of the three transform commands. */
+export function transformCommand(transform: Transform): Command {
+  const what = WHAT[transform];
+  return new Command(transform)
+    .description(what.description)
+    .requiredOption('--model <dir>', 'run folder written by aekit train')
+    .requiredOption('--input <file>', what.input)
+    .requiredOption('--output <file>', 'where to write the result (.npy, float32)')
+    .option('--limit <n>', 'use only the first N rows', positiveInt)
+    .option('--png <file>', 'also draw the first 100 results as image tiles (decode, reconstruct)')
+    .option('--json', 'print one JSON object on stdout', false)
+    .addHelpText('after', `\nExample:\n  $ ${what.example}`)
+    .action((opts) => {
+      const { model } = loadRun(opts.model);
+      const input = opts.input === 'mnist' || opts.input === 'fashion-mnist'
+        ? loadData(opts.input, { split: 'test', limit: opts.limit })
+        : firstRows(loadInputFile(opts.input), opts.limit);
+      const expected = transform === 'decode' ? model.codeSize : model.inputSize;
+      if (input.features !== expected) {
+        throw new DataError(`${opts.input}: rows have ${input.features} values, expected ${expected} (the model's ${transform === 'decode' ? 'code' : 'input'} size)`);
+      }
+      const result = transformRows(model, transform, input);
+      writeNpy(opts.output, result.x, [result.n, result.features]);
+      const shape = imageShape({ ...result, name: opts.output });
+      if (opts.png && transform !== 'encode' && shape) {
+        const count = Math.min(result.n, 100);
+        writePng(opts.png, upscale(tileImages(result.x.subarray(0, count * result.features), shape[0], shape[1], { cols: 10 }), 2));
+      }
+      emit(opts.json, { rows: result.n, features: result.features, output: opts.output, png: opts.png ?? null }, () =>
+        `wrote ${result.n} × ${result.features} to ${opts.output}${opts.png ? ` and ${opts.png}` : ''}`);
+    });
+}

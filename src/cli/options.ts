@@ -1,0 +1,41 @@
+/**
+ * Parsers for command-line values: each rejects bad text with a message commander prints as
+ * one line, before any work starts.
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number ≥ 1. */
+export function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${text}"`);
+  return n;
+}
+
+/** A whole number ≥ 0. */
+export function nonNegativeInt(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${text}"`);
+  return n;
+}
+
+/** A finite number > 0. */
+export function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${text}"`);
+  return n;
+}
+
+/** A number in [0, 1). */
+export function fraction(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got "${text}"`);
+  return n;
+}
+
+/** One of `choices`. */
+export function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (!(choices as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${text}"`);
+    return text as T;
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The training progress line on stderr: a bar redrawn in place on a terminal, one line per
+ * epoch elsewhere (logs, CI, --json runs).
+ */
+import type { TrainingEvent } from '../training/fit.js';
+
+/** Seconds as "1m05s" or "42s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * A reporter for `fit`'s events.
+ * @param stream where to draw (stderr)
+ */
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (event: TrainingEvent) => void {
+  const interactive = stream.isTTY === true;
+  let lastDraw = 0;
+  let lastVal: number | null = null;
+  return (event) => {
+    if (event.type === 'step') {
+      const now = Date.now();
+      if (!interactive || (now - lastDraw < 100 && event.step !== event.totalSteps)) return;
+      lastDraw = now;
+      const width = 24;
+      const filled = Math.round((event.step / event.totalSteps) * width);
+      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+      const val = lastVal === null ? '' : ` val ${lastVal.toFixed(3)}`;
+      stream.write(`\r\x1b[2Kepoch ${event.epoch}/${event.epochs} ${bar} step ${event.step}/${event.totalSteps} loss ${event.loss.toFixed(3)}${val} ${Math.round(event.samplesPerSecond)} samples/s ETA ${formatDuration(event.etaSeconds)}`);
+      return;
+    }
+    lastVal = event.valLoss;
+    const val = event.valLoss === null ? '' : ` val ${event.valLoss.toFixed(4)}${event.best ? ' *' : ''}`;
+    if (interactive) stream.write('\r\x1b[2K');
+    stream.write(`epoch ${event.epoch}/${event.epochs} train ${event.trainLoss.toFixed(4)}${val} (${event.seconds.toFixed(1)}s)\n`);
+  };
+}

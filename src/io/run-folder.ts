@@ -1,0 +1,82 @@
+/**
+ * The run folder on disk: model.json (what the model is and how it was made), model.safetensors
+ * (its weights), metrics.json. Files are written to a temporary name and renamed, so a crash
+ * never leaves half a file where a good one was.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError, UsageError } from '../errors.js';
+import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors.js';
+
+/** The file names inside a run folder. */
+export const RUN_FILES = {
+  model: 'model.json',
+  weights: 'model.safetensors',
+  metrics: 'metrics.json',
+  reconstructions: 'reconstructions.png',
+  filters: 'filters.png',
+} as const;
+
+/** The value of model.json's "format" field. */
+export const MODEL_FORMAT = 'aekit-model';
+
+/**
+ * Makes `dir` ready for a new run: creates it, or refuses to reuse a non-empty one without force.
+ * @example
+ * prepareRunFolder('runs/deep', false);
+ */
+export function prepareRunFolder(dir: string, force: boolean): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !force) {
+    throw new UsageError(`${dir}: the run folder exists and is not empty; pass --force to overwrite it or choose another --out`);
+  }
+  mkdirSync(dir, { recursive: true });
+}
+
+/** Writes `text` to `path` through a temporary file and a rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Writes a JSON file (pretty, atomically). */
+export function writeJson(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes the weights atomically. */
+export function writeWeights(dir: string, tensors: readonly { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string> = {}): void {
+  const tmp = join(dir, `${RUN_FILES.weights}.tmp-${process.pid}`);
+  writeSafetensors(tmp, Object.fromEntries(tensors.map((t) => [t.name, { shape: t.shape, data: t.data }])), metadata);
+  renameSync(tmp, join(dir, RUN_FILES.weights));
+}
+
+/** What a run folder holds, read back. */
+export interface RunFolder {
+  dir: string;
+  /** model.json, parsed but not yet validated beyond its format. */
+  model: Record<string, unknown>;
+  weights: { name: string; shape: number[]; data: Float32Array }[];
+}
+
+/**
+ * Reads a run folder written by aekit.
+ * @example
+ * const run = readRunFolder('runs/deep');
+ */
+export function readRunFolder(dir: string): RunFolder {
+  const modelPath = join(dir, RUN_FILES.model);
+  if (!existsSync(modelPath)) throw new DataError(`${dir}: not a run folder (no ${RUN_FILES.model}); expected the --out folder of 'aekit train'`);
+  let model: unknown;
+  try {
+    model = JSON.parse(readFileSync(modelPath, 'utf8'));
+  } catch (error) {
+    throw new DataError(`${modelPath}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!model || typeof model !== 'object' || (model as { format?: unknown }).format !== MODEL_FORMAT) {
+    throw new DataError(`${modelPath}: expected "format": "${MODEL_FORMAT}"`);
+  }
+  const content = readSafetensors(join(dir, RUN_FILES.weights));
+  const weights = [...content.tensors].map(([name, t]: [string, NamedTensor]) => ({ name, shape: t.shape, data: t.data }));
+  return { dir, model: model as Record<string, unknown>, weights };
+}
