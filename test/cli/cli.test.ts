@@ -1,0 +1,102 @@
+/**
+ * End-to-end runs of the command line on small slices of MNIST: what a user types, what they get
+ * back on stdout, stderr and in the exit code, and what lands in the run folder.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readNpy, writeNpy } from '../../src/data/npy.js';
+import { readSafetensors } from '../../src/io/safetensors.js';
+
+function aekit(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'aekit-cli-'));
+const runDir = join(work, 'run');
+
+test('train --json prints one JSON object and writes a complete run folder', () => {
+  const r = aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--out', runDir, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  for (const key of ['preset', 'epochs', 'seconds', 'samplesPerSecond', 'trainLoss', 'valLoss', 'test', 'outDir']) assert.ok(key in out, key);
+  assert.equal(out.preset, 'undercomplete');
+  assert.equal(out.trainLoss.length, 2);
+  assert.ok(out.test.sse > 0 && out.test.bce > 0 && Math.abs(out.test.mse - out.test.sse / 784) < 1e-9);
+  assert.match(r.stderr, /epoch 2\/2/);
+  for (const f of ['model.json', 'model.safetensors', 'metrics.json', 'reconstructions.png', 'filters.png']) assert.ok(existsSync(join(runDir, f)), f);
+  const weights = readSafetensors(join(runDir, 'model.safetensors'));
+  assert.deepEqual(weights.tensors.get('encoder.0.weight')?.shape, [64, 784]);
+  assert.deepEqual(weights.tensors.get('decoder.0.weight')?.shape, [784, 64]);
+  const model = JSON.parse(readFileSync(join(runDir, 'model.json'), 'utf8'));
+  assert.equal(model.status, 'done');
+  assert.equal(model.metrics.test.sse, out.test.sse);
+});
+
+test('eval of the saved model gives the numbers training ended with', () => {
+  const trained = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
+  const r = aekit('eval', '--model', runDir, '--test-limit', '200', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const { test: metrics } = JSON.parse(r.stdout);
+  assert.ok(Math.abs(metrics.sse - trained.test.sse) < 1e-9 * trained.test.sse, `${metrics.sse} vs ${trained.test.sse}`);
+  assert.ok(Math.abs(metrics.bce - trained.test.bce) < 1e-9 * trained.test.bce);
+});
+
+test('encode, decode and reconstruct write .npy files of the right shape', () => {
+  const codes = join(work, 'codes.npy');
+  let r = aekit('encode', '--model', runDir, '--input', 'mnist', '--limit', '30', '--output', codes, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readNpy(codes).shape, [30, 64]);
+  const decoded = join(work, 'decoded.npy');
+  r = aekit('decode', '--model', runDir, '--input', codes, '--output', decoded, '--png', join(work, 'decoded.png'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readNpy(decoded).shape, [30, 784]);
+  assert.ok(existsSync(join(work, 'decoded.png')));
+  const recon = join(work, 'recon.npy');
+  r = aekit('reconstruct', '--model', runDir, '--input', 'mnist', '--limit', '30', '--output', recon);
+  assert.equal(r.code, 0, r.stderr);
+  // Decoding the codes is reconstructing: the two paths agree.
+  const a = readNpy(decoded).data;
+  const b = readNpy(recon).data;
+  assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-6));
+});
+
+test('bad input: one line on stderr, exit code 2, no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--preset', 'nope'], /unknown preset "nope"; expected one of/],
+    [['train', '--epochs', 'x'], /--epochs.*expected a whole number/],
+    [['train', '--bogus'], /unknown option '--bogus'/],
+    [['train', '--preset', 'undercomplete', '--limit', '10', '--out', runDir], /exists and is not empty; pass --force/],
+    [['eval', '--model', work], /not a run folder/],
+    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read the config file/],
+  ];
+  const badJson = join(work, 'bad.json');
+  writeFileSync(badJson, '{"layers": [784');
+  cases.push([['train', '--config', badJson], /bad\.json: not valid JSON/]);
+  const badConfig = join(work, 'bad-config.json');
+  writeFileSync(badConfig, '{"layers": [784, 32], "loss": "hinge"}');
+  cases.push([['train', '--config', badConfig, '--limit', '10'], /model config: loss/]);
+  const wrongWidth = join(work, 'wide.npy');
+  writeNpy(wrongWidth, new Float32Array(10 * 5), [10, 5]);
+  cases.push([['encode', '--model', runDir, '--input', wrongWidth, '--output', join(work, 'x.npy')], /wide\.npy: rows have 5 values, expected 784/]);
+  const notNpy = join(work, 'fake.npy');
+  writeFileSync(notNpy, 'hello');
+  cases.push([['encode', '--model', runDir, '--input', notNpy, '--output', join(work, 'x.npy')], /fake\.npy/]);
+  for (const [args, message] of cases) {
+    const r = aekit(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')} printed a stack trace`);
+  }
+});
+
+test('--help teaches: presets and examples', () => {
+  const r = aekit('train', '--help');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Presets:[\s\S]*deep/);
+  assert.match(r.stdout, /Examples:/);
+});
