@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: training speed of the 784-1000-500-250-30-250-500-1000-784 autoencoder
+ * (sigmoid units, linear code, batch 256, Adam, squared error) on random data, beside the
+ * machine's FMA peak, the GEMM on the model's shapes and PyTorch on the same model in the same
+ * run, so that noise on a shared machine cancels in the ratio.
+ *
+ *   npm run bench                 # human summary
+ *   npm run bench -- --json       # one JSON object on stdout
+ *   npm run bench -- --reps 7 --steps 60 --no-peer
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Autoencoder } from '../src/models/autoencoder.js';
+import { selectBackend } from '../src/backend/select.js';
+import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index.js';
+import { Adam } from '../src/training/optimizers.js';
+import { Prng } from '../src/util/prng.js';
+import { runGemmBench } from './gemm-bench.js';
+
+interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean }
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') o.json = true;
+    else if (a === '--no-peer') o.peer = false;
+    else if (a === '--reps' || a === '--steps' || a === '--warmup' || a === '--batch') {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a whole number ≥ 1`);
+      o[a.slice(2) as 'reps' | 'steps' | 'warmup' | 'batch'] = v;
+    } else throw new Error(`unknown option ${a}; options: --json --no-peer --reps N --steps N --warmup N --batch N`);
+  }
+  return o;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** aekit's training steps per second on random data: samples/s per repetition, and memory facts. */
+function benchAekit(o: Options) {
+  const model = Autoencoder.create({
+    layers: [784, 1000, 500, 250, 30], hiddenActivation: 'sigmoid', codeActivation: 'identity',
+    outputActivation: 'sigmoid', loss: 'mse',
+  }, 0);
+  const params = model.parameters();
+  const adam = new Adam(params, { lr: 1e-3 });
+  const rng = new Prng(0);
+  const poolRows = 8192;
+  const data = Float32Array.from({ length: poolRows * 784 }, () => rng.uniform());
+  const batch = new Tensor(new Float32Array(o.batch * 784), [o.batch, 784]);
+  let cursor = 0;
+  const step = () => {
+    // The same rows cycled in order, as the peer does: the copy is part of a real step too.
+    if (cursor + o.batch > poolRows) cursor = 0;
+    batch.data.set(data.subarray(cursor * 784, (cursor + o.batch) * 784));
+    cursor += o.batch;
+    tidy(() => {
+      for (const p of params) p.tensor.zeroGrad();
+      const loss = model.loss(batch);
+      backward(loss);
+      adam.step();
+    });
+  };
+  for (let i = 0; i < o.warmup; i++) step();
+  const allocatedAfterWarmup = getPool().totalAllocatedBytes;
+  const rates: number[] = [];
+  for (let r = 0; r < o.reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < o.steps; i++) step();
+    rates.push((o.steps * o.batch) / ((performance.now() - t0) / 1000));
+  }
+  return {
+    rates,
+    samplesPerSecond: median(rates),
+    steadyStateAllocatedBytes: getPool().totalAllocatedBytes - allocatedAfterWarmup,
+    rssBytes: process.memoryUsage().rss,
+  };
+}
+
+/** PyTorch on the same model, in its best setting (OpenBLAS unrestricted; 1 and 2 threads). */
+function benchPeer(o: Options): { name: 'pytorch'; samplesPerSecond: number; threads: number; version: string } | null {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
+  const script = fileURLToPath(new URL('./peer_pytorch.py', import.meta.url));
+  const env = { ...process.env };
+  // The machine caps OpenBLAS at AVX2 for old builds' sake; the peer is measured at its best.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  let best: { name: 'pytorch'; samplesPerSecond: number; threads: number; version: string } | null = null;
+  for (const threads of [1, 2]) {
+    const run = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', String(o.steps),
+      '--warmup', String(o.warmup), '--reps', String(o.reps), '--batch', String(o.batch)], { env, encoding: 'utf8' });
+    if (run.status !== 0) {
+      log(`peer: pytorch with ${threads} thread(s) failed: ${run.stderr.trim().split('\n').at(-1)}`);
+      continue;
+    }
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    log(`peer: pytorch ${result.version}, ${threads} thread(s): ${Math.round(result.samplesPerSecond)} samples/s`);
+    if (!best || result.samplesPerSecond > best.samplesPerSecond) {
+      best = { name: 'pytorch', samplesPerSecond: result.samplesPerSecond, threads, version: result.version };
+    }
+  }
+  return best;
+}
+
+function main(): void {
+  const o = parseArgs(process.argv.slice(2));
+  const backend = selectBackend();
+  setBackend(backend);
+  log(`backend: ${backend.name}`);
+  const gemm = backend.name === 'native' ? runGemmBench(backend) : null;
+  if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak`);
+  // Interleave ours and the peer's repetitions in time as far as two processes allow: ours, peer, ours.
+  const first = benchAekit(o);
+  const peer = o.peer ? benchPeer(o) : null;
+  const second = benchAekit(o);
+  const rates = [...first.rates, ...second.rates];
+  const samplesPerSecond = median(rates);
+  const ratio = peer ? samplesPerSecond / peer.samplesPerSecond : null;
+  const result = {
+    model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam',
+    batch: o.batch,
+    backend: backend.name,
+    samplesPerSecond,
+    repetitions: rates.map(Math.round),
+    gemm: gemm && { peakGflops: gemm.peakGflops, gflops: gemm.gflops, fractionOfPeak: gemm.fractionOfPeak, shapes: gemm.shapes },
+    peer,
+    ratio,
+    memory: { rssBytes: Math.max(first.rssBytes, second.rssBytes), steadyStateAllocatedBytes: second.steadyStateAllocatedBytes },
+  };
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  console.log(`aekit (${backend.name}): ${Math.round(samplesPerSecond)} samples/s (median of ${rates.length} repetitions of ${o.steps} steps)`);
+  if (peer) console.log(`pytorch ${peer.version} (${peer.threads} thread(s)): ${Math.round(peer.samplesPerSecond)} samples/s; ratio ${ratio!.toFixed(2)}x`);
+  else console.log('pytorch: not measured (no /usr/bin/python3 with torch, or --no-peer)');
+  if (gemm) console.log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of peak ${gemm.peakGflops.toFixed(0)} GFLOP/s`);
+  console.log(`memory: RSS ${(result.memory.rssBytes / 2 ** 20).toFixed(0)} MiB; buffers allocated in the steady state: ${result.memory.steadyStateAllocatedBytes} bytes`);
+}
+
+main();
