@@ -2,11 +2,12 @@
  * Central-difference gradient checks for every primitive op, on the reference backend and, when
  * the addon is built, on the native one.
  */
+import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Activation, Backend, UnaryOp } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 import {
-  bceWithLogits, binary, linear, matmul, mean, reshape, setBackend, squaredError, sum, unary,
+  bceWithLogits, binary, linear, matmul, mean, reshape, setBackend, squaredError, sum, Tensor, unary,
 } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
@@ -39,6 +40,30 @@ for (const backend of await availableBackends()) {
         gradCheck(`linear(${act})`, (xi, wi, bi) => linear(xi, wi, bi, act, 0.1), [x, w, b], { eps: 1e-3 });
         gradCheck(`linear(${act}) without bias`, (xi, wi) => linear(xi, wi, null, act, 0.1), [x, w], { eps: 1e-3 });
       }
+    });
+
+    test('linear with a transposed weight (the tied decoder) matches x · w and its gradients', () => {
+      use(backend);
+      for (const act of ['identity', 'sigmoid', 'tanh', 'leaky_relu'] as Activation[]) {
+        const x = randomTensor(rng, [3, 4]);
+        const w = randomTensor(rng, [4, 5]); // [k, n]: used as is, not transposed
+        const b = randomTensor(rng, [5]);
+        gradCheck(`linearᵀ(${act})`, (xi, wi, bi) => linear(xi, wi, bi, act, 0.1, true), [x, w, b], { eps: 1e-3 });
+        gradCheck(`linearᵀ(${act}) without bias`, (xi, wi) => linear(xi, wi, null, act, 0.1, true), [x, w], { eps: 1e-3 });
+      }
+      // The forward equals linear() on an explicit transposed copy.
+      const xs = randomTensor(rng, [3, 4]);
+      const ws = randomTensor(rng, [4, 5]);
+      const bs = randomTensor(rng, [5]);
+      const copy = Tensor.zeros([5, 4]);
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 5; j++) copy.data[j * 4 + i] = ws.data[i * 5 + j];
+      const viaFlag = linear(xs, ws, bs, 'tanh', 0.01, true).toArray();
+      const viaCopy = linear(xs, copy, bs, 'tanh').toArray();
+      viaFlag.forEach((v, i) => assert.ok(Math.abs(v - viaCopy[i]) < 1e-6, `element ${i}: ${v} vs ${viaCopy[i]}`));
+      // The same weight used twice, as [n, k] and as [k, n]: its gradient is the sum of both uses.
+      const x = randomTensor(rng, [3, 5]);
+      const w = randomTensor(rng, [4, 5]);
+      gradCheck('tied pair', (xi, wi) => linear(linear(xi, wi, null, 'sigmoid'), wi, null, 'sigmoid', 0.01, true), [x, w], { eps: 1e-3 });
     });
 
     test('unary ops on their smooth domains', () => {
