@@ -1,0 +1,123 @@
+/**
+ * GEMM throughput on the deep autoencoder's shapes (784-1000-500-250-30-250-500-1000-784, batch
+ * 256): forward y = x·Wᵀ, weight gradient dW = dzᵀ·x and input gradient dx = dz·W for every layer,
+ * as GFLOP/s and as a fraction of the measured FMA peak. Medians of several reps (the machine is
+ * shared and noisy).
+ *
+ *   node --import tsx bench/gemm-bench.ts [--reps 21] [--threads N]
+ */
+import { performance } from 'node:perf_hooks';
+import type { Backend } from '../src/backend/backend.js';
+import { measurePeakGflops, nativeInfo, setNativeThreads } from '../src/backend/native/native-backend.js';
+
+export interface GemmShapeResult {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** Median GFLOP/s over the reps. */
+  gflops: number;
+}
+
+export interface GemmBenchResult {
+  peakGflops: number;
+  shapes: GemmShapeResult[];
+  /** FLOP-weighted overall: total FLOPs / sum of median times. */
+  gflops: number;
+  fractionOfPeak: number;
+}
+
+export interface GemmBenchOptions {
+  reps?: number;
+  batch?: number;
+  dims?: readonly number[];
+  /** Seconds spent measuring the FMA peak. */
+  peakSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export const AUTOENCODER_DIMS = [784, 1000, 500, 250, 30, 250, 500, 1000, 784] as const;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function randomArray(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+
+/** The shapes of one training step of the model: forward, dW and dx per layer. */
+export function modelGemmShapes(dims: readonly number[] = AUTOENCODER_DIMS, batch = 256):
+  Omit<GemmShapeResult, 'gflops'>[] {
+  const shapes: Omit<GemmShapeResult, 'gflops'>[] = [];
+  for (let l = 0; l + 1 < dims.length; l++) {
+    const fin = dims[l], fout = dims[l + 1];
+    shapes.push({ name: `fwd ${fin}->${fout}`, m: batch, n: fout, k: fin, transA: false, transB: true });
+    shapes.push({ name: `dW  ${fin}->${fout}`, m: fout, n: fin, k: batch, transA: true, transB: false });
+    shapes.push({ name: `dx  ${fin}->${fout}`, m: batch, n: fin, k: fout, transA: false, transB: false });
+  }
+  return shapes;
+}
+
+/** Measures peak and every model shape on `backend` (native: peak uses the addon's FMA loop). */
+export function runGemmBench(backend: Backend, opts: GemmBenchOptions = {}): GemmBenchResult {
+  const reps = opts.reps ?? 15;
+  const log = opts.log ?? (() => {});
+  const peakGflops = measurePeakGflops(opts.peakSeconds ?? 1);
+  const shapes: GemmShapeResult[] = [];
+  let totalFlops = 0;
+  let totalSeconds = 0;
+  for (const s of modelGemmShapes(opts.dims, opts.batch)) {
+    const a = randomArray(s.m * s.k, 1);
+    const b = randomArray(s.k * s.n, 2);
+    const c = new Float32Array(s.m * s.n);
+    const p = { ...s, a, b, c, alpha: 1, beta: 0 };
+    const flops = 2 * s.m * s.n * s.k;
+    // Each timed sample runs enough calls to last about a millisecond (timer resolution, noise).
+    const t0 = performance.now();
+    backend.gemm(p);
+    backend.gemm(p);
+    const once = Math.max((performance.now() - t0) / 2, 1e-3);
+    const inner = Math.max(1, Math.round(1 / once));
+    const times: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const start = performance.now();
+      for (let i = 0; i < inner; i++) backend.gemm(p);
+      times.push((performance.now() - start) / 1000 / inner);
+    }
+    const t = median(times);
+    const gflops = flops / t / 1e9;
+    shapes.push({ ...s, gflops });
+    totalFlops += flops;
+    totalSeconds += t;
+    log(`${s.name.padEnd(16)} m=${String(s.m).padStart(4)} n=${String(s.n).padStart(4)} k=${String(s.k).padStart(4)}` +
+      `  ${gflops.toFixed(1).padStart(6)} GFLOP/s  ${(100 * gflops / peakGflops).toFixed(0).padStart(3)}% of peak`);
+  }
+  const gflops = totalFlops / totalSeconds / 1e9;
+  return { peakGflops, shapes, gflops, fractionOfPeak: gflops / peakGflops };
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isMain) {
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const { createNativeBackend } = await import('../src/backend/native/native-backend.js');
+  const backend = createNativeBackend();
+  if (arg('--threads')) setNativeThreads(Number(arg('--threads')));
+  const info = nativeInfo();
+  const result = runGemmBench(backend, { reps: Number(arg('--reps') ?? 21), log: (l) => console.log(l) });
+  console.log(`isa ${info.isa}, ${info.threads} threads; peak ${result.peakGflops.toFixed(1)} GFLOP/s`);
+  console.log(`overall ${result.gflops.toFixed(1)} GFLOP/s = ${(100 * result.fractionOfPeak).toFixed(1)}% of peak (FLOP-weighted, medians)`);
+}

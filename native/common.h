@@ -1,0 +1,52 @@
+// Shared building blocks for the kernel files: vector types (GCC vector extensions), per-ISA
+// target attributes and small load/store helpers. No N-API here: kernels are plain C++ over
+// float pointers so they can be reasoned about (and benchmarked) without Node.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#define AEKIT_INLINE inline __attribute__((always_inline))
+
+// One binary, runtime dispatch: each kernel is a template instantiated inside a function that
+// carries one of these attributes. `target_clones("avx2")` alone would not enable FMA, hence
+// the explicit lists.
+#define AEKIT_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#define AEKIT_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define AEKIT_TARGET_BASE
+
+namespace aekit {
+
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
+typedef double v16d __attribute__((vector_size(128)));
+
+// Lane count and the matching int (same width) and double (same lane count) vectors.
+template <class V> struct VT;
+template <> struct VT<v4f> { static constexpr int N = 4; using I = v4i; using D = v4d; };
+template <> struct VT<v8f> { static constexpr int N = 8; using I = v8i; using D = v8d; };
+template <> struct VT<v16f> { static constexpr int N = 16; using I = v16i; using D = v16d; };
+
+// User arrays are Float32Array views at any 4-byte offset: always load/store unaligned.
+// memcpy of a fixed size compiles to a single vmovups.
+template <class V> AEKIT_INLINE V loadu(const float* p) { V v; std::memcpy(&v, p, sizeof(V)); return v; }
+template <class V> AEKIT_INLINE void storeu(float* p, V v) { std::memcpy(p, &v, sizeof(V)); }
+// Partial loads for loop tails: the missing lanes are zero, so one code path serves body and tail
+// (and the tail computes exactly what the body would).
+template <class V> AEKIT_INLINE V load_part(const float* p, size_t n) { V v{}; std::memcpy(&v, p, n * 4); return v; }
+template <class V> AEKIT_INLINE void store_part(float* p, V v, size_t n) { std::memcpy(p, &v, n * 4); }
+// Broadcast. Not `V{} + s`: without -ffast-math GCC must keep that add (because of -0.0).
+template <class V> AEKIT_INLINE V splat(float s) { return __builtin_shuffle(V{s}, typename VT<V>::I{}); }
+template <class V> AEKIT_INLINE typename VT<V>::I as_int(V v) { typename VT<V>::I r; std::memcpy(&r, &v, sizeof r); return r; }
+template <class V> AEKIT_INLINE V as_float(typename VT<V>::I v) { V r; std::memcpy(&r, &v, sizeof r); return r; }
+
+// Instruction set chosen at load time (or forced with AEKIT_ISA for testing).
+enum class Isa : int { Baseline = 0, Avx2 = 1, Avx512 = 2 };
+
+}  // namespace aekit

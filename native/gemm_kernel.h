@@ -1,0 +1,206 @@
+// The GEMM building blocks as templates over the vector type and tile, instantiated once per
+// ISA in gemm.cc. BLIS structure: C is computed in MR x NR tiles from a packed A panel (MR rows,
+// k-major, streamed from L2) and a packed B panel (NR columns, k-major, resident in L1); the
+// accumulators stay in registers for the whole kc loop.
+#pragma once
+#include <cstdlib>
+#include "common.h"
+#include "vec_math.h"
+#include "gemm.h"
+
+namespace aekit {
+
+// Per-thread packing buffers, 64-byte aligned, grown on demand and never shrunk, so the steady
+// state allocates nothing. thread_local also makes concurrent callers (worker_threads) safe.
+struct PackBuffer {
+  float* p = nullptr;
+  size_t cap = 0;
+  float* get(size_t floats) {
+    if (floats > cap) {
+      std::free(p);
+      size_t bytes = ((floats * sizeof(float)) + 63) & ~size_t(63);
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap = bytes / sizeof(float);
+    }
+    return p;
+  }
+};
+PackBuffer& pack_buffer_a();
+PackBuffer& pack_buffer_b();
+
+// In-register 8x8 transpose (unpack / shuffle / 128-bit lane swap, as compilers emit for AVX).
+AEKIT_INLINE void transpose8(v8f (&r)[8]) {
+  const v8i lo = {0, 8, 1, 9, 4, 12, 5, 13}, hi = {2, 10, 3, 11, 6, 14, 7, 15};
+  const v8i l2 = {0, 1, 8, 9, 4, 5, 12, 13}, h2 = {2, 3, 10, 11, 6, 7, 14, 15};
+  const v8i l4 = {0, 1, 2, 3, 8, 9, 10, 11}, h4 = {4, 5, 6, 7, 12, 13, 14, 15};
+  v8f t0 = __builtin_shuffle(r[0], r[1], lo), t1 = __builtin_shuffle(r[0], r[1], hi);
+  v8f t2 = __builtin_shuffle(r[2], r[3], lo), t3 = __builtin_shuffle(r[2], r[3], hi);
+  v8f t4 = __builtin_shuffle(r[4], r[5], lo), t5 = __builtin_shuffle(r[4], r[5], hi);
+  v8f t6 = __builtin_shuffle(r[6], r[7], lo), t7 = __builtin_shuffle(r[6], r[7], hi);
+  v8f s0 = __builtin_shuffle(t0, t2, l2), s1 = __builtin_shuffle(t0, t2, h2);
+  v8f s2 = __builtin_shuffle(t1, t3, l2), s3 = __builtin_shuffle(t1, t3, h2);
+  v8f s4 = __builtin_shuffle(t4, t6, l2), s5 = __builtin_shuffle(t4, t6, h2);
+  v8f s6 = __builtin_shuffle(t5, t7, l2), s7 = __builtin_shuffle(t5, t7, h2);
+  r[0] = __builtin_shuffle(s0, s4, l4); r[4] = __builtin_shuffle(s0, s4, h4);
+  r[1] = __builtin_shuffle(s1, s5, l4); r[5] = __builtin_shuffle(s1, s5, h4);
+  r[2] = __builtin_shuffle(s2, s6, l4); r[6] = __builtin_shuffle(s2, s6, h4);
+  r[3] = __builtin_shuffle(s3, s7, l4); r[7] = __builtin_shuffle(s3, s7, h4);
+}
+
+// Packing writes up to this many floats past a panel's end (see pack_panel); buffers add it.
+constexpr int kPackSlack = 16;
+
+// Packs `lines` (<= R) lines of length kc into dst[p * R + r], zero-filling lines >= `lines`.
+// Element (r, p) lives at src[r * rs + p * ps]; one of rs/ps is 1.
+template <int R>
+AEKIT_INLINE void pack_panel(float* __restrict dst, const float* __restrict src, ptrdiff_t rs, ptrdiff_t ps,
+                             int lines, int kc) {
+  if (rs == 1) {
+    // Lines contiguous in memory (B not transposed, A transposed): each k step copies R floats.
+    if (lines == R) {
+      for (int p = 0; p < kc; ++p) {
+        const float* s = src + p * ps;
+#pragma GCC unroll 32
+        for (int r = 0; r < R; ++r) dst[p * R + r] = s[r];
+      }
+    } else {
+      for (int p = 0; p < kc; ++p)
+        for (int r = 0; r < R; ++r) dst[p * R + r] = r < lines ? src[p * ps + r] : 0.f;
+    }
+    return;
+  }
+  // Each line contiguous in k (a transposing pack, e.g. W in x·Wᵀ): 8 lines x 8 k values are
+  // loaded, transposed in registers and stored as 8 rows of the panel. When R is not a multiple
+  // of 8 the last group's 8-wide store spills into the next row, which the following store
+  // overwrites (stores go in increasing address order); the very last spill lands in the slack.
+  constexpr int G = (R + 7) / 8;
+  const float* line[G * 8];
+  for (int r = 0; r < G * 8; ++r) line[r] = r < lines ? src + r * rs : nullptr;
+  int p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    v8f blk[G][8];
+#pragma GCC unroll 4
+    for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 8
+      for (int q = 0; q < 8; ++q) {
+        const float* l = line[g * 8 + q];
+        blk[g][q] = l ? loadu<v8f>(l + p) : v8f{};
+      }
+      transpose8(blk[g]);
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; ++q)
+#pragma GCC unroll 4
+      for (int g = 0; g < G; ++g) storeu<v8f>(dst + (p + q) * R + g * 8, blk[g][q]);
+  }
+  for (; p < kc; ++p)
+    for (int r = 0; r < R; ++r) dst[p * R + r] = line[r] ? line[r][p] : 0.f;
+}
+
+// Register-blocked inner product of one A panel (MR x kc) and one B panel (kc x NR). Instantiated
+// inside a small noinline per-ISA function so the register allocator sees nothing else: the
+// MR*NV accumulators must never spill. The result goes to an aligned MR x NR tile.
+template <class V, int MR, int NV>
+AEKIT_INLINE void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* __restrict out) {
+  constexpr int W = VT<V>::N;
+  constexpr int NR = W * NV;
+  V acc[MR][NV];
+#pragma GCC unroll 32
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[r][v] = V{};
+  for (int p = 0; p < kc; ++p) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + v * W);
+#pragma GCC unroll 32
+    for (int r = 0; r < MR; ++r) {
+      V av = splat<V>(a[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
+    }
+    a += MR;
+    b += NR;
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) *reinterpret_cast<V*>(out + r * NR + v * W) = acc[r][v];
+}
+
+using MicroKernelFn = void (*)(int kc, const float* a, const float* b, float* out);
+
+// Writes rows [0, mr) x cols [0, nr) of a tile: c = alpha*t + beta*c, then on the last k block
+// act(c + bias). Partial vectors at the right edge use masked-by-memcpy loads/stores, so edge
+// tiles run the same arithmetic as full ones.
+template <class V, int MR, int NV>
+AEKIT_INLINE void store_tile(const float* __restrict t, float* c, ptrdiff_t ldc, int mr, int nr, float alpha,
+                             float beta, bool epi, const float* bias, int act, float slope) {
+  constexpr int W = VT<V>::N;
+  constexpr int NR = W * NV;
+  for (int r = 0; r < mr; ++r) {
+    float* cr = c + r * ldc;
+    const float* tr = t + r * NR;
+    if (nr == NR && !epi) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        V x = *reinterpret_cast<const V*>(tr + v * W) * alpha;
+        if (beta != 0.f) x += beta * loadu<V>(cr + v * W);
+        storeu<V>(cr + v * W, x);
+      }
+      continue;
+    }
+    for (int j = 0; j < nr; j += W) {
+      const size_t len = nr - j < W ? nr - j : W;
+      V x = *reinterpret_cast<const V*>(tr + j) * alpha;
+      if (beta != 0.f) x += beta * load_part<V>(cr + j, len);
+      if (epi) x = vactivate<V>(x + (bias ? load_part<V>(bias + j, len) : V{}), act, slope);
+      store_part<V>(cr + j, x, len);
+    }
+  }
+}
+
+// Computes the block C[i0:i1, j0:j1] completely (all of k). Loop order jc(chunk) > pc > ic >
+// jr > ir, as in BLIS.
+template <class V, int MR, int NV, int KC, int MC, MicroKernelFn KERNEL>
+AEKIT_INLINE void gemm_block(const GemmArgs& g, int i0, int i1, int j0, int j1) {
+  constexpr int NR = VT<V>::N * NV;
+  const int nc = j1 - j0;
+  const int ncp = (nc + NR - 1) / NR * NR;
+  float* bp = pack_buffer_b().get(size_t(KC) * ncp + kPackSlack);
+  float* ap = pack_buffer_a().get(size_t(KC) * (MC + MR) + kPackSlack);
+  // A(i, p) = a[i*ars + p*aps]; B(p, j) = b[p*bps + j*bjs]
+  const ptrdiff_t ars = g.transA ? 1 : g.lda, aps = g.transA ? g.lda : 1;
+  const ptrdiff_t bps = g.transB ? 1 : g.ldb, bjs = g.transB ? g.ldb : 1;
+  alignas(64) float tile[MR * NR];
+  const int kblocks = g.k > 0 ? (g.k + KC - 1) / KC : 1;
+  for (int kb = 0; kb < kblocks; ++kb) {
+    const int pc = kb * KC;
+    const int kc = g.k - pc < KC ? g.k - pc : KC;
+    const float beta = kb == 0 ? g.beta : 1.f;
+    const bool epi = g.epilogue && kb == kblocks - 1;
+    for (int jr = 0; jr < nc; jr += NR) {
+      int lines = nc - jr < NR ? nc - jr : NR;
+      pack_panel<NR>(bp + size_t(jr) * kc, g.b + (j0 + jr) * bjs + pc * bps, bjs, bps, lines, kc);
+    }
+    for (int ic = i0; ic < i1; ic += MC) {
+      const int mc = i1 - ic < MC ? i1 - ic : MC;
+      for (int ir = 0; ir < mc; ir += MR) {
+        int lines = mc - ir < MR ? mc - ir : MR;
+        pack_panel<MR>(ap + size_t(ir) * kc, g.a + (ic + ir) * ars + pc * aps, ars, aps, lines, kc);
+      }
+      for (int jr = 0; jr < nc; jr += NR) {
+        const int nr = nc - jr < NR ? nc - jr : NR;
+        const float* bias = g.bias ? g.bias + j0 + jr : nullptr;
+        for (int ir = 0; ir < mc; ir += MR) {
+          const int mr = mc - ir < MR ? mc - ir : MR;
+          KERNEL(kc, ap + size_t(ir) * kc, bp + size_t(jr) * kc, tile);
+          store_tile<V, MR, NV>(tile, g.c + ptrdiff_t(ic + ir) * g.ldc + j0 + jr, g.ldc, mr, nr, g.alpha, beta, epi,
+                                bias, g.act, g.slope);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace aekit

@@ -1,0 +1,36 @@
+// The non-GEMM kernels of the Backend interface, as plain C++ over float pointers. Semantics
+// are those of src/backend/reference/reference-backend.ts (the specification).
+#pragma once
+#include <cstddef>
+
+namespace aekit {
+
+// Unary ops in the order of UNARY_OPS in backend.ts.
+enum UnaryOp : int {
+  kNeg, kExp, kLog, kSquare, kSqrt, kAbs, kSign, kUSigmoid, kUTanh, kURelu, kULeakyRelu, kClamp,
+  kAddScalar, kMulScalar, kPowScalar, kRsubScalar, kRdivScalar, kUnaryCount
+};
+// Binary ops in the order of BINARY_OPS.
+enum BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kBinaryCount };
+
+void unary(int op, const float* a, float* out, size_t n, float p0, float p1);
+// out[idx] = f(a[idx·as], b[idx·bs]) over `shape` (rank dims), out contiguous.
+void binary(int op, const float* a, const long* as, const float* b, const long* bs, float* out,
+            const long* shape, int rank);
+void activation_backward(const float* dy, const float* y, float* dz, size_t n, int act, float slope);
+void axpby(const float* a, float alpha, float* out, float beta, size_t n);
+void reduce_sum(const float* a, const long* shape, int rank, float* out, const long* out_strides);
+void sum_rows(const float* a, size_t m, size_t n, float* out, float beta);
+
+double sum(const float* a, size_t n);
+double sum_squares(const float* a, size_t n);
+bool all_finite(const float* a, size_t n);
+double squared_error(const float* pred, const float* target, float* grad, size_t n, double scale);
+double bce_with_logits(const float* z, const float* t, float* grad, size_t n, double scale);
+
+struct AdamArgs { double lr, beta1, beta2, eps, weight_decay; int step; bool decoupled; };
+struct SgdArgs { double lr, momentum, weight_decay; bool nesterov; };
+void adam_step(float* p, const float* g, float* m, float* v, size_t n, const AdamArgs& a);
+void sgd_step(float* p, const float* g, float* vel, size_t n, const SgdArgs& a);
+
+}  // namespace aekit

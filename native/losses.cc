@@ -1,0 +1,146 @@
+// Reductions returning a number: sum, sum of squares, all-finite, and the two fused losses
+// (value and gradient in one pass over the data). Per-lane accumulation is in double, as the
+// interface asks; per-chunk partials are combined in chunk order, so the result does not depend
+// on the number of threads.
+#include <cmath>
+#include "common.h"
+#include "kernels.h"
+#include "parallel.h"
+#include "vec_math.h"
+
+namespace aekit {
+
+template <class V> AEKIT_INLINE typename VT<V>::D widen(V x) { return __builtin_convertvector(x, typename VT<V>::D); }
+
+template <class D> AEKIT_INLINE double hsum(D d) {
+  double s = 0;
+  for (int i = 0; i < static_cast<int>(sizeof(D) / sizeof(double)); ++i) s += d[i];
+  return s;
+}
+
+// Runs f(begin, end) -> double over chunks and adds the partials in order.
+template <class F> static double reduce_chunks(size_t n, F&& f) {
+  RangeSplit s = split_range(n);
+  double partial[kMaxChunks];
+  ThreadPool::instance().parallel_for(s.chunks, [&](int c) {
+    size_t b = c * s.step, e = b + s.step < n ? b + s.step : n;
+    partial[c] = f(b, e);
+  });
+  double total = 0;
+  for (int c = 0; c < s.chunks; ++c) total += partial[c];
+  return total;
+}
+
+template <class V> AEKIT_INLINE double sum_impl(const float* a, size_t n, bool squares) {
+  constexpr size_t W = VT<V>::N;
+  typename VT<V>::D acc{};
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    auto d = widen(loadu<V>(a + i));
+    acc += squares ? d * d : d;
+  }
+  if (i < n) {
+    auto d = widen(load_part<V>(a + i, n - i));
+    acc += squares ? d * d : d;
+  }
+  return hsum(acc);
+}
+AEKIT_DISPATCH(double, sum, (const float* a, size_t n, bool squares), (a, n, squares))
+
+double sum(const float* a, size_t n) {
+  return reduce_chunks(n, [&](size_t b, size_t e) { return sum_isa(a + b, e - b, false); });
+}
+double sum_squares(const float* a, size_t n) {
+  return reduce_chunks(n, [&](size_t b, size_t e) { return sum_isa(a + b, e - b, true); });
+}
+
+// x * 0 is 0 for finite x and NaN for ±Inf and NaN, so one running sum flags any of them
+// without a branch per element.
+template <class V> AEKIT_INLINE double finite_impl(const float* a, size_t n) {
+  constexpr size_t W = VT<V>::N;
+  V acc{};
+  size_t i = 0;
+  for (; i + W <= n; i += W) acc += loadu<V>(a + i) * 0.f;
+  if (i < n) acc += load_part<V>(a + i, n - i) * 0.f;
+  float s = 0;
+  for (size_t l = 0; l < W; ++l) s += acc[l];
+  return s == 0.f ? 0.0 : 1.0;
+}
+AEKIT_DISPATCH(double, finite, (const float* a, size_t n), (a, n))
+
+bool all_finite(const float* a, size_t n) {
+  return reduce_chunks(n, [&](size_t b, size_t e) { return finite_isa(a + b, e - b); }) == 0.0;
+}
+
+template <class V>
+AEKIT_INLINE double squared_error_impl(const float* p, const float* t, float* g, size_t n, float gscale) {
+  constexpr size_t W = VT<V>::N;
+  typename VT<V>::D acc{};
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    V d = loadu<V>(p + i) - loadu<V>(t + i);
+    auto dd = widen(d);
+    acc += dd * dd;
+    if (g) storeu<V>(g + i, d * gscale);
+  }
+  if (i < n) {
+    V d = load_part<V>(p + i, n - i) - load_part<V>(t + i, n - i);
+    auto dd = widen(d);
+    acc += dd * dd;
+    if (g) store_part<V>(g + i, d * gscale, n - i);
+  }
+  return hsum(acc);
+}
+AEKIT_DISPATCH(double, squared_error, (const float* p, const float* t, float* g, size_t n, float gscale),
+               (p, t, g, n, gscale))
+
+double squared_error(const float* pred, const float* target, float* grad, size_t n, double scale) {
+  const float gscale = static_cast<float>(2.0 * scale);
+  return scale * reduce_chunks(n, [&](size_t b, size_t e) {
+    return squared_error_isa(pred + b, target + b, grad ? grad + b : nullptr, e - b, gscale);
+  });
+}
+
+// Stable BCE from logits: max(z,0) - z t + log1p(e^-|z|), with log1p(e) computed as
+// log(u) * e / (u - 1), u = 1 + e (exact to rounding even when e is tiny), and the gradient
+// scale * (sigmoid(z) - t) reusing e.
+template <class V> AEKIT_INLINE V bce_term(V z, V t, V& sig) {
+  V e = vexp<V>(-vabs(z));
+  V u = 1.f + e;
+  V um1 = u - 1.f;
+  V l = um1 == 0.f ? e : vlog<V>(u) * (e / (um1 == 0.f ? splat<V>(1.f) : um1));
+  V r = 1.f / u;
+  sig = z >= 0.f ? r : e * r;
+  return (z > 0.f ? z : V{}) - z * t + l;
+}
+
+template <class V>
+AEKIT_INLINE double bce_impl(const float* z, const float* t, float* g, size_t n, float scale) {
+  constexpr size_t W = VT<V>::N;
+  typename VT<V>::D acc{};
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    V sig, tv = loadu<V>(t + i);
+    acc += widen(bce_term<V>(loadu<V>(z + i), tv, sig));
+    if (g) storeu<V>(g + i, (sig - tv) * scale);
+  }
+  if (i < n) {
+    V sig, tv = load_part<V>(t + i, n - i);
+    V term = bce_term<V>(load_part<V>(z + i, n - i), tv, sig);
+    // Padding lanes (z = t = 0) contribute log 2 each: mask them out.
+    for (size_t l = n - i; l < W; ++l) term[l] = 0.f;
+    acc += widen(term);
+    if (g) store_part<V>(g + i, (sig - tv) * scale, n - i);
+  }
+  return hsum(acc);
+}
+AEKIT_DISPATCH(double, bce, (const float* z, const float* t, float* g, size_t n, float scale), (z, t, g, n, scale))
+
+double bce_with_logits(const float* z, const float* t, float* grad, size_t n, double scale) {
+  const float fs = static_cast<float>(scale);
+  return scale * reduce_chunks(n, [&](size_t b, size_t e) {
+    return bce_isa(z + b, t + b, grad ? grad + b : nullptr, e - b, fs);
+  });
+}
+
+}  // namespace aekit

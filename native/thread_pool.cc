@@ -1,0 +1,121 @@
+// Thread pool implementation. Workers spin briefly (about 50 us) after each job because
+// training issues kernels back to back: a futex wake costs tens of microseconds, more than
+// many of the kernels themselves. After that they sleep on a condition variable so an idle
+// process costs nothing.
+#include "thread_pool.h"
+#include <xmmintrin.h>
+#include <chrono>
+#include <cstdlib>
+
+namespace aekit {
+
+static int env_threads() {
+  const char* s = std::getenv("AEKIT_THREADS");
+  int hw = static_cast<int>(std::thread::hardware_concurrency());
+  if (hw < 1) hw = 1;
+  if (s && *s) {
+    int v = std::atoi(s);
+    if (v >= 1 && v <= 256) return v;
+  }
+  return hw;
+}
+
+ThreadPool& ThreadPool::instance() {
+  // Leaked on purpose: workers may be asleep at exit and must not be joined from a static
+  // destructor while Node tears down.
+  static ThreadPool* pool = new ThreadPool();
+  return *pool;
+}
+
+ThreadPool::ThreadPool() { set_threads(env_threads()); }
+
+void ThreadPool::set_threads(int n) {
+  if (n < 1) n = 1;
+  if (n > 256) n = 256;
+  spawn_until(n - 1);
+  threads_.store(n, std::memory_order_relaxed);
+}
+
+void ThreadPool::spawn_until(int workers) {
+  std::lock_guard<std::mutex> lock(spawn_mu_);
+  while (static_cast<int>(workers_.size()) < workers) {
+    int index = static_cast<int>(workers_.size());
+    workers_.emplace_back([this, index] { worker_main(index); });
+    workers_.back().detach();
+  }
+}
+
+static bool has_work(uint64_t s) {
+  constexpr uint64_t mask = (1ull << 20) - 1;
+  return (s & mask) < ((s >> 20) & mask);
+}
+
+bool ThreadPool::claim(uint64_t& s, int& chunk) {
+  while (has_work(s)) {
+    if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      chunk = static_cast<int>(s & kIdxMask);
+      return true;
+    }
+  }
+  return false;
+}
+
+void ThreadPool::drain(uint64_t s) {
+  int chunk;
+  while (claim(s, chunk)) {
+    fn_(ctx_, chunk);
+    done_.fetch_add(1, std::memory_order_acq_rel);
+    s = state_.load(std::memory_order_acquire);
+  }
+}
+
+void ThreadPool::worker_main(int index) {
+  // Workers only ever run native code, so FTZ/DAZ can stay on for their whole life.
+  _mm_setcsr(_mm_getcsr() | 0x8040);
+  using clock = std::chrono::steady_clock;
+  for (;;) {
+    auto spin_start = clock::now();
+    uint64_t s;
+    int polls = 0;
+    for (;;) {
+      s = state_.load(std::memory_order_acquire);
+      if (has_work(s) && index + 1 < threads_.load(std::memory_order_relaxed)) break;
+      _mm_pause();
+      if (++polls % 64 == 0 && clock::now() - spin_start > std::chrono::microseconds(50)) {
+        std::unique_lock<std::mutex> lock(mu_);
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        cv_.wait(lock, [&] {
+          s = state_.load(std::memory_order_seq_cst);
+          return has_work(s) && index + 1 < threads_.load(std::memory_order_relaxed);
+        });
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
+        break;
+      }
+    }
+    drain(s);
+  }
+}
+
+void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
+  bool expected = false;
+  if (chunks == 1 || !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+    for (int i = 0; i < chunks; ++i) fn(ctx, i);
+    return;
+  }
+  fn_ = fn;
+  ctx_ = ctx;
+  done_.store(0, std::memory_order_relaxed);
+  uint64_t gen = ((state_.load(std::memory_order_relaxed) >> 40) + 1) & ((1ull << 24) - 1);
+  uint64_t s = (gen << 40) | (static_cast<uint64_t>(chunks) << 20);
+  state_.store(s, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(mu_); }
+    cv_.notify_all();
+  }
+  drain(s);
+  // Wait for chunks claimed by workers; they are already running, so spin.
+  while (done_.load(std::memory_order_acquire) < chunks) _mm_pause();
+  busy_.store(false, std::memory_order_release);
+}
+
+}  // namespace aekit

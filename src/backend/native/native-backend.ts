@@ -1,0 +1,166 @@
+/**
+ * The native backend: a thin TypeScript face over the C++ addon (build/Release/aekit_native.node).
+ * Kernels are passed positional arguments and the Float32Arrays themselves (views included: the
+ * addon reads each view's byteOffset), so a call costs a few hundred nanoseconds of N-API glue.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ACTIVATIONS, BINARY_OPS, UNARY_OPS,
+  type Activation, type AdamParams, type Backend, type BinaryOp, type GemmParams, type SgdParams, type UnaryOp,
+} from '../backend.js';
+import { BackendError } from '../../errors.js';
+
+/** The addon's exports (see native/binding.cc). */
+interface Addon {
+  gemm(m: number, n: number, k: number, a: Float32Array, transA: boolean, b: Float32Array, transB: boolean,
+    c: Float32Array, alpha: number, beta: number): void;
+  linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    m: number, k: number, n: number, act: number, slope: number): void;
+  activationBackward(dy: Float32Array, y: Float32Array, dz: Float32Array, act: number, slope: number): void;
+  unary(op: number, a: Float32Array, out: Float32Array, p0: number, p1: number): void;
+  binary(op: number, a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[],
+    out: Float32Array, shape: readonly number[]): void;
+  reduceSum(a: Float32Array, shape: readonly number[], out: Float32Array, outStrides: readonly number[]): void;
+  sumRows(a: Float32Array, m: number, n: number, out: Float32Array, beta: number): void;
+  squaredError(pred: Float32Array, target: Float32Array, grad: Float32Array | null, scale: number): number;
+  bceWithLogits(logits: Float32Array, target: Float32Array, grad: Float32Array | null, scale: number): number;
+  sum(a: Float32Array): number;
+  sumSquares(a: Float32Array): number;
+  allFinite(a: Float32Array): boolean;
+  axpby(a: Float32Array, alpha: number, out: Float32Array, beta: number): void;
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number,
+    beta2: number, eps: number, step: number, weightDecay: number, decoupled: boolean): void;
+  sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, lr: number, momentum: number,
+    nesterov: boolean, weightDecay: number): void;
+  info(): { isa: string; threads: number; mr: number; nr: number };
+  setThreads(n: number): number;
+  setIsa(isa: string): string;
+  peakGflops(seconds: number): number;
+}
+
+/** The package root: the nearest folder above this file holding binding.gyp or package.json (works from src/ under tsx and from dist/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'binding.gyp')) || existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new BackendError('aekit: cannot find the package root (no binding.gyp or package.json above the native backend)');
+    dir = parent;
+  }
+}
+
+let addon: Addon | null = null;
+let loadError: string | null = null;
+
+function load(): Addon {
+  if (addon) return addon;
+  if (loadError !== null) throw new BackendError(loadError);
+  const path = join(packageRoot(), 'build', 'Release', 'aekit_native.node');
+  if (!existsSync(path)) {
+    loadError = `native addon not built (${path} is missing; run "npm run build" or "node scripts/build-native.mjs")`;
+    throw new BackendError(loadError);
+  }
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (e) {
+    loadError = `native addon failed to load (${path}: ${(e as Error).message})`;
+    throw new BackendError(loadError);
+  }
+  return addon;
+}
+
+const ACT_INDEX = new Map<Activation, number>(ACTIVATIONS.map((a, i) => [a, i]));
+const UNARY_INDEX = new Map<UnaryOp, number>(UNARY_OPS.map((a, i) => [a, i]));
+const BINARY_INDEX = new Map<BinaryOp, number>(BINARY_OPS.map((a, i) => [a, i]));
+
+function index<T>(map: Map<T, number>, key: T, what: string): number {
+  const i = map.get(key);
+  if (i === undefined) throw new BackendError(`aekit native: unknown ${what} "${String(key)}"`);
+  return i;
+}
+
+/** Creates the native backend; throws BackendError when the addon is missing or does not load. */
+export function createNativeBackend(): Backend {
+  const n = load();
+  return {
+    name: 'native',
+    gemm({ m, n: cols, k, a, transA, b, transB, c, alpha, beta }: GemmParams): void {
+      n.gemm(m, cols, k, a, transA, b, transB, c, alpha, beta);
+    },
+    linearForward(x, w, bias, y, m, k, cols, act, slope): void {
+      n.linearForward(x, w, bias, y, m, k, cols, index(ACT_INDEX, act, 'activation'), slope);
+    },
+    activationBackward(dy, y, dz, act, slope): void {
+      n.activationBackward(dy, y, dz, index(ACT_INDEX, act, 'activation'), slope);
+    },
+    unary(op, a, out, p0, p1): void {
+      n.unary(index(UNARY_INDEX, op, 'unary op'), a, out, p0, p1);
+    },
+    binary(op, a, aStrides, b, bStrides, out, shape): void {
+      n.binary(index(BINARY_INDEX, op, 'binary op'), a, aStrides, b, bStrides, out, shape);
+    },
+    reduceSum(a, shape, out, outStrides): void {
+      n.reduceSum(a, shape, out, outStrides);
+    },
+    sumRows(a, m, cols, out, beta): void {
+      n.sumRows(a, m, cols, out, beta);
+    },
+    squaredError(pred, target, grad, scale): number {
+      return n.squaredError(pred, target, grad, scale);
+    },
+    bceWithLogits(logits, target, grad, scale): number {
+      return n.bceWithLogits(logits, target, grad, scale);
+    },
+    sum(a): number {
+      return n.sum(a);
+    },
+    sumSquares(a): number {
+      return n.sumSquares(a);
+    },
+    axpby(a, alpha, out, beta): void {
+      n.axpby(a, alpha, out, beta);
+    },
+    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, weightDecay, decoupled }: AdamParams): void {
+      n.adamStep(p, g, m, v, lr, beta1, beta2, eps, step, weightDecay, decoupled);
+    },
+    sgdStep(p, g, velocity, { lr, momentum, nesterov, weightDecay }: SgdParams): void {
+      n.sgdStep(p, g, velocity, lr, momentum, nesterov, weightDecay);
+    },
+    allFinite(a): boolean {
+      return n.allFinite(a);
+    },
+  };
+}
+
+/** The instruction set the addon dispatched to ("avx512", "avx2" or "baseline") and its thread count. */
+export function nativeInfo(): { isa: string; threads: number } {
+  const { isa, threads } = load().info();
+  return { isa, threads };
+}
+
+/** GEMM micro-tile of the active ISA (rows x columns of C per kernel call). */
+export function nativeGemmTile(): { mr: number; nr: number } {
+  const { mr, nr } = load().info();
+  return { mr, nr };
+}
+
+/**
+ * FP32 FMA throughput on all pool threads with the best ISA (many independent accumulator
+ * chains, best of repeated rounds over about `seconds`), in GFLOP/s: the GEMM benchmark's peak.
+ */
+export function measurePeakGflops(seconds = 1): number {
+  return load().peakGflops(seconds);
+}
+
+/** Testing/benchmark hook: the number of threads native kernels use (caller included). Returns the count set. */
+export function setNativeThreads(threads: number): number {
+  return load().setThreads(threads);
+}
+
+/** Testing hook: lowers (never raises above the CPU's) the ISA the kernels dispatch to. Returns the ISA in use. */
+export function setNativeIsa(isa: 'avx512' | 'avx2' | 'baseline'): string {
+  return load().setIsa(isa);
+}
