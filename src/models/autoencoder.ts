@@ -7,9 +7,15 @@ import type { Activation } from '../backend/backend.js';
 import { UsageError } from '../errors.js';
 import { Dense, type NamedParameter } from '../nn/dense.js';
 import type { InitScheme } from '../nn/init.js';
+import type { NoiseSpec } from '../nn/noise.js';
+import { TiedDense } from '../nn/tied-dense.js';
 import { add, bceWithLogits, squaredError, sub, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfig, type AutoencoderConfigInput, autoencoderConfigSchema } from './config.js';
+import { activityPenalty, noiseOf } from './regularization.js';
+
+/** A decoder layer: its own weight, or its encoder partner's transposed (tied). */
+export type DecoderLayer = Dense | TiedDense;
 
 /**
  * A dense autoencoder built from a config.
@@ -20,9 +26,11 @@ import { type AutoencoderConfig, type AutoencoderConfigInput, autoencoderConfigS
  */
 export class Autoencoder {
   readonly encoder: Dense[];
-  readonly decoder: Dense[];
+  readonly decoder: DecoderLayer[];
   /** The training data's mean per feature, subtracted before encoding when `centerInputs` is set. */
   readonly inputMean: Tensor | null;
+  /** The corruption applied to training inputs (a denoising autoencoder), or null. */
+  readonly noise: NoiseSpec | null;
 
   /** Use `Autoencoder.create`, which validates the config. */
   constructor(readonly config: AutoencoderConfig, seed: number) {
@@ -36,9 +44,12 @@ export class Autoencoder {
     this.decoder = mirrored.slice(1).map((_, i) => {
       const last = i === mirrored.length - 2;
       const act = (last ? config.outputActivation : config.hiddenActivation) as Activation;
+      // Decoder layer i maps encoder layer (n−1−i)'s output back to its input: W* = Wᵀ.
+      if (config.tied) return new TiedDense(this.encoder[this.encoder.length - 1 - i], act, config.leakySlope);
       return new Dense(mirrored[i], mirrored[i + 1], act, init, rng, config.leakySlope);
     });
     this.inputMean = config.centerInputs ? Tensor.zeros([layers[0]]) : null;
+    this.noise = noiseOf(config.regularization);
   }
 
   /** Validates `config` (throwing a UsageError that names the field) and builds the model. */
@@ -99,7 +110,27 @@ export class Autoencoder {
     return squaredError(this.reconstruct(input), target, scale);
   }
 
-  /** Every trainable tensor, named as in the model file (encoder.0.weight, …). */
+  /**
+   * The training objective for a batch in one forward pass: the reconstruction loss (as `loss`)
+   * and the sum of the config's activity penalties (sparsity, L1 activity, contractive), which
+   * read the hidden activations of the same pass; null when the config has none. L2 is not here:
+   * the optimizer applies it (see `optimizerDecay`).
+   * @example
+   * const { reconstruction, penalty } = ae.objective(noisy, clean);
+   */
+  objective(input: Tensor, target: Tensor = input): { reconstruction: Tensor; penalty: Tensor | null } {
+    if (!this.config.regularization) return { reconstruction: this.loss(input, target), penalty: null };
+    const hidden: Tensor[] = [];
+    let h = this.inputMean ? sub(input, this.inputMean) : input;
+    for (const layer of this.encoder) hidden.push(h = layer.forward(h));
+    const scale = 1 / input.shape[0];
+    const reconstruction = this.config.loss === 'bce'
+      ? bceWithLogits(this.decodeLogits(h), target, scale)
+      : squaredError(this.decode(h), target, scale);
+    return { reconstruction, penalty: activityPenalty(this.config.regularization, { encoder: this.encoder, hidden }) };
+  }
+
+  /** Every trainable tensor, named as in the model file (encoder.0.weight, …); a tied weight appears once, under the encoder. */
   parameters(): NamedParameter[] {
     return [
       ...this.encoder.flatMap((layer, i) => layer.parameters(`encoder.${i}`)),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ACTIVATIONS } from '../backend/backend.js';
 import { INIT_SCHEMES } from '../nn/init.js';
+import { regularizationSchema } from './regularization.js';
 
 const activation = z.enum(ACTIVATIONS as unknown as [string, ...string[]]);
 
@@ -26,12 +27,19 @@ export const autoencoderConfigSchema = z.object({
   leakySlope: z.number().min(0).max(1).default(0.01),
   /** Subtract the training mean from the inputs (and add it back to outputs), as PCA does. */
   centerInputs: z.boolean().default(false),
+  /** Tied weights: decoder layer i uses encoder layer n−1−i's weight transposed (W* = Wᵀ), stored once. */
+  tied: z.boolean().default(false),
+  /** Weight decay, sparsity, L1 activity, contractive and denoising terms (see regularization.ts). */
+  regularization: regularizationSchema.optional(),
 }).strict().superRefine((c, ctx) => {
   if (c.encoderActivations && c.encoderActivations.length !== c.layers.length - 1) {
     ctx.addIssue({ code: 'custom', path: ['encoderActivations'], message: `needs ${c.layers.length - 1} entries, one per encoder layer` });
   }
   if (c.loss === 'bce' && c.outputActivation !== 'sigmoid') {
     ctx.addIssue({ code: 'custom', path: ['loss'], message: 'bce needs outputActivation "sigmoid" (its targets and outputs live in [0, 1])' });
+  }
+  if (c.regularization?.sparsity && (c.encoderActivations?.at(-1) ?? c.codeActivation) !== 'sigmoid') {
+    ctx.addIssue({ code: 'custom', path: ['regularization', 'sparsity'], message: 'the KL sparsity penalty needs a sigmoid code (codeActivation "sigmoid"): ρ̂ must be a mean activation in (0, 1)' });
   }
   if (c.centerInputs && c.outputActivation !== 'identity') {
     ctx.addIssue({ code: 'custom', path: ['centerInputs'], message: 'centred inputs need outputActivation "identity" (a sigmoid cannot output centred values)' });

@@ -31,10 +31,18 @@ export function loadStateDict(model: Autoencoder, arrays: readonly NamedArray[],
   const byName = new Map(arrays.map((a) => [a.name, a]));
   for (const target of stateDict(model)) {
     const found = byName.get(target.name);
-    if (!found) throw new DataError(`${source}: tensor "${target.name}" is missing (expected shape [${target.shape.join(', ')}])`);
+    if (!found) {
+      const hint = /^decoder\.\d+\.weight$/.test(target.name) ? ' (a tied model stores only encoder weights; this model is not tied)' : '';
+      throw new DataError(`${source}: tensor "${target.name}" is missing (expected shape [${target.shape.join(', ')}])${hint}`);
+    }
     if (found.shape.join(',') !== target.shape.join(',')) {
       throw new DataError(`${source}: tensor "${target.name}" has shape [${found.shape.join(', ')}], expected [${target.shape.join(', ')}]`);
     }
     target.data.set(found.data);
+  }
+  // A tied decoder has no weight of its own: one in the file means the file and config disagree.
+  const stray = model.config.tied ? arrays.find((a) => /^decoder\.\d+\.weight$/.test(a.name)) : undefined;
+  if (stray) {
+    throw new DataError(`${source}: holds "${stray.name}", but the model has tied weights (each decoder layer reuses its encoder partner's, stored once as encoder.N.weight)`);
   }
 }

@@ -4,6 +4,8 @@
  */
 import { NumericError, UsageError } from '../errors.js';
 import type { Autoencoder } from '../models/autoencoder.js';
+import { optimizerDecay } from '../models/regularization.js';
+import { corrupt as corruptWith } from '../nn/noise.js';
 import { add, backward, findNonFinite, type Tensor, tidy } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { BatchBuffers, type Matrix } from './batches.js';
@@ -35,11 +37,14 @@ export interface FitOptions {
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
   /**
-   * Extra terms of the objective for a batch (regularizers), added to the reconstruction loss.
-   * Receives the corrupted input actually fed to the model.
+   * Extra terms of the objective for a batch (regularizers), added to the reconstruction loss
+   * and to the model config's own penalties. Receives the corrupted input actually fed to the model.
    */
   penalty?: (model: Autoencoder, input: Tensor) => Tensor | null;
-  /** Corrupts a copy of the batch in place before it is encoded (denoising); the target stays clean. */
+  /**
+   * Corrupts a copy of the batch in place before it is encoded (denoising); the target stays
+   * clean. Defaults to the model config's `regularization.noise`.
+   */
   corrupt?: (input: Float32Array, rng: Prng) => void;
 }
 
@@ -65,14 +70,19 @@ export function fit(model: Autoencoder, train: Matrix, options: FitOptions): Fit
   validate(model, train, options);
   const { epochs, batchSize, schedule = 'constant', warmupSteps = 0, seed = 0, validation, patience, signal, onEvent } = options;
   const params = model.parameters();
+  // The config's L2 (λ‖θ‖²) becomes weight decay 2λ, added to any decay asked for here.
+  const decay = optimizerDecay(model.config.regularization);
+  const weightDecay = (options.weightDecay ?? 0) + decay.weightDecay;
   const optimizer: Optimizer = options.optimizer === 'sgd'
-    ? new Sgd(params, { lr: options.lr, momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay })
-    : new Adam(params, { lr: options.lr, weightDecay: options.weightDecay });
+    ? new Sgd(params, { lr: options.lr, momentum: options.momentum ?? 0.9, weightDecay, decayBiases: decay.decayBiases })
+    : new Adam(params, { lr: options.lr, weightDecay, decayBiases: decay.decayBiases });
+  const noise = model.noise;
+  const corrupt = options.corrupt ?? (noise ? (x: Float32Array, r: Prng) => corruptWith(x, noise, r) : undefined);
   if (model.inputMean) model.setInputMean(columnMeans(train));
 
   const rng = new Prng(seed);
   const buffers = new BatchBuffers(train.features);
-  const corrupted = options.corrupt ? new BatchBuffers(train.features) : null;
+  const corrupted = corrupt ? new BatchBuffers(train.features) : null;
   const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const result: FitResult = { trainLoss: [], valLoss: [], bestEpoch: 0, stoppedEarly: false, aborted: false, steps: 0, seconds: 0, samplesPerSecond: 0 };
@@ -89,9 +99,9 @@ export function fit(model: Autoencoder, train: Matrix, options: FitOptions): Fit
       const rows = Math.min(batchSize, train.n - start);
       const clean = buffers.fill(train, order, start, rows);
       let input = clean;
-      if (corrupted && options.corrupt) {
+      if (corrupted && corrupt) {
         input = corrupted.fill(train, order, start, rows);
-        options.corrupt(input.data, rng);
+        corrupt(input.data, rng);
       }
       optimizer.lr = learningRate(schedule, options.lr, result.steps, totalSteps, { warmupSteps });
       const loss = step(model, params, optimizer, input, clean, options.penalty, result.steps + 1);
@@ -139,9 +149,10 @@ function step(model: Autoencoder, params: ReturnType<Autoencoder['parameters']>,
   input: Tensor, target: Tensor, penalty: FitOptions['penalty'], stepNumber: number): number {
   return tidy(() => {
     for (const p of params) p.tensor.zeroGrad();
-    const reconstruction = model.loss(input, target);
+    const { reconstruction, penalty: own } = model.objective(input, target);
     const extra = penalty?.(model, input) ?? null;
-    const objective = extra ? add(reconstruction, extra) : reconstruction;
+    const terms = [own, extra].filter((t): t is Tensor => t !== null);
+    const objective = terms.reduce((a, b) => add(a, b), reconstruction);
     const value = reconstruction.item();
     if (!Number.isFinite(objective.item())) {
       throw findNonFinite(objective, stepNumber) ?? new NumericError(`step ${stepNumber}: the loss is ${objective.item()}`);
