@@ -1,0 +1,590 @@
+/**
+ * Conformance: every kernel of the Backend interface, native against the reference backend (the
+ * specification), on random shapes (1, primes, odd sizes and a few large ones), all transpose
+ * flags and alpha/beta variants, every activation and op, broadcasting strides, NaN/Inf, and
+ * arrays that are views at a non-zero offset inside a larger buffer whose surrounding elements
+ * must stay untouched. Also: the thread pool gives the same answer as one thread, lower ISAs
+ * give the same answer as the best one, and concurrent callers are safe.
+ *
+ * TOLERANCES (why): native accumulates in float32 in a different order (packed, blocked,
+ * FMA-contracted) while the reference accumulates in float64 (a JS number) and rounds once.
+ *  - GEMM / linearForward: |got − ref| <= 2e-5 · (|ref| + √k · |alpha| · max|A| · max|B|) + beta part:
+ *    a k-term float32 dot product has a typical rounding error of about √k · 2⁻²⁴ · scale.
+ *  - Elementwise ops: relative 2e-6 (absolute floor 1e-30): float32 polynomial exp/log/tanh are
+ *    1–2 ulp (ulp = 6e-8); FTZ/DAZ flush results below 1.2e-38 to zero, hence the floor.
+ *  - Column/axis sums: 1e-5 · Σ|a| (float32 partial sums over at most a few hundred terms).
+ *  - sum / sumSquares: 1e-9 relative to Σ|a| (both accumulate in float64; only order differs).
+ *  - Losses: 1e-5 relative (float32 per-element terms, float64 accumulation); gradients 2e-6.
+ *  - Optimizers: 1e-5 relative + 1e-7..1e-6 absolute (float32 vs float64 arithmetic per element;
+ *    the absolute part covers cancellation in momentum/velocity sums of O(1) gradients).
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import {
+  ACTIVATIONS, BINARY_OPS, UNARY_OPS, type Activation, type Backend, type UnaryOp,
+} from '../../src/backend/backend.js';
+import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
+
+// ---------------------------------------------------------------- native availability
+type NativeModule = typeof import('../../src/backend/native/native-backend.js');
+let nativeMod: NativeModule | null = null;
+let native: Backend | null = null;
+let skipReason: string | false = false;
+try {
+  nativeMod = await import('../../src/backend/native/native-backend.js');
+  native = nativeMod.createNativeBackend();
+} catch (e) {
+  skipReason = `native addon not available: ${(e as Error).message}`;
+}
+const ref = createReferenceBackend();
+
+// ---------------------------------------------------------------- seeded data
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+let rand = mulberry32(20240229);
+const uniform = (lo: number, hi: number): number => lo + (hi - lo) * rand();
+
+function randomArray(n: number, lo = -1, hi = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = uniform(lo, hi);
+  return a;
+}
+
+// ---------------------------------------------------------------- views with guard bands
+const SENTINEL = Math.fround(-12345.678);
+interface Guarded {
+  view: Float32Array;
+  /** Asserts the elements around the view are untouched. */
+  check(label: string): void;
+}
+/** A copy of `data` placed at an odd, non-zero offset inside a larger buffer filled with a sentinel. */
+function guarded(data: Float32Array): Guarded {
+  const before = 1 + Math.floor(rand() * 7);
+  const after = 3 + Math.floor(rand() * 5);
+  const buf = new Float32Array(before + data.length + after).fill(SENTINEL);
+  buf.set(data, before);
+  const view = buf.subarray(before, before + data.length);
+  return {
+    view,
+    check(label: string) {
+      for (let i = 0; i < before; i++) assert.equal(buf[i], SENTINEL, `${label}: element ${i - before} before the view was written`);
+      for (let i = before + data.length; i < buf.length; i++) {
+        assert.equal(buf[i], SENTINEL, `${label}: element ${i - before - data.length} after the view was written`);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------- comparison
+function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<number>,
+  tol: (i: number, ref: number) => number): void {
+  assert.equal(got.length, want.length, `${label}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (Number.isNaN(w)) {
+      if (!Number.isNaN(g)) assert.fail(`${label}: [${i}] got ${g}, want NaN`);
+      continue;
+    }
+    if (!Number.isFinite(w)) {
+      if (g !== w) assert.fail(`${label}: [${i}] got ${g}, want ${w}`);
+      continue;
+    }
+    const t = tol(i, w);
+    if (!(Math.abs(g - w) <= t)) assert.fail(`${label}: [${i}] got ${g}, want ${w} (|diff| ${Math.abs(g - w)} > tol ${t})`);
+  }
+}
+const relTol = (rel: number, abs = 1e-30) => (_i: number, w: number) => rel * Math.abs(w) + abs;
+function expectNumber(label: string, got: number, want: number, tol: number): void {
+  if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${label}: got ${got}, want NaN`);
+  assert.ok(Math.abs(got - want) <= tol, `${label}: got ${got}, want ${want} (tol ${tol})`);
+}
+const maxAbs = (a: Float32Array): number => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+const sumAbs = (a: Float32Array): number => a.reduce((s, x) => s + Math.abs(x), 0);
+
+const d = describe;
+const opts = { skip: skipReason };
+
+// ---------------------------------------------------------------- GEMM
+const GEMM_SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 13], [7, 1, 13], [13, 7, 1], [7, 13, 31], [31, 97, 13], [97, 31, 257], [257, 13, 97],
+  [13, 257, 31], [1, 257, 97], [257, 1, 31], [31, 31, 257], [120, 300, 260], [5, 3, 0],
+];
+const ALPHA_BETA: [number, number][] = [[1, 0], [0.5, 1], [-2, 0.25]];
+
+function checkGemm(label: string, m: number, n: number, k: number, transA: boolean, transB: boolean,
+  alpha: number, beta: number): void {
+  const nb = native!;
+  const a = randomArray(m * k), b = randomArray(k * n);
+  const c0 = beta === 0 ? new Float32Array(m * n).fill(NaN) : randomArray(m * n);
+  const ga = guarded(a), gb = guarded(b), gc = guarded(c0);
+  const cRef = c0.slice();
+  ref.gemm({ m, n, k, a, transA, b, transB, c: cRef, alpha, beta });
+  nb.gemm({ m, n, k, a: ga.view, transA, b: gb.view, transB, c: gc.view, alpha, beta });
+  const scale = Math.sqrt(k) * Math.abs(alpha) * maxAbs(a) * maxAbs(b);
+  expectClose(label, gc.view, cRef, (i, w) => 2e-5 * (Math.abs(w) + scale + (beta === 0 ? 0 : Math.abs(beta * c0[i]))) + 1e-30);
+  gc.check(label);
+  ga.check(`${label} (a)`);
+  gb.check(`${label} (b)`);
+  assert.deepEqual(ga.view, a, `${label}: a was modified`);
+}
+
+d('native vs reference: gemm', opts, () => {
+  test('every shape x transA x transB x alpha/beta (beta = 0 overwrites NaN)', () => {
+    for (const [m, n, k] of GEMM_SHAPES) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const [alpha, beta] of ALPHA_BETA) {
+            checkGemm(`gemm m=${m} n=${n} k=${k} tA=${transA} tB=${transB} a=${alpha} b=${beta}`, m, n, k, transA, transB, alpha, beta);
+          }
+        }
+      }
+    }
+  });
+  test('large 300x500x200 in all transpose combinations', () => {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) checkGemm(`gemm 300x500x200 tA=${transA} tB=${transB}`, 300, 500, 200, transA, transB, 1, 0);
+    }
+  });
+});
+
+// ---------------------------------------------------------------- linearForward
+const LINEAR_SHAPES: [number, number, number][] = [[1, 1, 1], [7, 31, 13], [13, 7, 97], [97, 257, 30], [130, 300, 270]];
+
+d('native vs reference: linearForward (fused bias + activation)', opts, () => {
+  test('every activation, with and without bias', () => {
+    for (const [m, k, n] of LINEAR_SHAPES) {
+      for (const act of ACTIVATIONS) {
+        for (const withBias of [true, false]) {
+          const label = `linearForward m=${m} k=${k} n=${n} ${act} bias=${withBias}`;
+          const x = randomArray(m * k), w = randomArray(n * k), bias = withBias ? randomArray(n) : null;
+          const gx = guarded(x), gw = guarded(w), gbias = bias ? guarded(bias) : null;
+          const gy = guarded(new Float32Array(m * n).fill(NaN));
+          const yRef = new Float32Array(m * n);
+          ref.linearForward(x, w, bias, yRef, m, k, n, act, 0.01);
+          native!.linearForward(gx.view, gw.view, gbias ? gbias.view : null, gy.view, m, k, n, act, 0.01);
+          // Pre-activation error as for gemm; every activation here has |act'| <= 1.
+          const scale = Math.sqrt(k) * maxAbs(x) * maxAbs(w) + (bias ? maxAbs(bias) : 0);
+          expectClose(label, gy.view, yRef, (_i, v) => 2e-5 * (Math.abs(v) + scale) + 1e-30);
+          gy.check(label);
+          gbias?.check(`${label} (bias)`);
+        }
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------- elementwise
+const SIZES = [1, 7, 13, 97, 257, 100_003];
+const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 88.5, -88.5, 100, -100, 1e-3, -1e-3];
+
+function unaryInput(op: UnaryOp, n: number): Float32Array {
+  const positive = op === 'log' || op === 'sqrt' || op === 'pow_scalar';
+  const a = positive ? randomArray(n, -0.5, 6) : randomArray(n, -6, 6);
+  // Specials at the start, and spread through the array so they also land in tails and chunk edges.
+  for (let i = 0; i < Math.min(n, SPECIALS.length); i++) a[i] = SPECIALS[i];
+  for (let i = SPECIALS.length; i < n; i += 101) a[i] = uniform(-90, 90);
+  return a;
+}
+const UNARY_PARAMS: Partial<Record<UnaryOp, [number, number]>> = {
+  leaky_relu: [0.01, 0], clamp: [-0.3, 0.4], add_scalar: [0.75, 0], mul_scalar: [-1.5, 0],
+  pow_scalar: [2.5, 0], rsub_scalar: [3, 0], rdiv_scalar: [2, 0],
+};
+
+d('native vs reference: elementwise', opts, () => {
+  test('unary: every op on every size, specials included; in place too', () => {
+    for (const op of UNARY_OPS) {
+      const [p0, p1] = UNARY_PARAMS[op] ?? [0, 0];
+      for (const n of SIZES) {
+        const label = `unary ${op} n=${n}`;
+        const a = unaryInput(op, n);
+        const outRef = new Float32Array(n);
+        ref.unary(op, a, outRef, p0, p1);
+        const ga = guarded(a), gout = guarded(new Float32Array(n).fill(NaN));
+        native!.unary(op, ga.view, gout.view, p0, p1);
+        expectClose(label, gout.view, outRef, relTol(2e-6));
+        gout.check(label);
+        native!.unary(op, ga.view, ga.view, p0, p1); // out aliases a
+        expectClose(`${label} (in place)`, ga.view, outRef, relTol(2e-6));
+        ga.check(`${label} (in place)`);
+      }
+    }
+  });
+
+  test('unary pow_scalar follows Math.pow for ±1 ** ±Infinity and NaN exponents', () => {
+    const a = new Float32Array([1, -1, 2, 0, NaN, -2]);
+    for (const p of [Infinity, -Infinity, NaN, 0, 3, -0.5]) {
+      const r = new Float32Array(a.length), g = new Float32Array(a.length);
+      ref.unary('pow_scalar', a, r, p, 0);
+      native!.unary('pow_scalar', a, g, p, 0);
+      expectClose(`pow_scalar p=${p}`, g, r, relTol(2e-6));
+    }
+  });
+
+  test('binary: every op with broadcasting and non-contiguous strides', () => {
+    // [shape, aStrides, bStrides, aLength, bLength]
+    const cases: [number[], number[], number[], number, number][] = [
+      [[], [], [], 1, 1],
+      [[1], [1], [1], 1, 1],
+      [[7, 13], [13, 1], [13, 1], 91, 91],
+      [[7, 13], [13, 1], [0, 1], 91, 13], // row vector broadcast
+      [[7, 13], [0, 1], [1, 0], 13, 7], // column vector broadcast on b
+      [[7, 13], [1, 7], [0, 0], 91, 1], // transposed view of a, scalar b
+      [[3, 5, 7], [35, 7, 1], [0, 7, 1], 105, 35],
+      [[3, 5, 7], [1, 3, 15], [5, 1, 0], 105, 15], // fully transposed a
+      [[31, 97], [194, 2], [0, 1], 31 * 194, 97], // inner stride 2 (scalar path)
+      [[257, 300], [300, 1], [0, 1], 257 * 300, 300], // large: parallel rows
+      [[97, 1031], [1031, 1], [1, 0], 97 * 1031, 97],
+    ];
+    for (const op of BINARY_OPS) {
+      for (const [shape, as, bs, na, nbLen] of cases) {
+        const label = `binary ${op} shape=[${shape}] a=[${as}] b=[${bs}]`;
+        const a = randomArray(na, -3, 3), b = randomArray(nbLen, -3, 3);
+        if (na > 3) { a[0] = NaN; a[1] = Infinity; a[2] = 0; }
+        if (nbLen > 3) { b[1] = NaN; b[2] = 0; }
+        const total = shape.reduce((p, x) => p * x, 1);
+        const outRef = new Float32Array(total);
+        ref.binary(op, a, as, b, bs, outRef, shape);
+        const ga = guarded(a), gb = guarded(b), gout = guarded(new Float32Array(total).fill(NaN));
+        native!.binary(op, ga.view, as, gb.view, bs, gout.view, shape);
+        expectClose(label, gout.view, outRef, relTol(1e-7));
+        gout.check(label);
+      }
+    }
+  });
+
+  test('binary in place: out aliases a contiguous operand', () => {
+    const a = randomArray(7 * 13), b = randomArray(13);
+    const outRef = new Float32Array(91);
+    ref.binary('mul', a, [13, 1], b, [0, 1], outRef, [7, 13]);
+    const ga = guarded(a);
+    native!.binary('mul', ga.view, [13, 1], b, [0, 1], ga.view, [7, 13]);
+    expectClose('binary in place', ga.view, outRef, relTol(1e-7));
+  });
+
+  test('activationBackward: every activation, also with dz aliasing dy', () => {
+    for (const act of ACTIVATIONS) {
+      for (const n of SIZES) {
+        const label = `activationBackward ${act} n=${n}`;
+        const z = randomArray(n, -4, 4), y = new Float32Array(n);
+        ref.unary(act === 'identity' ? 'mul_scalar' : (act as UnaryOp), z, y, act === 'identity' ? 1 : 0.01, 0);
+        const dy = randomArray(n);
+        const dzRef = new Float32Array(n);
+        ref.activationBackward(dy, y, dzRef, act, 0.01);
+        const gdy = guarded(dy), gy = guarded(y), gdz = guarded(new Float32Array(n).fill(NaN));
+        native!.activationBackward(gdy.view, gy.view, gdz.view, act, 0.01);
+        expectClose(label, gdz.view, dzRef, relTol(1e-6));
+        gdz.check(label);
+        native!.activationBackward(gdy.view, gy.view, gdy.view, act, 0.01);
+        expectClose(`${label} (aliased)`, gdy.view, dzRef, relTol(1e-6));
+      }
+    }
+  });
+
+  test('axpby: beta = 0 overwrites NaN, beta != 0 accumulates, out may alias a', () => {
+    for (const n of SIZES) {
+      for (const [alpha, beta] of [[1.5, 0], [0.5, -2], [1, 1]]) {
+        const label = `axpby n=${n} alpha=${alpha} beta=${beta}`;
+        const a = randomArray(n), out0 = beta === 0 ? new Float32Array(n).fill(NaN) : randomArray(n);
+        const outRef = out0.slice();
+        ref.axpby(a, alpha, outRef, beta);
+        const ga = guarded(a), gout = guarded(out0);
+        native!.axpby(ga.view, alpha, gout.view, beta);
+        expectClose(label, gout.view, outRef, relTol(1e-6, 1e-7));
+        gout.check(label);
+        const aliasRef = a.slice();
+        ref.axpby(aliasRef, alpha, aliasRef, beta);
+        native!.axpby(ga.view, alpha, ga.view, beta);
+        expectClose(`${label} (aliased)`, ga.view, aliasRef, relTol(1e-6, 1e-7));
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------- reductions
+d('native vs reference: reductions', opts, () => {
+  test('reduceSum over every axis subset of 2-D and 3-D shapes', () => {
+    const cases: [number[], number[]][] = [
+      [[7, 13], [0, 1]], [[7, 13], [1, 0]], [[7, 13], [0, 0]], [[7, 13], [13, 1]],
+      [[3, 5, 7], [0, 7, 1]], [[3, 5, 7], [5, 1, 0]], [[3, 5, 7], [1, 0, 0]], [[3, 5, 7], [0, 1, 0]],
+      [[3, 5, 7], [0, 0, 1]], [[3, 5, 7], [0, 0, 0]], [[256, 1000], [0, 1]], [[1], [0]], [[], []],
+    ];
+    for (const [shape, os] of cases) {
+      const label = `reduceSum shape=[${shape}] out=[${os}]`;
+      const total = shape.reduce((p, x) => p * x, 1);
+      const outSize = shape.reduce((p, x, i) => p * (os[i] === 0 ? 1 : x), 1);
+      const a = randomArray(total);
+      const outRef = new Float32Array(outSize);
+      ref.reduceSum(a, shape, outRef, os);
+      const gout = guarded(new Float32Array(outSize).fill(NaN));
+      native!.reduceSum(guarded(a).view, shape, gout.view, os);
+      const tol = 1e-5 * sumAbs(a) + 1e-30;
+      expectClose(label, gout.view, outRef, () => tol);
+      gout.check(label);
+    }
+  });
+
+  test('sumRows with beta 0 (NaN overwritten) and beta 0.5', () => {
+    for (const [m, n] of [[1, 1], [7, 13], [13, 97], [256, 30], [256, 1000], [97, 257], [1, 1031]]) {
+      for (const beta of [0, 0.5]) {
+        const label = `sumRows m=${m} n=${n} beta=${beta}`;
+        const a = randomArray(m * n);
+        const out0 = beta === 0 ? new Float32Array(n).fill(NaN) : randomArray(n);
+        const outRef = out0.slice();
+        ref.sumRows(a, m, n, outRef, beta);
+        const gout = guarded(out0);
+        native!.sumRows(guarded(a).view, m, n, gout.view, beta);
+        expectClose(label, gout.view, outRef, () => 1e-5 * m + 1e-30);
+        gout.check(label);
+      }
+    }
+  });
+
+  test('sum and sumSquares (float64 accumulation)', () => {
+    for (const n of [0, ...SIZES, 1_000_003]) {
+      const a = randomArray(n, -2, 3);
+      const ga = guarded(a);
+      const s = sumAbs(a);
+      expectNumber(`sum n=${n}`, native!.sum(ga.view), ref.sum(a), 1e-9 * s + 1e-30);
+      expectNumber(`sumSquares n=${n}`, native!.sumSquares(ga.view), ref.sumSquares(a), 1e-9 * 3 * s + 1e-30);
+    }
+  });
+
+  test('allFinite detects NaN, Infinity and -Infinity anywhere', () => {
+    for (const n of [0, 1, 7, 97, 100_003]) {
+      const a = randomArray(n, -1e30, 1e30);
+      assert.equal(native!.allFinite(guarded(a).view), true, `allFinite n=${n}`);
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const pos of n > 0 ? [0, n >> 1, n - 1] : []) {
+          const b = a.slice();
+          b[pos] = bad;
+          assert.equal(native!.allFinite(guarded(b).view), ref.allFinite(b), `allFinite n=${n} ${bad} at ${pos}`);
+          assert.equal(native!.allFinite(b), false);
+        }
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------- losses
+d('native vs reference: losses', opts, () => {
+  for (const loss of ['squaredError', 'bceWithLogits'] as const) {
+    test(`${loss} with and without grad`, () => {
+      for (const n of SIZES) {
+        for (const withGrad of [true, false]) {
+          const label = `${loss} n=${n} grad=${withGrad}`;
+          const pred = loss === 'bceWithLogits' ? randomArray(n, -12, 12) : randomArray(n, -1, 2);
+          const target = randomArray(n, 0, 1);
+          if (n > 4 && loss === 'bceWithLogits') { pred[0] = 40; pred[1] = -40; pred[2] = 0; pred[3] = 1e-6; }
+          const scale = 1 / n;
+          const gRef = withGrad ? new Float32Array(n) : null;
+          const vRef = ref[loss](pred, target, gRef, scale);
+          const gg = withGrad ? guarded(new Float32Array(n).fill(NaN)) : null;
+          const v = native![loss](guarded(pred).view, guarded(target).view, gg ? gg.view : null, scale);
+          expectNumber(label, v, vRef, 1e-5 * Math.abs(vRef) + 1e-12);
+          if (gg && gRef) {
+            expectClose(`${label} grad`, gg.view, gRef, (_i, w) => 2e-6 * Math.abs(w) + 1e-7 * scale);
+            gg.check(label);
+          }
+        }
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------- optimizers
+d('native vs reference: optimizers', opts, () => {
+  test('adam coupled and decoupled, several steps', () => {
+    for (const n of SIZES) {
+      for (const decoupled of [false, true]) {
+        const label = `adam n=${n} decoupled=${decoupled}`;
+        const p = randomArray(n), m = new Float32Array(n), v = new Float32Array(n);
+        const rp = p.slice(), rm = m.slice(), rv = v.slice();
+        const gp = guarded(p), gm = guarded(m), gv = guarded(v);
+        for (let step = 1; step <= 3; step++) {
+          const g = randomArray(n);
+          const params = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, weightDecay: 0.05, decoupled };
+          ref.adamStep(rp, g, rm, rv, params);
+          native!.adamStep(gp.view, guarded(g).view, gm.view, gv.view, params);
+        }
+        expectClose(`${label} p`, gp.view, rp, relTol(1e-5, 1e-7));
+        expectClose(`${label} m`, gm.view, rm, relTol(1e-5, 1e-7));
+        expectClose(`${label} v`, gv.view, rv, relTol(1e-5, 1e-9));
+        gp.check(label); gm.check(label); gv.check(label);
+      }
+    }
+  });
+
+  test('sgd: momentum 0, momentum, nesterov, with weight decay', () => {
+    for (const n of SIZES) {
+      for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.9, true]] as const) {
+        const label = `sgd n=${n} momentum=${momentum} nesterov=${nesterov}`;
+        const p = randomArray(n), vel = new Float32Array(n);
+        const rp = p.slice(), rvel = vel.slice();
+        const gp = guarded(p), gvel = guarded(vel);
+        for (let step = 0; step < 3; step++) {
+          const g = randomArray(n);
+          const params = { lr: 0.05, momentum, nesterov, weightDecay: 1e-3 };
+          ref.sgdStep(rp, g, rvel, params);
+          native!.sgdStep(gp.view, guarded(g).view, gvel.view, params);
+        }
+        expectClose(`${label} p`, gp.view, rp, relTol(1e-5, 1e-6));
+        expectClose(`${label} velocity`, gvel.view, rvel, relTol(1e-5, 1e-6));
+        gp.check(label); gvel.check(label);
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------- threads, ISAs, concurrency
+d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
+  test('one thread gives the same results as the pool (bit-identical by design)', () => {
+    const mod = nativeMod!;
+    const threads = mod.nativeInfo().threads;
+    const run = () => {
+      const r = mulberry32(7);
+      const arr = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+      const a = arr(300 * 500), b = arr(500 * 400), c = new Float32Array(300 * 400);
+      native!.gemm({ m: 300, n: 400, k: 500, a, transA: false, b, transB: true, c, alpha: 1, beta: 0 });
+      const z = arr(200_003), t = arr(200_003).map(Math.abs), g = new Float32Array(z.length);
+      const loss = native!.bceWithLogits(z, t, g, 1 / z.length);
+      const s = native!.sumSquares(z);
+      const u = new Float32Array(z.length);
+      native!.unary('tanh', z, u, 0, 0);
+      return { c, loss, g, s, u };
+    };
+    try {
+      mod.setNativeThreads(Math.max(2, threads));
+      const many = run();
+      mod.setNativeThreads(1);
+      const one = run();
+      expectClose('gemm 1 thread vs pool', one.c, many.c, relTol(0, 0));
+      expectClose('bce grad 1 thread vs pool', one.g, many.g, relTol(0, 0));
+      expectClose('tanh 1 thread vs pool', one.u, many.u, relTol(0, 0));
+      assert.equal(one.loss, many.loss);
+      assert.equal(one.s, many.s);
+    } finally {
+      mod.setNativeThreads(threads);
+    }
+  });
+
+  test('every ISA this CPU supports matches the reference (gemm, linearForward, transcendental ops)', () => {
+    const mod = nativeMod!;
+    const best = mod.nativeInfo().isa;
+    const isas = ['baseline', 'avx2', 'avx512'] as const;
+    try {
+      for (const isa of isas) {
+        if (mod.setNativeIsa(isa) !== isa) continue; // above what the CPU supports
+        for (const [m, n, k] of [[13, 257, 31], [97, 31, 257], [120, 300, 260]] as const) {
+          for (const transA of [false, true]) {
+            for (const transB of [false, true]) checkGemm(`[${isa}] gemm ${m}x${n}x${k} tA=${transA} tB=${transB}`, m, n, k, transA, transB, 0.5, 1);
+          }
+        }
+        for (const act of ACTIVATIONS) {
+          const [m, k, n] = [37, 61, 45];
+          const x = randomArray(m * k), w = randomArray(n * k), bias = randomArray(n);
+          const y = new Float32Array(m * n), yRef = new Float32Array(m * n);
+          ref.linearForward(x, w, bias, yRef, m, k, n, act as Activation, 0.02);
+          native!.linearForward(x, w, bias, y, m, k, n, act as Activation, 0.02);
+          const scale = Math.sqrt(k) * maxAbs(x) * maxAbs(w) + maxAbs(bias);
+          expectClose(`[${isa}] linearForward ${act}`, y, yRef, (_i, v) => 2e-5 * (Math.abs(v) + scale));
+        }
+        for (const op of ['exp', 'log', 'tanh', 'sigmoid', 'sqrt'] as const) {
+          const a = unaryInput(op, 1001), o = new Float32Array(1001), r = new Float32Array(1001);
+          ref.unary(op, a, r, 0, 0);
+          native!.unary(op, a, o, 0, 0);
+          expectClose(`[${isa}] unary ${op}`, o, r, relTol(2e-6));
+        }
+        const p = randomArray(1001), g = randomArray(1001), mm = new Float32Array(1001), vv = new Float32Array(1001);
+        const rp = p.slice(), rm = mm.slice(), rv = vv.slice();
+        const ap = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, weightDecay: 0, decoupled: true };
+        ref.adamStep(rp, g, rm, rv, ap);
+        native!.adamStep(p, g, mm, vv, ap);
+        expectClose(`[${isa}] adam`, p, rp, relTol(1e-5, 1e-7));
+      }
+    } finally {
+      mod.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');
+    }
+  });
+
+  test('concurrent callers (worker threads + main thread) get correct results', async () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const addonPath = join(root, 'build', 'Release', 'aekit_native.node');
+    // Plain JS workers load the addon directly (no TS loader needed) and hammer gemm + sum while
+    // the main thread does the same; every result is checked against one computed up front.
+    const workerSource = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.addonPath);
+      const { m, n, k, a, b, expected, sumExpected } = workerData;
+      const c = new Float32Array(m * n);
+      let bad = 0;
+      for (let it = 0; it < workerData.iters; it++) {
+        addon.gemm(m, n, k, a, false, b, true, c, 1, 0);
+        for (let i = 0; i < c.length; i++) if (c[i] !== expected[i]) { bad++; break; }
+        if (addon.sum(a) !== sumExpected) bad++;
+      }
+      parentPort.postMessage(bad);
+    `;
+    const m = 128, n = 200, k = 300;
+    const a = randomArray(m * k), b = randomArray(n * k);
+    const expected = new Float32Array(m * n);
+    native!.gemm({ m, n, k, a, transA: false, b, transB: true, c: expected, alpha: 1, beta: 0 });
+    const sumExpected = native!.sum(a);
+    const require = createRequire(import.meta.url);
+    require(addonPath);
+    const workers = [0, 1, 2].map(() => new Worker(workerSource, {
+      eval: true, workerData: { addonPath, m, n, k, a, b, expected, sumExpected, iters: 40 },
+    }));
+    const results = workers.map((w) => new Promise<number>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    }));
+    let mainBad = 0;
+    const c = new Float32Array(m * n);
+    for (let it = 0; it < 40; it++) {
+      native!.gemm({ m, n, k, a, transA: false, b, transB: true, c, alpha: 1, beta: 0 });
+      if (!c.every((x, i) => x === expected[i])) mainBad++;
+      await new Promise((r) => setImmediate(r));
+    }
+    const bad = await Promise.all(results);
+    await Promise.all(workers.map((w) => w.terminate()));
+    assert.deepEqual(bad, [0, 0, 0], 'worker results differ from the single-caller result');
+    assert.equal(mainBad, 0);
+  });
+});
+
+test('selectBackend honours AEKIT_BACKEND', async () => {
+  // Run in child processes: the selection is cached per process.
+  const { spawnSync } = await import('node:child_process');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const script = `import('./src/backend/select.ts').then((m) => { try { console.log(m.selectBackend().name); } catch (e) { console.log(e.name + ': ' + e.message); } });`;
+  const runWith = (value: string | undefined) => {
+    const env = { ...process.env };
+    if (value === undefined) delete env.AEKIT_BACKEND; else env.AEKIT_BACKEND = value;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8' });
+    return { out: r.stdout.trim(), err: r.stderr.trim() };
+  };
+  assert.equal(runWith('reference').out, 'reference');
+  const bogus = runWith('gpu');
+  assert.match(bogus.out, /^BackendError: .*"native" or "reference".*"gpu"/);
+  const auto = runWith(undefined);
+  if (native) {
+    assert.equal(auto.out, 'native');
+    assert.equal(runWith('native').out, 'native');
+  } else {
+    assert.equal(auto.out, 'reference');
+    assert.match(auto.err, /^aekit: native addon not available \(.*\); using the reference backend$/);
+    assert.match(runWith('native').out, /^BackendError: /);
+  }
+});
