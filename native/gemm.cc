@@ -4,6 +4,7 @@
 #include "cpu.h"
 #include "gemm_kernel.h"
 #include "thread_pool.h"
+#include <algorithm>
 
 namespace aekit {
 
@@ -17,7 +18,11 @@ PackBuffer& pack_buffer_b() { thread_local PackBuffer buf; return buf; }
 //    KC*NR*4 = 16 KB B panel in a 32 KB L1d; MC*KC*4 = 120 KB A block in a 512 KB L2.
 //  Baseline SSE2 (16 xmm): 6 x 8, no FMA.
 constexpr int kMR512 = 14, kNV512 = 2, kKC512 = 192, kMC512 = 168;
-constexpr int kMR2 = 6, kNV2 = 2, kKC2 = 256, kMC2 = 120;
+#ifndef AEKIT_KC2
+#define AEKIT_KC2 256
+#define AEKIT_MC2 120
+#endif
+constexpr int kMR2 = 6, kNV2 = 2, kKC2 = AEKIT_KC2, kMC2 = AEKIT_MC2;
 constexpr int kMRb = 6, kNVb = 2, kKCb = 256, kMCb = 120;
 
 #define AEKIT_NOINLINE __attribute__((noinline))
@@ -31,26 +36,30 @@ AEKIT_NOINLINE static void kernel_base(int kc, const float* a, const float* b, f
   micro_kernel<v4f, kMRb, kNVb>(kc, a, b, out);
 }
 
-AEKIT_TARGET_AVX512 static void block_avx512(const GemmArgs& g, int i0, int i1, int j0, int j1) {
-  gemm_block<v16f, kMR512, kNV512, kKC512, kMC512, kernel_avx512>(g, i0, i1, j0, j1);
-}
-AEKIT_TARGET_AVX2 static void block_avx2(const GemmArgs& g, int i0, int i1, int j0, int j1) {
-  gemm_block<v8f, kMR2, kNV2, kKC2, kMC2, kernel_avx2>(g, i0, i1, j0, j1);
-}
-static void block_base(const GemmArgs& g, int i0, int i1, int j0, int j1) {
-  gemm_block<v4f, kMRb, kNVb, kKCb, kMCb, kernel_base>(g, i0, i1, j0, j1);
-}
+// Per-ISA instantiations of the two phases.
+#define AEKIT_GEMM_ISA(SUFFIX, TARGET, V, MR, NV, MC)                                                    \
+  TARGET static void pack_a_##SUFFIX(const GemmArgs& g, float* ap, int mp, KSplit ks, int p0, int p1) { \
+    pack_a<MR>(g, ap, mp, ks, p0, p1);                                                                   \
+  }                                                                                                      \
+  TARGET static void strip_##SUFFIX(const GemmArgs& g, const float* ap, int mp, KSplit ks, int i0, int i1, \
+                                    int j0, int j1) {                                                    \
+    gemm_strip<V, MR, NV, MC, kernel_##SUFFIX>(g, ap, mp, ks, i0, i1, j0, j1);                          \
+  }
+AEKIT_GEMM_ISA(avx512, AEKIT_TARGET_AVX512, v16f, kMR512, kNV512, kMC512)
+AEKIT_GEMM_ISA(avx2, AEKIT_TARGET_AVX2, v8f, kMR2, kNV2, kMC2)
+AEKIT_GEMM_ISA(base, AEKIT_TARGET_BASE, v4f, kMRb, kNVb, kMCb)
 
 struct Kernel {
-  void (*block)(const GemmArgs&, int, int, int, int);
-  int mr, nr;
+  void (*pack)(const GemmArgs&, float*, int, KSplit, int, int);
+  void (*strip)(const GemmArgs&, const float*, int, KSplit, int, int, int, int);
+  int mr, nr, kc;
 };
 
 static Kernel kernel_for(Isa isa) {
   switch (isa) {
-    case Isa::Avx512: return {block_avx512, kMR512, 16 * kNV512};
-    case Isa::Avx2: return {block_avx2, kMR2, 8 * kNV2};
-    default: return {block_base, kMRb, 4 * kNVb};
+    case Isa::Avx512: return {pack_a_avx512, strip_avx512, kMR512, 16 * kNV512, kKC512};
+    case Isa::Avx2: return {pack_a_avx2, strip_avx2, kMR2, 8 * kNV2, kKC2};
+    default: return {pack_a_base, strip_base, kMRb, 4 * kNVb, kKCb};
   }
 }
 
@@ -66,31 +75,38 @@ static int round_up(int a, int b) { return ceil_div(a, b) * b; }
 void gemm(const GemmArgs& g) {
   if (g.m <= 0 || g.n <= 0) return;
   const Kernel kern = kernel_for(active_isa());
-  // Chunk grid: column strips x row groups, chosen from the shape only (never from the thread
-  // count) so results are bit-identical whatever the number of threads. Column strips are
-  // preferred: each strip packs its B columns once and re-packs only A, which for the training
-  // shapes (m = batch) is the smaller operand.
+  ThreadPool& pool = ThreadPool::instance();
+  const KSplit ks = split_k(g.k, kern.kc);
+  const int mp = round_up(g.m, kern.mr);
+  const int panels = mp / kern.mr;
   const double flops = 2.0 * g.m * g.n * (g.k > 0 ? g.k : 1);
-  int cs = ceil_div(g.n, 256), rg = ceil_div(g.m, 512);
-  const int target = flops < 4e6 ? 1 : flops < 4e7 ? 4 : 8;
-  if (cs * rg > target && target == 1) cs = rg = 1;
-  while (cs * rg < target) {
-    const int rows = ceil_div(g.m, rg), cols = ceil_div(g.n, cs);
-    const bool can_rows = rows >= 2 * kern.mr, can_cols = cols >= 2 * kern.nr;
-    if (can_cols && (cols >= rows || !can_rows)) cs++;
-    else if (can_rows) rg++;
-    else break;
+
+  // Phase 1: pack all of op(A) once, into the caller's buffer, in chunks of panels. Chunk sizes
+  // depend on the shape only, so results never depend on the thread count.
+  float* ap = pack_buffer_a().get(size_t(mp) * (g.k > 0 ? g.k : 1));
+  if (g.k > 0) {
+    const int panels_per_chunk = std::max(1, 32768 / (kern.mr * g.k));
+    const int pack_chunks = flops < 4e6 ? 1 : ceil_div(panels, panels_per_chunk);
+    const int step = ceil_div(panels, pack_chunks);
+    pool.parallel_for(ceil_div(panels, step), [&](int c) {
+      kern.pack(g, ap, mp, ks, c * step, std::min(panels, (c + 1) * step));
+    });
   }
-  const int rstep = round_up(ceil_div(g.m, rg), kern.mr);
+
+  // Phase 2: C in column strips (each packs its own B columns once) x row groups. Narrow
+  // strips cost nothing extra now that A is shared, so aim for about 8 chunks for balance.
+  const int target = flops < 4e6 ? 1 : flops < 3e7 ? 4 : 8;
+  int cs = std::max(1, std::min(ceil_div(g.n, 4 * kern.nr), target));
+  int rg = 1;
+  while (cs * rg < target && ceil_div(panels, rg + 1) >= 2) rg++;
+  const int rstep = ceil_div(panels, rg) * kern.mr;
   const int cstep = round_up(ceil_div(g.n, cs), kern.nr);
   rg = ceil_div(g.m, rstep);
   cs = ceil_div(g.n, cstep);
-  ThreadPool::instance().parallel_for(rg * cs, [&](int idx) {
-    const int r = idx / cs, s = idx % cs;
+  pool.parallel_for(rg * cs, [&](int idx) {
+    const int r = idx % rg, s = idx / rg;
     const int i0 = r * rstep, j0 = s * cstep;
-    const int i1 = i0 + rstep < g.m ? i0 + rstep : g.m;
-    const int j1 = j0 + cstep < g.n ? j0 + cstep : g.n;
-    kern.block(g, i0, i1, j0, j1);
+    kern.strip(g, ap, mp, ks, i0, std::min(g.m, i0 + rstep), j0, std::min(g.n, j0 + cstep));
   });
 }
 

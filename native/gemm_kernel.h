@@ -47,9 +47,6 @@ AEKIT_INLINE void transpose8(v8f (&r)[8]) {
   r[3] = __builtin_shuffle(s3, s7, l4); r[7] = __builtin_shuffle(s3, s7, h4);
 }
 
-// Packing writes up to this many floats past a panel's end (see pack_panel); buffers add it.
-constexpr int kPackSlack = 16;
-
 // Packs `lines` (<= R) lines of length kc into dst[p * R + r], zero-filling lines >= `lines`.
 // Element (r, p) lives at src[r * rs + p * ps]; one of rs/ps is 1.
 template <int R>
@@ -72,29 +69,36 @@ AEKIT_INLINE void pack_panel(float* __restrict dst, const float* __restrict src,
   // Each line contiguous in k (a transposing pack, e.g. W in x·Wᵀ): 8 lines x 8 k values are
   // loaded, transposed in registers and stored as 8 rows of the panel. When R is not a multiple
   // of 8 the last group's 8-wide store spills into the next row, which the following store
-  // overwrites (stores go in increasing address order); the very last spill lands in the slack.
+  // overwrites (stores go in increasing address order); the panel's last row is stored partially
+  // so nothing lands past the panel (another thread may be packing the next one).
   constexpr int G = (R + 7) / 8;
-  const float* line[G * 8];
-  for (int r = 0; r < G * 8; ++r) line[r] = r < lines ? src + r * rs : nullptr;
+  if (lines < R) {  // edge panel: rare, keep it simple
+    for (int p = 0; p < kc; ++p)
+      for (int r = 0; r < R; ++r) dst[p * R + r] = r < lines ? src[r * rs + p] : 0.f;
+    return;
+  }
   int p = 0;
   for (; p + 8 <= kc; p += 8) {
     v8f blk[G][8];
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g) {
 #pragma GCC unroll 8
-      for (int q = 0; q < 8; ++q) {
-        const float* l = line[g * 8 + q];
-        blk[g][q] = l ? loadu<v8f>(l + p) : v8f{};
-      }
+      for (int q = 0; q < 8; ++q)  // the condition is a compile-time constant after unrolling
+        blk[g][q] = g * 8 + q < R ? loadu<v8f>(src + (g * 8 + q) * rs + p) : v8f{};
       transpose8(blk[g]);
     }
 #pragma GCC unroll 8
     for (int q = 0; q < 8; ++q)
 #pragma GCC unroll 4
-      for (int g = 0; g < G; ++g) storeu<v8f>(dst + (p + q) * R + g * 8, blk[g][q]);
+      for (int g = 0; g < G; ++g) {
+        if (R % 8 != 0 && g == G - 1 && p + q == kc - 1)
+          store_part<v8f>(dst + (p + q) * R + g * 8, blk[g][q], R - g * 8);  // never past the panel
+        else
+          storeu<v8f>(dst + (p + q) * R + g * 8, blk[g][q]);
+      }
   }
   for (; p < kc; ++p)
-    for (int r = 0; r < R; ++r) dst[p * R + r] = line[r] ? line[r][p] : 0.f;
+    for (int r = 0; r < R; ++r) dst[p * R + r] = src[r * rs + p];
 }
 
 // Register-blocked inner product of one A panel (MR x kc) and one B panel (kc x NR). Instantiated
@@ -160,43 +164,93 @@ AEKIT_INLINE void store_tile(const float* __restrict t, float* c, ptrdiff_t ldc,
   }
 }
 
-// Computes the block C[i0:i1, j0:j1] completely (all of k). Loop order jc(chunk) > pc > ic >
-// jr > ir, as in BLIS.
-template <class V, int MR, int NV, int KC, int MC, MicroKernelFn KERNEL>
-AEKIT_INLINE void gemm_block(const GemmArgs& g, int i0, int i1, int j0, int j1) {
+// k is cut into equal blocks of at most KC (a multiple of 8 where possible), so no block is a
+// sliver that pays a full pass over C for a few k steps.
+struct KSplit {
+  int blocks, kc;
+  int start(int b) const { return b * kc; }
+  int len(int b, int k) const { return k - b * kc < kc ? k - b * kc : kc; }
+};
+inline KSplit split_k(int k, int KC) {
+  if (k <= 0) return {1, 0};
+  int blocks = (k + KC - 1) / KC;
+  int kc = ((k + blocks - 1) / blocks + 7) / 8 * 8;
+  if (kc > KC) kc = KC;
+  return {(k + kc - 1) / kc, kc};
+}
+
+// Phase 1: packs row panels [p0, p1) of op(A) for every k block into the shared buffer `ap`,
+// laid out per k block (offset mp * start) and then per panel (offset row * len). A is packed
+// once per GEMM and shared by all threads; for the training shapes (m = batch) it is small.
+template <int MR>
+AEKIT_INLINE void pack_a(const GemmArgs& g, float* ap, int mp, KSplit ks, int p0, int p1) {
+  // A(i, p) = a[i*ars + p*aps]
+  const ptrdiff_t ars = g.transA ? 1 : g.lda, aps = g.transA ? g.lda : 1;
+  for (int b = 0; b < ks.blocks; ++b) {
+    const int pc = ks.start(b), kc = ks.len(b, g.k);
+    for (int panel = p0; panel < p1; ++panel) {
+      const int row = panel * MR;
+      const int lines = g.m - row < MR ? g.m - row : MR;
+      pack_panel<MR>(ap + size_t(mp) * pc + size_t(row) * kc, g.a + row * ars + pc * aps, ars, aps, lines, kc);
+    }
+  }
+}
+
+// Phase 2: computes C[i0:i1, j0:j1] (i0 a multiple of MR) from the packed A, packing this
+// strip's B panels into a per-thread buffer. Loop order pc > (pack B) > ic > jr > ir, as in BLIS:
+// a B panel (kc x NR) stays in L1 while the A panels of an MC block stream from L2.
+template <class V, int MR, int NV, int MC, MicroKernelFn KERNEL>
+AEKIT_INLINE void gemm_strip(const GemmArgs& g, const float* ap, int mp, KSplit ks, int i0, int i1, int j0, int j1) {
   constexpr int NR = VT<V>::N * NV;
   const int nc = j1 - j0;
   const int ncp = (nc + NR - 1) / NR * NR;
-  float* bp = pack_buffer_b().get(size_t(KC) * ncp + kPackSlack);
-  float* ap = pack_buffer_a().get(size_t(KC) * (MC + MR) + kPackSlack);
-  // A(i, p) = a[i*ars + p*aps]; B(p, j) = b[p*bps + j*bjs]
-  const ptrdiff_t ars = g.transA ? 1 : g.lda, aps = g.transA ? g.lda : 1;
+  float* bp = pack_buffer_b().get(size_t(ks.kc > 0 ? ks.kc : 1) * ncp);
+  // B(p, j) = b[p*bps + j*bjs]
   const ptrdiff_t bps = g.transB ? 1 : g.ldb, bjs = g.transB ? g.ldb : 1;
   alignas(64) float tile[MR * NR];
-  const int kblocks = g.k > 0 ? (g.k + KC - 1) / KC : 1;
-  for (int kb = 0; kb < kblocks; ++kb) {
-    const int pc = kb * KC;
-    const int kc = g.k - pc < KC ? g.k - pc : KC;
+  for (int kb = 0; kb < ks.blocks; ++kb) {
+    const int pc = ks.start(kb), kc = ks.len(kb, g.k);
     const float beta = kb == 0 ? g.beta : 1.f;
-    const bool epi = g.epilogue && kb == kblocks - 1;
-    for (int jr = 0; jr < nc; jr += NR) {
-      int lines = nc - jr < NR ? nc - jr : NR;
-      pack_panel<NR>(bp + size_t(jr) * kc, g.b + (j0 + jr) * bjs + pc * bps, bjs, bps, lines, kc);
+    const bool epi = g.epilogue && kb == ks.blocks - 1;
+    if (kc > 0 && bjs == 1) {
+      // B rows contiguous: walk k outermost so each row segment is read sequentially (walking
+      // panel by panel would touch kc rows per 64 bytes and miss on every one).
+      for (int p = 0; p < kc; ++p) {
+        const float* src = g.b + (pc + p) * bps + j0;
+        int jr = 0;
+        for (; jr + NR <= nc; jr += NR) {
+          float* dst = bp + size_t(jr) * kc + size_t(p) * NR;
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v)
+            *reinterpret_cast<V*>(dst + v * VT<V>::N) = loadu<V>(src + jr + v * VT<V>::N);
+        }
+        if (jr < nc) {
+          float* dst = bp + size_t(jr) * kc + size_t(p) * NR;
+          for (int c = 0; c < NR; ++c) dst[c] = jr + c < nc ? src[jr + c] : 0.f;
+        }
+      }
+    } else if (kc > 0) {
+      for (int jr = 0; jr < nc; jr += NR) {
+        int lines = nc - jr < NR ? nc - jr : NR;
+        pack_panel<NR>(bp + size_t(jr) * kc, g.b + (j0 + jr) * bjs + pc * bps, bjs, bps, lines, kc);
+      }
     }
+    const float* apk = ap + size_t(mp) * pc;
     for (int ic = i0; ic < i1; ic += MC) {
       const int mc = i1 - ic < MC ? i1 - ic : MC;
-      for (int ir = 0; ir < mc; ir += MR) {
-        int lines = mc - ir < MR ? mc - ir : MR;
-        pack_panel<MR>(ap + size_t(ir) * kc, g.a + (ic + ir) * ars + pc * aps, ars, aps, lines, kc);
-      }
       for (int jr = 0; jr < nc; jr += NR) {
         const int nr = nc - jr < NR ? nc - jr : NR;
         const float* bias = g.bias ? g.bias + j0 + jr : nullptr;
         for (int ir = 0; ir < mc; ir += MR) {
           const int mr = mc - ir < MR ? mc - ir : MR;
-          KERNEL(kc, ap + size_t(ir) * kc, bp + size_t(jr) * kc, tile);
-          store_tile<V, MR, NV>(tile, g.c + ptrdiff_t(ic + ir) * g.ldc + j0 + jr, g.ldc, mr, nr, g.alpha, beta, epi,
-                                bias, g.act, g.slope);
+          // Start pulling this tile of C in while the kernel runs (it is read or written right after).
+          float* ct = g.c + ptrdiff_t(ic + ir) * g.ldc + j0 + jr;
+          for (int r = 0; r < mr; ++r) {
+            __builtin_prefetch(ct + r * g.ldc, 1);
+            __builtin_prefetch(ct + r * g.ldc + NR - 1, 1);
+          }
+          KERNEL(kc, apk + size_t(ic + ir) * kc, bp + size_t(jr) * kc, tile);
+          store_tile<V, MR, NV>(tile, ct, g.ldc, mr, nr, g.alpha, beta, epi, bias, g.act, g.slope);
         }
       }
     }

@@ -60,11 +60,19 @@ bool ThreadPool::claim(uint64_t& s, int& chunk) {
   return false;
 }
 
+void ThreadPool::finish_chunk(int chunks) {
+  if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == chunks &&
+      caller_waiting_.load(std::memory_order_seq_cst)) {
+    { std::lock_guard<std::mutex> lock(done_mu_); }
+    done_cv_.notify_one();
+  }
+}
+
 void ThreadPool::drain(uint64_t s) {
   int chunk;
   while (claim(s, chunk)) {
     fn_(ctx_, chunk);
-    done_.fetch_add(1, std::memory_order_acq_rel);
+    finish_chunk(static_cast<int>((s >> 20) & kIdxMask));
     s = state_.load(std::memory_order_acquire);
   }
 }
@@ -113,8 +121,21 @@ void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
     cv_.notify_all();
   }
   drain(s);
-  // Wait for chunks claimed by workers; they are already running, so spin.
-  while (done_.load(std::memory_order_acquire) < chunks) _mm_pause();
+  // Chunks claimed by workers are normally finishing within microseconds: spin briefly, then
+  // block so that a descheduled worker can get the core back.
+  using clock = std::chrono::steady_clock;
+  auto start = clock::now();
+  int polls = 0;
+  while (done_.load(std::memory_order_acquire) < chunks) {
+    _mm_pause();
+    if (++polls % 64 == 0 && clock::now() - start > std::chrono::microseconds(20)) {
+      std::unique_lock<std::mutex> lock(done_mu_);
+      caller_waiting_.store(true, std::memory_order_seq_cst);
+      done_cv_.wait(lock, [&] { return done_.load(std::memory_order_seq_cst) >= chunks; });
+      caller_waiting_.store(false, std::memory_order_relaxed);
+      break;
+    }
+  }
   busy_.store(false, std::memory_order_release);
 }
 

@@ -54,11 +54,17 @@ class ThreadPool {
   std::atomic<int> sleepers_{0};
   std::mutex mu_;
   std::condition_variable cv_;
+  // The caller blocks here (after a short spin) until the last chunk is done: on a shared,
+  // oversubscribed machine a spinning caller would steal the core from the very worker it waits for.
+  std::atomic<bool> caller_waiting_{false};
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
   std::mutex spawn_mu_;
   std::vector<std::thread> workers_;
 
   bool claim(uint64_t& s, int& chunk);
   void drain(uint64_t s);
+  void finish_chunk(int chunks);
 };
 
 }  // namespace aekit
