@@ -18,11 +18,14 @@ PackBuffer& pack_buffer_b() { thread_local PackBuffer buf; return buf; }
 //    KC*NR*4 = 16 KB B panel in a 32 KB L1d; MC*KC*4 = 120 KB A block in a 512 KB L2.
 //  Baseline SSE2 (16 xmm): 6 x 8, no FMA.
 constexpr int kMR512 = 14, kNV512 = 2, kKC512 = 192, kMC512 = 168;
-#ifndef AEKIT_KC2
-#define AEKIT_KC2 256
-#define AEKIT_MC2 120
+// AEKIT_AVX2_TILE_512 lets a test build run the AVX-512 tile shape (14 x 32, KC 192, MC 168) through
+// the AVX2 instantiation, so the 14-row / 32-column packing and edge logic is exercised on
+// machines without AVX-512.
+#ifdef AEKIT_AVX2_TILE_512
+constexpr int kMR2 = 14, kNV2 = 4, kKC2 = 192, kMC2 = 168;
+#else
+constexpr int kMR2 = 6, kNV2 = 2, kKC2 = 256, kMC2 = 120;
 #endif
-constexpr int kMR2 = 6, kNV2 = 2, kKC2 = AEKIT_KC2, kMC2 = AEKIT_MC2;
 constexpr int kMRb = 6, kNVb = 2, kKCb = 256, kMCb = 120;
 
 #define AEKIT_NOINLINE __attribute__((noinline))
