@@ -8,6 +8,7 @@ import { selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
 import { evalCommand } from './commands/eval.js';
+import { pcaCommand } from './commands/pca.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
 
@@ -22,6 +23,7 @@ function program(): Command {
     .addCommand(transformCommand('encode'))
     .addCommand(transformCommand('decode'))
     .addCommand(transformCommand('reconstruct'))
+    .addCommand(pcaCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
