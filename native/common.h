@@ -23,15 +23,19 @@ typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v4i __attribute__((vector_size(16)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef int32_t v16i __attribute__((vector_size(64)));
+typedef float v2f __attribute__((vector_size(8)));
+typedef double v2d __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
 typedef double v8d __attribute__((vector_size(64)));
 typedef double v16d __attribute__((vector_size(128)));
 
 // Lane count and the matching int (same width) and double (same lane count) vectors.
 template <class V> struct VT;
-template <> struct VT<v4f> { static constexpr int N = 4; using I = v4i; using D = v4d; };
-template <> struct VT<v8f> { static constexpr int N = 8; using I = v8i; using D = v8d; };
-template <> struct VT<v16f> { static constexpr int N = 16; using I = v16i; using D = v16d; };
+// H/DH: half-width float vector and the double vector of the same lane count (one register),
+// for float64 accumulation: GCC spills a two-register double vector on every iteration.
+template <> struct VT<v4f> { static constexpr int N = 4; using I = v4i; using D = v4d; using H = v2f; using DH = v2d; };
+template <> struct VT<v8f> { static constexpr int N = 8; using I = v8i; using D = v8d; using H = v4f; using DH = v4d; };
+template <> struct VT<v16f> { static constexpr int N = 16; using I = v16i; using D = v16d; using H = v8f; using DH = v8d; };
 
 // User arrays are Float32Array views at any 4-byte offset: always load/store unaligned.
 // memcpy of a fixed size compiles to a single vmovups.

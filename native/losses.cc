@@ -10,13 +10,33 @@
 
 namespace aekit {
 
-template <class V> AEKIT_INLINE typename VT<V>::D widen(V x) { return __builtin_convertvector(x, typename VT<V>::D); }
-
-template <class D> AEKIT_INLINE double hsum(D d) {
-  double s = 0;
-  for (int i = 0; i < static_cast<int>(sizeof(D) / sizeof(double)); ++i) s += d[i];
-  return s;
-}
+// Float64 accumulator over a float vector, as two one-register double vectors (low/high lanes).
+template <class V> struct Acc64 {
+  using H = typename VT<V>::H;
+  using DH = typename VT<V>::DH;
+  DH lo{}, hi{};
+  AEKIT_INLINE void add(V x) {  // += x
+    H l, h;
+    std::memcpy(&l, &x, sizeof l);
+    std::memcpy(&h, reinterpret_cast<const char*>(&x) + sizeof l, sizeof h);
+    lo += __builtin_convertvector(l, DH);
+    hi += __builtin_convertvector(h, DH);
+  }
+  AEKIT_INLINE void add_sq(V x) {  // += x*x, squared in double as the reference does
+    H l, h;
+    std::memcpy(&l, &x, sizeof l);
+    std::memcpy(&h, reinterpret_cast<const char*>(&x) + sizeof l, sizeof h);
+    DH dl = __builtin_convertvector(l, DH), dh = __builtin_convertvector(h, DH);
+    lo += dl * dl;
+    hi += dh * dh;
+  }
+  AEKIT_INLINE double total() const {
+    DH t = lo + hi;
+    double s = 0;
+    for (int i = 0; i < VT<V>::N / 2; ++i) s += t[i];
+    return s;
+  }
+};
 
 // Runs f(begin, end) -> double over chunks and adds the partials in order.
 template <class F> static double reduce_chunks(size_t n, F&& f) {
@@ -33,17 +53,16 @@ template <class F> static double reduce_chunks(size_t n, F&& f) {
 
 template <class V> AEKIT_INLINE double sum_impl(const float* a, size_t n, bool squares) {
   constexpr size_t W = VT<V>::N;
-  typename VT<V>::D acc{};
+  Acc64<V> acc;
   size_t i = 0;
-  for (; i + W <= n; i += W) {
-    auto d = widen(loadu<V>(a + i));
-    acc += squares ? d * d : d;
+  if (squares) {
+    for (; i + W <= n; i += W) acc.add_sq(loadu<V>(a + i));
+    if (i < n) acc.add_sq(load_part<V>(a + i, n - i));
+  } else {
+    for (; i + W <= n; i += W) acc.add(loadu<V>(a + i));
+    if (i < n) acc.add(load_part<V>(a + i, n - i));
   }
-  if (i < n) {
-    auto d = widen(load_part<V>(a + i, n - i));
-    acc += squares ? d * d : d;
-  }
-  return hsum(acc);
+  return acc.total();
 }
 AEKIT_DISPATCH(double, sum, (const float* a, size_t n, bool squares), (a, n, squares))
 
@@ -75,21 +94,19 @@ bool all_finite(const float* a, size_t n) {
 template <class V>
 AEKIT_INLINE double squared_error_impl(const float* p, const float* t, float* g, size_t n, float gscale) {
   constexpr size_t W = VT<V>::N;
-  typename VT<V>::D acc{};
+  Acc64<V> acc;
   size_t i = 0;
   for (; i + W <= n; i += W) {
     V d = loadu<V>(p + i) - loadu<V>(t + i);
-    auto dd = widen(d);
-    acc += dd * dd;
+    acc.add_sq(d);
     if (g) storeu<V>(g + i, d * gscale);
   }
   if (i < n) {
     V d = load_part<V>(p + i, n - i) - load_part<V>(t + i, n - i);
-    auto dd = widen(d);
-    acc += dd * dd;
+    acc.add_sq(d);
     if (g) store_part<V>(g + i, d * gscale, n - i);
   }
-  return hsum(acc);
+  return acc.total();
 }
 AEKIT_DISPATCH(double, squared_error, (const float* p, const float* t, float* g, size_t n, float gscale),
                (p, t, g, n, gscale))
@@ -117,11 +134,11 @@ template <class V> AEKIT_INLINE V bce_term(V z, V t, V& sig) {
 template <class V>
 AEKIT_INLINE double bce_impl(const float* z, const float* t, float* g, size_t n, float scale) {
   constexpr size_t W = VT<V>::N;
-  typename VT<V>::D acc{};
+  Acc64<V> acc;
   size_t i = 0;
   for (; i + W <= n; i += W) {
     V sig, tv = loadu<V>(t + i);
-    acc += widen(bce_term<V>(loadu<V>(z + i), tv, sig));
+    acc.add(bce_term<V>(loadu<V>(z + i), tv, sig));
     if (g) storeu<V>(g + i, (sig - tv) * scale);
   }
   if (i < n) {
@@ -129,10 +146,10 @@ AEKIT_INLINE double bce_impl(const float* z, const float* t, float* g, size_t n,
     V term = bce_term<V>(load_part<V>(z + i, n - i), tv, sig);
     // Padding lanes (z = t = 0) contribute log 2 each: mask them out.
     for (size_t l = n - i; l < W; ++l) term[l] = 0.f;
-    acc += widen(term);
+    acc.add(term);
     if (g) store_part<V>(g + i, (sig - tv) * scale, n - i);
   }
-  return hsum(acc);
+  return acc.total();
 }
 AEKIT_DISPATCH(double, bce, (const float* z, const float* t, float* g, size_t n, float scale), (z, t, g, n, scale))
 
