@@ -24,6 +24,11 @@ export interface TrainRunOptions {
   preset?: string;
   /** A model config that replaces the preset's model (the preset's training settings still apply). */
   config?: AutoencoderConfigInput;
+  /**
+   * Changes to the model config (preset or `config`), e.g. from `--tied` or `--noise`; the
+   * `regularization` fields are merged one by one into the base config's.
+   */
+  modelOverrides?: Pick<AutoencoderConfigInput, 'tied' | 'regularization'>;
   data?: string;
   epochs?: number;
   batchSize?: number;
@@ -76,7 +81,7 @@ export function trainRun(options: TrainRunOptions): TrainRunResult {
   const presetName = options.preset ?? DEFAULT_PRESET;
   const preset = presetByName(presetName);
   const seed = options.seed ?? 0;
-  const modelConfig = options.config ?? preset.model;
+  const modelConfig = withOverrides(options.config ?? preset.model, options.modelOverrides);
   const model = Autoencoder.create(modelConfig, seed);
   const data = options.data ?? 'mnist';
   const { train, validation, test } = loadRunData({
@@ -145,6 +150,15 @@ export function trainRun(options: TrainRunOptions): TrainRunResult {
   });
   writeRunPictures(options.out, model, test);
   return summary;
+}
+
+/** `base` with `overrides` applied; regularization terms merge field by field. */
+function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions['modelOverrides']): AutoencoderConfigInput {
+  if (!overrides) return base;
+  const merged: AutoencoderConfigInput = { ...base };
+  if (overrides.tied !== undefined) merged.tied = overrides.tied;
+  if (overrides.regularization) merged.regularization = { ...base.regularization, ...overrides.regularization };
+  return merged;
 }
 
 /** A short content hash of the training data, so a model records what it learned from. */

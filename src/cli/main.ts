@@ -7,6 +7,7 @@ import { AEKIT_VERSION } from '../apps/version.js';
 import { selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
+import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
 import { pcaCommand } from './commands/pca.js';
 import { trainCommand } from './commands/train.js';
@@ -23,6 +24,7 @@ function program(): Command {
     .addCommand(transformCommand('encode'))
     .addCommand(transformCommand('decode'))
     .addCommand(transformCommand('reconstruct'))
+    .addCommand(denoiseCommand())
     .addCommand(pcaCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.

@@ -38,6 +38,47 @@ export const PRESETS = {
     model: { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'sigmoid', codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'bce' },
     training: { epochs: 100, batchSize: 256, lr: 1e-3, schedule: 'cosine' },
   },
+  // Regularized autoencoders (issue 4): each is one config, and the terms combine.
+  l2: {
+    description: '784-64-784 sigmoid with L2 weight decay λ‖W‖², λ = 1e-3 (biases not decayed)',
+    model: { layers: [784, 64], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { l2: 1e-3 } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  tied: {
+    description: '784-64-784 sigmoid with tied weights: the decoder uses the encoder\'s weight transposed (half the weights)',
+    model: { layers: [784, 64], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', tied: true },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  sparse: {
+    description: '784-196-784 sigmoid with the KL sparsity penalty (ρ = 0.05, β = 3): each code unit fires for few inputs',
+    model: { layers: [784, 196], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { sparsity: { rho: 0.05, beta: 3 } } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  contractive: {
+    description: '784-64-784 sigmoid with the contractive penalty λ‖∂h/∂x‖²_F, λ = 0.1: codes insensitive to small input changes',
+    model: { layers: [784, 64], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { contractive: 0.1 } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  denoising: {
+    description: '784-256-784 sigmoid trained to undo masking noise (each pixel zeroed with probability 0.25)',
+    model: { layers: [784, 256], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { noise: 'mask:0.25' } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  'denoising-gaussian': {
+    description: '784-256-784 sigmoid trained to undo additive Gaussian noise (σ = 0.5)',
+    model: { layers: [784, 256], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { noise: 'gaussian:0.5' } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  'overcomplete-sparse': {
+    description: '784-1000-784 made to learn features, not the identity, by the KL sparsity penalty (ρ = 0.05, β = 3)',
+    model: { layers: [784, 1000], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { sparsity: { rho: 0.05, beta: 3 } } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  'overcomplete-denoising': {
+    description: '784-1000-784 made to learn features, not the identity, by masking noise (q = 0.25)',
+    model: { layers: [784, 1000], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { noise: 'mask:0.25' } },
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
 } satisfies Record<string, Preset>;
 
 /** A preset's name. */

@@ -9,8 +9,9 @@ import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { progressReporter } from '../progress.js';
+import { addRegularizationOptions, overridesFromFlags } from '../regularization-options.js';
 
-const presetList = Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(14)} ${p.description}`).join('\n');
+const presetList = Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(22)} ${p.description}`).join('\n');
 
 /** Reads a model config file (JSON). */
 function readConfig(path: string): unknown {
@@ -33,7 +34,7 @@ function timestamp(): string {
 
 /** The train command. */
 export function trainCommand(): Command {
-  return new Command('train')
+  return addRegularizationOptions(new Command('train')
     .description('Train an autoencoder and write a run folder (model.json, model.safetensors, metrics.json, pictures)')
     .option('--preset <name>', `model and training defaults (${Object.keys(PRESETS).join(', ')})`, DEFAULT_PRESET)
     .option('--config <file>', 'a JSON model config instead of the preset\'s model (layers, activations, loss, …)')
@@ -50,7 +51,7 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'overwrite an existing run folder', false)
-    .option('--json', 'print one JSON object on stdout; progress stays on stderr', false)
+    .option('--json', 'print one JSON object on stdout; progress stays on stderr', false))
     .addHelpText('after', `
 Presets:
 ${presetList}
@@ -61,7 +62,9 @@ Examples:
   $ aekit train                                   # the deep autoencoder on MNIST
   $ aekit train --preset undercomplete --epochs 5
   $ aekit train --preset linear --limit 5000 --out runs/linear --json
-  $ aekit train --config my-model.json --data ./my-idx-folder`)
+  $ aekit train --config my-model.json --data ./my-idx-folder
+  $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
+  $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4`)
     .action((opts) => {
       const controller = new AbortController();
       const onSigint = () => {
@@ -74,6 +77,7 @@ Examples:
       const result = trainRun({
         preset: opts.preset,
         config: opts.config ? (readConfig(opts.config) as never) : undefined,
+        modelOverrides: overridesFromFlags(opts),
         data: opts.data,
         epochs: opts.epochs,
         batchSize: opts.batchSize,

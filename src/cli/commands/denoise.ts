@@ -1,0 +1,101 @@
+/**
+ * `aekit denoise`: a trained (denoising) autoencoder cleaning corrupted inputs, measured
+ * against the clean ones.
+ */
+import { Command } from 'commander';
+import { loadRunData } from '../../apps/data-split.js';
+import { corruptRows, type DenoiseMetrics, denoiseEval, denoiseRows, meanSse, psnr } from '../../apps/denoise.js';
+import { loadRun } from '../../apps/load-run.js';
+import { imageShape } from '../../apps/pictures.js';
+import { type Dataset, firstRows } from '../../data/dataset.js';
+import { loadInputFile } from '../../data/load-input.js';
+import { writeNpy } from '../../data/npy.js';
+import { DataError, UsageError } from '../../errors.js';
+import { parseNoise } from '../../nn/noise.js';
+import type { Matrix } from '../../training/batches.js';
+import { tileImages, upscale, writePng } from '../../viz/png.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+import { emit, fmt } from '../output.js';
+import { noiseSpec } from '../regularization-options.js';
+
+/** Clean, noisy and denoised examples as three rows of tiles. */
+function writeComparison(path: string, shape: [number, number], rows: Matrix[], count = 10): void {
+  const n = Math.min(count, rows[0].n);
+  const f = rows[0].features;
+  const grid = new Float32Array(rows.length * n * f);
+  rows.forEach((m, i) => grid.set(m.x.subarray(0, n * f), i * n * f));
+  writePng(path, upscale(tileImages(grid, shape[0], shape[1], { cols: n }), 2));
+}
+
+function checkWidth(data: Dataset, expected: number, what: string): void {
+  if (data.features !== expected) {
+    throw new DataError(`${what}: rows have ${data.features} values, expected ${expected} (the model's input size)`);
+  }
+}
+
+/** The denoise command. */
+export function denoiseCommand(): Command {
+  return new Command('denoise')
+    .description('Corrupt inputs with a noise spec, denoise them with a trained model, and report PSNR and sse against the clean inputs')
+    .requiredOption('--model <dir>', 'run folder written by aekit train (a denoising autoencoder, e.g. --preset denoising)')
+    .option('--noise <spec>', 'corruption: mask:Q, gaussian:SIGMA or salt-pepper:P (default without --input: the noise the model was trained with)', noiseSpec)
+    .option('--input <file>', 'denoise this file (.npy, .csv, IDX, PNG folder) instead of the test set; with --noise it is taken as clean and corrupted first')
+    .option('--output <file>', 'write the denoised rows here (.npy, float32); required with --input')
+    .option('--data <spec>', 'test data when there is no --input (default: the data the model was trained on)')
+    .option('--test-limit <n>', 'use only the first N test examples (or input rows)', positiveInt)
+    .option('--seed <n>', 'seed of the corruption', nonNegativeInt, 0)
+    .option('--png <file>', 'draw the first 10 examples: clean, noisy and denoised rows')
+    .option('--json', 'print one JSON object on stdout', false)
+    .addHelpText('after', `
+PSNR = 10·log10(1 / mse) in dB (peak 1, pixels in [0, 1]), mse pooled over every pixel of every
+example; sse is the mean over examples of the summed squared error.
+
+Examples:
+  $ aekit train --preset denoising --out runs/dae
+  $ aekit denoise --model runs/dae --noise mask:0.5 --json
+  $ aekit denoise --model runs/dae --noise gaussian:0.3 --png denoised.png
+  $ aekit denoise --model runs/dae --input noisy.npy --output clean.npy`)
+    .action((opts) => {
+      const { model, info } = loadRun(opts.model);
+      if (opts.input && !opts.output) throw new UsageError('denoise: --input needs --output FILE for the denoised rows');
+      if (opts.output && !opts.input) throw new UsageError('denoise: --output needs --input FILE (without --input the test set is denoised and measured)');
+      const trainedNoise = model.config.regularization?.noise;
+
+      if (opts.input) {
+        const input = firstRows(loadInputFile(opts.input), opts.testLimit);
+        checkWidth(input, model.inputSize, opts.input);
+        // Without --noise the input is what needs cleaning; with it, the input is the clean reference.
+        const noisy = opts.noise ? corruptRows(input, parseNoise(opts.noise), opts.seed) : input;
+        const denoised = denoiseRows(model, noisy);
+        writeNpy(opts.output, denoised.x, [denoised.n, denoised.features]);
+        const shape = imageShape(input);
+        if (opts.png && shape) writeComparison(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
+        let metrics: DenoiseMetrics | null = null;
+        if (opts.noise) {
+          const sseNoisy = meanSse(noisy, input);
+          const sseDenoised = meanSse(denoised, input);
+          metrics = { psnrNoisy: psnr(sseNoisy / input.features), psnrDenoised: psnr(sseDenoised / input.features), sseNoisy, sseDenoised };
+        }
+        emit(opts.json, { ...metrics, noise: opts.noise ?? null, rows: denoised.n, output: opts.output, png: opts.png ?? null }, () => [
+          `wrote ${denoised.n} denoised rows to ${opts.output}${opts.png ? ` and ${opts.png}` : ''}`,
+          ...(metrics ? [`${opts.noise}: PSNR noisy ${fmt(metrics.psnrNoisy)} dB -> denoised ${fmt(metrics.psnrDenoised)} dB (sse ${fmt(metrics.sseNoisy)} -> ${fmt(metrics.sseDenoised)})`] : []),
+        ].join('\n'));
+        return;
+      }
+
+      const noise = opts.noise ?? trainedNoise;
+      if (!noise) throw new UsageError(`denoise: ${opts.model} was trained without noise; pass --noise SPEC (e.g. mask:0.25)`);
+      const trainedOn = (info.data as { spec?: string } | undefined)?.spec ?? 'mnist';
+      const seed = (info.training as { seed?: number } | undefined)?.seed ?? 0;
+      const { test } = loadRunData({ data: opts.data ?? trainedOn, testLimit: opts.testLimit, validationFraction: 0, seed });
+      checkWidth(test, model.inputSize, test.name);
+      const { metrics, noisy, denoised } = denoiseEval(model, test, parseNoise(noise), opts.seed);
+      const shape = imageShape(test);
+      if (opts.png && shape) writeComparison(opts.png, shape, [test, noisy, denoised]);
+      emit(opts.json, { ...metrics, noise, examples: test.n, data: test.name, png: opts.png ?? null }, () => [
+        `${test.name} (${test.n} examples) with ${noise}:`,
+        `  PSNR noisy ${fmt(metrics.psnrNoisy)} dB -> denoised ${fmt(metrics.psnrDenoised)} dB (${(metrics.psnrDenoised - metrics.psnrNoisy).toFixed(2)} dB gain)`,
+        `  sse  noisy ${fmt(metrics.sseNoisy)} -> denoised ${fmt(metrics.sseDenoised)}`,
+      ].join('\n'));
+    });
+}
