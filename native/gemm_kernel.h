@@ -236,8 +236,12 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const float* ap, int mp, KSplit 
       }
     }
     const float* apk = ap + size_t(mp) * pc;
-    for (int ic = i0; ic < i1; ic += MC) {
-      const int mc = i1 - ic < MC ? i1 - ic : MC;
+    // Equal MC blocks (multiples of MR): a 16-row leftover block would reuse each B panel
+    // over only a few A panels.
+    const int mblocks = (i1 - i0 + MC - 1) / MC;
+    const int mcb = ((i1 - i0 + mblocks - 1) / mblocks + MR - 1) / MR * MR;
+    for (int ic = i0; ic < i1; ic += mcb) {
+      const int mc = i1 - ic < mcb ? i1 - ic : mcb;
       for (int jr = 0; jr < nc; jr += NR) {
         const int nr = nc - jr < NR ? nc - jr : NR;
         const float* bias = g.bias ? g.bias + j0 + jr : nullptr;
