@@ -6,7 +6,6 @@
 #include <napi.h>
 #include <cstdio>
 #include <string>
-#include <vector>
 #include "cpu.h"
 #include "gemm.h"
 #include "kernels.h"
@@ -58,18 +57,31 @@ bool fail(const Napi::CallbackInfo& info, const std::string& msg) {
   return false;
 }
 
-// Reads a JS array of integers (shape or strides) of at most 16 entries.
-bool arg_longs(const Napi::CallbackInfo& info, size_t i, const char* kernel, std::vector<long>& out) {
+// A shape or stride list of at most 16 entries, on the stack (no allocation per call).
+struct Dims {
+  long v[16];
+  size_t n = 0;
+  size_t size() const { return n; }
+  long operator[](size_t i) const { return v[i]; }
+  const long* data() const { return v; }
+};
+
+// Reads a JS array of integers (shape or strides).
+bool arg_longs(const Napi::CallbackInfo& info, size_t i, const char* kernel, Dims& out) {
   if (!info[i].IsArray()) return fail(info, std::string(kernel) + ": expected an array of integers");
   Napi::Array a = info[i].As<Napi::Array>();
   if (a.Length() > 16) return fail(info, std::string(kernel) + ": rank above 16 is not supported");
-  out.resize(a.Length());
-  for (uint32_t k = 0; k < a.Length(); ++k) out[k] = static_cast<long>(a.Get(k).As<Napi::Number>().Int64Value());
+  out.n = a.Length();
+  for (uint32_t k = 0; k < a.Length(); ++k) {
+    Napi::Value e = a.Get(k);
+    if (!e.IsNumber()) return fail(info, std::string(kernel) + ": expected an array of integers");
+    out.v[k] = static_cast<long>(e.As<Napi::Number>().Int64Value());
+  }
   return true;
 }
 
 // The largest element offset reachable through `strides` over `shape` must be inside `len`.
-bool strided_fits(const std::vector<long>& shape, const std::vector<long>& strides, size_t len) {
+bool strided_fits(const Dims& shape, const Dims& strides, size_t len) {
   long hi = 0;
   for (size_t d = 0; d < shape.size(); ++d) {
     if (shape[d] == 0) return true;
@@ -79,9 +91,9 @@ bool strided_fits(const std::vector<long>& shape, const std::vector<long>& strid
   return static_cast<size_t>(hi) < len;
 }
 
-size_t product(const std::vector<long>& shape) {
+size_t product(const Dims& shape) {
   size_t p = 1;
-  for (long d : shape) p *= static_cast<size_t>(d);
+  for (size_t d = 0; d < shape.n; ++d) p *= static_cast<size_t>(shape.v[d]);
   return p;
 }
 
@@ -155,12 +167,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   if (op < 0 || op >= kUnaryCount) return fail(info, "unary: unknown op"), info.Env().Undefined();
   const double p0 = arg_num(info, 3), p1 = arg_num(info, 4);
-  if (op == kPowScalar) {
-    // Exponent kept in double for Math.pow's semantics.
-    unary(op, a.p, out.p, a.n, static_cast<float>(p0), static_cast<float>(p1));
-  } else {
-    unary(op, a.p, out.p, a.n, static_cast<float>(p0), static_cast<float>(p1));
-  }
+  unary(op, a.p, out.p, a.n, p0, p1);
   return info.Env().Undefined();
 }
 
@@ -169,7 +176,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "binary";
   F32 a, b, out;
-  std::vector<long> as, bs, shape;
+  Dims as, bs, shape;
   const int op = static_cast<int>(arg_int(info, 0));
   if (!arg_f32(info, 1, K, "a", a) || !arg_longs(info, 2, K, as) || !arg_f32(info, 3, K, "b", b) ||
       !arg_longs(info, 4, K, bs) || !arg_f32(info, 5, K, "out", out) || !arg_longs(info, 6, K, shape))
@@ -177,8 +184,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   if (op < 0 || op >= kBinaryCount) return fail(info, "binary: unknown op"), info.Env().Undefined();
   if (as.size() != shape.size() || bs.size() != shape.size())
     return fail(info, "binary: strides and shape must have the same rank"), info.Env().Undefined();
-  for (long d : shape)
-    if (d < 0) return fail(info, "binary: negative dimension"), info.Env().Undefined();
+  for (size_t d = 0; d < shape.n; ++d)
+    if (shape[d] < 0) return fail(info, "binary: negative dimension"), info.Env().Undefined();
   const size_t total = product(shape);
   if (total > 0 && (!strided_fits(shape, as, a.n) || !strided_fits(shape, bs, b.n)))
     return fail(info, "binary: strides reach outside a or b"), info.Env().Undefined();
@@ -193,7 +200,7 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "reduceSum";
   F32 a, out;
-  std::vector<long> shape, os;
+  Dims shape, os;
   if (!arg_f32(info, 0, K, "a", a) || !arg_longs(info, 1, K, shape) || !arg_f32(info, 2, K, "out", out) ||
       !arg_longs(info, 3, K, os))
     return info.Env().Undefined();

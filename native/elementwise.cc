@@ -51,10 +51,11 @@ AEKIT_INLINE void unary_impl(int op, const float* a, float* out, size_t n, float
 }
 AEKIT_DISPATCH(void, unary, (int op, const float* a, float* out, size_t n, float p0, float p1), (op, a, out, n, p0, p1))
 
-void unary(int op, const float* a, float* out, size_t n, float p0, float p1) {
+void unary(int op, const float* a, float* out, size_t n, double p0d, double p1d) {
+  const float p0 = static_cast<float>(p0d), p1 = static_cast<float>(p1d);
   if (op == kPowScalar) {
     // pow is rare (norms, tests): scalar in double for Math.pow's exact semantics.
-    parallel_range(n, [&](size_t b, size_t e) { for (size_t i = b; i < e; ++i) out[i] = pow_js(a[i], p0); });
+    parallel_range(n, [&](size_t b, size_t e) { for (size_t i = b; i < e; ++i) out[i] = pow_js(a[i], p0d); });
     return;
   }
   parallel_range(n, [&](size_t b, size_t e) { unary_isa(op, a + b, out + b, e - b, p0, p1); });

@@ -13,7 +13,8 @@ enum UnaryOp : int {
 // Binary ops in the order of BINARY_OPS.
 enum BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kBinaryCount };
 
-void unary(int op, const float* a, float* out, size_t n, float p0, float p1);
+// p0/p1 arrive as doubles so pow_scalar can use the exact exponent (Math.pow semantics).
+void unary(int op, const float* a, float* out, size_t n, double p0, double p1);
 // out[idx] = f(a[idx·as], b[idx·bs]) over `shape` (rank dims), out contiguous.
 void binary(int op, const float* a, const long* as, const float* b, const long* bs, float* out,
             const long* shape, int rank);

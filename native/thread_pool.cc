@@ -106,7 +106,7 @@ void ThreadPool::worker_main(int index) {
 
 void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
   bool expected = false;
-  if (chunks == 1 || !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+  if (chunks == 1 || chunks > static_cast<int>(kIdxMask) || !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
     for (int i = 0; i < chunks; ++i) fn(ctx, i);
     return;
   }
