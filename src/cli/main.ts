@@ -7,6 +7,7 @@ import { AEKIT_VERSION } from '../apps/version.js';
 import { selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
+import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
 import { pcaCommand } from './commands/pca.js';
@@ -26,6 +27,7 @@ function program(): Command {
     .addCommand(transformCommand('reconstruct'))
     .addCommand(denoiseCommand())
     .addCommand(pcaCommand())
+    .addCommand(compareCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.

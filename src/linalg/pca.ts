@@ -54,10 +54,36 @@ export function fitPca(data: RowMatrix, options: PcaOptions): Pca {
   let trace = 0;
   for (let i = 0; i < d; i++) trace += gram[i * d + i];
   for (let i = 0; i < gram.length; i++) gram[i] /= n - 1;
-  const { values, vectors } = symmetricEigen(gram, d);
+  const { values, vectors } = eigenOfCovariance(gram, d);
   const components = vectors.slice(0, k * d);
   fixSigns(components, k, d);
   // Rounding can leave the null space's eigenvalues a hair below zero; a variance is not.
   const explainedVariance = Float64Array.from(values.subarray(0, k), (v) => Math.max(v, 0));
   return new Pca(mean, components, explainedVariance, trace / (n - 1), n);
+}
+
+/**
+ * The eigen-decomposition of a covariance matrix, skipping features of zero variance: their rows
+ * and columns are zero, so each is an eigenvector (a unit vector) of eigenvalue 0 and the rest
+ * decouples. MNIST has 67 always-black pixels in its training set and more in small slices, and
+ * the solver's cost grows with the cube of the size.
+ */
+function eigenOfCovariance(cov: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
+  const active: number[] = [];
+  const constant: number[] = [];
+  for (let i = 0; i < d; i++) (cov[i * d + i] > 0 ? active : constant).push(i);
+  if (constant.length === 0) return symmetricEigen(cov, d);
+  const m = active.length;
+  const reduced = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) reduced[a * m + b] = cov[active[a] * d + active[b]];
+  const inner = m > 0 ? symmetricEigen(reduced, m) : { values: new Float64Array(0), vectors: new Float64Array(0) };
+  const values = new Float64Array(d);
+  const vectors = new Float64Array(d * d);
+  values.set(inner.values);
+  for (let r = 0; r < m; r++) for (let a = 0; a < m; a++) vectors[r * d + active[a]] = inner.vectors[r * m + a];
+  // The constant features' unit vectors come after every positive-variance direction.
+  constant.forEach((f, j) => {
+    vectors[(m + j) * d + f] = 1;
+  });
+  return { values, vectors };
 }

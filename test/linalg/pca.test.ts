@@ -168,3 +168,18 @@ test('bad requests are usage errors that say what was expected', () => {
   assert.throws(() => pca.inverseTransform({ x: new Float32Array(3), n: 1, features: 3 }), /2 components/);
   assert.throws(() => pca.truncate(3), UsageError);
 });
+
+test('features of zero variance are set aside: their unit vectors come last with variance 0', () => {
+  // Three features; the middle one is constant (5). The other two carry (a, 2a) for a = −1, 0, 1:
+  // all the variance lies along (1, 0, 2)/√5, with var(a) · 5 = 1 · 5 = 5 (var of −1, 0, 1 is 1).
+  const x = Float32Array.of(-1, 5, -2, 0, 5, 0, 1, 5, 2);
+  const pca = fitPca({ x, n: 3, features: 3 }, { components: 3 });
+  assert.ok(Math.abs(pca.explainedVariance[0] - 5) < 1e-12);
+  assert.ok(Math.abs(pca.explainedVariance[1]) < 1e-12 && pca.explainedVariance[2] === 0);
+  const s = 1 / Math.sqrt(5);
+  [s, 0, 2 * s].forEach((v, i) => assert.ok(Math.abs(pca.component(0)[i] - v) < 1e-12));
+  // Second: the other direction in the plane of features 0 and 2; third: feature 1's own axis.
+  [2 * s, 0, -s].forEach((v, i) => assert.ok(Math.abs(Math.abs(pca.component(1)[i]) - Math.abs(v)) < 1e-12));
+  assert.deepEqual([...pca.component(2)], [0, 1, 0]);
+  assert.ok(pca.reconstructionError({ x, n: 3, features: 3 }).sse < 1e-24);
+});
