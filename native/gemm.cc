@@ -89,7 +89,7 @@ void gemm(const GemmArgs& g) {
   float* ap = pack_buffer_a().get(size_t(mp) * (g.k > 0 ? g.k : 1));
   if (g.k > 0) {
     const int panels_per_chunk = std::max(1, 32768 / (kern.mr * g.k));
-    const int pack_chunks = flops < 4e6 ? 1 : ceil_div(panels, panels_per_chunk);
+    const int pack_chunks = flops < 1e6 ? 1 : ceil_div(panels, panels_per_chunk);
     const int step = ceil_div(panels, pack_chunks);
     pool.parallel_for(ceil_div(panels, step), [&](int c) {
       kern.pack(g, ap, mp, ks, c * step, std::min(panels, (c + 1) * step));
@@ -98,7 +98,8 @@ void gemm(const GemmArgs& g) {
 
   // Phase 2: C in column strips (each packs its own B columns once) x row groups. Narrow
   // strips cost nothing extra now that A is shared, so aim for about 8 chunks for balance.
-  const int target = flops < 4e6 ? 1 : flops < 3e7 ? 4 : 8;
+  // Below ~1 MFLOP (about 10 us on one core) waking a worker is not worth it.
+  const int target = flops < 1e6 ? 1 : flops < 8e6 ? 2 : flops < 3e7 ? 4 : 8;
   int cs = std::max(1, std::min(ceil_div(g.n, 4 * kern.nr), target));
   int rg = 1;
   while (cs * rg < target && ceil_div(panels, rg + 1) >= 2) rg++;
