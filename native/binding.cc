@@ -331,6 +331,12 @@ Napi::Value PeakGflops(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), measure_peak_gflops(seconds));
 }
 
+Napi::Value CorePeakGflops(const Napi::CallbackInfo& info) {
+  FtzScope ftz;
+  double seconds = info.Length() > 0 && info[0].IsNumber() ? arg_num(info, 0) : 0.3;
+  return Napi::Number::New(info.Env(), measure_core_peak_cpu(seconds));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("linearForward", Napi::Function::New(env, LinearForward));
@@ -351,6 +357,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));
+  exports.Set("corePeakGflops", Napi::Function::New(env, CorePeakGflops));
   return exports;
 }
 

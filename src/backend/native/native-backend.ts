@@ -39,6 +39,7 @@ interface Addon {
   setThreads(n: number): number;
   setIsa(isa: string): string;
   peakGflops(seconds: number): number;
+  corePeakGflops(seconds: number): number;
 }
 
 /** The package root: the nearest folder above this file holding binding.gyp or package.json (works from src/ under tsx and from dist/). */
@@ -153,6 +154,15 @@ export function nativeGemmTile(): { mr: number; nr: number } {
  */
 export function measurePeakGflops(seconds = 1): number {
   return load().peakGflops(seconds);
+}
+
+/**
+ * The same FMA loop on the calling thread alone, timed by its CPU clock: GFLOP per CPU-second of
+ * one core. Unlike wall-clock peak it is not lowered by other processes sharing the cores, so it
+ * gives a contention-independent denominator for CPU-time efficiency.
+ */
+export function measureCorePeakGflops(seconds = 0.3): number {
+  return load().corePeakGflops(seconds);
 }
 
 /** Testing/benchmark hook: the number of threads native kernels use (caller included). Returns the count set. */
