@@ -14,7 +14,11 @@ export { createReferenceBackend } from './backend/reference/reference-backend.js
 export * from './tensor/index.js';
 export { Dense, type NamedParameter } from './nn/dense.js';
 export { initWeight, type InitScheme } from './nn/init.js';
-export { Autoencoder } from './models/autoencoder.js';
+export { TiedDense } from './nn/tied-dense.js';
+export { contractivePenalty, l1ActivityPenalty, l2Penalty, sparsityPenalty } from './nn/regularizers.js';
+export { corrupt, formatNoise, parseNoise, type NoiseSpec } from './nn/noise.js';
+export { regularizationSchema, optimizerDecay, type RegularizationConfig } from './models/regularization.js';
+export { Autoencoder, type DecoderLayer } from './models/autoencoder.js';
 export { autoencoderConfigSchema, type AutoencoderConfig, type AutoencoderConfigInput } from './models/config.js';
 export { PRESETS, DEFAULT_PRESET, type Preset, type PresetName } from './models/presets.js';
 export { stateDict, loadStateDict, type NamedArray } from './models/state.js';
@@ -32,3 +36,4 @@ export { readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train-run.js';
 export { loadRun } from './apps/load-run.js';
 export { transformRows } from './apps/transform.js';
+export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise.js';
