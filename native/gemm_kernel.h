@@ -157,9 +157,15 @@ AEKIT_INLINE void store_tile(const float* __restrict t, float* c, ptrdiff_t ldc,
     for (int j = 0; j < nr; j += W) {
       const size_t len = nr - j < W ? nr - j : W;
       V x = *reinterpret_cast<const V*>(tr + j) * alpha;
-      if (beta != 0.f) x += beta * load_part<V>(cr + j, len);
-      if (epi) x = vactivate<V>(x + (bias ? load_part<V>(bias + j, len) : V{}), act, slope);
-      store_part<V>(cr + j, x, len);
+      if (len == W) {  // full vector: fixed-size loads/stores (a variable memcpy is a libc call)
+        if (beta != 0.f) x += beta * loadu<V>(cr + j);
+        if (epi) x = vactivate<V>(x + (bias ? loadu<V>(bias + j) : V{}), act, slope);
+        storeu<V>(cr + j, x);
+      } else {
+        if (beta != 0.f) x += beta * load_part<V>(cr + j, len);
+        if (epi) x = vactivate<V>(x + (bias ? load_part<V>(bias + j, len) : V{}), act, slope);
+        store_part<V>(cr + j, x, len);
+      }
     }
   }
 }
