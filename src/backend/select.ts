@@ -5,7 +5,7 @@
 import type { Backend } from './backend.js';
 import { BackendError } from '../errors.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
-import { createNativeBackend } from './native/native-backend.js';
+import { createNativeBackend, nativeLoadFailure } from './native/native-backend.js';
 
 let selected: Backend | null = null;
 
@@ -24,7 +24,7 @@ export function selectBackend(): Backend {
     try {
       selected = createNativeBackend();
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = nativeLoadFailure() ?? (e instanceof Error ? e.message : String(e));
       process.stderr.write(`aekit: native addon not available (${reason}); using the reference backend\n`);
       selected = createReferenceBackend();
     }

@@ -48,29 +48,37 @@ function packageRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'binding.gyp')) || existsSync(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new BackendError('aekit: cannot find the package root (no binding.gyp or package.json above the native backend)');
+    if (parent === dir) throw new Error('cannot find the package root (no binding.gyp or package.json above the native backend)');
     dir = parent;
   }
 }
 
 let addon: Addon | null = null;
-let loadError: string | null = null;
+/** Why the addon could not be loaded (short, for the fallback warning), once a load failed. */
+let loadFailure: string | null = null;
 
 function load(): Addon {
   if (addon) return addon;
-  if (loadError !== null) throw new BackendError(loadError);
-  const path = join(packageRoot(), 'build', 'Release', 'aekit_native.node');
-  if (!existsSync(path)) {
-    loadError = `native addon not built (${path} is missing; run "npm run build" or "node scripts/build-native.mjs")`;
-    throw new BackendError(loadError);
+  if (loadFailure === null) {
+    let path = '';
+    try {
+      path = join(packageRoot(), 'build', 'Release', 'aekit_native.node');
+      if (!existsSync(path)) {
+        loadFailure = `${path} is missing; build it with "npm run build" or "node scripts/build-native.mjs"`;
+      } else {
+        addon = createRequire(import.meta.url)(path) as Addon;
+        return addon;
+      }
+    } catch (e) {
+      loadFailure = `${path || 'the addon'} failed to load: ${(e as Error).message}`;
+    }
   }
-  try {
-    addon = createRequire(import.meta.url)(path) as Addon;
-  } catch (e) {
-    loadError = `native addon failed to load (${path}: ${(e as Error).message})`;
-    throw new BackendError(loadError);
-  }
-  return addon;
+  throw new BackendError(`aekit: native backend unavailable: ${loadFailure}`);
+}
+
+/** The reason the native addon is unavailable (null when it loaded or was never tried). */
+export function nativeLoadFailure(): string | null {
+  return loadFailure;
 }
 
 const ACT_INDEX = new Map<Activation, number>(ACTIVATIONS.map((a, i) => [a, i]));
