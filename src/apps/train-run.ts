@@ -46,6 +46,8 @@ export interface TrainRunOptions {
   onEvent?: (event: TrainingEvent) => void;
   /** Extra fit options (regularizers, corruption) from layers that build on this one. */
   fitExtras?: Pick<FitOptions, 'penalty' | 'corrupt' | 'weightDecay'>;
+  /** Also evaluate the test sse after every epoch (the learning curve in metrics.json). */
+  testCurve?: boolean;
   /** Extra fields to record in model.json (e.g. the regularizers used). */
   describe?: Record<string, unknown>;
 }
@@ -62,6 +64,8 @@ export interface TrainRunResult {
   aborted: boolean;
   stoppedEarly: boolean;
   test: Metrics;
+  /** Test sse after each epoch, when asked for with `testCurve`. */
+  testSseCurve?: number[];
   outDir: string;
   backend: string;
 }
@@ -113,12 +117,14 @@ export function trainRun(options: TrainRunOptions): TrainRunResult {
   });
   const checkpoint = () => writeWeights(options.out, stateDict(model), { format: MODEL_FORMAT });
 
+  const testSseCurve: number[] = [];
   const result = fit(model, train, {
     ...training,
     ...options.fitExtras,
     validation,
     signal: options.signal,
     onEvent: (event) => {
+      if (event.type === 'epoch' && options.testCurve) testSseCurve.push(evaluate(model, test).sse);
       if (event.type === 'epoch' && event.best) {
         checkpoint();
         writeJson(join(options.out, RUN_FILES.model), describeModel({ status: 'training', epoch: event.epoch }));
@@ -140,12 +146,14 @@ export function trainRun(options: TrainRunOptions): TrainRunResult {
     aborted: result.aborted,
     stoppedEarly: result.stoppedEarly,
     test: testMetrics,
+    ...(options.testCurve ? { testSseCurve } : {}),
     outDir: options.out,
     backend: getBackend().name,
   };
   writeJson(join(options.out, RUN_FILES.model), describeModel({ status: result.aborted ? 'aborted' : 'done', metrics: { test: testMetrics, bestEpoch: result.bestEpoch } }));
   writeJson(join(options.out, RUN_FILES.metrics), {
     trainLoss: result.trainLoss, valLoss: result.valLoss, bestEpoch: result.bestEpoch, test: testMetrics,
+    ...(options.testCurve ? { testSseCurve } : {}),
     seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
   });
   writeRunPictures(options.out, model, test);

@@ -48,6 +48,7 @@ export function trainCommand(): Command {
     .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
     .option('--val-fraction <f>', 'share of training examples held out for validation', fraction, 1 / 12)
     .option('--patience <n>', 'stop after N epochs without a better validation loss', nonNegativeInt)
+    .option('--test-curve', 'evaluate the test sse after every epoch (recorded in metrics.json)', false)
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'overwrite an existing run folder', false)
@@ -88,6 +89,7 @@ Examples:
         testLimit: opts.testLimit,
         validationFraction: opts.valFraction,
         patience: opts.patience,
+        testCurve: opts.testCurve,
         seed: opts.seed,
         out,
         force: opts.force,
