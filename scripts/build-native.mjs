@@ -19,8 +19,11 @@ function nodeGyp() {
   }
 }
 
+// Node's headers cannot be downloaded here; Debian's nodejs-dev puts them under /usr (npm's
+// config says so too, but only for runs through npm).
+const nodedir = process.env.npm_config_nodedir ?? (existsSync('/usr/include/node/node.h') ? '/usr' : undefined);
 const [cmd, ...pre] = nodeGyp();
-const result = spawnSync(cmd, [...pre, 'rebuild'], { stdio: 'inherit' });
+const result = spawnSync(cmd, [...pre, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], { stdio: 'inherit' });
 if (result.status !== 0) {
   console.warn('aekit: the native addon did not build; aekit will use its reference backend (slower).');
   if (process.env.AEKIT_REQUIRE_NATIVE === '1') process.exit(1);
