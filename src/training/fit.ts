@@ -25,6 +25,7 @@ export interface FitOptions {
   lr: number;
   optimizer?: 'adam' | 'sgd';
   momentum?: number;
+  /** Adds weightDecay·θ to weight gradients; the config's `regularization.l2` (λ) adds 2λ more. */
   weightDecay?: number;
   schedule?: ScheduleName;
   warmupSteps?: number;
