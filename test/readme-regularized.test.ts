@@ -11,7 +11,7 @@ test('the README regularized example trains a tied sparse denoising autoencoder 
   const match = /```ts regularized-example\n([\s\S]*?)```/.exec(readme);
   assert.ok(match, 'README has a ```ts regularized-example block');
   const code = match[1].replace(/from 'aekit'/, `from '${resolve('src/index.ts')}'`);
-  const file = join(mkdtempSync(join(tmpdir(), 'aekit-readme-reg-')), 'example.ts');
+  const file = join(mkdtempSync(join(tmpdir(), 'aekit-readme-reg-')), 'example.mts'); // ESM, for the top-level await
   writeFileSync(file, code);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);

@@ -21,7 +21,7 @@ import { lowRankData } from '../helpers/data.js';
 
 setBackend(selectBackend());
 
-test('psnr and meanSse by hand', () => {
+test('psnr and meanSse by hand', async () => {
   // PSNR = 10·log10(1/mse): mse 0.01 is 20 dB, 1e-4 is 40 dB, 1 is 0 dB.
   assert.equal(psnr(0.01), 20);
   assert.ok(Math.abs(psnr(1e-4) - 40) < 1e-12);
@@ -33,7 +33,7 @@ test('psnr and meanSse by hand', () => {
   assert.ok(Math.abs(meanSse(a, zero) - 0.07) < 1e-7);
 });
 
-test('corruptRows copies, and the same seed gives the same noise', () => {
+test('corruptRows copies, and the same seed gives the same noise', async () => {
   const clean = lowRankData(20, 10, 2, 1);
   const before = clean.x.slice();
   const a = corruptRows(clean, parseNoise('salt-pepper:0.3'), 5);
@@ -45,19 +45,19 @@ test('corruptRows copies, and the same seed gives the same noise', () => {
   assert.notDeepEqual(a.x, clean.x);
 });
 
-test('on small data, training with mask 0.25 denoises mask 0.5 far better than training on clean inputs', () => {
+test('on small data, training with mask 0.25 denoises mask 0.5 far better than training on clean inputs', async () => {
   const train = lowRankData(600, 64, 4, 1);
   const heldOut = lowRankData(300, 64, 4, 2);
-  const gain = (noise?: string) => {
+  const gain = async (noise?: string) => {
     const model = Autoencoder.create({ layers: [64, 16], codeActivation: 'sigmoid', regularization: noise ? { noise } : undefined }, 1);
-    fit(model, train, { epochs: 20, batchSize: 20, lr: 1e-2, seed: 1 });
+    await fit(model, train, { epochs: 20, batchSize: 20, lr: 1e-2, seed: 1 });
     const { metrics } = denoiseEval(model, heldOut, parseNoise('mask:0.5'), 3);
     assert.ok(metrics.sseDenoised < metrics.sseNoisy);
     return metrics.psnrDenoised - metrics.psnrNoisy;
   };
   // Measured: 3.6 dB with noise, 1.8 dB without.
-  const denoising = gain('mask:0.25');
-  const plain = gain();
+  const denoising = await gain('mask:0.25');
+  const plain = await gain();
   assert.ok(denoising >= 3, `denoising autoencoder gains ${denoising.toFixed(2)} dB`);
   assert.ok(denoising >= plain + 1, `${denoising.toFixed(2)} dB with noise vs ${plain.toFixed(2)} dB without`);
 });
@@ -67,13 +67,13 @@ const slow = process.env.AEKIT_SLOW_TESTS === '1';
 test('MNIST: the denoising preset (trained with mask 0.25) lifts mask-0.5 PSNR by at least 5 dB', {
   skip: slow ? false : 'about 2 minutes on the native backend: run with AEKIT_SLOW_TESTS=1',
   timeout: 60 * 60 * 1000,
-}, (t) => {
+}, async (t) => {
   const preset = PRESETS.denoising;
   const train = loadData('mnist', { split: 'train' });
   const test = loadData('mnist', { split: 'test' });
   const model = Autoencoder.create(preset.model, 0);
   const { epochs, batchSize, lr, schedule } = preset.training;
-  fit(model, train, { epochs, batchSize, lr, schedule, seed: 0 });
+  await fit(model, train, { epochs, batchSize, lr, schedule, seed: 0 });
   const { metrics } = denoiseEval(model, test, parseNoise('mask:0.5'), 1);
   const gain = metrics.psnrDenoised - metrics.psnrNoisy;
   t.diagnostic(`mask 0.5: PSNR ${metrics.psnrNoisy.toFixed(2)} -> ${metrics.psnrDenoised.toFixed(2)} dB`);

@@ -31,7 +31,7 @@ const asTensor = (m: Matrix) => new Tensor(m.x, [m.n, m.features]);
 const train = lowRankData(600, 64, 4, 1);
 const heldOut = lowRankData(300, 64, 4, 2);
 
-test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), one tensor per pair', () => {
+test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), one tensor per pair', async () => {
   const ae = Autoencoder.create({ layers: [10, 6, 4, 3], tied: true }, 1);
   assert.equal(ae.decoder.length, 3);
   ae.decoder.forEach((layer, i) => {
@@ -50,7 +50,7 @@ test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), 
   assert.equal(untied.parameters().length, 12);
 });
 
-test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (both uses) passes a central-difference check', () => {
+test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (both uses) passes a central-difference check', async () => {
   const ae = Autoencoder.create({ layers: [6, 4, 3], hiddenActivation: 'tanh', codeActivation: 'sigmoid', tied: true }, 2);
   const x = asTensor(lowRankData(5, 6, 2, 3));
   // Same weights in an untied model with explicit transposed copies: the same reconstruction.
@@ -76,7 +76,7 @@ test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (b
   gradCheck('tied autoencoder loss', () => ae.loss(x), [w0, w1, c0, c1], { eps: 1e-3 });
 });
 
-test('tied: stored once in the file, loaded back, and a file that disagrees is refused', () => {
+test('tied: stored once in the file, loaded back, and a file that disagrees is refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'aekit-tied-'));
   const ae = Autoencoder.create({ layers: [8, 5, 3], tied: true }, 4);
   const path = join(dir, 'model.safetensors');
@@ -97,21 +97,21 @@ test('tied: stored once in the file, loaded back, and a file that disagrees is r
   assert.throws(() => loadStateDict(back, stray, path), (e) => e instanceof DataError && /holds "decoder\.0\.weight", but the model has tied weights/.test(e.message));
 });
 
-test('L2: the config\'s λ adds exactly 2λθ to the gradient of weights (and of biases only when asked)', () => {
+test('L2: the config\'s λ adds exactly 2λθ to the gradient of weights (and of biases only when asked)', async () => {
   const data = lowRankData(40, 12, 2, 7);
   const lr = 0.1;
   const lambda = 0.05;
   const config = (reg?: AutoencoderConfigInput['regularization']): AutoencoderConfigInput => ({ layers: [12, 4], codeActivation: 'sigmoid', regularization: reg });
   // One full-batch SGD step without momentum: θ' = θ − lr·(g + 2λθ).
-  const oneStep = (c: AutoencoderConfigInput, penalty?: Parameters<typeof fit>[2]['penalty']) => {
+  const oneStep = async (c: AutoencoderConfigInput, penalty?: Parameters<typeof fit>[2]['penalty']) => {
     const model = Autoencoder.create(c, 3);
     const before = model.parameters().map((p) => p.tensor.data.slice());
-    fit(model, data, { epochs: 1, batchSize: 40, lr, optimizer: 'sgd', momentum: 0, penalty });
+    await fit(model, data, { epochs: 1, batchSize: 40, lr, optimizer: 'sgd', momentum: 0, penalty });
     return { model, before };
   };
-  const plain = oneStep(config());
+  const plain = await oneStep(config());
   for (const biases of [false, true]) {
-    const decayed = oneStep(config({ l2: lambda, l2Biases: biases }));
+    const decayed = await oneStep(config({ l2: lambda, l2Biases: biases }));
     decayed.model.parameters().forEach((p, i) => {
       const decays = p.kind === 'weight' || biases;
       const after0 = plain.model.parameters()[i].tensor.data;
@@ -122,24 +122,25 @@ test('L2: the config\'s λ adds exactly 2λθ to the gradient of weights (and of
     });
   }
   // The same step as the explicit penalty λ Σ ‖W‖² built from primitives.
-  const viaConfig = oneStep(config({ l2: lambda }));
-  const viaPenalty = oneStep(config(), (m) => l2Penalty(m.parameters().filter((p) => p.kind === 'weight').map((p) => p.tensor), lambda));
+  const viaConfig = await oneStep(config({ l2: lambda }));
+  const viaPenalty = await oneStep(config(), (m) => l2Penalty(m.parameters().filter((p) => p.kind === 'weight').map((p) => p.tensor), lambda));
   viaConfig.model.parameters().forEach((p, i) => {
     const other = viaPenalty.model.parameters()[i].tensor.data;
     p.tensor.data.forEach((v, j) => assert.ok(Math.abs(v - other[j]) < 1e-6, `${p.name}[${j}]`));
   });
 });
 
-test('L2: the weight norm falls as λ rises', () => {
-  const norms = [0, 1e-3, 1e-2, 1e-1].map((l2) => {
+test('L2: the weight norm falls as λ rises', async () => {
+  const norms: number[] = [];
+  for (const l2 of [0, 1e-3, 1e-2, 1e-1]) {
     const model = Autoencoder.create({ layers: [64, 16], codeActivation: 'sigmoid', regularization: { l2 } }, 1);
-    fit(model, train, { epochs: 6, batchSize: 50, lr: 1e-2, seed: 1 });
-    return Math.sqrt(model.parameters().filter((p) => p.kind === 'weight').reduce((s, p) => s + p.tensor.toArray().reduce((a, v) => a + v * v, 0), 0));
-  });
+    await fit(model, train, { epochs: 6, batchSize: 50, lr: 1e-2, seed: 1 });
+    norms.push(Math.sqrt(model.parameters().filter((p) => p.kind === 'weight').reduce((s, p) => s + p.tensor.toArray().reduce((a, v) => a + v * v, 0), 0)));
+  }
   for (let i = 1; i < norms.length; i++) assert.ok(norms[i] < norms[i - 1], `norms ${norms.map((n) => n.toFixed(3)).join(' > ')}`);
 });
 
-test('every penalty of a model config passes a central-difference check, tied and corrupted input included', () => {
+test('every penalty of a model config passes a central-difference check, tied and corrupted input included', async () => {
   const ae = Autoencoder.create({
     layers: [6, 4], codeActivation: 'sigmoid', tied: true,
     regularization: { sparsity: { rho: 0.1, beta: 2 }, l1Activity: 0.3, contractive: 0.5, noise: 'mask:0.25' },
@@ -153,36 +154,36 @@ test('every penalty of a model config passes a central-difference check, tied an
   }, [w, b, c], { eps: 1e-3 });
 });
 
-test('sparse: after training, the code units\' mean activation on held-out data is within 20% of ρ', () => {
+test('sparse: after training, the code units\' mean activation on held-out data is within 20% of ρ', async () => {
   const rho = 0.05;
-  const meanActivation = (reg?: AutoencoderConfigInput['regularization']) => {
+  const meanActivation = async (reg?: AutoencoderConfigInput['regularization']) => {
     const model = Autoencoder.create({ layers: [64, 32], codeActivation: 'sigmoid', regularization: reg }, 1);
-    fit(model, train, { epochs: 10, batchSize: 50, lr: 1e-2, seed: 1 });
+    await fit(model, train, { epochs: 10, batchSize: 50, lr: 1e-2, seed: 1 });
     return noGrad(() => tidy(() => mean(model.encode(asTensor(heldOut))).item()));
   };
-  const sparse = meanActivation({ sparsity: { rho, beta: 3 } });
+  const sparse = await meanActivation({ sparsity: { rho, beta: 3 } });
   assert.ok(Math.abs(sparse - rho) <= 0.2 * rho, `mean activation ${sparse}, target ${rho}`);
-  const dense = meanActivation();
+  const dense = await meanActivation();
   assert.ok(dense > 2 * rho, `without the penalty the code is not sparse (${dense})`);
 });
 
-test('contractive: with the same seed, the encoder\'s Jacobian norm on held-out data is lower than without', () => {
-  const jacobianNorm = (reg?: AutoencoderConfigInput['regularization']) => {
+test('contractive: with the same seed, the encoder\'s Jacobian norm on held-out data is lower than without', async () => {
+  const jacobianNorm = async (reg?: AutoencoderConfigInput['regularization']) => {
     const model = Autoencoder.create({ layers: [64, 16], codeActivation: 'sigmoid', regularization: reg }, 1);
-    fit(model, train, { epochs: 6, batchSize: 50, lr: 1e-2, seed: 1 });
+    await fit(model, train, { epochs: 6, batchSize: 50, lr: 1e-2, seed: 1 });
     const layer = model.encoder[0];
     // One encoder layer: its Jacobian is the encoder's; λ = 1 gives mean_rows ‖J‖²_F.
     return noGrad(() => tidy(() => contractivePenalty(model.encode(asTensor(heldOut)), layer.weight, 'sigmoid', 1).item()));
   };
-  const plain = jacobianNorm();
-  const contracted = jacobianNorm({ contractive: 0.1 });
+  const plain = await jacobianNorm();
+  const contracted = await jacobianNorm({ contractive: 0.1 });
   assert.ok(contracted < 0.7 * plain, `‖J‖²_F: ${contracted} with the penalty vs ${plain} without`);
 });
 
-test('denoising: fit feeds a freshly corrupted input each step and keeps the clean target', () => {
+test('denoising: fit feeds a freshly corrupted input each step and keeps the clean target', async () => {
   const model = Autoencoder.create({ layers: [64, 16], codeActivation: 'sigmoid', regularization: { noise: 'mask:0.5' } }, 1);
   const seen: Float32Array[] = [];
-  fit(model, train, {
+  await fit(model, train, {
     epochs: 2, batchSize: 600, lr: 1e-3, seed: 1,
     penalty: (_m, input) => {
       seen.push(input.data.slice());
@@ -198,7 +199,7 @@ test('denoising: fit feeds a freshly corrupted input each step and keeps the cle
   assert.notDeepEqual(seen[0], seen[1]);
 });
 
-test('every regularized preset builds, and their terms combine in one config', () => {
+test('every regularized preset builds, and their terms combine in one config', async () => {
   for (const name of ['l2', 'tied', 'sparse', 'contractive', 'denoising', 'denoising-gaussian', 'overcomplete-sparse', 'overcomplete-denoising'] as const) {
     const ae = Autoencoder.create(PRESETS[name].model, 0);
     assert.equal(ae.inputSize, 784, name);
