@@ -92,10 +92,10 @@ export interface CompareResult {
 /**
  * Runs the comparison and writes its folder.
  * @example
- * const { rows } = compare({ code: 30, epochs: 5, limit: 5000, out: 'runs/compare' });
+ * const { rows } = await compare({ code: 30, epochs: 5, limit: 5000, out: 'runs/compare' });
  * rows.map((r) => `${r.method} ${r.sse.toFixed(2)}`);
  */
-export function compare(options: CompareOptions): CompareResult {
+export async function compare(options: CompareOptions): Promise<CompareResult> {
   const k = options.code ?? 30;
   const data = options.data ?? 'mnist';
   const seed = options.seed ?? 0;
@@ -123,7 +123,7 @@ export function compare(options: CompareOptions): CompareResult {
     const preset = PRESETS[TRAINED[method]];
     const hidden = preset.model.layers.slice(1, -1);
     const runDir = join(options.out, method);
-    const run = trainRun({
+    const run = await trainRun({
       preset: TRAINED[method],
       config: { ...preset.model, layers: [train.features, ...hidden, k] },
       data, epochs: options.epochs, limit: options.limit, testLimit: options.testLimit, validationFraction, seed,

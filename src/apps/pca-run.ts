@@ -85,9 +85,9 @@ export function pcaKernel(): GemmKernel | undefined {
  * Fits PCA on the training split, scores it on the test split, and optionally compares a
  * linear autoencoder with it.
  * @example
- * const result = pcaRun({ data: 'mnist', components: 30 }); // result.test.sse ≈ 13.87
+ * const result = await pcaRun({ data: 'mnist', components: 30 }); // result.test.sse ≈ 13.87
  */
-export function pcaRun(options: PcaRunOptions = {}): PcaRunResult {
+export async function pcaRun(options: PcaRunOptions = {}): Promise<PcaRunResult> {
   const k = options.components ?? 30;
   const solver = options.solver ?? 'exact';
   const data = options.data ?? 'mnist';
@@ -111,7 +111,7 @@ export function pcaRun(options: PcaRunOptions = {}): PcaRunResult {
     backend: getBackend().name,
   };
   if (options.compareLinearAe) {
-    result.linearAe = compareLinearAutoencoder(train, test, pca, options);
+    result.linearAe = await compareLinearAutoencoder(train, test, pca, options);
   }
   if (options.out) {
     writePcaPictures(options.out, pca, test);
@@ -136,13 +136,13 @@ export function pcaRun(options: PcaRunOptions = {}): PcaRunResult {
  * @param pca the fitted PCA, whose K sets the code size.
  * @param options training settings (defaults: the `linear` preset's).
  * @example
- * const { largestAngleDegrees } = compareLinearAutoencoder(train, test, fitPca(train, { components: 3 }), { epochs: 50 });
+ * const { largestAngleDegrees } = await compareLinearAutoencoder(train, test, fitPca(train, { components: 3 }), { epochs: 50 });
  */
-export function compareLinearAutoencoder(train: Dataset, test: Dataset, pca: Pca,
-  options: Pick<PcaRunOptions, 'epochs' | 'batchSize' | 'lr' | 'seed' | 'signal' | 'onEvent'> = {}): LinearAeComparison {
+export async function compareLinearAutoencoder(train: Dataset, test: Dataset, pca: Pca,
+  options: Pick<PcaRunOptions, 'epochs' | 'batchSize' | 'lr' | 'seed' | 'signal' | 'onEvent'> = {}): Promise<LinearAeComparison> {
   const preset = PRESETS.linear;
   const model = Autoencoder.create({ ...preset.model, layers: [train.features, pca.k] }, options.seed ?? 0);
-  const result = fit(model, train, {
+  const result = await fit(model, train, {
     epochs: options.epochs ?? preset.training.epochs,
     batchSize: options.batchSize ?? preset.training.batchSize,
     lr: options.lr ?? preset.training.lr,

@@ -79,9 +79,9 @@ export function presetByName(name: string): Preset {
 /**
  * Trains, evaluates and writes the run folder.
  * @example
- * const result = trainRun({ preset: 'undercomplete', limit: 2000, epochs: 2, out: 'runs/quick' });
+ * const result = await trainRun({ preset: 'undercomplete', limit: 2000, epochs: 2, out: 'runs/quick' });
  */
-export function trainRun(options: TrainRunOptions): TrainRunResult {
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const presetName = options.preset ?? DEFAULT_PRESET;
   const preset = presetByName(presetName);
   const seed = options.seed ?? 0;
@@ -118,7 +118,7 @@ export function trainRun(options: TrainRunOptions): TrainRunResult {
   const checkpoint = () => writeWeights(options.out, stateDict(model), { format: MODEL_FORMAT });
 
   const testSseCurve: number[] = [];
-  const result = fit(model, train, {
+  const result = await fit(model, train, {
     ...training,
     ...options.fitExtras,
     validation,

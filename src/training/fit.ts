@@ -65,9 +65,9 @@ export interface FitResult {
 /**
  * Trains `model` on `train` in place.
  * @example
- * const result = fit(model, train, { epochs: 10, batchSize: 128, lr: 1e-3, validation: val });
+ * const result = await fit(model, train, { epochs: 10, batchSize: 128, lr: 1e-3, validation: val });
  */
-export function fit(model: Autoencoder, train: Matrix, options: FitOptions): FitResult {
+export async function fit(model: Autoencoder, train: Matrix, options: FitOptions): Promise<FitResult> {
   validate(model, train, options);
   const { epochs, batchSize, schedule = 'constant', warmupSteps = 0, seed = 0, validation, patience, signal, onEvent } = options;
   const params = model.parameters();
@@ -91,6 +91,7 @@ export function fit(model: Autoencoder, train: Matrix, options: FitOptions): Fit
   let bestWeights: Float32Array[] | null = null;
   let samples = 0;
   const started = performance.now();
+  let lastYield = started;
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const epochStarted = performance.now();
@@ -115,6 +116,10 @@ export function fit(model: Autoencoder, train: Matrix, options: FitOptions): Fit
         type: 'step', epoch, epochs, step: result.steps, totalSteps, loss, lr: optimizer.lr,
         samplesPerSecond: rate, etaSeconds: (totalSteps - result.steps) * batchSize / rate,
       });
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
       if (signal?.aborted) {
         result.aborted = true;
         break;
@@ -144,6 +149,14 @@ export function fit(model: Autoencoder, train: Matrix, options: FitOptions): Fit
   result.samplesPerSecond = samples / Math.max(result.seconds, 1e-9);
   return result;
 }
+
+/**
+ * How often the loop lets the event loop run: signal handlers (Ctrl-C), timers and I/O only get
+ * their turn then. A few times a second costs nothing next to the steps.
+ */
+const YIELD_EVERY_MS = 50;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** One optimisation step; returns the batch loss, or throws a NumericError naming the op. */
 function step(model: Autoencoder, params: ReturnType<Autoencoder['parameters']>, optimizer: Optimizer,

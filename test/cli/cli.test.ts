@@ -100,3 +100,46 @@ test('--help teaches: presets and examples', () => {
   assert.match(r.stdout, /Presets:[\s\S]*deep/);
   assert.match(r.stdout, /Examples:/);
 });
+
+test('Ctrl-C stops after the current step and keeps the best model so far', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = join(work, 'interrupted');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--preset', 'undercomplete', '--limit', '600',
+    '--test-limit', '100', '--epochs', '1000', '--batch-size', '50', '--out', dir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Interrupt once two epochs are done, as a user would press Ctrl-C.
+      if (/epoch 2\/1000/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('close', resolve);
+  });
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout);
+  assert.equal(out.aborted, true);
+  assert.ok(out.epochs >= 2 && out.epochs < 1000);
+  const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  assert.equal(model.status, 'aborted');
+  assert.ok(existsSync(join(dir, 'model.safetensors')));
+  const r = aekit('eval', '--model', dir, '--test-limit', '100', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(Math.abs(JSON.parse(r.stdout).test.sse - out.test.sse) < 1e-9 * out.test.sse);
+});
+
+test('data that does not fit the model, or holds NaN, is refused with the file named', () => {
+  const narrow = join(work, 'narrow.npy');
+  writeNpy(narrow, new Float32Array(20 * 10).fill(0.5), [20, 10]);
+  let r = aekit('train', '--preset', 'undercomplete', '--data', narrow, '--out', join(work, 'n1'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /examples have 10 features, but the model takes 784/);
+  const nan = join(work, 'nan.npy');
+  const values = new Float32Array(20 * 784).fill(0.5);
+  values[3 * 784 + 7] = Number.NaN;
+  writeNpy(nan, values, [20, 784]);
+  r = aekit('train', '--preset', 'undercomplete', '--data', nan, '--out', join(work, 'n2'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /nan\.npy.*row 3, column 7/);
+});

@@ -10,11 +10,11 @@ const data = lowRankData(300, 24, 3, 1);
 const validation = lowRankData(100, 24, 3, 2);
 const small = () => Autoencoder.create({ layers: [24, 12, 3], hiddenActivation: 'tanh', loss: 'bce' }, 5);
 
-test('training lowers the validation loss, reports events and keeps the best epoch', () => {
+test('training lowers the validation loss, reports events and keeps the best epoch', async () => {
   const model = small();
   const before = meanLoss(model, validation);
   const events: TrainingEvent[] = [];
-  const result = fit(model, data, { epochs: 8, batchSize: 32, lr: 5e-3, schedule: 'cosine', validation, onEvent: (e) => events.push(e) });
+  const result = await fit(model, data, { epochs: 8, batchSize: 32, lr: 5e-3, schedule: 'cosine', validation, onEvent: (e) => events.push(e) });
   assert.equal(result.trainLoss.length, 8);
   assert.equal(result.valLoss.length, 8);
   assert.ok(result.valLoss[7] < before * 0.95, `validation loss ${before} -> ${result.valLoss[7]}`);
@@ -28,17 +28,17 @@ test('training lowers the validation loss, reports events and keeps the best epo
   assert.ok(Math.abs(metrics.mse - metrics.sse / 24) < 1e-9);
 });
 
-test('the same seed gives the same training run', () => {
-  const a = fit(small(), data, { epochs: 2, batchSize: 50, lr: 1e-3, seed: 9 });
-  const b = fit(small(), data, { epochs: 2, batchSize: 50, lr: 1e-3, seed: 9 });
+test('the same seed gives the same training run', async () => {
+  const a = await fit(small(), data, { epochs: 2, batchSize: 50, lr: 1e-3, seed: 9 });
+  const b = await fit(small(), data, { epochs: 2, batchSize: 50, lr: 1e-3, seed: 9 });
   assert.deepEqual(a.trainLoss, b.trainLoss);
 });
 
-test('an abort stops after the current step and keeps the best complete epoch', () => {
+test('an abort stops after the current step and keeps the best complete epoch', async () => {
   const model = small();
   const controller = new AbortController();
   let steps = 0;
-  const result = fit(model, data, {
+  const result = await fit(model, data, {
     epochs: 5, batchSize: 30, lr: 5e-3, validation,
     onEvent: (e) => { if (e.type === 'step' && ++steps === 25) controller.abort(); },
     signal: controller.signal,
@@ -49,27 +49,27 @@ test('an abort stops after the current step and keeps the best complete epoch', 
   assert.ok(Math.abs(meanLoss(model, validation) - Math.min(...result.valLoss)) < 1e-3 * result.valLoss[0]);
 });
 
-test('early stopping ends training once validation stops improving', () => {
+test('early stopping ends training once validation stops improving', async () => {
   // lr 0 never improves after epoch 1.
-  const result = fit(small(), data, { epochs: 20, batchSize: 100, lr: 1e-12, validation, patience: 2, optimizer: 'sgd', momentum: 0 });
+  const result = await fit(small(), data, { epochs: 20, batchSize: 100, lr: 1e-12, validation, patience: 2, optimizer: 'sgd', momentum: 0 });
   assert.ok(result.stoppedEarly);
   assert.ok(result.valLoss.length < 20);
 });
 
-test('a NaN in the data is reported with the step and where it appeared', () => {
+test('a NaN in the data is reported with the step and where it appeared', async () => {
   const bad = lowRankData(10, 24, 3, 1);
   bad.x[5] = Number.NaN;
-  assert.throws(() => fit(small(), bad, { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof NumericError && /step 1: an input of linear\(tanh\)/.test(e.message));
+  await assert.rejects(() => fit(small(), bad, { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof NumericError && /step 1: an input of linear\(tanh\)/.test(e.message));
 });
 
-test('a diverging step names the op that overflowed', () => {
+test('a diverging step names the op that overflowed', async () => {
   const model = Autoencoder.create({ layers: [24, 12], hiddenActivation: 'relu', codeActivation: 'relu', outputActivation: 'identity', loss: 'mse' }, 1);
   // 24 inputs near 0.5 times weights of 1e38 exceed float32's 3.4e38 in the first layer.
   for (const p of model.parameters()) p.tensor.data.fill(1e38);
-  assert.throws(() => fit(model, data, { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof NumericError && /step 1: the output of linear\(relu\)/.test(e.message));
+  await assert.rejects(() => fit(model, data, { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof NumericError && /step 1: the output of linear\(relu\)/.test(e.message));
 });
 
-test('bad options are usage errors', () => {
-  assert.throws(() => fit(small(), data, { epochs: 0, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /epochs/.test(e.message));
-  assert.throws(() => fit(small(), lowRankData(5, 7, 2), { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /7 features/.test(e.message));
+test('bad options are usage errors', async () => {
+  await assert.rejects(() => fit(small(), data, { epochs: 0, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /epochs/.test(e.message));
+  await assert.rejects(() => fit(small(), lowRankData(5, 7, 2), { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /7 features/.test(e.message));
 });

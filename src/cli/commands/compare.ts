@@ -50,7 +50,7 @@ Examples:
   $ aekit compare --epochs 20
   $ aekit compare --code 2 --out runs/compare2
   $ aekit compare --limit 5000 --epochs 5 --json`)
-    .action((opts) => {
+    .action(async (opts) => {
       const controller = new AbortController();
       const onSigint = () => {
         process.stderr.write('\naekit: stopping after this step (Ctrl-C again to quit at once)\n');
@@ -58,7 +58,7 @@ Examples:
         process.once('SIGINT', () => process.exit(130));
       };
       process.once('SIGINT', onSigint);
-      const result = compare({
+      const result = await compare({
         data: opts.data,
         code: opts.code,
         epochs: opts.epochs,

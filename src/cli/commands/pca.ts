@@ -37,11 +37,11 @@ Examples:
   $ aekit pca                                        # K = 30 on MNIST
   $ aekit pca --components 2 --out runs/pca2 --json
   $ aekit pca --compare-linear-ae --epochs 50`)
-    .action((opts) => {
+    .action(async (opts) => {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
-      const result = pcaRun({
+      const result = await pcaRun({
         data: opts.data,
         components: opts.components,
         solver: opts.solver,

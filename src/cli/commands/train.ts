@@ -66,7 +66,7 @@ Examples:
   $ aekit train --config my-model.json --data ./my-idx-folder
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
   $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4`)
-    .action((opts) => {
+    .action(async (opts) => {
       const controller = new AbortController();
       const onSigint = () => {
         process.stderr.write('\naekit: stopping after this step (Ctrl-C again to quit at once)\n');
@@ -75,7 +75,7 @@ Examples:
       };
       process.once('SIGINT', onSigint);
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
-      const result = trainRun({
+      const result = await trainRun({
         preset: opts.preset,
         config: opts.config ? (readConfig(opts.config) as never) : undefined,
         modelOverrides: overridesFromFlags(opts),
