@@ -12,7 +12,7 @@ test('the README library example trains and prints metrics', () => {
   assert.ok(match, 'README has a ```ts example block');
   const entry = resolve('src/index.ts');
   const code = match[1].replace(/from 'aekit'/, `from '${entry}'`);
-  const file = join(mkdtempSync(join(tmpdir(), 'aekit-readme-')), 'example.ts');
+  const file = join(mkdtempSync(join(tmpdir(), 'aekit-readme-')), 'example.mts');
   writeFileSync(file, code);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
