@@ -93,15 +93,11 @@ test('bad regularization flags and denoise misuse: one line, exit 2', () => {
   const p = aekit('train', '--preset', 'undercomplete', '--limit', '100', '--epochs', '1', '--out', plainDir, '--json');
   assert.equal(p.code, 0, p.stderr);
   const cases: [string[], RegExp][] = [
-    [['train', '--noise', 'blur:0.1'], /unknown kind "blur"; expected mask, gaussian, salt-pepper/],
-    [['train', '--noise', 'mask:1.5'], /masking probability must be a number in \[0, 1\)/],
-    [['train', '--noise', 'gaussian'], /expected KIND:AMOUNT/],
-    [['train', '--sparsity', '1.5'], /expected RHO or RHO:BETA with RHO in \(0, 1\)/],
-    [['train', '--l2', '-1'], /--l2.*expected a number ≥ 0/],
+    // Every flag's parser is tested in-process (regularization-options.test.ts); one shows the path.
+    [['train', '--noise', 'blur:0.1'], /--noise.*unknown kind "blur"; expected mask, gaussian, salt-pepper/],
     [['train', '--preset', 'deep', '--sparsity', '0.05:3', '--limit', '10', '--out', join(work, 'x')], /regularization\.sparsity: the KL sparsity penalty needs a sigmoid code/],
     [['denoise', '--model', plainDir, '--test-limit', '10'], /was trained without noise; pass --noise SPEC/],
     [['denoise', '--model', runDir, '--input', join(work, 'digits.npy')], /--input needs --output/],
-    [['denoise', '--model', runDir, '--noise', 'salt:0.1'], /unknown kind "salt"/],
   ];
   for (const [args, message] of cases) {
     const r = aekit(...args);
