@@ -156,7 +156,9 @@ export async function fit(model: Autoencoder, train: Matrix, options: FitOptions
  */
 const YIELD_EVERY_MS = 50;
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** setImmediate where there is one (Node), a zero timeout elsewhere (browsers). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) =>
+  (typeof setImmediate === 'function' ? setImmediate : (f: () => void) => setTimeout(f, 0))(resolve));
 
 /** One optimisation step; returns the batch loss, or throws a NumericError naming the op. */
 function step(model: Autoencoder, params: ReturnType<Autoencoder['parameters']>, optimizer: Optimizer,
