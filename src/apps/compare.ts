@@ -146,7 +146,13 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   return result;
 }
 
-/** The test rows shown: the first of each class when there are labels (as Figure 2), else the first ten. */
+/**
+ * The test rows shown: the first of each class when there are labels (as Figure 2), else the first ten.
+ * @param test the test set.
+ * @param count how many rows (classes) at most.
+ * @example
+ * const shown = takeRows(test, showcaseRows(test)); // one 0, one 1, …, one 9
+ */
 export function showcaseRows(test: Dataset, count = 10): number[] {
   if (!test.labels) return Array.from({ length: Math.min(count, test.n) }, (_, i) => i);
   const first = new Map<number, number>();

@@ -75,6 +75,8 @@ export interface PcaRunResult {
 /**
  * The GEMM for PCA's big products: the native backend's, which is fast; with the reference
  * backend linalg's own float64 loops, which skip zero pixels and beat a plain-TS GEMM by far.
+ * @example
+ * const pca = fitPca(train, { components: 30, kernel: pcaKernel() });
  */
 export function pcaKernel(): GemmKernel | undefined {
   const backend = getBackend();
@@ -166,6 +168,8 @@ export async function compareLinearAutoencoder(train: Dataset, test: Dataset, pc
  * the column space of its [features, code] weight, or, tied, the row space of the encoder's
  * [code, features] weight.
  * @param model an autoencoder whose decoder is one layer.
+ * @example
+ * principalAngles(decoderSubspace(model), { basis: pca.components, dim: 784, count: 30, layout: 'rows' });
  */
 export function decoderSubspace(model: Autoencoder): Subspace {
   const layer = model.decoder[model.decoder.length - 1];
