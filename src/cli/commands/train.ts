@@ -8,6 +8,7 @@ import { DataError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
+import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
 import { addRegularizationOptions, overridesFromFlags } from '../regularization-options.js';
 
@@ -67,15 +68,8 @@ Examples:
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
   $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4`)
     .action(async (opts) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\naekit: stopping after this step (Ctrl-C again to quit at once)\n');
-        controller.abort();
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', onSigint);
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
-      const result = await trainRun({
+      const result = await interruptible((signal) => trainRun({
         preset: opts.preset,
         config: opts.config ? (readConfig(opts.config) as never) : undefined,
         modelOverrides: overridesFromFlags(opts),
@@ -93,10 +87,9 @@ Examples:
         seed: opts.seed,
         out,
         force: opts.force,
-        signal: controller.signal,
+        signal,
         onEvent: progressReporter(),
-      });
-      process.off('SIGINT', onSigint);
+      }));
       emit(opts.json, result, () => [
         `${result.aborted ? 'Stopped early by request' : 'Trained'} ${result.preset} for ${result.epochs} epochs in ${result.seconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s, ${result.backend} backend)`,
         `test sse ${fmt(result.test.sse)}  mse ${fmt(result.test.mse)}  bce ${fmt(result.test.bce)}  (best epoch ${result.bestEpoch})`,

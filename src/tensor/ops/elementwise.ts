@@ -14,19 +14,6 @@ function multiply(a: Float32Array, b: Float32Array, out: Float32Array): void {
   getBackend().binary('mul', a, [1], b, [1], out, [a.length]);
 }
 
-/** out = contribution + beta · out, with contribution computed into scratch when beta is 1. */
-function viaScratch(out: Float32Array, beta: 0 | 1, compute: (into: Float32Array) => void): void {
-  if (beta === 0) {
-    compute(out);
-    return;
-  }
-  const pool = getPool();
-  const scratch = pool.take(out.length);
-  compute(scratch);
-  getBackend().axpby(scratch, 1, out, 1);
-  pool.give(scratch);
-}
-
 /** d out / d x for each unary op, as a factor written into `into` (x: input, y: output). */
 function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, g: Float32Array, into: Float32Array, p0: number, p1: number): void {
   const backend = getBackend();
@@ -70,7 +57,7 @@ export function unary(op: UnaryOp, x: Tensor, p0 = 0, p1 = 0): Tensor {
     op,
     inputs: [x],
     backward(g) {
-      accumulateGrad(x, (dx, beta) => viaScratch(dx, beta, (into) => unaryBackward(op, x.data, out.data, g, into, p0, p1)));
+      accumulateGradOverwrite(x, (into) => unaryBackward(op, x.data, out.data, g, into, p0, p1));
     },
   });
 }
