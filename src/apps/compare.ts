@@ -32,7 +32,7 @@ export type CompareMethod = (typeof COMPARE_METHODS)[number];
  * The autoencoders compared, by the preset whose model (with a K-unit code) and training
  * settings they use. "shallow" is the basic undercomplete autoencoder: one sigmoid layer.
  */
-const TRAINED: Record<Exclude<CompareMethod, 'pca'>, keyof typeof PRESETS> = {
+export const COMPARE_PRESETS: Record<Exclude<CompareMethod, 'pca'>, keyof typeof PRESETS> = {
   'logistic-pca': 'logistic-pca',
   shallow: 'undercomplete',
   deep: 'deep',
@@ -43,7 +43,7 @@ export interface CompareOptions {
   data?: string;
   /** K, the code size of every method; default 30. */
   code?: number;
-  /** Epochs for every autoencoder; default each preset's own (logistic-pca 30, undercomplete 20, deep 100). */
+  /** Epochs for every autoencoder; default each preset's own (see COMPARE_PRESETS). */
   epochs?: number;
   limit?: number;
   testLimit?: number;
@@ -120,11 +120,11 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       break;
     }
     options.onEvent?.({ type: 'method', method, index: i + 2, total });
-    const preset = PRESETS[TRAINED[method]];
+    const preset = PRESETS[COMPARE_PRESETS[method]];
     const hidden = preset.model.layers.slice(1, -1);
     const runDir = join(options.out, method);
     const run = await trainRun({
-      preset: TRAINED[method],
+      preset: COMPARE_PRESETS[method],
       config: { ...preset.model, layers: [train.features, ...hidden, k] },
       data, epochs: options.epochs, limit: options.limit, testLimit: options.testLimit, validationFraction, seed,
       out: runDir, force: options.force, signal: options.signal,

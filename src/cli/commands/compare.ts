@@ -3,7 +3,9 @@
  * data to K numbers, as a table of test errors and a picture of their reconstructions.
  */
 import { Command } from 'commander';
-import { compare, type CompareEvent } from '../../apps/compare.js';
+import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare.js';
+import { PRESETS } from '../../models/presets.js';
+import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { progressReporter } from '../progress.js';
@@ -11,6 +13,8 @@ import { progressReporter } from '../progress.js';
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
+
+const presetEpochs = Object.values(COMPARE_PRESETS).map((name) => `${name} ${PRESETS[name].training.epochs}`).join(', ');
 
 /** Announces each method on stderr and draws its training progress. */
 function compareReporter(): (event: CompareEvent) => void {
@@ -27,7 +31,7 @@ export function compareCommand(): Command {
     .description('Compress the data to K numbers with PCA, logistic PCA, a shallow and the deep autoencoder: test errors side by side and pictures')
     .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
     .option('--code <k>', 'code size K of every method', positiveInt, 30)
-    .option('--epochs <n>', 'epochs for every autoencoder (default: each preset\'s own: logistic-pca 30, undercomplete 20, deep 100)', positiveInt)
+    .option('--epochs <n>', `epochs for every autoencoder (default: each preset's own: ${presetEpochs})`, positiveInt)
     .option('--limit <n>', 'use only the first N training examples', positiveInt)
     .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
@@ -51,14 +55,7 @@ Examples:
   $ aekit compare --code 2 --out runs/compare2
   $ aekit compare --limit 5000 --epochs 5 --json`)
     .action(async (opts) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\naekit: stopping after this step (Ctrl-C again to quit at once)\n');
-        controller.abort();
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', onSigint);
-      const result = await compare({
+      const result = await interruptible((signal) => compare({
         data: opts.data,
         code: opts.code,
         epochs: opts.epochs,
@@ -67,10 +64,9 @@ Examples:
         seed: opts.seed,
         out: opts.out ?? `runs/compare-${timestamp()}`,
         force: opts.force,
-        signal: controller.signal,
+        signal,
         onEvent: compareReporter(),
-      });
-      process.off('SIGINT', onSigint);
+      }));
       emit(opts.json, result, () => [
         `${result.aborted ? 'Stopped early by request: ' : ''}${result.data} compressed to ${result.code} numbers (${result.train} training, ${result.test} test examples, ${result.backend} backend)`,
         '',

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { pcaRun } from '../../apps/pca-run.js';
+import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { progressReporter } from '../progress.js';
@@ -38,10 +39,7 @@ Examples:
   $ aekit pca --components 2 --out runs/pca2 --json
   $ aekit pca --compare-linear-ae --epochs 50`)
     .action(async (opts) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      const result = await pcaRun({
+      const result = await interruptible((signal) => pcaRun({
         data: opts.data,
         components: opts.components,
         solver: opts.solver,
@@ -54,10 +52,9 @@ Examples:
         lr: opts.lr,
         out: opts.out,
         force: opts.force,
-        signal: controller.signal,
+        signal,
         onEvent: progressReporter(),
-      });
-      process.off('SIGINT', onSigint);
+      }));
       emit(opts.json, result, () => {
         const lines = [
           `PCA (${result.solver}) with ${result.components} components on ${result.data} (${result.train} examples, ${result.seconds.toFixed(1)}s): explains ${(100 * result.explainedVarianceRatio).toFixed(2)}% of the variance`,
