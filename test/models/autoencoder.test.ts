@@ -15,7 +15,7 @@ test('the deep preset mirrors its encoder, names parameters as nn.Linear does an
   assert.equal(shapes['decoder.3.bias'], '784');
   assert.equal(ae.parameters().length, 16);
   assert.equal(ae.encoder[3].activation, 'identity');
-  assert.equal(ae.encoder[0].activation, 'sigmoid');
+  assert.equal(ae.encoder[0].activation, PRESETS.deep.model.hiddenActivation);
   assert.equal(ae.decoder[3].activation, 'sigmoid');
   assert.equal(ae.codeSize, 30);
 });
