@@ -5,6 +5,8 @@
 #include "gemm_kernel.h"
 #include "thread_pool.h"
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 namespace aekit {
 
@@ -39,30 +41,26 @@ AEKIT_NOINLINE static void kernel_base(int kc, const float* a, const float* b, f
   micro_kernel<v4f, kMRb, kNVb>(kc, a, b, out);
 }
 
-// Per-ISA instantiations of the two phases.
-#define AEKIT_GEMM_ISA(SUFFIX, TARGET, V, MR, NV, MC)                                                    \
-  TARGET static void pack_a_##SUFFIX(const GemmArgs& g, float* ap, int mp, KSplit ks, int p0, int p1) { \
-    pack_a<MR>(g, ap, mp, ks, p0, p1);                                                                   \
-  }                                                                                                      \
-  TARGET static void strip_##SUFFIX(const GemmArgs& g, const float* ap, int mp, KSplit ks, int i0, int i1, \
-                                    int j0, int j1) {                                                    \
-    gemm_strip<V, MR, NV, MC, kernel_##SUFFIX>(g, ap, mp, ks, i0, i1, j0, j1);                          \
+// Per-ISA instantiation of a chunk of C.
+#define AEKIT_GEMM_ISA(SUFFIX, TARGET, V, MR, NV, MC)                                                  \
+  TARGET static void strip_##SUFFIX(const GemmArgs& g, const SharedA& sa, int group, int rot, int i0, \
+                                    int i1, int j0, int j1) {                                          \
+    gemm_strip<V, MR, NV, MC, kernel_##SUFFIX>(g, sa, group, rot, i0, i1, j0, j1);                   \
   }
 AEKIT_GEMM_ISA(avx512, AEKIT_TARGET_AVX512, v16f, kMR512, kNV512, kMC512)
 AEKIT_GEMM_ISA(avx2, AEKIT_TARGET_AVX2, v8f, kMR2, kNV2, kMC2)
 AEKIT_GEMM_ISA(base, AEKIT_TARGET_BASE, v4f, kMRb, kNVb, kMCb)
 
 struct Kernel {
-  void (*pack)(const GemmArgs&, float*, int, KSplit, int, int);
-  void (*strip)(const GemmArgs&, const float*, int, KSplit, int, int, int, int);
-  int mr, nr, kc;
+  void (*strip)(const GemmArgs&, const SharedA&, int, int, int, int, int, int);
+  int mr, nr, kc, mc;
 };
 
 static Kernel kernel_for(Isa isa) {
   switch (isa) {
-    case Isa::Avx512: return {pack_a_avx512, strip_avx512, kMR512, 16 * kNV512, kKC512};
-    case Isa::Avx2: return {pack_a_avx2, strip_avx2, kMR2, 8 * kNV2, kKC2};
-    default: return {pack_a_base, strip_base, kMRb, 4 * kNVb, kKCb};
+    case Isa::Avx512: return {strip_avx512, kMR512, 16 * kNV512, kKC512, kMC512};
+    case Isa::Avx2: return {strip_avx2, kMR2, 8 * kNV2, kKC2, kMC2};
+    default: return {strip_base, kMRb, 4 * kNVb, kKCb, kMCb};
   }
 }
 
@@ -75,6 +73,20 @@ void gemm_tile(int* mr, int* nr) {
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 static int round_up(int a, int b) { return ceil_div(a, b) * b; }
 
+// The pack-state flags of the caller's GEMMs (see SharedA), grown on demand, never cleared.
+struct PackFlags {
+  std::unique_ptr<std::atomic<uint64_t>[]> flags;
+  size_t cap = 0;
+  uint64_t epoch = 0;
+  std::atomic<uint64_t>* get(size_t n) {
+    if (n > cap) {
+      flags.reset(new std::atomic<uint64_t>[n]());
+      cap = n;
+    }
+    return flags.get();
+  }
+};
+
 void gemm(const GemmArgs& g) {
   if (g.m <= 0 || g.n <= 0) return;
   const Kernel kern = kernel_for(active_isa());
@@ -84,33 +96,31 @@ void gemm(const GemmArgs& g) {
   const int panels = mp / kern.mr;
   const double flops = 2.0 * g.m * g.n * (g.k > 0 ? g.k : 1);
 
-  // Phase 1: pack all of op(A) once, into the caller's buffer, in chunks of panels. Chunk sizes
-  // depend on the shape only, so results never depend on the thread count.
-  float* ap = pack_buffer_a().get(size_t(mp) * (g.k > 0 ? g.k : 1));
-  if (g.k > 0) {
-    const int panels_per_chunk = std::max(1, 32768 / (kern.mr * g.k));
-    const int pack_chunks = flops < 1e6 ? 1 : ceil_div(panels, panels_per_chunk);
-    const int step = ceil_div(panels, pack_chunks);
-    pool.parallel_for(ceil_div(panels, step), [&](int c) {
-      kern.pack(g, ap, mp, ks, c * step, std::min(panels, (c + 1) * step));
-    });
-  }
-
-  // Phase 2: C in column strips (each packs its own B columns once) x row groups. Narrow
-  // strips cost nothing extra now that A is shared, so aim for about 8 chunks for balance.
-  // Below ~1 MFLOP (about 10 us on one core) waking a worker is not worth it.
+  // C in column strips (each packs its own B columns once) x row groups; A is packed once, on
+  // first use, and shared. Below ~1 MFLOP (about 10 us on one core) waking a worker is not
+  // worth it; above, about 8 chunks balance 2-4 threads and keep each strip's packed B (kc x
+  // ~128 columns) in L2 even on one thread. Chunks differ by at most one NR panel and the wider
+  // ones come first, so the tail is short. Any split gives the same bits: each element's sum
+  // runs over the same k blocks in the same order.
   const int target = flops < 1e6 ? 1 : flops < 8e6 ? 2 : flops < 3e7 ? 4 : 8;
+  const int npanels = ceil_div(g.n, kern.nr);
   int cs = std::max(1, std::min(ceil_div(g.n, 4 * kern.nr), target));
   int rg = 1;
   while (cs * rg < target && ceil_div(panels, rg + 1) >= 2) rg++;
   const int rstep = ceil_div(panels, rg) * kern.mr;
-  const int cstep = round_up(ceil_div(g.n, cs), kern.nr);
   rg = ceil_div(g.m, rstep);
-  cs = ceil_div(g.n, cstep);
+
+  thread_local PackFlags pack_flags;
+  const int blocks_per_group = ceil_div(rstep, kern.mc);
+  SharedA sa{pack_buffer_a().get(size_t(mp) * (g.k > 0 ? g.k : 1)), mp, ks,
+             pack_flags.get(size_t(ks.blocks) * rg * blocks_per_group), ++pack_flags.epoch, rg, blocks_per_group};
+  const int base = npanels / cs, extra = npanels % cs;
   pool.parallel_for(rg * cs, [&](int idx) {
     const int r = idx % rg, s = idx / rg;
-    const int i0 = r * rstep, j0 = s * cstep;
-    kern.strip(g, ap, mp, ks, i0, std::min(g.m, i0 + rstep), j0, std::min(g.n, j0 + cstep));
+    const int i0 = r * rstep;
+    const int j0 = (s * base + std::min(s, extra)) * kern.nr;
+    const int j1 = std::min(g.n, j0 + (base + (s < extra)) * kern.nr);
+    kern.strip(g, sa, r, s, i0, std::min(g.m, i0 + rstep), j0, j1);
   });
 }
 

@@ -3,7 +3,10 @@
 // k-major, streamed from L2) and a packed B panel (NR columns, k-major, resident in L1); the
 // accumulators stay in registers for the whole kc loop.
 #pragma once
+#include <atomic>
 #include <cstdlib>
+#include <thread>
+#include <xmmintrin.h>
 #include "common.h"
 #include "vec_math.h"
 #include "gemm.h"
@@ -185,28 +188,66 @@ inline KSplit split_k(int k, int KC) {
   return {(k + kc - 1) / kc, kc};
 }
 
-// Phase 1: packs row panels [p0, p1) of op(A) for every k block into the shared buffer `ap`,
-// laid out per k block (offset mp * start) and then per panel (offset row * len). A is packed
-// once per GEMM and shared by all threads; for the training shapes (m = batch) it is small.
+// Packs row panels [p0, p1) of op(A) for k block kb into the shared buffer `ap`, laid out per
+// k block (offset mp * start) and then per panel (offset row * len).
 template <int MR>
-AEKIT_INLINE void pack_a(const GemmArgs& g, float* ap, int mp, KSplit ks, int p0, int p1) {
+AEKIT_INLINE void pack_a(const GemmArgs& g, float* ap, int mp, KSplit ks, int kb, int p0, int p1) {
   // A(i, p) = a[i*ars + p*aps]
   const ptrdiff_t ars = g.transA ? 1 : g.lda, aps = g.transA ? g.lda : 1;
-  for (int b = 0; b < ks.blocks; ++b) {
-    const int pc = ks.start(b), kc = ks.len(b, g.k);
-    for (int panel = p0; panel < p1; ++panel) {
-      const int row = panel * MR;
-      const int lines = g.m - row < MR ? g.m - row : MR;
-      pack_panel<MR>(ap + size_t(mp) * pc + size_t(row) * kc, g.a + row * ars + pc * aps, ars, aps, lines, kc);
-    }
+  const int pc = ks.start(kb), kc = ks.len(kb, g.k);
+  for (int panel = p0; panel < p1; ++panel) {
+    const int row = panel * MR;
+    const int lines = g.m - row < MR ? g.m - row : MR;
+    pack_panel<MR>(ap + size_t(mp) * pc + size_t(row) * kc, g.a + row * ars + pc * aps, ars, aps, lines, kc);
   }
 }
 
-// Phase 2: computes C[i0:i1, j0:j1] (i0 a multiple of MR) from the packed A, packing this
-// strip's B panels into a per-thread buffer. Loop order pc > (pack B) > ic > jr > ir, as in BLIS:
-// a B panel (kc x NR) stays in L1 while the A panels of an MC block stream from L2.
+// op(A) packed once per GEMM and shared by all chunks, but packed lazily inside the compute
+// phase, one (k block, row block) unit at a time, by the first chunk that needs it: a GEMM is
+// then a single parallel phase (no barrier between packing and computing, no second wake-up).
+// flags[unit] holds 2*epoch while a thread packs the unit and 2*epoch+1 once it is packed; the
+// epoch is fresh per GEMM, so the flags never need clearing. The packed data is the same
+// whoever packs it, so results do not depend on the thread count.
+struct SharedA {
+  float* ap;
+  int mp;
+  KSplit ks;
+  std::atomic<uint64_t>* flags;
+  uint64_t epoch;
+  int row_groups;       // C's row groups (chunks split m into this many)
+  int blocks_per_group; // row blocks per full row group (the last group may use fewer)
+  int unit(int kb, int group, int block) const { return (kb * row_groups + group) * blocks_per_group + block; }
+};
+
+// True if the caller must pack `unit` now (and then publish_unit it); false once another chunk
+// has packed it. (Not a callback: lambdas do not inherit the ISA target attribute.)
+inline bool claim_unit(const SharedA& sa, int unit) {
+  std::atomic<uint64_t>& f = sa.flags[unit];
+  const uint64_t busy = 2 * sa.epoch, ready = busy + 1;
+  uint64_t cur = f.load(std::memory_order_acquire);
+  if (cur == ready) return false;
+  if (cur < busy && f.compare_exchange_strong(cur, busy, std::memory_order_acq_rel)) return true;
+  // Another chunk is packing it (a unit is ~100 KB: microseconds). Yield now and then in case
+  // that thread was preempted on a busy machine.
+  for (int polls = 1; f.load(std::memory_order_acquire) != ready; ++polls) {
+    _mm_pause();
+    if (polls % 1024 == 0) std::this_thread::yield();
+  }
+  return false;
+}
+inline void publish_unit(const SharedA& sa, int unit) {
+  sa.flags[unit].store(2 * sa.epoch + 1, std::memory_order_release);
+}
+
+// Computes C[i0:i1, j0:j1] (i0 a multiple of MR; rows of row group `group`) from the shared
+// packed A, packing A units on first use and this strip's B panels into a per-thread buffer.
+// Loop order pc > (pack B) > ic > jr > ir, as in BLIS: a B panel (kc x NR) stays in L1 while
+// the A panels of an MC block stream from L2.
 template <class V, int MR, int NV, int MC, MicroKernelFn KERNEL>
-AEKIT_INLINE void gemm_strip(const GemmArgs& g, const float* ap, int mp, KSplit ks, int i0, int i1, int j0, int j1) {
+AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, int rot, int i0, int i1, int j0,
+                             int j1) {
+  const KSplit ks = sa.ks;
+  const int mp = sa.mp;
   constexpr int NR = VT<V>::N * NV;
   const int nc = j1 - j0;
   const int ncp = (nc + NR - 1) / NR * NR;
@@ -241,13 +282,22 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const float* ap, int mp, KSplit 
         pack_panel<NR>(bp + size_t(jr) * kc, g.b + (j0 + jr) * bjs + pc * bps, bjs, bps, lines, kc);
       }
     }
-    const float* apk = ap + size_t(mp) * pc;
+    const float* apk = sa.ap + size_t(mp) * pc;
     // Equal MC blocks (multiples of MR): a 16-row leftover block would reuse each B panel
-    // over only a few A panels.
+    // over only a few A panels. Chunks start at different blocks (`rot`), so chunks running
+    // side by side pack different A units instead of waiting on the same one.
     const int mblocks = (i1 - i0 + MC - 1) / MC;
     const int mcb = ((i1 - i0 + mblocks - 1) / mblocks + MR - 1) / MR * MR;
-    for (int ic = i0; ic < i1; ic += mcb) {
+    const int nblocks = (i1 - i0 + mcb - 1) / mcb;
+    for (int bi = 0; bi < nblocks; ++bi) {
+      const int blk = (bi + rot) % nblocks;
+      const int ic = i0 + blk * mcb;
       const int mc = i1 - ic < mcb ? i1 - ic : mcb;
+      const int unit = sa.unit(kb, group, blk);
+      if (kc > 0 && claim_unit(sa, unit)) {
+        pack_a<MR>(g, sa.ap, mp, ks, kb, ic / MR, (ic + mc + MR - 1) / MR);
+        publish_unit(sa, unit);
+      }
       for (int jr = 0; jr < nc; jr += NR) {
         const int nr = nc - jr < NR ? nc - jr : NR;
         const float* bias = g.bias ? g.bias + j0 + jr : nullptr;

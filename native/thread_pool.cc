@@ -1,7 +1,10 @@
-// Thread pool implementation. Workers spin briefly (about 50 us) after each job because
-// training issues kernels back to back: a futex wake costs tens of microseconds, more than
-// many of the kernels themselves. After that they sleep on a condition variable so an idle
-// process costs nothing.
+// Thread pool implementation. Workers keep polling for about half a millisecond after each job
+// because training issues kernels back to back (a step makes ~40 parallel calls with short
+// serial gaps between them): a futex wake costs tens of microseconds, more than many of the
+// kernels themselves (and on a VM an idle vCPU may be halted, which makes it slower still).
+// Past the first 50 us they poll with sched_yield, which keeps the core awake yet hands it to
+// any other runnable thread. After that they sleep on a condition variable so an idle process
+// costs nothing.
 #include "thread_pool.h"
 #include <xmmintrin.h>
 #include <chrono>
@@ -19,6 +22,10 @@ static int env_threads() {
   }
   return hw;
 }
+
+// Pure spinning, then polling with sched_yield, then blocking (see above).
+constexpr std::chrono::microseconds kWorkerSpin(50), kWorkerYieldSpin(500);
+constexpr std::chrono::microseconds kCallerSpin(20), kCallerYieldSpin(500);
 
 ThreadPool& ThreadPool::instance() {
   // Leaked on purpose: workers may be asleep at exit and must not be joined from a static
@@ -88,8 +95,16 @@ void ThreadPool::worker_main(int index) {
     for (;;) {
       s = state_.load(std::memory_order_acquire);
       if (has_work(s) && index + 1 < threads_.load(std::memory_order_relaxed)) break;
-      _mm_pause();
-      if (++polls % 64 == 0 && clock::now() - spin_start > std::chrono::microseconds(50)) {
+      if (++polls % 64 != 0) {
+        _mm_pause();
+        continue;
+      }
+      const auto waited = clock::now() - spin_start;
+      if (waited < kWorkerSpin) {
+        _mm_pause();
+      } else if (waited < kWorkerYieldSpin) {
+        std::this_thread::yield();
+      } else {
         std::unique_lock<std::mutex> lock(mu_);
         sleepers_.fetch_add(1, std::memory_order_seq_cst);
         cv_.wait(lock, [&] {
@@ -122,13 +137,21 @@ void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
   }
   drain(s);
   // Chunks claimed by workers are normally finishing within microseconds: spin briefly, then
-  // block so that a descheduled worker can get the core back.
+  // poll with sched_yield, then block, so that a descheduled worker can get the core back.
   using clock = std::chrono::steady_clock;
   auto start = clock::now();
   int polls = 0;
   while (done_.load(std::memory_order_acquire) < chunks) {
-    _mm_pause();
-    if (++polls % 64 == 0 && clock::now() - start > std::chrono::microseconds(20)) {
+    if (++polls % 64 != 0) {
+      _mm_pause();
+      continue;
+    }
+    const auto waited = clock::now() - start;
+    if (waited < kCallerSpin) {
+      _mm_pause();
+    } else if (waited < kCallerYieldSpin) {
+      std::this_thread::yield();
+    } else {
       std::unique_lock<std::mutex> lock(done_mu_);
       caller_waiting_.store(true, std::memory_order_seq_cst);
       done_cv_.wait(lock, [&] { return done_.load(std::memory_order_seq_cst) >= chunks; });
