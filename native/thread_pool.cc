@@ -27,6 +27,30 @@ static int env_threads() {
 constexpr std::chrono::microseconds kWorkerSpin(50), kWorkerYieldSpin(500);
 constexpr std::chrono::microseconds kCallerSpin(20), kCallerYieldSpin(500);
 
+// Waits until ready() holds: pauses until `spin` has passed, then yields the core until
+// `yield_spin`, then calls block(), which must itself wait until ready. The clock is read only
+// every 64 polls, since a poll is a few nanoseconds and a clock read is not.
+template <class Ready, class Block>
+static void wait_with_backoff(Ready ready, std::chrono::microseconds spin, std::chrono::microseconds yield_spin, Block block) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  for (int polls = 1; !ready(); ++polls) {
+    if (polls % 64 != 0) {
+      _mm_pause();
+      continue;
+    }
+    const auto waited = clock::now() - start;
+    if (waited < spin) {
+      _mm_pause();
+    } else if (waited < yield_spin) {
+      std::this_thread::yield();
+    } else {
+      block();
+      return;
+    }
+  }
+}
+
 ThreadPool& ThreadPool::instance() {
   // Leaked on purpose: workers may be asleep at exit and must not be joined from a static
   // destructor while Node tears down.
@@ -87,34 +111,18 @@ void ThreadPool::drain(uint64_t s) {
 void ThreadPool::worker_main(int index) {
   // Workers only ever run native code, so FTZ/DAZ can stay on for their whole life.
   _mm_setcsr(_mm_getcsr() | 0x8040);
-  using clock = std::chrono::steady_clock;
   for (;;) {
-    auto spin_start = clock::now();
     uint64_t s;
-    int polls = 0;
-    for (;;) {
-      s = state_.load(std::memory_order_acquire);
-      if (has_work(s) && index + 1 < threads_.load(std::memory_order_relaxed)) break;
-      if (++polls % 64 != 0) {
-        _mm_pause();
-        continue;
-      }
-      const auto waited = clock::now() - spin_start;
-      if (waited < kWorkerSpin) {
-        _mm_pause();
-      } else if (waited < kWorkerYieldSpin) {
-        std::this_thread::yield();
-      } else {
-        std::unique_lock<std::mutex> lock(mu_);
-        sleepers_.fetch_add(1, std::memory_order_seq_cst);
-        cv_.wait(lock, [&] {
-          s = state_.load(std::memory_order_seq_cst);
-          return has_work(s) && index + 1 < threads_.load(std::memory_order_relaxed);
-        });
-        sleepers_.fetch_sub(1, std::memory_order_relaxed);
-        break;
-      }
-    }
+    const auto has_my_work = [&](std::memory_order order) {
+      s = state_.load(order);
+      return has_work(s) && index + 1 < threads_.load(std::memory_order_relaxed);
+    };
+    wait_with_backoff([&] { return has_my_work(std::memory_order_acquire); }, kWorkerSpin, kWorkerYieldSpin, [&] {
+      std::unique_lock<std::mutex> lock(mu_);
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      cv_.wait(lock, [&] { return has_my_work(std::memory_order_seq_cst); });
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    });
     drain(s);
   }
 }
@@ -138,27 +146,12 @@ void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
   drain(s);
   // Chunks claimed by workers are normally finishing within microseconds: spin briefly, then
   // poll with sched_yield, then block, so that a descheduled worker can get the core back.
-  using clock = std::chrono::steady_clock;
-  auto start = clock::now();
-  int polls = 0;
-  while (done_.load(std::memory_order_acquire) < chunks) {
-    if (++polls % 64 != 0) {
-      _mm_pause();
-      continue;
-    }
-    const auto waited = clock::now() - start;
-    if (waited < kCallerSpin) {
-      _mm_pause();
-    } else if (waited < kCallerYieldSpin) {
-      std::this_thread::yield();
-    } else {
-      std::unique_lock<std::mutex> lock(done_mu_);
-      caller_waiting_.store(true, std::memory_order_seq_cst);
-      done_cv_.wait(lock, [&] { return done_.load(std::memory_order_seq_cst) >= chunks; });
-      caller_waiting_.store(false, std::memory_order_relaxed);
-      break;
-    }
-  }
+  wait_with_backoff([&] { return done_.load(std::memory_order_acquire) >= chunks; }, kCallerSpin, kCallerYieldSpin, [&] {
+    std::unique_lock<std::mutex> lock(done_mu_);
+    caller_waiting_.store(true, std::memory_order_seq_cst);
+    done_cv_.wait(lock, [&] { return done_.load(std::memory_order_seq_cst) >= chunks; });
+    caller_waiting_.store(false, std::memory_order_relaxed);
+  });
   busy_.store(false, std::memory_order_release);
 }
 
