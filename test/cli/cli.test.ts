@@ -20,12 +20,15 @@ const work = mkdtempSync(join(tmpdir(), 'aekit-cli-'));
 const runDir = join(work, 'run');
 
 test('train --json prints one JSON object and writes a complete run folder', () => {
-  const r = aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--out', runDir, '--json');
+  const r = aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--out', runDir, '--json', '--test-curve');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   for (const key of ['preset', 'epochs', 'seconds', 'samplesPerSecond', 'trainLoss', 'valLoss', 'test', 'outDir']) assert.ok(key in out, key);
   assert.equal(out.preset, 'undercomplete');
   assert.equal(out.trainLoss.length, 2);
+  // --test-curve: the test sse after each epoch, the last one being the final test sse.
+  assert.equal(out.testSseCurve.length, 2);
+  assert.ok(Math.abs(out.testSseCurve[1] - out.test.sse) < 1e-9 * out.test.sse);
   assert.ok(out.test.sse > 0 && out.test.bce > 0 && Math.abs(out.test.mse - out.test.sse / 784) < 1e-9);
   assert.match(r.stderr, /epoch 2\/2/);
   for (const f of ['model.json', 'model.safetensors', 'metrics.json', 'reconstructions.png', 'filters.png']) assert.ok(existsSync(join(runDir, f)), f);
