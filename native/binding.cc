@@ -273,7 +273,7 @@ Napi::Value Axpby(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamStep(p, g, m, v, lr, beta1, beta2, eps, step, weightDecay, decoupled)
+// adamStep(p, g, m, v, lr, beta1, beta2, eps, step, weightDecay, decoupledWeightDecay)
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "adamStep";
@@ -283,12 +283,12 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
       !need(info, K, "v", v, p.n))
     return info.Env().Undefined();
   AdamArgs a{arg_num(info, 4), arg_num(info, 5), arg_num(info, 6), arg_num(info, 7), arg_num(info, 9),
-             static_cast<int>(arg_int(info, 8)), arg_bool(info, 10)};
+             arg_num(info, 10), static_cast<int>(arg_int(info, 8))};
   adam_step(p.p, g.p, m.p, v.p, p.n, a);
   return info.Env().Undefined();
 }
 
-// sgdStep(p, g, velocity, lr, momentum, nesterov, weightDecay)
+// sgdStep(p, g, velocity, lr, momentum, nesterov, weightDecay, decoupledWeightDecay)
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "sgdStep";
@@ -296,7 +296,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   if (!arg_f32(info, 0, K, "p", p) || !arg_f32(info, 1, K, "g", g) || !arg_f32(info, 2, K, "velocity", vel) ||
       !need(info, K, "g", g, p.n))
     return info.Env().Undefined();
-  SgdArgs a{arg_num(info, 3), arg_num(info, 4), arg_num(info, 6), arg_bool(info, 5)};
+  SgdArgs a{arg_num(info, 3), arg_num(info, 4), arg_num(info, 6), arg_num(info, 7), arg_bool(info, 5)};
   if (a.momentum != 0 && !need(info, K, "velocity", vel, p.n)) return info.Env().Undefined();
   sgd_step(p.p, g.p, vel.p, p.n, a);
   return info.Env().Undefined();

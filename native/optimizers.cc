@@ -9,7 +9,7 @@
 
 namespace aekit {
 
-struct AdamConst { float b1, omb1, b2, omb2, ic1, ic2, eps, lr, wd, decay; bool decoupled; };
+struct AdamConst { float b1, omb1, b2, omb2, ic1, ic2, eps, lr, wd, shrink; };
 
 template <class V>
 AEKIT_INLINE void adam_impl(float* p, const float* g, float* m, float* v, size_t n, const AdamConst& c) {
@@ -21,12 +21,11 @@ AEKIT_INLINE void adam_impl(float* p, const float* g, float* m, float* v, size_t
     V gv = full ? loadu<V>(g + i) : load_part<V>(g + i, len);
     V mv = full ? loadu<V>(m + i) : load_part<V>(m + i, len);
     V vv = full ? loadu<V>(v + i) : load_part<V>(v + i, len);
-    if (!c.decoupled) gv += c.wd * pv;
+    gv += c.wd * pv;
     mv = c.b1 * mv + c.omb1 * gv;
     vv = c.b2 * vv + c.omb2 * gv * gv;
     V update = (mv * c.ic1) / (vsqrt(vv * c.ic2) + c.eps);
-    if (c.decoupled) pv *= c.decay;
-    pv -= c.lr * update;
+    pv = c.shrink * pv - c.lr * update;
     if (full) {
       storeu<V>(p + i, pv); storeu<V>(m + i, mv); storeu<V>(v + i, vv);
     } else {
@@ -49,12 +48,11 @@ void adam_step(float* p, const float* g, float* m, float* v, size_t n, const Ada
   c.eps = static_cast<float>(a.eps);
   c.lr = static_cast<float>(a.lr);
   c.wd = static_cast<float>(a.weight_decay);
-  c.decay = static_cast<float>(1 - a.lr * a.weight_decay);
-  c.decoupled = a.decoupled;
+  c.shrink = static_cast<float>(1 - a.lr * a.decoupled_decay);
   parallel_range(n, [&](size_t b, size_t e) { adam_isa(p + b, g + b, m + b, v + b, e - b, c); });
 }
 
-struct SgdConst { float lr, mom, wd; bool nesterov; };
+struct SgdConst { float lr, mom, wd, shrink; bool nesterov; };
 
 template <class V>
 AEKIT_INLINE void sgd_impl(float* p, const float* g, float* vel, size_t n, const SgdConst& c) {
@@ -65,11 +63,11 @@ AEKIT_INLINE void sgd_impl(float* p, const float* g, float* vel, size_t n, const
     V pv = full ? loadu<V>(p + i) : load_part<V>(p + i, len);
     V gv = (full ? loadu<V>(g + i) : load_part<V>(g + i, len)) + c.wd * pv;
     if (c.mom == 0.f) {
-      pv -= c.lr * gv;  // velocity is not touched (it may even be empty)
+      pv = c.shrink * pv - c.lr * gv;  // velocity is not touched (it may even be empty)
     } else {
       V vv = full ? loadu<V>(vel + i) : load_part<V>(vel + i, len);
       vv = c.mom * vv + gv;
-      pv -= c.lr * (c.nesterov ? gv + c.mom * vv : vv);
+      pv = c.shrink * pv - c.lr * (c.nesterov ? gv + c.mom * vv : vv);
       if (full) storeu<V>(vel + i, vv); else store_part<V>(vel + i, vv, len);
     }
     if (full) storeu<V>(p + i, pv); else store_part<V>(p + i, pv, len);
@@ -78,7 +76,8 @@ AEKIT_INLINE void sgd_impl(float* p, const float* g, float* vel, size_t n, const
 AEKIT_DISPATCH(void, sgd, (float* p, const float* g, float* vel, size_t n, const SgdConst& c), (p, g, vel, n, c))
 
 void sgd_step(float* p, const float* g, float* vel, size_t n, const SgdArgs& a) {
-  SgdConst c{static_cast<float>(a.lr), static_cast<float>(a.momentum), static_cast<float>(a.weight_decay), a.nesterov};
+  SgdConst c{static_cast<float>(a.lr), static_cast<float>(a.momentum), static_cast<float>(a.weight_decay),
+             static_cast<float>(1 - a.lr * a.decoupled_decay), a.nesterov};
   parallel_range(n, [&](size_t b, size_t e) { sgd_isa(p + b, g + b, vel + b, e - b, c); });
 }
 

@@ -57,9 +57,10 @@ export interface AdamParams {
   eps: number;
   /** 1-based step count, for bias correction. */
   step: number;
-  /** L2 coefficient: coupled adds `weightDecay * p` to the gradient; decoupled (AdamW) shrinks p by `lr * weightDecay * p`. */
+  /** L2 coefficient: adds `weightDecay * p` to the gradient. */
   weightDecay: number;
-  decoupled: boolean;
+  /** Decoupled weight decay (AdamW): shrinks p by `lr * decoupledWeightDecay * p`, outside the moments. */
+  decoupledWeightDecay: number;
 }
 
 /** Parameters of one SGD step over a flat parameter array. */
@@ -69,6 +70,8 @@ export interface SgdParams {
   nesterov: boolean;
   /** Adds `weightDecay * p` to the gradient before momentum. */
   weightDecay: number;
+  /** Decoupled weight decay (SGDW): shrinks p by `lr * decoupledWeightDecay * p`, outside the velocity. */
+  decoupledWeightDecay: number;
 }
 
 /** The compute kernels. `reference` is the specification; `native` must match it within tolerance. */

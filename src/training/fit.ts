@@ -27,6 +27,8 @@ export interface FitOptions {
   momentum?: number;
   /** Adds weightDecay·θ to weight gradients; the config's `regularization.l2` (λ) adds 2λ more. */
   weightDecay?: number;
+  /** Decoupled weight decay (AdamW / SGDW) on weights: θ ← θ − lr·decoupledWeightDecay·θ each step. */
+  decoupledWeightDecay?: number;
   schedule?: ScheduleName;
   warmupSteps?: number;
   seed?: number;
@@ -74,9 +76,10 @@ export async function fit(model: Autoencoder, train: Matrix, options: FitOptions
   // The config's L2 (λ‖θ‖²) becomes weight decay 2λ, added to any decay asked for here.
   const decay = optimizerDecay(model.config.regularization);
   const weightDecay = (options.weightDecay ?? 0) + decay.weightDecay;
+  const decays = { weightDecay, decoupledWeightDecay: options.decoupledWeightDecay, decayBiases: decay.decayBiases };
   const optimizer: Optimizer = options.optimizer === 'sgd'
-    ? new Sgd(params, { lr: options.lr, momentum: options.momentum ?? 0.9, weightDecay, decayBiases: decay.decayBiases })
-    : new Adam(params, { lr: options.lr, weightDecay, decayBiases: decay.decayBiases });
+    ? new Sgd(params, { lr: options.lr, momentum: options.momentum ?? 0.9, ...decays })
+    : new Adam(params, { lr: options.lr, ...decays });
   const noise = model.noise;
   const corrupt = options.corrupt ?? (noise ? (x: Float32Array, r: Prng) => corruptWith(x, noise, r) : undefined);
   if (model.inputMean) model.setInputMean(columnMeans(train));

@@ -10,9 +10,24 @@ import { getBackend } from '../tensor/index.js';
 export interface OptimizerOptions {
   /** Learning rate. */
   lr: number;
-  /** L2 coefficient on weights (and on biases when `decayBiases`). */
+  /** L2 coefficient on weights (and on biases when `decayBiases`): adds weightDecay·θ to the gradient. */
   weightDecay?: number;
+  /**
+   * Decoupled weight decay (Loshchilov & Hutter's AdamW/SGDW) on the same parameters: θ shrinks
+   * by lr·decoupledWeightDecay·θ each step, outside the gradient, so Adam's per-parameter scaling
+   * does not weaken it. May be combined with `weightDecay`.
+   */
+  decoupledWeightDecay?: number;
   decayBiases?: boolean;
+}
+
+/** The two decay coefficients for one parameter: weights always, biases only when `decayBiases`. */
+function decaysFor(options: OptimizerOptions, kind: NamedParameter['kind']): { weightDecay: number; decoupledWeightDecay: number } {
+  const decayed = kind === 'weight' || (options.decayBiases ?? false);
+  return {
+    weightDecay: decayed ? options.weightDecay ?? 0 : 0,
+    decoupledWeightDecay: decayed ? options.decoupledWeightDecay ?? 0 : 0,
+  };
 }
 
 /** Updates parameters from their gradients. */
@@ -27,12 +42,10 @@ export interface AdamOptions extends OptimizerOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
-  /** Decoupled weight decay (AdamW) instead of L2 folded into the gradient. */
-  decoupled?: boolean;
 }
 
 /**
- * Adam (Kingma & Ba 2015), with coupled L2 or decoupled (AdamW) weight decay.
+ * Adam (Kingma & Ba 2015), with coupled L2 and/or decoupled (AdamW) weight decay.
  * @example
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
  * opt.step();
@@ -50,15 +63,12 @@ export class Adam implements Optimizer {
   step(): void {
     this.t++;
     const backend = getBackend();
-    const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, decoupled = false, weightDecay = 0, decayBiases = false } = this.options;
+    const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = this.options;
     for (let i = 0; i < this.params.length; i++) {
       const { tensor, kind } = this.params[i];
       const grad = tensor.grad;
       if (!grad) continue;
-      const settings: AdamParams = {
-        lr: this.lr, beta1, beta2, eps, step: this.t, decoupled,
-        weightDecay: kind === 'weight' || decayBiases ? weightDecay : 0,
-      };
+      const settings: AdamParams = { lr: this.lr, beta1, beta2, eps, step: this.t, ...decaysFor(this.options, kind) };
       backend.adamStep(tensor.data, grad, this.moments[i].m, this.moments[i].v, settings);
     }
   }
@@ -86,12 +96,12 @@ export class Sgd implements Optimizer {
 
   step(): void {
     const backend = getBackend();
-    const { momentum = 0, nesterov = false, weightDecay = 0, decayBiases = false } = this.options;
+    const { momentum = 0, nesterov = false } = this.options;
     for (let i = 0; i < this.params.length; i++) {
       const { tensor, kind } = this.params[i];
       const grad = tensor.grad;
       if (!grad) continue;
-      const settings: SgdParams = { lr: this.lr, momentum, nesterov, weightDecay: kind === 'weight' || decayBiases ? weightDecay : 0 };
+      const settings: SgdParams = { lr: this.lr, momentum, nesterov, ...decaysFor(this.options, kind) };
       backend.sgdStep(tensor.data, grad, this.velocities[i], settings);
     }
   }

@@ -45,10 +45,16 @@ for (const backend of await availableBackends()) {
       close(coupled.tensor.data[0], 0.9);
       // Decoupled: p = p·(1 − lr·λ) − lr·sign(g) = 1·(1 − 0.05) + 0.1 = 1.05.
       const decoupled = param(1);
-      const w = new Adam([decoupled], { lr: 0.1, weightDecay: 0.5, decoupled: true });
+      const w = new Adam([decoupled], { lr: 0.1, decoupledWeightDecay: 0.5 });
       setGrad(decoupled, -0.1);
       w.step();
       close(decoupled.tensor.data[0], 1.05);
+      // Both: g' = −0.1 + 0.5·1 = 0.4 steps down, the shrink applies too: p = 0.95 − 0.1 = 0.85.
+      const both = param(1);
+      const ab = new Adam([both], { lr: 0.1, weightDecay: 0.5, decoupledWeightDecay: 0.5 });
+      setGrad(both, -0.1);
+      ab.step();
+      close(both.tensor.data[0], 0.85);
       // Biases are not decayed unless asked: g = −0.1 alone, so p rises to 1.1.
       const bias = param(1, 'bias');
       const b = new Adam([bias], { lr: 0.1, weightDecay: 0.5 });
@@ -78,6 +84,18 @@ for (const backend of await availableBackends()) {
       close(nesterov.tensor.data[0], 0.81);
       setGrad(nesterov, 1); s2.step();
       close(nesterov.tensor.data[0], 0.539);
+      // SGDW with momentum: v1 = 1, p = 1·(1 − 0.1·0.5) − 0.1·1 = 0.85; v2 = 1.9, p = 0.85·0.95 − 0.19 = 0.6175.
+      const sgdw = param(1);
+      const s3 = new Sgd([sgdw], { lr: 0.1, momentum: 0.9, decoupledWeightDecay: 0.5 });
+      setGrad(sgdw, 1); s3.step();
+      close(sgdw.tensor.data[0], 0.85);
+      setGrad(sgdw, 1); s3.step();
+      close(sgdw.tensor.data[0], 0.6175);
+      // Biases keep their value under decoupled decay unless asked: 1 − 0.1·1 = 0.9.
+      const sbias = param(1, 'bias');
+      const s4 = new Sgd([sbias], { lr: 0.1, decoupledWeightDecay: 0.5 });
+      setGrad(sbias, 1); s4.step();
+      close(sbias.tensor.data[0], 0.9);
     });
   });
 }

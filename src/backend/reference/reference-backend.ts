@@ -178,27 +178,29 @@ export function createReferenceBackend(): Backend {
       for (let i = 0; i < a.length; i++) out[i] = alpha * a[i] + (beta === 0 ? 0 : beta * out[i]);
     },
 
-    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, weightDecay, decoupled }: AdamParams): void {
+    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, weightDecay, decoupledWeightDecay }: AdamParams): void {
       const c1 = 1 - Math.pow(beta1, step);
       const c2 = 1 - Math.pow(beta2, step);
+      const shrink = 1 - lr * decoupledWeightDecay;
       for (let i = 0; i < p.length; i++) {
-        const grad = decoupled ? g[i] : g[i] + weightDecay * p[i];
+        const grad = g[i] + weightDecay * p[i];
         m[i] = beta1 * m[i] + (1 - beta1) * grad;
         v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
         const update = (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
-        p[i] = (decoupled ? p[i] * (1 - lr * weightDecay) : p[i]) - lr * update;
+        p[i] = shrink * p[i] - lr * update;
       }
     },
 
-    sgdStep(p, g, velocity, { lr, momentum, nesterov, weightDecay }: SgdParams): void {
+    sgdStep(p, g, velocity, { lr, momentum, nesterov, weightDecay, decoupledWeightDecay }: SgdParams): void {
+      const shrink = 1 - lr * decoupledWeightDecay;
       for (let i = 0; i < p.length; i++) {
         const grad = g[i] + weightDecay * p[i];
         if (momentum === 0) {
-          p[i] -= lr * grad;
+          p[i] = shrink * p[i] - lr * grad;
           continue;
         }
         velocity[i] = momentum * velocity[i] + grad;
-        p[i] -= lr * (nesterov ? grad + momentum * velocity[i] : velocity[i]);
+        p[i] = shrink * p[i] - lr * (nesterov ? grad + momentum * velocity[i] : velocity[i]);
       }
     },
 
