@@ -1,10 +1,10 @@
 /** The README's library example runs as written (with 'aekit' pointing at the sources). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from './helpers/temp-dir.js';
 
 test('the README library example trains and prints metrics', () => {
   const readme = readFileSync('README.md', 'utf8');
@@ -12,7 +12,7 @@ test('the README library example trains and prints metrics', () => {
   assert.ok(match, 'README has a ```ts example block');
   const entry = resolve('src/index.ts');
   const code = match[1].replace(/from 'aekit'/, `from '${entry}'`);
-  const file = join(mkdtempSync(join(tmpdir(), 'aekit-readme-')), 'example.mts');
+  const file = join(tempDir('readme'), 'example.mts');
   writeFileSync(file, code);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);

@@ -33,6 +33,8 @@ export interface TrainRunOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  /** Decoupled weight decay (AdamW/SGDW) on the weights. */
+  weightDecay?: number;
   schedule?: ScheduleName;
   optimizer?: 'adam' | 'sgd';
   limit?: number;
@@ -101,6 +103,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     batchSize: options.batchSize ?? preset.training.batchSize,
     lr: options.lr ?? preset.training.lr,
     schedule: options.schedule ?? preset.training.schedule,
+    decoupledWeightDecay: options.weightDecay ?? preset.training.weightDecay ?? 0,
     optimizer: options.optimizer ?? 'adam',
     patience: options.patience,
     seed,

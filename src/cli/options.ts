@@ -25,6 +25,13 @@ export function positiveNumber(text: string): number {
   return n;
 }
 
+/** A finite number ≥ 0. */
+export function nonNegativeNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${text}"`);
+  return n;
+}
+
 /** A number in [0, 1). */
 export function fraction(text: string): number {
   const n = Number(text);

@@ -8,7 +8,14 @@ import type { AutoencoderConfigInput } from './config.js';
 export interface Preset {
   description: string;
   model: AutoencoderConfigInput;
-  training: { epochs: number; batchSize: number; lr: number; schedule: 'constant' | 'cosine' };
+  training: {
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    schedule: 'constant' | 'cosine';
+    /** Decoupled weight decay (AdamW): weights shrink by lr·weightDecay each step. 0 when absent. */
+    weightDecay?: number;
+  };
 }
 
 /** Every preset by name. */

@@ -4,23 +4,23 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function aekit(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const work = mkdtempSync(join(tmpdir(), 'aekit-cli-'));
+const work = tempDir('cli');
 const runDir = join(work, 'run');
 
 test('train --json prints one JSON object and writes a complete run folder', () => {
-  const r = aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--out', runDir, '--json', '--test-curve');
+  const r = aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--weight-decay', '0.01', '--out', runDir, '--json', '--test-curve');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   for (const key of ['preset', 'epochs', 'seconds', 'samplesPerSecond', 'trainLoss', 'valLoss', 'test', 'outDir']) assert.ok(key in out, key);
@@ -37,6 +37,7 @@ test('train --json prints one JSON object and writes a complete run folder', () 
   assert.deepEqual(weights.tensors.get('decoder.0.weight')?.shape, [784, 64]);
   const model = JSON.parse(readFileSync(join(runDir, 'model.json'), 'utf8'));
   assert.equal(model.status, 'done');
+  assert.equal(model.training.decoupledWeightDecay, 0.01);
   assert.equal(model.metrics.test.sse, out.test.sse);
 });
 
@@ -73,6 +74,7 @@ test('bad input: one line on stderr, exit code 2, no stack trace', () => {
     [['train', '--preset', 'nope'], /unknown preset "nope"; expected one of/],
     [['train', '--epochs', 'x'], /--epochs.*expected a whole number/],
     [['train', '--bogus'], /unknown option '--bogus'/],
+    [['train', '--weight-decay', '-1'], /--weight-decay.*expected a number ≥ 0, got "-1"/],
     [['train', '--preset', 'undercomplete', '--limit', '10', '--out', runDir], /exists and is not empty; pass --force/],
     [['eval', '--model', work], /not a run folder/],
     [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read the config file/],

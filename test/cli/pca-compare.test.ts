@@ -4,17 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function aekit(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const work = mkdtempSync(join(tmpdir(), 'aekit-pca-'));
+const work = tempDir('pca');
 const slice = ['--limit', '800', '--test-limit', '200'];
 
 test('pca --json: more components, lower test sse and more variance explained; the linear autoencoder is measured', () => {

@@ -4,20 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadData } from '../../src/data/mnist.js';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function aekit(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const work = mkdtempSync(join(tmpdir(), 'aekit-reg-cli-'));
+const work = tempDir('reg-cli');
 const runDir = join(work, 'tied-sparse-denoising');
 const plainDir = join(work, 'plain');
 

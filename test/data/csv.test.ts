@@ -1,13 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv, readCsv } from '../../src/data/csv.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aekit-csv-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('csv');
 
 const is = (re: RegExp) => (e: unknown) => e instanceof DataError && re.test(e.message);
 

@@ -1,14 +1,13 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeIdx, parseIdx, readIdx, writeIdx } from '../../src/data/idx.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aekit-idx-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('idx');
 
 test('parses hand-built ubyte bytes', () => {
   // magic 00 00 | type 08 (ubyte) | 2 dims, then dims 2 and 3 big-endian, then 6 values.

@@ -1,16 +1,15 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { writeIdx } from '../../src/data/idx.js';
 import { inputKind, loadInputFile } from '../../src/data/load-input.js';
 import { encodeNpy, writeNpy } from '../../src/data/npy.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'aekit-input-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('input');
 
 test('inputKind goes by extension, and folders are PNG images', () => {
   assert.equal(inputKind('a.npy'), 'npy');

@@ -1,14 +1,13 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeIdx } from '../../src/data/idx.js';
 import { FASHION_MNIST_DIR, findIdxFiles, loadData, loadIdxFolder, mnistDir } from '../../src/data/mnist.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'aekit-mnist-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('mnist');
 
 /** A folder of MNIST-style files: `count` 2x2 images where image i is [i, 255 - i, 0, 255], label i % 10. */
 function fakeFolder(name: string, opts: { gzip?: boolean; count?: number; labels?: number; dotted?: boolean } = {}): string {

@@ -1,13 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../src/data/npy.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aekit-npy-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('npy');
 
 /**
  * Builds a .npy file by hand: magic, version, little-endian header length, the dict padded with

@@ -1,14 +1,13 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { listPngFiles, loadPngFolder } from '../../src/data/png-folder.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'aekit-pngdir-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('pngdir');
 
 /** Writes a w x h PNG whose pixel p has RGB rgb(p); colorType 0 stores gray, 2 stores RGB. */
 function png(path: string, w: number, h: number, rgb: (p: number) => [number, number, number], colorType: 0 | 2 = 2): void {

@@ -1,13 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSafetensors, halfToFloat, parseSafetensors, readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { DataError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aekit-st-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('st');
 
 /** A file by hand: u64 LE length, the header text padded with spaces to 8, then `data`. */
 function build(header: string | object, data: number[] = []): Uint8Array {

@@ -4,8 +4,6 @@
  * through a whole model, and what each regularizer does to a trained model.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { selectBackend } from '../../src/backend/select.js';
@@ -23,6 +21,7 @@ import type { Matrix } from '../../src/training/batches.js';
 import { fit } from '../../src/training/fit.js';
 import { lowRankData } from '../helpers/data.js';
 import { gradCheck } from '../helpers/gradcheck.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // AEKIT_BACKEND picks the backend, as for the CLI.
 setBackend(selectBackend());
@@ -77,7 +76,7 @@ test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (b
 });
 
 test('tied: stored once in the file, loaded back, and a file that disagrees is refused', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'aekit-tied-'));
+  const dir = tempDir('tied');
   const ae = Autoencoder.create({ layers: [8, 5, 3], tied: true }, 4);
   const path = join(dir, 'model.safetensors');
   writeSafetensors(path, Object.fromEntries(stateDict(ae).map((t) => [t.name, { shape: t.shape, data: t.data }])));

@@ -1,14 +1,13 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { encodePng, tileImages, upscale, writePng } from '../../src/viz/png.js';
 import { UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'aekit-viz-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('viz');
 
 test('encodes gray as 8-bit grayscale, clamping and rounding', () => {
   const bytes = encodePng({ width: 4, height: 1, channels: 1, data: Float32Array.of(-1, 0.5, 2, Number.NaN) });

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { trainRun } from '../../apps/train-run.js';
 import { DataError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
-import { fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
@@ -45,6 +45,7 @@ export function trainCommand(): Command {
     .option('--lr <x>', 'peak learning rate (default: the preset\'s)', positiveNumber)
     .option('--schedule <name>', 'learning-rate schedule: constant or cosine', oneOf(['constant', 'cosine'] as const))
     .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', oneOf(['adam', 'sgd'] as const))
+    .option('--weight-decay <x>', 'decoupled weight decay (AdamW): weights shrink by lr·x each step, outside the gradient (default: the preset\'s; --l2 is the coupled kind)', nonNegativeNumber)
     .option('--limit <n>', 'use only the first N training examples', positiveInt)
     .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
     .option('--val-fraction <f>', 'share of training examples held out for validation', fraction, 1 / 12)
@@ -77,6 +78,7 @@ Examples:
         epochs: opts.epochs,
         batchSize: opts.batchSize,
         lr: opts.lr,
+        weightDecay: opts.weightDecay,
         schedule: opts.schedule,
         optimizer: opts.optimizer,
         limit: opts.limit,
