@@ -45,8 +45,8 @@ export const PRESETS = {
     // Hinton's sigmoid units need RBM pretraining: trained directly they sit on a plateau near
     // sse 45 for epochs. Leaky relu with He initialisation, small batches and a gentle Adam rate
     // trained fastest in a sweep on 10,000 images (README, "The deep autoencoder").
-    model: { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'leaky_relu', codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'bce', init: 'he-normal' },
-    training: { epochs: 30, batchSize: 64, lr: 5e-4, schedule: 'cosine' },
+    model: { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'leaky_relu', leakySlope: 0.1, codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'bce', init: 'he-normal' },
+    training: { epochs: 40, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0.3 },
   },
   // Regularized autoencoders (issue 4): each is one config, and the terms combine.
   l2: {
