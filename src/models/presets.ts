@@ -43,10 +43,12 @@ export const PRESETS = {
   deep: {
     description: '784-1000-500-250-30 with a mirrored decoder and a linear code (Hinton & Salakhutdinov 2006)',
     // Hinton's sigmoid units need RBM pretraining: trained directly they sit on a plateau near
-    // sse 45 for epochs. Leaky relu with He initialisation, small batches and a gentle Adam rate
-    // trained fastest in a sweep on 10,000 images (README, "The deep autoencoder").
+    // sse 45 for epochs. Leaky relu with He initialisation and small batches trained fastest in a
+    // sweep on 10,000 images; on all of MNIST the net then overfits (train bce 55.0, validation
+    // 58.3), and decoupled weight decay with a leak of 0.1 more than halved that gap and took the
+    // test sse from 3.42 to 2.90 (README, "The deep autoencoder").
     model: { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'leaky_relu', leakySlope: 0.1, codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'bce', init: 'he-normal' },
-    training: { epochs: 40, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0.3 },
+    training: { epochs: 30, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0.3 },
   },
   // Regularized autoencoders (issue 4): each is one config, and the terms combine.
   l2: {
