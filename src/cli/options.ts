@@ -2,7 +2,7 @@
  * Parsers for command-line values: each rejects bad text with a message commander prints as
  * one line, before any work starts.
  */
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 /** A whole number ≥ 1. */
 export function positiveInt(text: string): number {
@@ -45,4 +45,12 @@ export function oneOf<T extends string>(choices: readonly T[]): (text: string) =
     if (!(choices as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${text}"`);
     return text as T;
   };
+}
+
+/** The data options that train, pca and compare share, declared once: --data, --limit, --test-limit. */
+export function addDataOptions(command: Command): Command {
+  return command
+    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
+    .option('--limit <n>', 'use only the first N training examples', positiveInt)
+    .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt);
 }

@@ -5,13 +5,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { AutoencoderConfigInput } from '../models/config.js';
 import { parseNoise } from '../nn/noise.js';
-
-/** A finite number ≥ 0. */
-export function nonNegativeNumber(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${text}"`);
-  return n;
-}
+import { nonNegativeNumber } from './options.js';
 
 /** A noise spec (mask:Q, gaussian:SIGMA, salt-pepper:P), checked now and kept as text. */
 export function noiseSpec(text: string): string {

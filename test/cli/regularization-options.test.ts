@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidArgumentError } from 'commander';
-import { nonNegativeNumber, noiseSpec, overridesFromFlags, sparsitySpec } from '../../src/cli/regularization-options.js';
+import { nonNegativeNumber } from '../../src/cli/options.js';
+import { noiseSpec, overridesFromFlags, sparsitySpec } from '../../src/cli/regularization-options.js';
 
 const rejects = (fn: () => unknown, message: RegExp) =>
   assert.throws(fn, (e) => e instanceof InvalidArgumentError && message.test(e.message), String(message));

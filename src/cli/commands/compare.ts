@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare.js';
 import { PRESETS } from '../../models/presets.js';
 import { interruptible } from '../interrupt.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { addDataOptions, nonNegativeInt, positiveInt } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -27,13 +27,10 @@ function compareReporter(): (event: CompareEvent) => void {
 
 /** The compare command. */
 export function compareCommand(): Command {
-  return new Command('compare')
-    .description('Compress the data to K numbers with PCA, logistic PCA, a shallow and the deep autoencoder: test errors side by side and pictures')
-    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
+  return addDataOptions(new Command('compare')
+    .description('Compress the data to K numbers with PCA, logistic PCA, a shallow and the deep autoencoder: test errors side by side and pictures'))
     .option('--code <k>', 'code size K of every method', positiveInt, 30)
     .option('--epochs <n>', `epochs for every autoencoder (default: each preset's own: ${presetEpochs})`, positiveInt)
-    .option('--limit <n>', 'use only the first N training examples', positiveInt)
-    .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'folder for compare.json, compare.png (codes.png with --code 2) and a run folder per autoencoder (default: runs/compare-<time>)')
     .option('--force', 'overwrite an existing folder', false)

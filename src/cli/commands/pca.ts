@@ -5,19 +5,16 @@
 import { Command } from 'commander';
 import { pcaRun } from '../../apps/pca-run.js';
 import { interruptible } from '../interrupt.js';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { addDataOptions, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { progressReporter } from '../progress.js';
 
 /** The pca command. */
 export function pcaCommand(): Command {
-  return new Command('pca')
-    .description('Fit PCA on the training split and report its test reconstruction error; optionally compare a linear autoencoder\'s subspace with it')
-    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
+  return addDataOptions(new Command('pca')
+    .description('Fit PCA on the training split and report its test reconstruction error; optionally compare a linear autoencoder\'s subspace with it'))
     .option('--components <k>', 'principal components kept (K)', positiveInt, 30)
     .option('--solver <name>', 'exact (covariance + eigen-decomposition) or randomized (Halko et al. 2011)', oneOf(['exact', 'randomized'] as const), 'exact')
-    .option('--limit <n>', 'use only the first N training examples', positiveInt)
-    .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
     .option('--compare-linear-ae', 'also train a linear autoencoder with a K-unit code and report the principal angles between its decoder\'s subspace and PCA\'s', false)
     .option('--epochs <n>', 'linear autoencoder epochs (default: the linear preset\'s, 30)', positiveInt)
     .option('--batch-size <n>', 'linear autoencoder batch size (default 128)', positiveInt)

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { trainRun } from '../../apps/train-run.js';
 import { DataError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
-import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { addDataOptions, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
@@ -35,19 +35,16 @@ function timestamp(): string {
 
 /** The train command. */
 export function trainCommand(): Command {
-  return addRegularizationOptions(new Command('train')
-    .description('Train an autoencoder and write a run folder (model.json, model.safetensors, metrics.json, pictures)')
+  return addRegularizationOptions(addDataOptions(new Command('train')
+    .description('Train an autoencoder and write a run folder (model.json, model.safetensors, metrics.json, pictures)'))
     .option('--preset <name>', `model and training defaults (${Object.keys(PRESETS).join(', ')})`, DEFAULT_PRESET)
     .option('--config <file>', 'a JSON model config instead of the preset\'s model (layers, activations, loss, …)')
-    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
     .option('--epochs <n>', 'passes over the training data (default: the preset\'s)', positiveInt)
     .option('--batch-size <n>', 'examples per step (default: the preset\'s)', positiveInt)
     .option('--lr <x>', 'peak learning rate (default: the preset\'s)', positiveNumber)
     .option('--schedule <name>', 'learning-rate schedule: constant or cosine', oneOf(['constant', 'cosine'] as const))
     .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', oneOf(['adam', 'sgd'] as const))
     .option('--weight-decay <x>', 'decoupled weight decay (AdamW): weights shrink by lr·x each step, outside the gradient (default: the preset\'s; --l2 is the coupled kind)', nonNegativeNumber)
-    .option('--limit <n>', 'use only the first N training examples', positiveInt)
-    .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt)
     .option('--val-fraction <f>', 'share of training examples held out for validation', fraction, 1 / 12)
     .option('--patience <n>', 'stop after N epochs without a better validation loss', nonNegativeInt)
     .option('--test-curve', 'evaluate the test sse after every epoch (recorded in metrics.json)', false)
