@@ -47,7 +47,7 @@ export interface TrainRunOptions {
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
   /** Extra fit options (regularizers, corruption) from layers that build on this one. */
-  fitExtras?: Pick<FitOptions, 'penalty' | 'corrupt' | 'weightDecay'>;
+  fitExtras?: Pick<FitOptions, 'penalty' | 'corrupt'>;
   /** Also evaluate the test sse after every epoch (the learning curve in metrics.json). */
   testCurve?: boolean;
   /** Extra fields to record in model.json (e.g. the regularizers used). */
