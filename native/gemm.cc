@@ -40,12 +40,22 @@ AEKIT_TARGET_AVX2 AEKIT_NOINLINE static void kernel_avx2(int kc, const float* a,
 AEKIT_NOINLINE static void kernel_base(int kc, const float* a, const float* b, float* out) {
   micro_kernel<v4f, kMRb, kNVb>(kc, a, b, out);
 }
+// Full tiles without an epilogue go straight to C.
+AEKIT_TARGET_AVX512 AEKIT_NOINLINE static void kernelc_avx512(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta) {
+  micro_kernel_c<v16f, kMR512, kNV512>(kc, a, b, c, ldc, alpha, beta);
+}
+AEKIT_TARGET_AVX2 AEKIT_NOINLINE static void kernelc_avx2(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta) {
+  micro_kernel_c<v8f, kMR2, kNV2>(kc, a, b, c, ldc, alpha, beta);
+}
+AEKIT_NOINLINE static void kernelc_base(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta) {
+  micro_kernel_c<v4f, kMRb, kNVb>(kc, a, b, c, ldc, alpha, beta);
+}
 
 // Per-ISA instantiation of a chunk of C.
 #define AEKIT_GEMM_ISA(SUFFIX, TARGET, V, MR, NV, MC)                                                  \
   TARGET static void strip_##SUFFIX(const GemmArgs& g, const SharedA& sa, int group, int rot, int i0, \
                                     int i1, int j0, int j1) {                                          \
-    gemm_strip<V, MR, NV, MC, kernel_##SUFFIX>(g, sa, group, rot, i0, i1, j0, j1);                   \
+    gemm_strip<V, MR, NV, MC, kernel_##SUFFIX, kernelc_##SUFFIX>(g, sa, group, rot, i0, i1, j0, j1); \
   }
 AEKIT_GEMM_ISA(avx512, AEKIT_TARGET_AVX512, v16f, kMR512, kNV512, kMC512)
 AEKIT_GEMM_ISA(avx2, AEKIT_TARGET_AVX2, v8f, kMR2, kNV2, kMC2)
