@@ -14,7 +14,8 @@
  * file and B the current build/Release addon: above 1 means the current build is faster.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { modelGemmShapes } from './gemm-bench.js';
 
@@ -30,10 +31,9 @@ if (!before) {
 const repsAt = args.indexOf('--reps');
 const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 15;
 const load = createRequire(import.meta.url);
-const builds: { name: string; gemm: GemmFn }[] = [
-  { name: 'A', gemm: (load(before) as { gemm: GemmFn }).gemm },
-  { name: 'B', gemm: (load(join(process.cwd(), 'build', 'Release', 'aekit_native.node')) as { gemm: GemmFn }).gemm },
-];
+const fresh = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'aekit_native.node');
+// A is the saved build, B the fresh one.
+const builds: { gemm: GemmFn }[] = [load(resolve(before)), load(fresh)];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
