@@ -250,21 +250,28 @@ struct SharedA {
   int unit(int kb, int group, int block) const { return (kb * row_groups + group) * blocks_per_group + block; }
 };
 
-// True if the caller must pack `unit` now (and then publish_unit it); false once another chunk
-// has packed it. (Not a callback: lambdas do not inherit the ISA target attribute.)
-inline bool claim_unit(const SharedA& sa, int unit) {
+// The state of an A unit for a chunk about to use it.
+enum class UnitState { Ready, Mine, Busy };
+
+// Ready once packed; Mine if the caller has just claimed it and must pack it now (and then
+// publish_unit it); Busy while another chunk packs it. (Not a callback: lambdas do not inherit
+// the ISA target attribute.)
+inline UnitState try_claim_unit(const SharedA& sa, int unit) {
   std::atomic<uint64_t>& f = sa.flags[unit];
   const uint64_t busy = 2 * sa.epoch, ready = busy + 1;
   uint64_t cur = f.load(std::memory_order_acquire);
-  if (cur == ready) return false;
-  if (cur < busy && f.compare_exchange_strong(cur, busy, std::memory_order_acq_rel)) return true;
-  // Another chunk is packing it (a unit is ~100 KB: microseconds). Yield now and then in case
-  // that thread was preempted on a busy machine.
-  for (int polls = 1; f.load(std::memory_order_acquire) != ready; ++polls) {
+  if (cur == ready) return UnitState::Ready;
+  if (cur < busy && f.compare_exchange_strong(cur, busy, std::memory_order_acq_rel)) return UnitState::Mine;
+  return f.load(std::memory_order_acquire) == ready ? UnitState::Ready : UnitState::Busy;
+}
+// Waits for a Busy unit (a unit is ~100 KB: microseconds). Yields now and then in case the
+// packing thread was preempted on a busy machine.
+inline void wait_unit(const SharedA& sa, int unit) {
+  std::atomic<uint64_t>& f = sa.flags[unit];
+  for (int polls = 1; f.load(std::memory_order_acquire) != 2 * sa.epoch + 1; ++polls) {
     _mm_pause();
     if (polls % 1024 == 0) std::this_thread::yield();
   }
-  return false;
 }
 inline void publish_unit(const SharedA& sa, int unit) {
   sa.flags[unit].store(2 * sa.epoch + 1, std::memory_order_release);
@@ -320,14 +327,28 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
     const int mblocks = (i1 - i0 + MC - 1) / MC;
     const int mcb = ((i1 - i0 + mblocks - 1) / mblocks + MR - 1) / MR * MR;
     const int nblocks = (i1 - i0 + mcb - 1) / mcb;
-    for (int bi = 0; bi < nblocks; ++bi) {
-      const int blk = (bi + rot) % nblocks;
+    // A block whose A unit another chunk is still packing is put off (up to kMaxDeferred of
+    // them) and computed after the others, instead of waiting for it.
+    constexpr int kMaxDeferred = 8;
+    int deferred[kMaxDeferred], ndeferred = 0;
+    for (int step = 0; step < nblocks + ndeferred; ++step) {
+      const bool in_order = step < nblocks;
+      const int blk = in_order ? (step + rot) % nblocks : deferred[step - nblocks];
       const int ic = i0 + blk * mcb;
       const int mc = i1 - ic < mcb ? i1 - ic : mcb;
       const int unit = sa.unit(kb, group, blk);
-      if (kc > 0 && claim_unit(sa, unit)) {
-        pack_a<MR>(g, sa.ap, mp, ks, kb, ic / MR, (ic + mc + MR - 1) / MR);
-        publish_unit(sa, unit);
+      if (kc > 0) {
+        const UnitState state = try_claim_unit(sa, unit);
+        if (state == UnitState::Mine) {
+          pack_a<MR>(g, sa.ap, mp, ks, kb, ic / MR, (ic + mc + MR - 1) / MR);
+          publish_unit(sa, unit);
+        } else if (state == UnitState::Busy) {
+          if (in_order && ndeferred < kMaxDeferred) {
+            deferred[ndeferred++] = blk;
+            continue;
+          }
+          wait_unit(sa, unit);
+        }
       }
       for (int jr = 0; jr < nc; jr += NR) {
         const int nr = nc - jr < NR ? nc - jr : NR;

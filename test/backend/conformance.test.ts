@@ -460,12 +460,15 @@ d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
       const arr = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
       const a = arr(300 * 500), b = arr(500 * 400), c = new Float32Array(300 * 400);
       native!.gemm({ m: 300, n: 400, k: 500, a, transA: false, b, transB: true, c, alpha: 1, beta: 0 });
+      // Tall, as a weight gradient: many A units, which chunks pack and put off while others pack.
+      const at = arr(256 * 1000), bt = arr(256 * 300), ct = new Float32Array(1000 * 300);
+      native!.gemm({ m: 1000, n: 300, k: 256, a: at, transA: true, b: bt, transB: false, c: ct, alpha: 1, beta: 0 });
       const z = arr(200_003), t = arr(200_003).map(Math.abs), g = new Float32Array(z.length);
       const loss = native!.bceWithLogits(z, t, g, 1 / z.length);
       const s = native!.sumSquares(z);
       const u = new Float32Array(z.length);
       native!.unary('tanh', z, u, 0, 0);
-      return { c, loss, g, s, u };
+      return { c, ct, loss, g, s, u };
     };
     try {
       mod.setNativeThreads(Math.max(2, threads));
@@ -473,6 +476,7 @@ d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
       mod.setNativeThreads(1);
       const one = run();
       expectClose('gemm 1 thread vs pool', one.c, many.c, relTol(0, 0));
+      expectClose('tall gemm 1 thread vs pool', one.ct, many.ct, relTol(0, 0));
       expectClose('bce grad 1 thread vs pool', one.g, many.g, relTol(0, 0));
       expectClose('tanh 1 thread vs pool', one.u, many.u, relTol(0, 0));
       assert.equal(one.loss, many.loss);
