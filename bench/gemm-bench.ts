@@ -40,6 +40,11 @@ export interface GemmBenchResult {
   /** gflops / peakBestGflops: the stricter view, a typical GEMM against the best moment's peak. */
   fractionOfBestPeak: number;
   /**
+   * The median peak is below 80% of threads x one core's CPU-time peak: other work held a core
+   * for much of the run, and the fractions describe fewer cores than the pool has.
+   */
+  peakContended: boolean;
+  /**
    * Contention-independent view: total FLOPs / process CPU seconds / per-core CPU-time peak.
    * Wall-clock medians drop whenever other processes share the cores; CPU time does not (it
    * does count our own spin-waiting, so it errs low).
@@ -137,8 +142,13 @@ export function runGemmBench(backend: Backend, opts: GemmBenchOptions = {}): Gem
   }
   const gflops = totalFlops / totalSeconds / 1e9;
   const peakGflops = median(peakRounds), peakBestGflops = Math.max(...peakRounds);
+  const peakContended = peakGflops < 0.8 * nativeInfo().threads * corePeakGflops;
+  if (peakContended) {
+    log(`warning: the FMA peak (${peakGflops.toFixed(0)} GFLOP/s) is well below ${nativeInfo().threads} cores' worth ` +
+      `(${corePeakGflops.toFixed(0)} each): other work held a core, so the fractions of peak are not comparable`);
+  }
   return {
-    peakGflops, peakBestGflops, shapes, gflops, fractionOfPeak: gflops / peakGflops, fractionOfBestPeak: gflops / peakBestGflops,
+    peakGflops, peakBestGflops, shapes, gflops, fractionOfPeak: gflops / peakGflops, fractionOfBestPeak: gflops / peakBestGflops, peakContended,
     cpuEfficiency: cpuFlops / cpuSeconds / 1e9 / corePeakGflops, corePeakGflops,
   };
 }

@@ -113,6 +113,7 @@ function main(): void {
   setBackend(backend);
   log(`backend: ${backend.name}`);
   const gemm = backend.name === 'native' ? runGemmBench(backend) : null;
+  if (gemm?.peakContended) log(`warning: the FMA peak read only ${gemm.peakGflops.toFixed(0)} GFLOP/s: other work held a core, so the GEMM's fraction of peak is not comparable`);
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
   // Interleave ours and the peer's repetitions in time as far as two processes allow: ours, peer, ours.
   const first = benchAekit(o);
@@ -129,7 +130,8 @@ function main(): void {
     repetitions: rates.map(Math.round),
     gemm: gemm && {
       peakGflops: gemm.peakGflops, peakBestGflops: gemm.peakBestGflops, gflops: gemm.gflops,
-      fractionOfPeak: gemm.fractionOfPeak, fractionOfBestPeak: gemm.fractionOfBestPeak, shapes: gemm.shapes,
+      fractionOfPeak: gemm.fractionOfPeak, fractionOfBestPeak: gemm.fractionOfBestPeak, peakContended: gemm.peakContended,
+      shapes: gemm.shapes,
     },
     peer,
     ratio,
