@@ -124,12 +124,15 @@ void gemm(const GemmArgs& g) {
   const int blocks_per_group = ceil_div(rstep, kern.mc);
   SharedA sa{pack_buffer_a().get(size_t(mp) * (g.k > 0 ? g.k : 1)), mp, ks,
              pack_flags.get(size_t(ks.blocks) * rg * blocks_per_group), ++pack_flags.epoch, rg, blocks_per_group};
-  const int base = npanels / cs, extra = npanels % cs;
+  // Strip s gets a share of the panels proportional to 2*cs - s: the last strips are about half
+  // as wide as the first, so the threads finish together.
+  const long wsum = long(cs) * (3 * cs + 1) / 2;
+  const auto strip_start = [&](int s) { return int(npanels * (long(s) * (4 * cs - s + 1) / 2) / wsum) * kern.nr; };
   pool.parallel_for(rg * cs, [&](int idx) {
     const int r = idx % rg, s = idx / rg;
     const int i0 = r * rstep;
-    const int j0 = (s * base + std::min(s, extra)) * kern.nr;
-    const int j1 = std::min(g.n, j0 + (base + (s < extra)) * kern.nr);
+    const int j0 = strip_start(s);
+    const int j1 = std::min(g.n, strip_start(s + 1));
     kern.strip(g, sa, r, s, i0, std::min(g.m, i0 + rstep), j0, j1);
   });
 }
