@@ -109,9 +109,9 @@ void gemm(const GemmArgs& g) {
   // C in column strips (each packs its own B columns once) x row groups; A is packed once, on
   // first use, and shared. Below ~1 MFLOP (about 10 us on one core) waking a worker is not
   // worth it; above, about 8 chunks balance 2-4 threads and keep each strip's packed B (kc x
-  // ~128 columns) in L2 even on one thread. Chunks differ by at most one NR panel and the wider
-  // ones come first, so the tail is short. Any split gives the same bits: each element's sum
-  // runs over the same k blocks in the same order.
+  // ~128 columns) in L2 even on one thread. The strips narrow from first to last (below), so
+  // the tail is short. Any split gives the same bits: each element's sum runs over the same k
+  // blocks in the same order.
   const int target = flops < 1e6 ? 1 : flops < 8e6 ? 2 : flops < 3e7 ? 4 : 8;
   const int npanels = ceil_div(g.n, kern.nr);
   int cs = std::max(1, std::min(ceil_div(g.n, 4 * kern.nr), target));
@@ -124,8 +124,9 @@ void gemm(const GemmArgs& g) {
   const int blocks_per_group = ceil_div(rstep, kern.mc);
   SharedA sa{pack_buffer_a().get(size_t(mp) * (g.k > 0 ? g.k : 1)), mp, ks,
              pack_flags.get(size_t(ks.blocks) * rg * blocks_per_group), ++pack_flags.epoch, rg, blocks_per_group};
-  // Strip s gets a share of the panels proportional to 2*cs - s: the last strips are about half
-  // as wide as the first, so the threads finish together.
+  // Strip s gets a share of the panels proportional to 2*cs - s, the last about half as wide as
+  // the first: chunks are claimed in order, and whichever thread is ahead near the end takes a
+  // narrow one, so the threads finish closer together.
   const long wsum = long(cs) * (3 * cs + 1) / 2;
   const auto strip_start = [&](int s) { return int(npanels * (long(s) * (4 * cs - s + 1) / 2) / wsum) * kern.nr; };
   pool.parallel_for(rg * cs, [&](int idx) {
