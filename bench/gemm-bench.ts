@@ -57,7 +57,7 @@ export interface GemmBenchOptions {
   reps?: number;
   batch?: number;
   dims?: readonly number[];
-  /** FMA-loop rounds (about 16 ms each on two cores) before each shape. */
+  /** FMA-loop rounds (about 16 ms each here) before each shape. */
   peakRoundsPerShape?: number;
   log?: (line: string) => void;
 }

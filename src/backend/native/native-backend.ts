@@ -158,8 +158,8 @@ export function nativeGemmTile(): { mr: number; nr: number } {
 
 /**
  * FP32 FMA throughput on all pool threads with the best ISA (many independent accumulator
- * chains, best of repeated rounds over about `seconds`; 0 runs one round of about 16 ms on two
- * cores), in GFLOP/s: the GEMM benchmark samples its peak from single rounds.
+ * chains, best of repeated rounds over about `seconds`; 0 runs a single round, about 16 ms on
+ * this machine), in GFLOP/s: the GEMM benchmark samples its peak from single rounds.
  */
 export function measurePeakGflops(seconds = 1): number {
   return load().peakGflops(seconds);
