@@ -1,0 +1,37 @@
+/**
+ * `npm run bench -- --json`: the object the compute-core issue asks for, on a tiny run (two
+ * steps, no peer). Speed is not judged here, only the contract and the memory facts: the steady
+ * state allocates nothing and the process stays under 1 GiB.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('../../bench/train-bench.ts', import.meta.url));
+
+test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-state allocation', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--no-peer', '--reps', '1', '--steps', '2', '--warmup', '2', '--json'],
+    { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON object on stdout');
+  const r = JSON.parse(lines[0]);
+  assert.ok(r.samplesPerSecond > 0);
+  assert.equal(r.peer, null);
+  assert.equal(r.ratio, null);
+  assert.equal(r.memory.steadyStateAllocatedBytes, 0);
+  assert.ok(r.memory.rssBytes > 0 && r.memory.rssBytes < 2 ** 30, `RSS ${r.memory.rssBytes}`);
+  if (r.backend !== 'native') {
+    assert.equal(r.gemm, null, 'the GEMM section needs the native addon');
+    return;
+  }
+  const g = r.gemm;
+  assert.ok(g.peakGflops > 0 && g.gflops > 0);
+  // The median round can never beat the best one.
+  assert.ok(g.peakBestGflops >= g.peakGflops, `best ${g.peakBestGflops} < median ${g.peakGflops}`);
+  assert.ok(Math.abs(g.fractionOfPeak - g.gflops / g.peakGflops) < 1e-9);
+  assert.ok(Math.abs(g.fractionOfBestPeak - g.gflops / g.peakBestGflops) < 1e-9);
+  assert.equal(typeof g.peakContended, 'boolean');
+  assert.equal(g.shapes.length, 24, 'forward, weight and input gradient for each of the 8 layers');
+});
