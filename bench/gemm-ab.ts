@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { modelGemmShapes } from './gemm-bench.js';
+import { median, modelGemmShapes } from './gemm-bench.js';
 
 type GemmFn = (m: number, n: number, k: number, a: Float32Array, transA: boolean, b: Float32Array,
   transB: boolean, c: Float32Array, alpha: number, beta: number) => void;
@@ -34,11 +34,6 @@ const load = createRequire(import.meta.url);
 const fresh = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'aekit_native.node');
 // A is the saved build, B the fresh one.
 const builds: { gemm: GemmFn }[] = [load(resolve(before)), load(fresh)];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 const filled = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i + seed) * 2654435761) % 1000) / 1000 - 0.5);
 // Per repetition, each build's seconds summed over all shapes (the FLOP-weighted overall view).

@@ -64,7 +64,8 @@ export interface GemmBenchOptions {
 
 export const AUTOENCODER_DIMS = [784, 1000, 500, 250, 30, 250, 500, 1000, 784] as const;
 
-function median(xs: number[]): number {
+/** The median of xs (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
@@ -143,14 +144,18 @@ export function runGemmBench(backend: Backend, opts: GemmBenchOptions = {}): Gem
   const gflops = totalFlops / totalSeconds / 1e9;
   const peakGflops = median(peakRounds), peakBestGflops = Math.max(...peakRounds);
   const peakContended = peakGflops < 0.8 * nativeInfo().threads * corePeakGflops;
-  if (peakContended) {
-    log(`warning: the FMA peak (${peakGflops.toFixed(0)} GFLOP/s) is well below ${nativeInfo().threads} cores' worth ` +
-      `(${corePeakGflops.toFixed(0)} each): other work held a core, so the fractions of peak are not comparable`);
-  }
-  return {
+  const result = {
     peakGflops, peakBestGflops, shapes, gflops, fractionOfPeak: gflops / peakGflops, fractionOfBestPeak: gflops / peakBestGflops, peakContended,
     cpuEfficiency: cpuFlops / cpuSeconds / 1e9 / corePeakGflops, corePeakGflops,
   };
+  if (peakContended) log(contentionWarning(result));
+  return result;
+}
+
+/** The line a bench prints when other work held a core during the peak measurement. */
+export function contentionWarning(r: GemmBenchResult): string {
+  return `warning: the FMA peak (${r.peakGflops.toFixed(0)} GFLOP/s) is well below ${nativeInfo().threads} cores' worth ` +
+    `(${r.corePeakGflops.toFixed(0)} each): other work held a core, so the fractions of peak are not comparable`;
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));

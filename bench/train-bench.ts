@@ -15,7 +15,7 @@ import { selectBackend } from '../src/backend/select.js';
 import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { Adam } from '../src/training/optimizers.js';
 import { Prng } from '../src/util/prng.js';
-import { runGemmBench } from './gemm-bench.js';
+import { contentionWarning, median, runGemmBench } from './gemm-bench.js';
 
 interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean }
 
@@ -33,11 +33,6 @@ function parseArgs(argv: string[]): Options {
   }
   return o;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -108,12 +103,18 @@ function benchPeer(o: Options): { name: 'pytorch'; samplesPerSecond: number; thr
 }
 
 function main(): void {
-  const o = parseArgs(process.argv.slice(2));
+  let o: Options;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const backend = selectBackend();
   setBackend(backend);
   log(`backend: ${backend.name}`);
   const gemm = backend.name === 'native' ? runGemmBench(backend) : null;
-  if (gemm?.peakContended) log(`warning: the FMA peak read only ${gemm.peakGflops.toFixed(0)} GFLOP/s: other work held a core, so the GEMM's fraction of peak is not comparable`);
+  if (gemm?.peakContended) log(contentionWarning(gemm));
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
   // Interleave ours and the peer's repetitions in time as far as two processes allow: ours, peer, ours.
   const first = benchAekit(o);

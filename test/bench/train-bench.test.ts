@@ -35,3 +35,10 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.equal(typeof g.peakContended, 'boolean');
   assert.equal(g.shapes.length, 24, 'forward, weight and input gradient for each of the 8 layers');
 });
+
+test('train bench: a bad option is one line on stderr and exit code 2', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--steps', '0'], { encoding: 'utf8' });
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr.trim(), 'bench: --steps needs a whole number ≥ 1');
+  assert.equal(run.stdout, '');
+});
