@@ -273,7 +273,7 @@ Napi::Value Axpby(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamStep(p, g, m, v, lr, beta1, beta2, eps, step, weightDecay, decoupledWeightDecay)
+// adamStep(p, g, m, v, lr, beta1, beta2, eps, step, gradDecay, decoupledDecay)
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "adamStep";
@@ -288,7 +288,7 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// sgdStep(p, g, velocity, lr, momentum, nesterov, weightDecay, decoupledWeightDecay)
+// sgdStep(p, g, velocity, lr, momentum, nesterov, gradDecay, decoupledDecay)
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "sgdStep";

@@ -29,10 +29,10 @@ bool all_finite(const float* a, size_t n);
 double squared_error(const float* pred, const float* target, float* grad, size_t n, double scale);
 double bce_with_logits(const float* z, const float* t, float* grad, size_t n, double scale);
 
-// weight_decay adds weight_decay * p to the gradient (L2); decoupled_decay shrinks p by
+// grad_decay adds grad_decay * p to the gradient (coupled L2: 2λ for λ‖p‖²); decoupled_decay shrinks p by
 // lr * decoupled_decay * p outside the gradient (AdamW, SGDW). Either may be 0.
-struct AdamArgs { double lr, beta1, beta2, eps, weight_decay, decoupled_decay; int step; };
-struct SgdArgs { double lr, momentum, weight_decay, decoupled_decay; bool nesterov; };
+struct AdamArgs { double lr, beta1, beta2, eps, grad_decay, decoupled_decay; int step; };
+struct SgdArgs { double lr, momentum, grad_decay, decoupled_decay; bool nesterov; };
 void adam_step(float* p, const float* g, float* m, float* v, size_t n, const AdamArgs& a);
 void sgd_step(float* p, const float* g, float* vel, size_t n, const SgdArgs& a);
 

@@ -47,7 +47,7 @@ void adam_step(float* p, const float* g, float* m, float* v, size_t n, const Ada
   c.ic2 = static_cast<float>(1.0 / (1 - std::pow(a.beta2, a.step)));
   c.eps = static_cast<float>(a.eps);
   c.lr = static_cast<float>(a.lr);
-  c.wd = static_cast<float>(a.weight_decay);
+  c.wd = static_cast<float>(a.grad_decay);
   c.shrink = static_cast<float>(1 - a.lr * a.decoupled_decay);
   parallel_range(n, [&](size_t b, size_t e) { adam_isa(p + b, g + b, m + b, v + b, e - b, c); });
 }
@@ -76,7 +76,7 @@ AEKIT_INLINE void sgd_impl(float* p, const float* g, float* vel, size_t n, const
 AEKIT_DISPATCH(void, sgd, (float* p, const float* g, float* vel, size_t n, const SgdConst& c), (p, g, vel, n, c))
 
 void sgd_step(float* p, const float* g, float* vel, size_t n, const SgdArgs& a) {
-  SgdConst c{static_cast<float>(a.lr), static_cast<float>(a.momentum), static_cast<float>(a.weight_decay),
+  SgdConst c{static_cast<float>(a.lr), static_cast<float>(a.momentum), static_cast<float>(a.grad_decay),
              static_cast<float>(1 - a.lr * a.decoupled_decay), a.nesterov};
   parallel_range(n, [&](size_t b, size_t e) { sgd_isa(p + b, g + b, vel + b, e - b, c); });
 }

@@ -1,41 +1,55 @@
 /**
- * aekit's library entry for Node.js: models, training, data and the run-folder tools, running on
- * the native backend when its addon is built (the reference backend otherwise).
+ * aekit's library entry for Node.js: models, training, data and the run-folder tools. The backend
+ * is chosen at the first op, not on import: the native one when its addon is built, the
+ * reference one otherwise (`backendFallbackReason()` says why), unless `setBackend` chose first.
  */
 import { selectBackend } from './backend/select.js';
-import { setBackend } from './tensor/index.js';
+import { setBackendChooser } from './tensor/index.js';
 
-setBackend(selectBackend());
+setBackendChooser(selectBackend);
 
 export * from './errors.js';
 export type { Activation, Backend } from './backend/backend.js';
-export { selectBackend } from './backend/select.js';
+export { backendFallbackReason, selectBackend } from './backend/select.js';
 export { createReferenceBackend } from './backend/reference/reference-backend.js';
 export * from './tensor/index.js';
-export { Dense, type NamedParameter } from './nn/dense.js';
+export { Dense, denseSpec } from './nn/dense.js';
+export { INFERENCE, type ForwardContext, type Layer, type NamedBuffer, type NamedParameter } from './nn/layer.js';
+export { Sequential } from './nn/sequential.js';
+export { Dropout } from './nn/dropout.js';
+export { Center, Uncenter } from './nn/center.js';
+export { Flatten } from './nn/flatten.js';
+export { Reshape } from './nn/reshape.js';
 export { initWeight, type InitScheme } from './nn/init.js';
 export { TiedDense } from './nn/tied-dense.js';
 export { contractivePenalty, l1ActivityPenalty, l2Penalty, sparsityPenalty } from './nn/regularizers.js';
-export { corrupt, formatNoise, parseNoise, type NoiseSpec } from './nn/noise.js';
-export { regularizationSchema, optimizerDecay, type RegularizationConfig } from './models/regularization.js';
-export { Autoencoder, type DecoderLayer } from './models/autoencoder.js';
-export { autoencoderConfigSchema, type AutoencoderConfig, type AutoencoderConfigInput } from './models/config.js';
+export { corrupt, formatNoise, NoiseLayer, parseNoise, type NoiseSpec } from './nn/noise.js';
+export { regularizationSchema, type RegularizationConfig } from './models/regularization.js';
+export { Autoencoder } from './models/autoencoder.js';
+export { buildStack, layerSpecSchema, type LayerSpec, type LayerSpecInput } from './models/layer-specs.js';
+export { mirror } from './models/mirror.js';
+export type { Batch, Objective, Trainable } from './models/trainable.js';
+export {
+  modelSpecSchema, parseModelConfig, shortFormSchema, type AutoencoderConfigInput, type ModelSpecInput, type ResolvedModel, type ShortFormInput,
+} from './models/config.js';
 export { PRESETS, DEFAULT_PRESET, type Preset, type PresetName } from './models/presets.js';
 export { stateDict, loadStateDict, type NamedArray } from './models/state.js';
 export { fit, type FitOptions, type FitResult, type TrainingEvent } from './training/fit.js';
-export { evaluate, meanLoss, type Metrics } from './training/evaluate.js';
+export { evaluate, meanObjective, type Metrics } from './training/evaluate.js';
 export { Adam, Sgd, type Optimizer } from './training/optimizers.js';
 export { learningRate, type ScheduleName } from './training/schedule.js';
-export type { Matrix } from './training/batches.js';
+export type { TrainingData } from './training/batches.js';
 export { Prng } from './util/prng.js';
-export { loadData, loadIdxFolder } from './data/mnist.js';
+export { loadData } from './data/load-data.js';
+export { loadIdxFolder } from './data/mnist.js';
 export { loadInputFile } from './data/load-input.js';
 export { readNpy, writeNpy } from './data/npy.js';
-export { type Dataset, splitValidation, firstRows } from './data/dataset.js';
+export { type Dataset, type Matrix, splitValidation, firstRows } from './data/dataset.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { fitPca, Pca, principalAngles, type PcaOptions, type PrincipalAngles, type Subspace } from './linalg/index.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train-run.js';
-export { loadRun } from './apps/load-run.js';
+export { loadRun, type LoadedRun } from './apps/load-run.js';
+export { parseRunRecord, runRecordSchema, type RunRecord } from './apps/run-record.js';
 export { transformRows } from './apps/transform.js';
 export { compareLinearAutoencoder, decoderSubspace, pcaRun, type PcaRunOptions, type PcaRunResult } from './apps/pca-run.js';
 export { compare, type CompareOptions, type CompareResult } from './apps/compare.js';

@@ -2,7 +2,7 @@
  * The train, validation and test rows of a run, from a data spec.
  */
 import { assertFinite, type Dataset, firstRows, splitValidation } from '../data/dataset.js';
-import { loadData } from '../data/mnist.js';
+import { loadData } from '../data/load-data.js';
 import { DataError } from '../errors.js';
 
 /** The three splits of a run. */

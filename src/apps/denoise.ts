@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { corrupt, type NoiseSpec } from '../nn/noise.js';
-import type { Matrix } from '../training/batches.js';
+import type { Matrix } from '../data/dataset.js';
 import { Prng } from '../util/prng.js';
 import { transformRows } from './transform.js';
 
@@ -78,13 +78,16 @@ export function denoiseRows(model: Autoencoder, noisy: Matrix): Matrix {
 export function denoiseEval(model: Autoencoder, clean: Matrix, spec: NoiseSpec, seed = 0): DenoiseResult {
   const noisy = corruptRows(clean, spec, seed);
   const denoised = denoiseRows(model, noisy);
+  return { metrics: denoiseMetrics(clean, noisy, denoised), noisy, denoised };
+}
+
+/**
+ * How far noisy and denoised rows are from the clean ones: sse and PSNR of each.
+ * @example
+ * const { psnrDenoised } = denoiseMetrics(clean, noisy, denoiseRows(model, noisy));
+ */
+export function denoiseMetrics(clean: Matrix, noisy: Matrix, denoised: Matrix): DenoiseMetrics {
   const sseNoisy = meanSse(noisy, clean);
   const sseDenoised = meanSse(denoised, clean);
-  const metrics: DenoiseMetrics = {
-    psnrNoisy: psnr(sseNoisy / clean.features),
-    psnrDenoised: psnr(sseDenoised / clean.features),
-    sseNoisy,
-    sseDenoised,
-  };
-  return { metrics, noisy, denoised };
+  return { psnrNoisy: psnr(sseNoisy / clean.features), psnrDenoised: psnr(sseDenoised / clean.features), sseNoisy, sseDenoised };
 }

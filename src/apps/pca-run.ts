@@ -9,6 +9,8 @@ import { prepareRunFolder, writeJson } from '../io/run-folder.js';
 import { fitPca, type GemmKernel, type Pca, type PcaSolver, principalAngles, type Subspace } from '../linalg/index.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import { PRESETS } from '../models/presets.js';
+import { UsageError } from '../errors.js';
+import { Dense } from '../nn/dense.js';
 import { TiedDense } from '../nn/tied-dense.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate } from '../training/evaluate.js';
@@ -172,12 +174,15 @@ export async function compareLinearAutoencoder(train: Dataset, test: Dataset, pc
  * principalAngles(decoderSubspace(model), { basis: pca.components, dim: 784, count: 30, layout: 'rows' });
  */
 export function decoderSubspace(model: Autoencoder): Subspace {
-  const layer = model.decoder[model.decoder.length - 1];
+  const weighted = model.decoder.layers.filter((l) => l instanceof Dense || l instanceof TiedDense);
+  const layer = weighted[0];
+  if (weighted.length !== 1) throw new UsageError(`decoderSubspace: needs a decoder with one dense layer, this one has ${weighted.length}`);
   if (layer instanceof TiedDense) {
     const w = layer.sharedWeight;
     return { basis: w.data, dim: w.shape[1], count: w.shape[0], layout: 'rows' };
   }
-  return { basis: layer.weight.data, dim: layer.weight.shape[0], count: layer.weight.shape[1], layout: 'columns' };
+  const w = (layer as Dense).weight;
+  return { basis: w.data, dim: w.shape[0], count: w.shape[1], layout: 'columns' };
 }
 
 /** components.png (the principal directions as images) and reconstructions.png (test digits over PCA's). */

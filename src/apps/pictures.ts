@@ -3,31 +3,40 @@
  * weights as image tiles (the learned filters).
  */
 import { join } from 'node:path';
-import type { Dataset } from '../data/dataset.js';
+import type { Matrix } from '../data/dataset.js';
 import { RUN_FILES } from '../io/run-folder.js';
 import type { Autoencoder } from '../models/autoencoder.js';
+import { Dense } from '../nn/dense.js';
 import { noGrad, Tensor, tidy } from '../tensor/index.js';
 import { tileImages, upscale, writePng } from '../viz/png.js';
 
-/** The image shape of a data set's rows, or null when they are not square-ish images. */
-export function imageShape(data: Dataset): [number, number] | null {
-  if (data.shape) return data.shape;
+/**
+ * The height and width of examples drawn as grayscale images: a one-channel image shape, or a
+ * square number of features; null when they are not images.
+ * @example
+ * imageShape({ shape: [1, 28, 28], features: 784 }); // [28, 28]
+ */
+export function imageShape(data: { shape?: readonly number[]; features: number }): [number, number] | null {
+  const s = data.shape;
+  if (s?.length === 3 && s[0] === 1) return [s[1], s[2]];
+  if (s?.length === 2) return [s[0], s[1]];
+  if (s && s.length > 1) return null;
   const side = Math.round(Math.sqrt(data.features));
   return side * side === data.features ? [side, side] : null;
 }
 
 /** The reconstructions of the first `count` rows of `data`. */
-export function reconstructRows(model: Autoencoder, data: Dataset, count: number): Float32Array {
+export function reconstructRows(model: Autoencoder, data: Matrix, count: number): Float32Array {
   const rows = Math.min(count, data.n);
   const input = new Tensor(data.x.slice(0, rows * data.features), [rows, data.features]);
   return noGrad(() => tidy(() => model.reconstruct(input).data.slice()));
 }
 
 /**
- * Writes reconstructions.png and filters.png into `dir` when the data are images; returns the
- * files written.
+ * Writes reconstructions.png and, when the first encoder layer with weights is dense,
+ * filters.png into `dir` when the data are images; returns the files written.
  */
-export function writeRunPictures(dir: string, model: Autoencoder, test: Dataset, count = 10): string[] {
+export function writeRunPictures(dir: string, model: Autoencoder, test: Matrix & { shape?: readonly number[] }, count = 10): string[] {
   const shape = imageShape(test);
   if (!shape) return [];
   const [h, w] = shape;
@@ -39,9 +48,11 @@ export function writeRunPictures(dir: string, model: Autoencoder, test: Dataset,
   grid.set(reconstructions, originals.length);
   writePng(join(dir, RUN_FILES.reconstructions), upscale(tileImages(grid, h, w, { cols: rows }), 2));
 
-  const first = model.encoder[0].weight;
-  const units = Math.min(first.shape[0], 100);
-  const filters = tileImages(first.data.subarray(0, units * first.shape[1]), h, w, { normalize: 'per-tile', cols: Math.min(units, 10) });
+  const first = model.encoder.layers.find((l): l is Dense => l instanceof Dense);
+  if (!first || first.inputs !== h * w) return [RUN_FILES.reconstructions];
+  const weight = first.weight;
+  const units = Math.min(weight.shape[0], 100);
+  const filters = tileImages(weight.data.subarray(0, units * weight.shape[1]), h, w, { normalize: 'per-tile', cols: Math.min(units, 10) });
   writePng(join(dir, RUN_FILES.filters), upscale(filters, 2));
   return [RUN_FILES.reconstructions, RUN_FILES.filters];
 }

@@ -4,19 +4,22 @@
  * the folder after every improving epoch, so a crash or Ctrl-C loses at most one epoch.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
 import { DataError, UsageError } from '../errors.js';
-import { prepareRunFolder, RUN_FILES, writeJson, writeWeights, MODEL_FORMAT } from '../io/run-folder.js';
+import { prepareRunFolder, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
 import { Autoencoder } from '../models/autoencoder.js';
-import type { AutoencoderConfigInput } from '../models/config.js';
+import type { AutoencoderConfigInput, ShortFormInput } from '../models/config.js';
 import { DEFAULT_PRESET, PRESETS, type Preset, type PresetName } from '../models/presets.js';
 import { stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate, type Metrics } from '../training/evaluate.js';
-import { fit, type FitOptions, type TrainingEvent } from '../training/fit.js';
+import { fit, type TrainingEvent } from '../training/fit.js';
 import type { ScheduleName } from '../training/schedule.js';
 import { loadRunData } from './data-split.js';
 import { writeRunPictures } from './pictures.js';
+import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
 import { AEKIT_VERSION } from './version.js';
 
 /** Everything `aekit train` can be told. Unset training values come from the preset. */
@@ -25,10 +28,10 @@ export interface TrainRunOptions {
   /** A model config that replaces the preset's model (the preset's training settings still apply). */
   config?: AutoencoderConfigInput;
   /**
-   * Changes to the model config (preset or `config`), e.g. from `--tied` or `--noise`; the
-   * `regularization` fields are merged one by one into the base config's.
+   * Changes to a short-form model config (preset or `config`), e.g. from `--tied` or `--noise`;
+   * the `regularization` fields are merged one by one into the base config's.
    */
-  modelOverrides?: Pick<AutoencoderConfigInput, 'tied' | 'regularization'>;
+  modelOverrides?: Pick<ShortFormInput, 'tied' | 'regularization'>;
   data?: string;
   epochs?: number;
   batchSize?: number;
@@ -46,12 +49,8 @@ export interface TrainRunOptions {
   force?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
-  /** Extra fit options (regularizers, corruption) from layers that build on this one. */
-  fitExtras?: Pick<FitOptions, 'penalty' | 'corrupt'>;
   /** Also evaluate the test sse after every epoch (the learning curve in metrics.json). */
   testCurve?: boolean;
-  /** Extra fields to record in model.json (e.g. the regularizers used). */
-  describe?: Record<string, unknown>;
 }
 
 /** What a run reports (the `--json` output of `aekit train`). */
@@ -63,6 +62,8 @@ export interface TrainRunResult {
   trainLoss: number[];
   valLoss: number[];
   bestEpoch: number;
+  /** Which loss chose the best epoch: validation, or training when there were no validation examples. */
+  monitored: 'validation' | 'training';
   aborted: boolean;
   stoppedEarly: boolean;
   test: Metrics;
@@ -94,43 +95,41 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     data, limit: options.limit, testLimit: options.testLimit, validationFraction: options.validationFraction ?? 1 / 12, seed,
   });
   if (train.features !== model.inputSize) {
-    throw new DataError(`${train.name}: examples have ${train.features} features, but the model takes ${model.inputSize} (its layers start at ${model.inputSize})`);
+    throw new DataError(`${train.name}: examples have ${train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
   }
   prepareRunFolder(options.out, options.force ?? false);
 
-  const training = {
+  const training: RunRecord['training'] = {
     epochs: options.epochs ?? preset.training.epochs,
     batchSize: options.batchSize ?? preset.training.batchSize,
     lr: options.lr ?? preset.training.lr,
     schedule: options.schedule ?? preset.training.schedule,
-    decoupledWeightDecay: options.weightDecay ?? preset.training.weightDecay ?? 0,
+    weightDecay: options.weightDecay ?? preset.training.weightDecay ?? 0,
     optimizer: options.optimizer ?? 'adam',
-    patience: options.patience,
+    ...(options.patience !== undefined ? { patience: options.patience } : {}),
     seed,
   };
-  const describeModel = (extra: Record<string, unknown>) => ({
+  const base: Omit<RunRecord, 'status'> = {
     format: MODEL_FORMAT,
+    version: RUN_RECORD_VERSION,
     preset: options.config ? null : presetName,
-    config: model.config,
-    ...options.describe,
+    model: model.config,
     training,
-    data: { spec: data, name: train.name, train: train.n, validation: validation.n, test: test.n, features: train.features, shape: train.shape ?? null, fingerprint: fingerprint(train.x) },
+    data: dataRecord(data, train, validation.n, test.n),
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
-    ...extra,
-  });
+  };
   const checkpoint = () => writeWeights(options.out, stateDict(model), { format: MODEL_FORMAT });
 
   const testSseCurve: number[] = [];
   const result = await fit(model, train, {
     ...training,
-    ...options.fitExtras,
     validation,
     signal: options.signal,
     onEvent: (event) => {
       if (event.type === 'epoch' && options.testCurve) testSseCurve.push(evaluate(model, test).sse);
       if (event.type === 'epoch' && event.best) {
         checkpoint();
-        writeJson(join(options.out, RUN_FILES.model), describeModel({ status: 'training', epoch: event.epoch }));
+        writeJson(join(options.out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
       }
       options.onEvent?.(event);
     },
@@ -146,6 +145,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     trainLoss: result.trainLoss,
     valLoss: result.valLoss,
     bestEpoch: result.bestEpoch,
+    monitored: result.monitored,
     aborted: result.aborted,
     stoppedEarly: result.stoppedEarly,
     test: testMetrics,
@@ -153,7 +153,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     outDir: options.out,
     backend: getBackend().name,
   };
-  writeJson(join(options.out, RUN_FILES.model), describeModel({ status: result.aborted ? 'aborted' : 'done', metrics: { test: testMetrics, bestEpoch: result.bestEpoch } }));
+  const record: RunRecord = { ...base, status: result.aborted ? 'aborted' : 'done', metrics: { test: testMetrics, bestEpoch: result.bestEpoch } };
+  writeJson(join(options.out, RUN_FILES.model), record);
   writeJson(join(options.out, RUN_FILES.metrics), {
     trainLoss: result.trainLoss, valLoss: result.valLoss, bestEpoch: result.bestEpoch, test: testMetrics,
     ...(options.testCurve ? { testSseCurve } : {}),
@@ -166,10 +167,22 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 /** `base` with `overrides` applied; regularization terms merge field by field. */
 function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions['modelOverrides']): AutoencoderConfigInput {
   if (!overrides) return base;
-  const merged: AutoencoderConfigInput = { ...base };
+  if (!('layers' in base)) {
+    throw new UsageError('--tied, --l2, --sparsity, --l1-activity, --contractive and --noise change a short-form model ("layers": […]); with layer specs, write the regularizer on its layer instead');
+  }
+  const merged: ShortFormInput = { ...base };
   if (overrides.tied !== undefined) merged.tied = overrides.tied;
   if (overrides.regularization) merged.regularization = { ...base.regularization, ...overrides.regularization };
   return merged;
+}
+
+/** What the run learned from: the spec, where a file or folder is (absolute), sizes and a fingerprint. */
+function dataRecord(spec: string, train: Dataset, validation: number, test: number): RunRecord['data'] {
+  const named = spec === 'mnist' || spec === 'fashion-mnist';
+  return {
+    spec, path: named || !existsSync(spec) ? null : resolve(spec), name: train.name, train: train.n, validation, test,
+    features: train.features, shape: [...train.shape], fingerprint: fingerprint(train.x),
+  };
 }
 
 /** A short content hash of the training data, so a model records what it learned from. */

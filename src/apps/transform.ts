@@ -2,9 +2,10 @@
  * Running a trained model over many rows in batches: encode to codes, decode codes, or
  * reconstruct inputs.
  */
+import type { Matrix } from '../data/dataset.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { noGrad, type Tensor, tidy } from '../tensor/index.js';
-import { forEachBatch, type Matrix } from '../training/batches.js';
+import { forEachBatch } from '../training/batches.js';
 
 /** What to compute for each row. */
 export type Transform = 'encode' | 'decode' | 'reconstruct';
@@ -19,8 +20,8 @@ export function transformRows(model: Autoencoder, transform: Transform, data: Ma
   const out = new Float32Array(data.n * features);
   const apply = (batch: Tensor): Tensor =>
     transform === 'encode' ? model.encode(batch) : transform === 'decode' ? model.decode(batch) : model.reconstruct(batch);
-  noGrad(() => forEachBatch(data, batchSize, (batch, start) => tidy(() => {
-    out.set(apply(batch).data, start * features);
+  noGrad(() => forEachBatch(data, batchSize, ({ x }, start) => tidy(() => {
+    out.set(apply(x).data, start * features);
   })));
   return { x: out, n: data.n, features };
 }

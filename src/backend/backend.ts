@@ -57,10 +57,10 @@ export interface AdamParams {
   eps: number;
   /** 1-based step count, for bias correction. */
   step: number;
-  /** L2 coefficient: adds `weightDecay * p` to the gradient. */
+  /** λ of the L2 penalty λ‖p‖² (coupled): adds its gradient `2λ * p` to the gradient. */
+  l2: number;
+  /** Decoupled weight decay (AdamW): shrinks p by `lr * weightDecay * p`, outside the moments. */
   weightDecay: number;
-  /** Decoupled weight decay (AdamW): shrinks p by `lr * decoupledWeightDecay * p`, outside the moments. */
-  decoupledWeightDecay: number;
 }
 
 /** Parameters of one SGD step over a flat parameter array. */
@@ -68,10 +68,10 @@ export interface SgdParams {
   lr: number;
   momentum: number;
   nesterov: boolean;
-  /** Adds `weightDecay * p` to the gradient before momentum. */
+  /** λ of the L2 penalty λ‖p‖² (coupled): adds `2λ * p` to the gradient before momentum. */
+  l2: number;
+  /** Decoupled weight decay (SGDW): shrinks p by `lr * weightDecay * p`, outside the velocity. */
   weightDecay: number;
-  /** Decoupled weight decay (SGDW): shrinks p by `lr * decoupledWeightDecay * p`, outside the velocity. */
-  decoupledWeightDecay: number;
 }
 
 /** The compute kernels. `reference` is the specification; `native` must match it within tolerance. */

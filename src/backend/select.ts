@@ -1,6 +1,7 @@
 /**
  * Picks the backend once per process: AEKIT_BACKEND=native|reference forces one; otherwise native
- * when the addon loads, else reference with one warning line on stderr.
+ * when the addon loads, else reference. Nothing is printed: the reason for a fallback is kept for
+ * the caller to show (the CLI prints it once on stderr).
  */
 import type { Backend } from './backend.js';
 import { BackendError } from '../errors.js';
@@ -8,8 +9,15 @@ import { createReferenceBackend } from './reference/reference-backend.js';
 import { createNativeBackend, nativeLoadFailure } from './native/native-backend.js';
 
 let selected: Backend | null = null;
+let fallback: string | null = null;
 
-/** The backend to use, chosen once per process (the choice is cached). */
+/**
+ * The backend to use, chosen once per process (the choice is cached).
+ * @throws BackendError when AEKIT_BACKEND names an unknown backend, or native is forced but missing
+ * @example
+ * setBackend(selectBackend());
+ * if (backendFallbackReason()) console.warn(backendFallbackReason());
+ */
 export function selectBackend(): Backend {
   if (selected) return selected;
   const forced = process.env.AEKIT_BACKEND;
@@ -24,10 +32,14 @@ export function selectBackend(): Backend {
     try {
       selected = createNativeBackend();
     } catch (e) {
-      const reason = nativeLoadFailure() ?? (e instanceof Error ? e.message : String(e));
-      process.stderr.write(`aekit: native addon not available (${reason}); using the reference backend\n`);
+      fallback = `native addon not available (${nativeLoadFailure() ?? (e instanceof Error ? e.message : String(e))}); using the reference backend`;
       selected = createReferenceBackend();
     }
   }
   return selected;
+}
+
+/** Why `selectBackend` fell back to the reference backend, or null when it did not. */
+export function backendFallbackReason(): string | null {
+  return fallback;
 }

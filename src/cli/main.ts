@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AEKIT_VERSION } from '../apps/version.js';
-import { selectBackend } from '../backend/select.js';
+import { backendFallbackReason, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
 import { compareCommand } from './commands/compare.js';
@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const command of cli.commands) command.exitOverride();
   try {
     setBackend(selectBackend());
+    const fallback = backendFallbackReason();
+    if (fallback) process.stderr.write(`aekit: ${fallback}\n`);
     await cli.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {

@@ -13,3 +13,8 @@ export function emit(json: boolean, result: unknown, human: () => string): void 
 export function fmt(value: number | null | undefined): string {
   return value === null || value === undefined ? '-' : value.toFixed(4);
 }
+
+/** The time now as 20261129-214500, for default run folder names. */
+export function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

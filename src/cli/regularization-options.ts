@@ -3,7 +3,7 @@
  * --contractive, --noise): their parsers, and the config changes they make.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { AutoencoderConfigInput } from '../models/config.js';
+import type { ShortFormInput } from '../models/config.js';
 import { parseNoise } from '../nn/noise.js';
 import { nonNegativeNumber } from './options.js';
 
@@ -64,15 +64,15 @@ export interface RegularizationFlags {
  * @example
  * overridesFromFlags({ tied: true, noise: 'mask:0.25' }); // { tied: true, regularization: { noise: 'mask:0.25' } }
  */
-export function overridesFromFlags(flags: RegularizationFlags): Pick<AutoencoderConfigInput, 'tied' | 'regularization'> | undefined {
-  const regularization: NonNullable<AutoencoderConfigInput['regularization']> = {};
+export function overridesFromFlags(flags: RegularizationFlags): Pick<ShortFormInput, 'tied' | 'regularization'> | undefined {
+  const regularization: NonNullable<ShortFormInput['regularization']> = {};
   if (flags.l2 !== undefined) regularization.l2 = flags.l2;
   if (flags.l2Biases) regularization.l2Biases = true;
   if (flags.sparsity) regularization.sparsity = flags.sparsity;
   if (flags.l1Activity !== undefined) regularization.l1Activity = flags.l1Activity;
   if (flags.contractive !== undefined) regularization.contractive = flags.contractive;
   if (flags.noise !== undefined) regularization.noise = flags.noise;
-  const overrides: Pick<AutoencoderConfigInput, 'tied' | 'regularization'> = {};
+  const overrides: Pick<ShortFormInput, 'tied' | 'regularization'> = {};
   if (flags.tied) overrides.tied = true;
   if (Object.keys(regularization).length > 0) overrides.regularization = regularization;
   return Object.keys(overrides).length > 0 ? overrides : undefined;

@@ -72,7 +72,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
       x[r * features + c] = value;
     }
   }
-  return { x, n: records.length, features, name: file, ...(columns ? { columns } : {}) };
+  return { x, n: records.length, features, shape: [features], name: file, ...(columns ? { columns } : {}) };
 }
 
 /**

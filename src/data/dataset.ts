@@ -1,24 +1,35 @@
 /**
- * The in-memory data set every loader returns: a row-major float32 matrix of examples, with
- * optional image shape and labels, and the few row operations training needs.
+ * The in-memory data set every loader returns: a row-major float32 matrix of examples that keeps
+ * each example's shape and the labels, when the source has them, and the few row operations
+ * training needs.
  */
 import { DataError, UsageError } from '../errors.js';
 import { Prng } from '../util/prng.js';
 
-/** Examples as rows of a float32 matrix; images are flattened row-major. */
-export interface Dataset {
-  /** n * features values, example i at [i * features, (i + 1) * features). */
+/** Examples as rows of a float32 matrix, example i at [i * features, (i + 1) * features). */
+export interface Matrix {
   x: Float32Array;
   /** Number of examples. */
   n: number;
   /** Values per example. */
   features: number;
-  /** Height and width when each example is an image (h * w === features). */
-  shape?: [number, number];
-  /** One class label per example, when the source has them. */
+}
+
+/** Examples with their shape, labels and name. Images are stored row-major, channel by channel. */
+export interface Dataset extends Matrix {
+  /** One example's shape: [features] for vectors, [channels, height, width] for images. */
+  shape: readonly number[];
+  /** The labels, when the source has them: a class per example, or a label map per example. */
   labels?: Uint8Array | Int32Array;
+  /** One example's label shape: [] (the default) for a class, [height, width] for a label map. */
+  labelShape?: readonly number[];
   /** Where it came from, for messages and fingerprints (e.g. "mnist/train"). */
   name: string;
+}
+
+/** Values in one example's labels (1 for a class label). */
+export function labelsPerExample(ds: Dataset): number {
+  return (ds.labelShape ?? []).reduce((a, b) => a * b, 1);
 }
 
 /**
@@ -34,11 +45,11 @@ export function makeDataset(ds: Dataset): Dataset {
   if (ds.x.length !== ds.n * ds.features) {
     throw new UsageError(`${ds.name}: x holds ${ds.x.length} values, expected n*features = ${ds.n}*${ds.features}`);
   }
-  if (ds.shape && ds.shape[0] * ds.shape[1] !== ds.features) {
-    throw new UsageError(`${ds.name}: image shape ${ds.shape[0]}x${ds.shape[1]} does not match ${ds.features} features`);
+  if (ds.shape.reduce((a, b) => a * b, 1) !== ds.features) {
+    throw new UsageError(`${ds.name}: example shape [${ds.shape.join(', ')}] does not match ${ds.features} features`);
   }
-  if (ds.labels && ds.labels.length !== ds.n) {
-    throw new UsageError(`${ds.name}: ${ds.labels.length} labels for ${ds.n} examples`);
+  if (ds.labels && ds.labels.length !== ds.n * labelsPerExample(ds)) {
+    throw new UsageError(`${ds.name}: ${ds.labels.length} labels for ${ds.n} examples of ${labelsPerExample(ds)} labels each`);
   }
   return ds;
 }
@@ -64,17 +75,18 @@ export function row(ds: Dataset, i: number): Float32Array {
  */
 export function takeRows(ds: Dataset, indices: ArrayLike<number>, name = ds.name): Dataset {
   const f = ds.features;
+  const l = labelsPerExample(ds);
   const x = new Float32Array(indices.length * f);
-  const labels = ds.labels ? new (ds.labels.constructor as Uint8ArrayConstructor | Int32ArrayConstructor)(indices.length) : undefined;
+  const labels = ds.labels ? new (ds.labels.constructor as Uint8ArrayConstructor | Int32ArrayConstructor)(indices.length * l) : undefined;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     if (!(i >= 0 && i < ds.n && Number.isInteger(i))) {
       throw new UsageError(`takeRows: index ${i} at position ${k} is outside [0, ${ds.n}) of ${ds.name}`);
     }
     x.set(ds.x.subarray(i * f, (i + 1) * f), k * f);
-    if (labels && ds.labels) labels[k] = ds.labels[i];
+    if (labels && ds.labels) labels.set(ds.labels.subarray(i * l, (i + 1) * l), k * l);
   }
-  return { x, n: indices.length, features: f, ...(ds.shape ? { shape: ds.shape } : {}), ...(labels ? { labels } : {}), name };
+  return { ...ds, x, n: indices.length, ...(labels ? { labels } : {}), name };
 }
 
 /**
@@ -92,7 +104,7 @@ export function firstRows(ds: Dataset, limit?: number): Dataset {
     ...ds,
     x: ds.x.subarray(0, limit * ds.features),
     n: limit,
-    ...(ds.labels ? { labels: ds.labels.subarray(0, limit) } : {}),
+    ...(ds.labels ? { labels: ds.labels.subarray(0, limit * labelsPerExample(ds)) } : {}),
   };
 }
 

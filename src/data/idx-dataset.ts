@@ -35,8 +35,8 @@ export function idxToDataset(
   } else {
     x = Float32Array.from(src);
   }
-  const ds: Dataset = { x, n, features, name };
-  if (dims.length === 3) ds.shape = [dims[1], dims[2]];
+  // [n, h, w] files hold grayscale images: one channel each.
+  const ds: Dataset = { x, n, features, shape: dims.length === 3 ? [1, dims[1], dims[2]] : dims.slice(1), name };
   if (!(src instanceof Uint8Array || src instanceof Int8Array || src instanceof Int16Array)) assertFinite(ds, file);
 
   if (options.labels) {

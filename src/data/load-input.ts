@@ -73,8 +73,9 @@ function npyDataset(path: string): Dataset {
   const n = shape[0];
   const features = shape.slice(1).reduce((a, b) => a * b, 1);
   if (dtype === 'u1') for (let i = 0; i < data.length; i++) data[i] /= 255;
-  const ds: Dataset = { x: data, n, features, name: path };
-  if (shape.length === 3 || (shape.length === 4 && shape[3] === 1)) ds.shape = [shape[1], shape[2]];
+  // (n, h, w) and (n, h, w, 1) are grayscale images: one channel each.
+  const example = shape.length === 3 || (shape.length === 4 && shape[3] === 1) ? [1, shape[1], shape[2]] : shape.length === 1 ? [1] : shape.slice(1);
+  const ds: Dataset = { x: data, n, features, shape: example, name: path };
   assertFinite(ds, path);
   return ds;
 }

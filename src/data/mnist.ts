@@ -3,14 +3,13 @@
  * Fashion-MNIST from Debian's `dataset-fashion-mnist`, and any folder holding the four IDX
  * files under their standard names, plain or gzipped. Nothing is fetched from the network.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { readIdx, type IdxTensor } from './idx.js';
 import { idxToDataset } from './idx-dataset.js';
-import { loadInputFile } from './load-input.js';
 
 /** Which half of a data set: the 60,000 training or the 10,000 test examples for MNIST. */
 export type Split = 'train' | 'test';
@@ -99,37 +98,4 @@ export function loadIdxFolder(dir: string, options: LoadDataOptions, name = `${d
     labels: readIdxCached(files.labels),
     labelsFile: files.labels,
   });
-}
-
-/**
- * Loads a named data set or a user's data: 'mnist' (embedded), 'fashion-mnist' (Debian's
- * package), a folder of MNIST-style IDX files, or any input loadInputFile reads (CSV, NPY, IDX
- * file, folder of PNGs), which has only a train split.
- * @param spec 'mnist', 'fashion-mnist' or a path.
- * @param options split and limit.
- * @example
- * const train = loadData('mnist', { split: 'train' });           // 60,000 x 784, labels
- * const some = loadData('mnist', { split: 'test', limit: 100 }); // the first 100 test digits
- */
-export function loadData(spec: 'mnist' | 'fashion-mnist' | string, options: LoadDataOptions): Dataset {
-  if (spec === 'mnist') return loadIdxFolder(mnistDir(), options, `mnist/${options.split}`);
-  if (spec === 'fashion-mnist') {
-    if (!existsSync(FASHION_MNIST_DIR)) {
-      throw new DataError(`${FASHION_MNIST_DIR}: Fashion-MNIST is not installed; expected Debian's package (apt-get install dataset-fashion-mnist)`);
-    }
-    return loadIdxFolder(FASHION_MNIST_DIR, options, `fashion-mnist/${options.split}`);
-  }
-  if (isIdxFolder(spec)) return loadIdxFolder(spec, options);
-  if (options.split === 'test') {
-    throw new DataError(`${spec}: a single data file has no test split; expected a folder of IDX files, or pass the test data as its own file`);
-  }
-  return loadInputFile(spec, { limit: options.limit });
-}
-
-function isIdxFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory() && (findIdxFiles(path, 'train') !== undefined || findIdxFiles(path, 'test') !== undefined);
-  } catch {
-    return false;
-  }
 }

@@ -58,12 +58,12 @@ export function decodePngGray(bytes: Uint8Array, file: string): { width: number;
 }
 
 /**
- * Loads a folder of same-sized PNG images as a data set with image shape [height, width].
+ * Loads a folder of same-sized PNG images as a data set of grayscale images, example shape [1, height, width].
  * @param dir the folder; only *.png files directly inside it are read.
  * @param options limit: read at most this many files (the first in name order).
  * @throws DataError naming the folder when it has no PNG, or the file that is unreadable or of another size.
  * @example
- * const ds = loadPngFolder('my-digits/'); // ds.shape = [28, 28]
+ * const ds = loadPngFolder('my-digits/'); // ds.shape = [1, 28, 28]
  */
 export function loadPngFolder(dir: string, options: { limit?: number } = {}): Dataset {
   let files = listPngFiles(dir);
@@ -89,5 +89,5 @@ export function loadPngFolder(dir: string, options: { limit?: number } = {}): Da
     }
     x.set(img.gray, i * h * w);
   });
-  return { x: x ?? new Float32Array(0), n: files.length, features: h * w, shape: [h, w], name: dir };
+  return { x: x ?? new Float32Array(0), n: files.length, features: h * w, shape: [1, h, w], name: dir };
 }

@@ -17,9 +17,6 @@ export const RUN_FILES = {
   filters: 'filters.png',
 } as const;
 
-/** The value of model.json's "format" field. */
-export const MODEL_FORMAT = 'aekit-model';
-
 /**
  * Makes `dir` ready for a new run: creates it, or refuses to reuse a non-empty one without force.
  * @example
@@ -54,8 +51,8 @@ export function writeWeights(dir: string, tensors: readonly { name: string; shap
 /** What a run folder holds, read back. */
 export interface RunFolder {
   dir: string;
-  /** model.json, parsed but not yet validated beyond its format. */
-  model: Record<string, unknown>;
+  /** model.json, parsed as JSON but not validated (the run record's schema does that). */
+  model: unknown;
   weights: { name: string; shape: number[]; data: Float32Array }[];
 }
 
@@ -73,10 +70,7 @@ export function readRunFolder(dir: string): RunFolder {
   } catch (error) {
     throw new DataError(`${modelPath}: not valid JSON (${(error as Error).message})`);
   }
-  if (!model || typeof model !== 'object' || (model as { format?: unknown }).format !== MODEL_FORMAT) {
-    throw new DataError(`${modelPath}: expected "format": "${MODEL_FORMAT}"`);
-  }
   const content = readSafetensors(join(dir, RUN_FILES.weights));
   const weights = [...content.tensors].map(([name, t]: [string, NamedTensor]) => ({ name, shape: t.shape, data: t.data }));
-  return { dir, model: model as Record<string, unknown>, weights };
+  return { dir, model, weights };
 }

@@ -1,97 +1,106 @@
 /**
- * The autoencoder: an encoder h = f(W x + b) of dense layers, and a decoder x̂ = g(W* h + c)
- * that mirrors it, with the loss that fits the data (binary cross-entropy on a sigmoid output
- * for inputs in [0, 1], squared error for real inputs).
+ * The autoencoder: an encoder h = f(W x + b) and a decoder x̂ = g(W* h + c), each a stack of
+ * layers built from specs (the decoder usually by the mirror rules), and the output and loss that
+ * fit the data (binary cross-entropy on a sigmoid output for inputs in [0, 1], squared error for
+ * real inputs).
  */
-import type { Activation } from '../backend/backend.js';
-import { UsageError } from '../errors.js';
-import { Dense, type NamedParameter } from '../nn/dense.js';
-import type { InitScheme } from '../nn/init.js';
-import type { NoiseSpec } from '../nn/noise.js';
-import { TiedDense } from '../nn/tied-dense.js';
-import { add, bceWithLogits, squaredError, sub, Tensor } from '../tensor/index.js';
+import type { Matrix } from '../data/dataset.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { Center } from '../nn/center.js';
+import { type ForwardContext, formatDims, INFERENCE, type NamedBuffer, type NamedParameter } from '../nn/layer.js';
+import { NoiseLayer } from '../nn/noise.js';
+import { sumTerms } from '../nn/regularizers.js';
+import type { Sequential } from '../nn/sequential.js';
+import { reshape, sizeOf, type Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
-import { type AutoencoderConfig, type AutoencoderConfigInput, autoencoderConfigSchema } from './config.js';
-import { activityPenalty, noiseOf } from './regularization.js';
-
-/** A decoder layer: its own weight, or its encoder partner's transposed (tied). */
-export type DecoderLayer = Dense | TiedDense;
+import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
+import { buildStack } from './layer-specs.js';
+import { mirror } from './mirror.js';
+import { activateOutput, reconstructionLoss } from './output.js';
+import type { Batch, Objective, Trainable } from './trainable.js';
 
 /**
- * A dense autoencoder built from a config.
+ * An autoencoder built from a config in either form.
  * @example
- * const ae = Autoencoder.create({ layers: [784, 64], loss: 'bce' }, 42);
- * const code = ae.encode(batch);          // [batch, 64]
- * const loss = ae.loss(batch);            // mean over the batch of the summed BCE
+ * const ae = Autoencoder.create({ layers: [784, 64], codeActivation: 'sigmoid', loss: 'bce' }, 42);
+ * const code = ae.encode(batch);                     // [batch, 64]
+ * const loss = ae.loss(batch);                       // mean over the batch of the summed BCE
+ * ae.config.encoder;                                 // [{ type: 'dense', units: 64, … }]
  */
-export class Autoencoder {
-  readonly encoder: Dense[];
-  readonly decoder: DecoderLayer[];
-  /** The training data's mean per feature, subtracted before encoding when `centerInputs` is set. */
-  readonly inputMean: Tensor | null;
-  /** The corruption applied to training inputs (a denoising autoencoder), or null. */
-  readonly noise: NoiseSpec | null;
+export class Autoencoder implements Trainable {
+  private constructor(
+    /** The model with its decoder written out: what model.json stores. */
+    readonly config: ResolvedModel,
+    readonly encoder: Sequential,
+    readonly decoder: Sequential,
+  ) {}
 
-  /** Use `Autoencoder.create`, which validates the config. */
-  constructor(readonly config: AutoencoderConfig, seed: number) {
-    const rng = new Prng(seed);
-    const { layers } = config;
-    const init = config.init as InitScheme;
-    const encoderActs = (config.encoderActivations ?? layers.slice(1).map((_, i) =>
-      i === layers.length - 2 ? config.codeActivation : config.hiddenActivation)) as Activation[];
-    this.encoder = encoderActs.map((act, i) => new Dense(layers[i], layers[i + 1], act, init, rng, config.leakySlope));
-    const mirrored = [...layers].reverse();
-    this.decoder = mirrored.slice(1).map((_, i) => {
-      const last = i === mirrored.length - 2;
-      const act = (last ? config.outputActivation : config.hiddenActivation) as Activation;
-      // Decoder layer i maps encoder layer (n−1−i)'s output back to its input: W* = Wᵀ.
-      if (config.tied) return new TiedDense(this.encoder[this.encoder.length - 1 - i], act, config.leakySlope);
-      return new Dense(mirrored[i], mirrored[i + 1], act, init, rng, config.leakySlope);
-    });
-    this.inputMean = config.centerInputs ? Tensor.zeros([layers[0]]) : null;
-    this.noise = noiseOf(config.regularization);
-  }
-
-  /** Validates `config` (throwing a UsageError that names the field) and builds the model. */
+  /**
+   * Validates `config` (throwing a UsageError that names the field or the layer) and builds the
+   * model, drawing its initial weights from `seed`.
+   */
   static create(config: AutoencoderConfigInput, seed = 0): Autoencoder {
-    const parsed = autoencoderConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UsageError(`model config: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const spec = parseModelConfig(config);
+    const ctx = { rng: new Prng(seed), byName: new Map() };
+    const encoder = buildStack('encoder', spec.encoder, spec.input, ctx);
+    const decoderSpecs = spec.decoder === 'mirror' ? mirror(encoder, { tied: spec.tied }) : spec.decoder;
+    const decoder = buildStack('decoder', decoderSpecs, encoder.outputShape, ctx);
+    if (decoder.outputShape.join(',') !== spec.input.join(',')) {
+      throw new UsageError(`model config: the decoder gives examples of shape ${formatDims(decoder.outputShape)}, but the input's shape is ${formatDims(spec.input)}`);
     }
-    return new Autoencoder(parsed.data, seed);
+    const resolved: ResolvedModel = {
+      input: [...spec.input],
+      encoder: encoder.layers.map((l) => l.spec() as ResolvedModel['encoder'][number]),
+      decoder: decoder.layers.map((l) => l.spec() as ResolvedModel['decoder'][number]),
+      output: spec.output,
+    };
+    return new Autoencoder(resolved, encoder, decoder);
   }
 
-  /** Features per input row. */
+  /** The shape of one input example. */
+  get inputShape(): readonly number[] {
+    return this.config.input;
+  }
+
+  /** Values per input example. */
   get inputSize(): number {
-    return this.config.layers[0];
+    return sizeOf(this.config.input);
   }
 
-  /** Units in the code layer. */
+  /** The shape of one code. */
+  get codeShape(): readonly number[] {
+    return this.encoder.outputShape;
+  }
+
+  /** Values per code. */
   get codeSize(): number {
-    return this.config.layers[this.config.layers.length - 1];
+    return sizeOf(this.encoder.outputShape);
   }
 
-  /** The code h for inputs x of shape [batch, inputSize]. */
-  encode(x: Tensor): Tensor {
-    let h = this.inputMean ? sub(x, this.inputMean) : x;
-    for (const layer of this.encoder) h = layer.forward(h);
-    return h;
+  /** The output activation and the loss. */
+  get output(): OutputConfig {
+    return this.config.output;
   }
 
-  /** The decoder's last pre-activation (logits for a sigmoid output). */
-  decodeLogits(h: Tensor): Tensor {
-    const last = this.decoder.length - 1;
-    for (let i = 0; i < last; i++) h = this.decoder[i].forward(h);
-    return this.decoder[last].forwardAffine(h);
+  /** The corruption the encoder's first noise layer applies while training (e.g. "mask:0.25"), or null. */
+  get trainingNoise(): string | null {
+    const noise = this.encoder.layers.find((l): l is NoiseLayer => l instanceof NoiseLayer);
+    return noise ? noise.spec().spec : null;
   }
 
-  /** The reconstruction x̂ from a code h, in the inputs' own space. */
+  /** The code h for inputs x of shape [batch, ...inputShape] (or [batch, inputSize]). */
+  encode(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
+    return this.encoder.forward(this.asInput(x), ctx);
+  }
+
+  /** The decoder's output before the output activation (logits for a sigmoid output), for codes h. */
+  logits(h: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
+    return this.decoder.forward(viewAs(h, this.codeShape, 'codes'), ctx);
+  }
+
+  /** The reconstruction x̂ from codes h of shape [batch, ...codeShape] (or [batch, codeSize]), in the inputs' own space. */
   decode(h: Tensor): Tensor {
-    const last = this.decoder.length - 1;
-    for (let i = 0; i < last; i++) h = this.decoder[i].forward(h);
-    const out = this.decoder[last].forward(h);
-    return this.inputMean ? add(out, this.inputMean) : out;
+    return activateOutput(this.logits(h), this.output);
   }
 
   /** x̂ = decode(encode(x)). */
@@ -99,49 +108,65 @@ export class Autoencoder {
     return this.decode(this.encode(x));
   }
 
-  /**
-   * The training objective for a batch: the mean over rows of the summed per-feature loss
-   * (BCE from logits, or squared error), comparing the reconstruction of `input` with `target`
-   * (the clean input, which differs from `input` when denoising).
-   */
-  loss(input: Tensor, target: Tensor = input): Tensor {
-    const scale = 1 / input.shape[0];
-    if (this.config.loss === 'bce') return bceWithLogits(this.decodeLogits(this.encode(input)), target, scale);
-    return squaredError(this.reconstruct(input), target, scale);
+  /** The reconstruction loss of a batch at inference: the mean over rows of the summed loss. */
+  loss(x: Tensor): Tensor {
+    return this.objective({ x }, INFERENCE).loss;
   }
 
   /**
-   * The training objective for a batch in one forward pass: the reconstruction loss (as `loss`)
-   * and the sum of the config's activity penalties (sparsity, L1 activity, contractive), which
-   * read the hidden activations of the same pass; null when the config has none. L2 is not here:
-   * the optimizer applies it (see `optimizerDecay`).
+   * The objective for a batch: the reconstruction loss of x (the noise layers corrupt the input
+   * while training; the target is always the clean x), and while training the sum of the layers'
+   * own penalties (sparsity, L1 activity, contractive), read from the same forward pass. Coupled
+   * L2 is not here: the optimizer applies its gradient (see NamedParameter.l2).
    * @example
-   * const { reconstruction, penalty } = ae.objective(noisy, clean);
+   * const { loss, penalty } = ae.objective({ x }, { training: true, rng });
    */
-  objective(input: Tensor, target: Tensor = input): { reconstruction: Tensor; penalty: Tensor | null } {
-    if (!this.config.regularization) return { reconstruction: this.loss(input, target), penalty: null };
-    const hidden: Tensor[] = [];
-    let h = this.inputMean ? sub(input, this.inputMean) : input;
-    for (const layer of this.encoder) hidden.push(h = layer.forward(h));
-    const scale = 1 / input.shape[0];
-    const reconstruction = this.config.loss === 'bce'
-      ? bceWithLogits(this.decodeLogits(h), target, scale)
-      : squaredError(this.decode(h), target, scale);
-    return { reconstruction, penalty: activityPenalty(this.config.regularization, { encoder: this.encoder, hidden }) };
+  objective(batch: Batch, ctx: ForwardContext): Objective {
+    const x = this.asInput(batch.x);
+    const scale = 1 / x.shape[0];
+    if (!ctx.training) {
+      return { loss: reconstructionLoss(this.logits(this.encode(x, ctx), ctx), x, this.output, scale), penalty: null };
+    }
+    const hidden = this.encoder.trace(x, ctx);
+    const restored = this.decoder.trace(hidden[hidden.length - 1], ctx);
+    const loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    return { loss, penalty: sumTerms([...this.encoder.penalties(hidden), ...this.decoder.penalties(restored)]) };
   }
 
   /** Every trainable tensor, named as in the model file (encoder.0.weight, …); a tied weight appears once, under the encoder. */
   parameters(): NamedParameter[] {
-    return [
-      ...this.encoder.flatMap((layer, i) => layer.parameters(`encoder.${i}`)),
-      ...this.decoder.flatMap((layer, i) => layer.parameters(`decoder.${i}`)),
-    ];
+    return [...this.encoder.parameters(), ...this.decoder.parameters()];
   }
 
-  /** Sets the mean subtracted from inputs (for `centerInputs`), e.g. the training set's. */
-  setInputMean(mean: Float32Array): void {
-    if (!this.inputMean) throw new UsageError('setInputMean: this model was not configured with centerInputs');
-    if (mean.length !== this.inputSize) throw new UsageError(`setInputMean: expected ${this.inputSize} values, got ${mean.length}`);
-    this.inputMean.data.set(mean);
+  /** The saved tensors that training does not update (an input mean). */
+  buffers(): NamedBuffer[] {
+    return [...this.encoder.buffers(), ...this.decoder.buffers()];
   }
+
+  /**
+   * Sets what the layers learn from the training data before training: a center layer's mean.
+   * A center layer must see the model's input, so only noise and dropout may come before it.
+   */
+  prepare(train: Matrix): void {
+    const layers = this.encoder.layers;
+    layers.forEach((layer, i) => {
+      if (!(layer instanceof Center)) return;
+      const before = layers.slice(0, i).find((l) => l.type !== 'noise' && l.type !== 'dropout');
+      if (before) throw new UsageError(`encoder.${i} (center): centres the model's input, so it must come before ${before.type} layers`);
+      layer.adapt(train);
+    });
+  }
+
+  /** x viewed as [batch, ...inputShape]; rows of inputSize values are accepted for any input shape. */
+  asInput(x: Tensor): Tensor {
+    return viewAs(x, this.config.input, 'inputs');
+  }
+}
+
+/** A batch viewed with examples of `shape`, when its examples hold as many values. */
+function viewAs(x: Tensor, shape: readonly number[], what: string): Tensor {
+  const example = x.shape.slice(1);
+  if (example.join(',') === shape.join(',')) return x;
+  if (x.shape.length >= 2 && sizeOf(example) === sizeOf(shape)) return reshape(x, [x.shape[0], ...shape]);
+  throw new ShapeError(`the model takes ${what} of shape ${formatDims(shape)} (${sizeOf(shape)} values each), got a batch of shape ${formatDims(x.shape)}`);
 }

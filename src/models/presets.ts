@@ -2,7 +2,7 @@
  * The named autoencoders of the course material, as configs plus the training settings they
  * were tuned with.
  */
-import type { AutoencoderConfigInput } from './config.js';
+import type { AutoencoderConfigInput, ShortFormInput } from './config.js';
 
 /** A preset: the model, and the training defaults that go with it. */
 export interface Preset {
@@ -94,7 +94,7 @@ export const PRESETS = {
     model: { layers: [784, 1000], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { noise: 'mask:0.25' } },
     training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
   },
-} satisfies Record<string, Preset>;
+} satisfies Record<string, Preset & { model: ShortFormInput }>;
 
 /** A preset's name. */
 export type PresetName = keyof typeof PRESETS;

@@ -1,6 +1,6 @@
 /**
- * The regularization part of an autoencoder config, and what it turns into: the penalty added
- * to each batch's objective, the optimizer's weight decay, and the input corruption.
+ * The regularization block of the short-form config: the short way to write the regularizers
+ * that attach to layers (`expandShortForm` in config.ts puts each on its layer).
  *
  * Which layer each term looks at: the sparsity and L1 activity penalties act on the code (the
  * last encoder layer's output); the contractive penalty on the first encoder layer's Jacobian,
@@ -9,11 +9,7 @@
  * layer-wise recipe of Rifai et al. 2011).
  */
 import { z } from 'zod';
-import type { Activation } from '../backend/backend.js';
-import type { Dense } from '../nn/dense.js';
-import { type NoiseSpec, parseNoise } from '../nn/noise.js';
-import { contractivePenalty, l1ActivityPenalty, sparsityPenalty } from '../nn/regularizers.js';
-import { add, type Tensor } from '../tensor/index.js';
+import { parseNoise } from '../nn/noise.js';
 
 /** The schema of `config.regularization`; every term is off when absent. */
 export const regularizationSchema = z.object({
@@ -42,46 +38,3 @@ export const regularizationSchema = z.object({
 
 /** A validated regularization config. */
 export type RegularizationConfig = z.output<typeof regularizationSchema>;
-
-/**
- * The optimizer settings that realise `l2`: the optimizers add `weightDecay · θ` to the gradient
- * (PyTorch's convention), which is the gradient of (weightDecay/2)‖θ‖², so λ‖θ‖² needs
- * weightDecay = 2λ. This is exactly the gradient of `l2Penalty`, without its extra passes.
- * @example
- * optimizerDecay({ l2: 1e-4 }); // { weightDecay: 2e-4, decayBiases: false }
- */
-export function optimizerDecay(reg: RegularizationConfig | undefined): { weightDecay: number; decayBiases: boolean } {
-  return { weightDecay: 2 * (reg?.l2 ?? 0), decayBiases: reg?.l2Biases ?? false };
-}
-
-/** The corruption a config asks for, or null. */
-export function noiseOf(reg: RegularizationConfig | undefined): NoiseSpec | null {
-  return reg?.noise ? parseNoise(reg.noise) : null;
-}
-
-/** What the activity penalties read from one forward pass. */
-export interface ForwardTrace {
-  /** The encoder's layers. */
-  encoder: readonly Dense[];
-  /** Each encoder layer's output, the last being the code. */
-  hidden: readonly Tensor[];
-}
-
-/**
- * The sum of the activity penalties a config asks for (sparsity, L1 activity, contractive) for
- * one batch's forward pass, or null when there are none. L2 is applied by the optimizer.
- * @example
- * const penalty = activityPenalty(config.regularization, { encoder, hidden });
- */
-export function activityPenalty(reg: RegularizationConfig | undefined, trace: ForwardTrace): Tensor | null {
-  if (!reg) return null;
-  const code = trace.hidden[trace.hidden.length - 1];
-  const terms: Tensor[] = [];
-  if (reg.sparsity && reg.sparsity.beta > 0) terms.push(sparsityPenalty(code, reg.sparsity.rho, reg.sparsity.beta));
-  if (reg.l1Activity) terms.push(l1ActivityPenalty(code, reg.l1Activity));
-  if (reg.contractive) {
-    const first = trace.encoder[0];
-    terms.push(contractivePenalty(trace.hidden[0], first.weight, first.activation as Activation, reg.contractive, first.leakySlope));
-  }
-  return terms.length === 0 ? null : terms.reduce((a, b) => add(a, b));
-}

@@ -1,10 +1,10 @@
 /**
- * A model's weights as named arrays (the "state dict"), for the model file, and back.
+ * A model's tensors as named arrays (the "state dict"), for the model file, and back.
  */
 import { DataError } from '../errors.js';
 import type { Autoencoder } from './autoencoder.js';
 
-/** One named weight array, with nn.Linear's [out, in] layout for weights. */
+/** One named array, with nn.Linear's [out, in] layout for dense weights. */
 export interface NamedArray {
   name: string;
   shape: number[];
@@ -12,37 +12,41 @@ export interface NamedArray {
 }
 
 /**
- * The model's parameters (and its input mean, when it centres inputs) under their file names.
- * The arrays are the live weights, not copies.
+ * The model's parameters and buffers (an input mean) under their file names. The arrays are the
+ * live tensors, not copies.
  * @example
  * const tensors = stateDict(model); // [{ name: 'encoder.0.weight', shape: [1000, 784], … }, …]
  */
 export function stateDict(model: Autoencoder): NamedArray[] {
-  const params = model.parameters().map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data }));
-  if (model.inputMean) params.push({ name: 'input_mean', shape: [model.inputSize], data: model.inputMean.data });
-  return params;
+  return [...model.parameters(), ...model.buffers()].map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data }));
 }
 
 /**
- * Copies `arrays` into the model's weights; every expected name must be there with its shape.
+ * Copies `arrays` into the model: every tensor the model has must be there with its shape, and
+ * the file may hold no other.
  * @param source names the file in error messages
  */
 export function loadStateDict(model: Autoencoder, arrays: readonly NamedArray[], source: string): void {
   const byName = new Map(arrays.map((a) => [a.name, a]));
-  for (const target of stateDict(model)) {
+  const targets = stateDict(model);
+  const tied = model.config.decoder.some((s) => s.type === 'tied_dense');
+  for (const target of targets) {
     const found = byName.get(target.name);
     if (!found) {
-      const hint = /^decoder\.\d+\.weight$/.test(target.name) ? ' (a tied model stores only encoder weights; this model is not tied)' : '';
+      const hint = !tied && /^decoder\.\d+\.weight$/.test(target.name) ? ' (a tied model stores only encoder weights; this model is not tied)' : '';
       throw new DataError(`${source}: tensor "${target.name}" is missing (expected shape [${target.shape.join(', ')}])${hint}`);
     }
     if (found.shape.join(',') !== target.shape.join(',')) {
       throw new DataError(`${source}: tensor "${target.name}" has shape [${found.shape.join(', ')}], expected [${target.shape.join(', ')}]`);
     }
-    target.data.set(found.data);
   }
-  // A tied decoder has no weight of its own: one in the file means the file and config disagree.
-  const stray = model.config.tied ? arrays.find((a) => /^decoder\.\d+\.weight$/.test(a.name)) : undefined;
+  const expected = new Set(targets.map((t) => t.name));
+  const stray = arrays.find((a) => !expected.has(a.name));
   if (stray) {
-    throw new DataError(`${source}: holds "${stray.name}", but the model has tied weights (each decoder layer reuses its encoder partner's, stored once as encoder.N.weight)`);
+    const hint = tied && /^decoder\.\d+\.weight$/.test(stray.name)
+      ? ', but the model has tied weights (each decoder layer reuses its encoder partner\'s, stored once as encoder.N.weight)'
+      : `, which the model does not have (it has ${[...expected].join(', ')})`;
+    throw new DataError(`${source}: holds "${stray.name}"${hint}`);
   }
+  for (const target of targets) target.data.set(byName.get(target.name)!.data);
 }

@@ -1,10 +1,14 @@
 /**
  * Input corruption for denoising autoencoders (Vincent et al. 2008, 2010): masking noise,
  * additive Gaussian noise and salt-and-pepper noise, written as `KIND:AMOUNT` specs and drawn
- * from the seeded PRNG so that a seed fixes every corrupted batch.
+ * from the seeded PRNG so that a seed fixes every corrupted batch; and the noise layer that
+ * applies them while training.
  */
+import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { add, mul, Tensor } from '../tensor/index.js';
 import type { Prng } from '../util/prng.js';
+import { type ForwardContext, StatelessLayer } from './layer.js';
 
 /** One kind of corruption and its amount. */
 export type NoiseSpec =
@@ -59,31 +63,101 @@ export function formatNoise(spec: NoiseSpec): string {
 }
 
 /**
- * Corrupts `data` in place, drawing from `rng`.
+ * Draws one corruption of n values as x ⊙ keep + fill: `keep` is 0 where a value is replaced and
+ * 1 elsewhere, `fill` what is added (the replacement, or the Gaussian noise). One form for every
+ * kind, so the noise layer is two elementwise primitives and needs no backward of its own.
  * @example
- * corrupt(batch.data, parseNoise('mask:0.25'), rng);
+ * drawNoise(parseNoise('mask:0.25'), rng, keep, fill);
  */
-export function corrupt(data: Float32Array, spec: NoiseSpec, rng: Prng): void {
+export function drawNoise(spec: NoiseSpec, rng: Prng, keep: Float32Array, fill: Float32Array): void {
   switch (spec.kind) {
     case 'mask': {
       const q = spec.rate;
-      for (let i = 0; i < data.length; i++) if (rng.uniform() < q) data[i] = 0;
+      for (let i = 0; i < keep.length; i++) keep[i] = rng.uniform() < q ? 0 : 1;
+      fill.fill(0);
       return;
     }
     case 'gaussian': {
       const sigma = spec.sigma;
-      for (let i = 0; i < data.length; i++) data[i] += sigma * rng.normal();
+      keep.fill(1);
+      for (let i = 0; i < fill.length; i++) fill[i] = sigma * rng.normal();
       return;
     }
     case 'salt-pepper': {
       const p = spec.rate;
       const half = p / 2;
       // One draw decides both whether and which: given u < p, u < p/2 has even odds.
-      for (let i = 0; i < data.length; i++) {
+      for (let i = 0; i < keep.length; i++) {
         const u = rng.uniform();
-        if (u < p) data[i] = u < half ? 0 : 1;
+        keep[i] = u < p ? 0 : 1;
+        fill[i] = u < half ? 0 : u < p ? 1 : 0;
       }
       return;
     }
+  }
+}
+
+/**
+ * Corrupts `data` in place, drawing from `rng`, with the same values the noise layer gives.
+ * @example
+ * corrupt(batch.data, parseNoise('mask:0.25'), rng);
+ */
+export function corrupt(data: Float32Array, spec: NoiseSpec, rng: Prng): void {
+  const keep = new Float32Array(data.length);
+  const fill = new Float32Array(data.length);
+  drawNoise(spec, rng, keep, fill);
+  for (let i = 0; i < data.length; i++) data[i] = data[i] * keep[i] + fill[i];
+}
+
+/** The spec of a noise layer: corruption while training, nothing at inference. */
+export const noiseLayerSpec = z.object({
+  type: z.literal('noise'),
+  name: z.string().optional(),
+  /** mask:Q, gaussian:SIGMA or salt-pepper:P. */
+  spec: z.string().superRefine((text, ctx) => {
+    try {
+      parseNoise(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+}).strict();
+
+/** A noise layer's spec. */
+export type NoiseLayerSpec = z.output<typeof noiseLayerSpec>;
+
+/**
+ * Corrupts its input while training (a denoising autoencoder is a noise layer in front of the
+ * encoder), drawing from the training loop's generator; passes it unchanged at inference. The
+ * gradient flows through the kept values (all of them for Gaussian noise).
+ * @example
+ * const noise = new NoiseLayer({ type: 'noise', spec: 'mask:0.25' }, [784]);
+ * const noisy = noise.forward(x, { training: true, rng: new Prng(1) });
+ */
+export class NoiseLayer extends StatelessLayer {
+  readonly type = 'noise';
+  readonly outputShape: readonly number[];
+  readonly noise: NoiseSpec;
+
+  constructor(private readonly config: NoiseLayerSpec, readonly inputShape: readonly number[]) {
+    super();
+    this.noise = parseNoise(config.spec);
+    this.outputShape = inputShape;
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    if (!ctx.training || !ctx.rng) return x;
+    const keep = Tensor.empty(x.shape);
+    const fill = Tensor.empty(x.shape);
+    drawNoise(this.noise, ctx.rng, keep.data, fill.data);
+    switch (this.noise.kind) {
+      case 'mask': return mul(x, keep);
+      case 'gaussian': return add(x, fill);
+      case 'salt-pepper': return add(mul(x, keep), fill);
+    }
+  }
+
+  spec(): NoiseLayerSpec {
+    return { ...this.config };
   }
 }

@@ -7,11 +7,47 @@
  * penalties (L1 activity, contractive) are means over the batch too; the weight and sparsity
  * penalties are per batch by definition (ρ̂ is a batch statistic).
  */
+import { z } from 'zod';
 import type { Activation } from '../backend/backend.js';
 import { UsageError } from '../errors.js';
 import {
   abs, add, addScalar, clamp, log, mean, mul, mulScalar, relu, rsubScalar, square, sum, type Tensor, unary,
 } from '../tensor/index.js';
+
+/** A coupled L2 penalty λ‖θ‖² on a layer's kernel or bias (Keras's `kernel_regularizer=l2(λ)`, without its ½). */
+export const l2Schema = z.object({ l2: z.number().min(0) }).strict();
+
+/** Penalties on a layer's output (Keras's `activity_regularizer`). */
+export const activityRegularizerSchema = z.object({
+  /** β Σ_l KL(ρ ‖ ρ̂_l) on the units' batch-mean activations (sigmoid units). */
+  kl: z.object({
+    rho: z.number().gt(0).lt(1).default(0.05),
+    beta: z.number().min(0).default(3),
+  }).strict().optional(),
+  /** λ of the L1 activity penalty λ·mean_rows Σ|h|. */
+  l1: z.number().min(0).optional(),
+}).strict();
+
+/** A layer's activity regularizers, defaults filled in. */
+export type ActivityRegularizer = z.output<typeof activityRegularizerSchema>;
+
+/**
+ * The activity penalties `reg` asks for on a layer's output h, in a fixed order (KL, then L1);
+ * empty when there are none.
+ * @example
+ * const terms = activityPenalties(code, { kl: { rho: 0.05, beta: 3 } });
+ */
+export function activityPenalties(h: Tensor, reg: ActivityRegularizer | undefined): Tensor[] {
+  const terms: Tensor[] = [];
+  if (reg?.kl && reg.kl.beta > 0) terms.push(sparsityPenalty(h, reg.kl.rho, reg.kl.beta));
+  if (reg?.l1) terms.push(l1ActivityPenalty(h, reg.l1));
+  return terms;
+}
+
+/** The sum of penalty terms, or null when there are none. */
+export function sumTerms(terms: readonly Tensor[]): Tensor | null {
+  return terms.length === 0 ? null : terms.reduce((a, b) => add(a, b));
+}
 
 /** Keeps ρ̂ away from 0 and 1, where the KL's logarithms blow up; clamp passes no gradient there. */
 const RHO_HAT_EPS = 1e-6;

@@ -1,5 +1,5 @@
 /** The tensor layer: Tensor, tidy scopes, autograd and the primitive ops. */
-export { Tensor, tidy, getBackend, setBackend, getPool, sizeOf, type GradNode } from './tensor.js';
+export { Tensor, tidy, getBackend, setBackend, setBackendChooser, withBackend, getPool, sizeOf, type GradNode } from './tensor.js';
 export { backward, findNonFinite, noGrad, tapeOf } from './autograd.js';
 export { matmul } from './ops/matmul.js';
 export { linear } from './ops/linear.js';

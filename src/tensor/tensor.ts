@@ -18,18 +18,45 @@ export interface GradNode {
   backward(grad: Float32Array): void;
 }
 
-let currentBackend: Backend = createReferenceBackend();
+let currentBackend: Backend | null = null;
+let chooseBackend: () => Backend = createReferenceBackend;
 const pool = new BufferPool();
 const scopes: Tensor[][] = [];
 
-/** The backend every op runs on. */
+/** The backend every op runs on; the first call chooses it (see `setBackendChooser`). */
 export function getBackend(): Backend {
+  currentBackend ??= chooseBackend();
   return currentBackend;
 }
 
 /** Makes `backend` the one every op runs on from now on. */
 export function setBackend(backend: Backend): void {
   currentBackend = backend;
+}
+
+/**
+ * How the backend is chosen at first use when nobody called `setBackend`: the reference backend
+ * unless an entry point (the Node library entry) registers a better chooser. Registering chooses
+ * nothing yet, so importing the library has no side effect.
+ */
+export function setBackendChooser(choose: () => Backend): void {
+  chooseBackend = choose;
+}
+
+/**
+ * Runs `fn` with `backend` as the current one, then restores the previous choice, also when fn
+ * throws: for tests and comparisons across backends.
+ * @example
+ * const y = withBackend(createReferenceBackend(), () => model.reconstruct(x).toArray());
+ */
+export function withBackend<T>(backend: Backend, fn: () => T): T {
+  const previous = currentBackend;
+  currentBackend = backend;
+  try {
+    return fn();
+  } finally {
+    currentBackend = previous;
+  }
 }
 
 /** The buffer pool shared by all tensors. */

@@ -1,48 +1,57 @@
 /**
- * Minibatches: rows copied, in a seeded shuffled order, into tensors that are made once and
- * reused for every step.
+ * Minibatches: examples (and their labels) copied, in a seeded shuffled order, into tensors that
+ * are made once and reused for every step.
  */
+import type { Dataset, Matrix } from '../data/dataset.js';
+import type { Batch } from '../models/trainable.js';
 import { Tensor } from '../tensor/index.js';
 
-/** A row-major matrix of examples. */
-export interface Matrix {
-  /** n × features values. */
-  x: Float32Array;
-  n: number;
-  features: number;
-}
+/** Rows to train on: any matrix, or a data set that keeps its example shape and labels. */
+export type TrainingData = Matrix & Partial<Pick<Dataset, 'shape' | 'labels' | 'labelShape'>>;
 
-/** Reusable batch tensors, one per batch size seen (the full size and the epoch's remainder). */
+/** Reusable batch tensors, one set per batch size seen (the full size and the epoch's remainder). */
 export class BatchBuffers {
-  private readonly bySize = new Map<number, Tensor>();
+  private readonly bySize = new Map<number, Batch>();
+  private readonly shape: readonly number[];
+  private readonly labelSize: number;
 
-  constructor(private readonly features: number) {}
+  constructor(private readonly data: TrainingData) {
+    this.shape = data.shape ?? [data.features];
+    this.labelSize = (data.labelShape ?? []).reduce((a, b) => a * b, 1);
+  }
 
-  /** Copies the rows `order[start .. start+rows)` of `data` into the tensor for `rows` rows. */
-  fill(data: Matrix, order: ArrayLike<number> | null, start: number, rows: number): Tensor {
-    let t = this.bySize.get(rows);
-    if (!t) {
-      t = Tensor.zeros([rows, this.features]);
-      this.bySize.set(rows, t);
+  /** Copies the examples `order[start .. start+rows)` (in order when `order` is null) into the batch for `rows` rows. */
+  fill(order: ArrayLike<number> | null, start: number, rows: number): Batch {
+    const { data } = this;
+    let batch = this.bySize.get(rows);
+    if (!batch) {
+      batch = { x: Tensor.zeros([rows, ...this.shape]) };
+      if (data.labels) batch.y = Tensor.zeros([rows, ...(data.labelShape ?? [])]);
+      this.bySize.set(rows, batch);
     }
-    const f = this.features;
-    if (!order) {
-      t.data.set(data.x.subarray(start * f, (start + rows) * f));
-    } else {
-      for (let r = 0; r < rows; r++) {
-        const src = order[start + r] * f;
-        t.data.set(data.x.subarray(src, src + f), r * f);
-      }
-    }
-    return t;
+    copyRows(data.x, data.features, batch.x.data, order, start, rows);
+    if (data.labels && batch.y) copyRows(data.labels, this.labelSize, batch.y.data, order, start, rows);
+    return batch;
   }
 }
 
-/** Calls `visit` on consecutive batches of at most `batchSize` rows, in order. */
-export function forEachBatch(data: Matrix, batchSize: number, visit: (batch: Tensor, start: number, rows: number) => void): void {
-  const buffers = new BatchBuffers(data.features);
+function copyRows(source: Float32Array | Uint8Array | Int32Array, width: number, target: Float32Array,
+  order: ArrayLike<number> | null, start: number, rows: number): void {
+  if (!order) {
+    target.set(source.subarray(start * width, (start + rows) * width));
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const src = order[start + r] * width;
+    target.set(source.subarray(src, src + width), r * width);
+  }
+}
+
+/** Calls `visit` on consecutive batches of at most `batchSize` examples, in order. */
+export function forEachBatch(data: TrainingData, batchSize: number, visit: (batch: Batch, start: number, rows: number) => void): void {
+  const buffers = new BatchBuffers(data);
   for (let start = 0; start < data.n; start += batchSize) {
     const rows = Math.min(batchSize, data.n - start);
-    visit(buffers.fill(data, null, start, rows), start, rows);
+    visit(buffers.fill(null, start, rows), start, rows);
   }
 }

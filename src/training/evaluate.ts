@@ -1,11 +1,14 @@
 /**
  * Reconstruction metrics with one meaning everywhere (DESIGN.md §3): `sse` is the mean over
  * examples of the summed squared error, `mse` is sse per feature, `bce` the mean over examples
- * of the summed binary cross-entropy.
+ * of the summed binary cross-entropy; and the mean objective of any trainable model.
  */
 import type { Autoencoder } from '../models/autoencoder.js';
-import { bceWithLogits, noGrad, sigmoid, squaredError, tidy } from '../tensor/index.js';
-import { forEachBatch, type Matrix } from './batches.js';
+import { activateOutput, outputBce } from '../models/output.js';
+import type { Trainable } from '../models/trainable.js';
+import { INFERENCE } from '../nn/layer.js';
+import { noGrad, squaredError, tidy } from '../tensor/index.js';
+import { forEachBatch, type TrainingData } from './batches.js';
 
 /** The reconstruction metrics of a dataset. */
 export interface Metrics {
@@ -20,27 +23,29 @@ export interface Metrics {
  * @example
  * const { sse } = evaluate(model, test);
  */
-export function evaluate(model: Autoencoder, data: Matrix, batchSize = 1000): Metrics {
-  const probabilistic = model.config.outputActivation === 'sigmoid';
+export function evaluate(model: Autoencoder, data: TrainingData, batchSize = 1000): Metrics {
   let sse = 0;
-  let bce = 0;
-  noGrad(() => forEachBatch(data, batchSize, (batch) => tidy(() => {
-    if (probabilistic) {
-      const logits = model.decodeLogits(model.encode(batch));
-      bce += bceWithLogits(logits, batch).item();
-      sse += squaredError(sigmoid(logits), batch).item();
-    } else {
-      sse += squaredError(model.reconstruct(batch), batch).item();
-    }
+  let bce: number | null = null;
+  noGrad(() => forEachBatch(data, batchSize, ({ x }) => tidy(() => {
+    const target = model.asInput(x);
+    const logits = model.logits(model.encode(target));
+    sse += squaredError(activateOutput(logits, model.output), target).item();
+    const batchBce = outputBce(logits, target, model.output);
+    if (batchBce) bce = (bce ?? 0) + batchBce.item();
   })));
-  return { sse: sse / data.n, mse: sse / data.n / data.features, bce: probabilistic ? bce / data.n : null };
+  return { sse: sse / data.n, mse: sse / data.n / data.features, bce: bce === null ? null : bce / data.n };
 }
 
-/** The model's training objective (as `model.loss`) averaged over a dataset. */
-export function meanLoss(model: Autoencoder, data: Matrix, batchSize = 1000): number {
+/**
+ * The model's objective at inference (the data term: no noise, no penalties) averaged over the
+ * examples of `data`.
+ * @example
+ * const valLoss = meanObjective(model, validation);
+ */
+export function meanObjective(model: Trainable, data: TrainingData, batchSize = 1000): number {
   let total = 0;
   noGrad(() => forEachBatch(data, batchSize, (batch, _start, rows) => tidy(() => {
-    total += model.loss(batch).item() * rows;
+    total += model.objective(batch, INFERENCE).loss.item() * rows;
   })));
   return total / data.n;
 }

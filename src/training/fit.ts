@@ -1,62 +1,59 @@
 /**
- * The training loop: seeded shuffles, minibatch steps, a learning-rate schedule, validation
- * after each epoch, early stopping, and a clean stop on abort that keeps the best model so far.
+ * The training loop, for any model with parameters and an objective: seeded shuffles, minibatch
+ * steps, a learning-rate schedule, validation after each epoch, early stopping, and a clean stop
+ * on abort that keeps the best model so far.
  */
 import { NumericError, UsageError } from '../errors.js';
-import type { Autoencoder } from '../models/autoencoder.js';
-import { optimizerDecay } from '../models/regularization.js';
-import { corrupt as corruptWith } from '../nn/noise.js';
-import { add, backward, findNonFinite, type Tensor, tidy } from '../tensor/index.js';
+import type { Trainable } from '../models/trainable.js';
+import { add, backward, findNonFinite, sizeOf, tidy } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
-import { BatchBuffers, type Matrix } from './batches.js';
-import { meanLoss } from './evaluate.js';
+import { BatchBuffers, type TrainingData } from './batches.js';
+import { meanObjective } from './evaluate.js';
 import { Adam, type Optimizer, Sgd } from './optimizers.js';
 import { learningRate, type ScheduleName } from './schedule.js';
 
 /** What the loop reports while it runs. */
 export type TrainingEvent =
   | { type: 'step'; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; lr: number; samplesPerSecond: number; etaSeconds: number }
-  | { type: 'epoch'; epoch: number; epochs: number; trainLoss: number; valLoss: number | null; seconds: number; best: boolean };
+  | {
+    type: 'epoch'; epoch: number; epochs: number; trainLoss: number;
+    /** The validation loss, or null when there is no validation set (then the training loss is monitored). */
+    valLoss: number | null; seconds: number; best: boolean;
+  };
 
-/** How to train. */
+/** How to train; every field has a default. */
 export interface FitOptions {
-  epochs: number;
-  batchSize: number;
-  lr: number;
+  /** Passes over the training data; default 10. */
+  epochs?: number;
+  /** Examples per step; default 64. */
+  batchSize?: number;
+  /** Peak learning rate; default 1e-3. */
+  lr?: number;
   optimizer?: 'adam' | 'sgd';
   momentum?: number;
-  /** Adds weightDecay·θ to weight gradients; the config's `regularization.l2` (λ) adds 2λ more. */
+  /** Decoupled weight decay (AdamW / SGDW) on weights: θ ← θ − lr·weightDecay·θ each step. */
   weightDecay?: number;
-  /** Decoupled weight decay (AdamW / SGDW) on weights: θ ← θ − lr·decoupledWeightDecay·θ each step. */
-  decoupledWeightDecay?: number;
   schedule?: ScheduleName;
   warmupSteps?: number;
+  /** Seeds the shuffles and the training noise (noise and dropout layers). */
   seed?: number;
-  /** Held-out rows for the validation loss, early stopping and the best-model choice. */
-  validation?: Matrix;
-  /** Stop after this many epochs without a better validation loss (off when absent). */
+  /** Held-out examples for the validation loss, early stopping and the best-model choice. */
+  validation?: TrainingData;
+  /** Stop after this many epochs without a better monitored loss (off when absent). */
   patience?: number;
   /** Stops after the current step; the best model so far is kept. */
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
-  /**
-   * Extra terms of the objective for a batch (regularizers), added to the reconstruction loss
-   * and to the model config's own penalties. Receives the corrupted input actually fed to the model.
-   */
-  penalty?: (model: Autoencoder, input: Tensor) => Tensor | null;
-  /**
-   * Corrupts a copy of the batch in place before it is encoded (denoising); the target stays
-   * clean. Defaults to the model config's `regularization.noise`.
-   */
-  corrupt?: (input: Float32Array, rng: Prng) => void;
 }
 
 /** What training produced. */
 export interface FitResult {
   trainLoss: number[];
   valLoss: number[];
-  /** The epoch (1-based) whose weights the model holds at the end. */
+  /** The epoch (1-based) whose weights the model holds at the end; 0 when no epoch finished. */
   bestEpoch: number;
+  /** Which loss chose the best epoch: the validation loss, or the training loss when there is no validation set. */
+  monitored: 'validation' | 'training';
   stoppedEarly: boolean;
   aborted: boolean;
   steps: number;
@@ -64,32 +61,34 @@ export interface FitResult {
   samplesPerSecond: number;
 }
 
+const DEFAULTS = { epochs: 10, batchSize: 64, lr: 1e-3 };
+
 /**
  * Trains `model` on `train` in place.
  * @example
  * const result = await fit(model, train, { epochs: 10, batchSize: 128, lr: 1e-3, validation: val });
  */
-export async function fit(model: Autoencoder, train: Matrix, options: FitOptions): Promise<FitResult> {
-  validate(model, train, options);
-  const { epochs, batchSize, schedule = 'constant', warmupSteps = 0, seed = 0, validation, patience, signal, onEvent } = options;
+export async function fit(model: Trainable, train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
+  const { epochs, batchSize, lr } = { ...DEFAULTS, ...definedOnly(options) };
+  validate(model, train, { ...options, epochs, batchSize, lr });
+  const { schedule = 'constant', warmupSteps = 0, seed = 0, patience, signal, onEvent } = options;
+  // Validation data without rows cannot be monitored: the training loss is, as without validation.
+  const validation = options.validation && options.validation.n > 0 ? options.validation : undefined;
   const params = model.parameters();
-  // The config's L2 (λ‖θ‖²) becomes weight decay 2λ, added to any decay asked for here.
-  const decay = optimizerDecay(model.config.regularization);
-  const weightDecay = (options.weightDecay ?? 0) + decay.weightDecay;
-  const decays = { weightDecay, decoupledWeightDecay: options.decoupledWeightDecay, decayBiases: decay.decayBiases };
   const optimizer: Optimizer = options.optimizer === 'sgd'
-    ? new Sgd(params, { lr: options.lr, momentum: options.momentum ?? 0.9, ...decays })
-    : new Adam(params, { lr: options.lr, ...decays });
-  const noise = model.noise;
-  const corrupt = options.corrupt ?? (noise ? (x: Float32Array, r: Prng) => corruptWith(x, noise, r) : undefined);
-  if (model.inputMean) model.setInputMean(columnMeans(train));
+    ? new Sgd(params, { lr, momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay })
+    : new Adam(params, { lr, weightDecay: options.weightDecay });
+  model.prepare?.(train);
 
   const rng = new Prng(seed);
-  const buffers = new BatchBuffers(train.features);
-  const corrupted = corrupt ? new BatchBuffers(train.features) : null;
+  const ctx = { training: true, rng };
+  const buffers = new BatchBuffers(train);
   const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
-  const result: FitResult = { trainLoss: [], valLoss: [], bestEpoch: 0, stoppedEarly: false, aborted: false, steps: 0, seconds: 0, samplesPerSecond: 0 };
+  const result: FitResult = {
+    trainLoss: [], valLoss: [], bestEpoch: 0, monitored: validation ? 'validation' : 'training',
+    stoppedEarly: false, aborted: false, steps: 0, seconds: 0, samplesPerSecond: 0,
+  };
   let best = Infinity;
   let bestWeights: Float32Array[] | null = null;
   let samples = 0;
@@ -102,14 +101,20 @@ export async function fit(model: Autoencoder, train: Matrix, options: FitOptions
     let epochLoss = 0;
     for (let start = 0; start < train.n; start += batchSize) {
       const rows = Math.min(batchSize, train.n - start);
-      const clean = buffers.fill(train, order, start, rows);
-      let input = clean;
-      if (corrupted && corrupt) {
-        input = corrupted.fill(train, order, start, rows);
-        corrupt(input.data, rng);
-      }
-      optimizer.lr = learningRate(schedule, options.lr, result.steps, totalSteps, { warmupSteps });
-      const loss = step(model, params, optimizer, input, clean, options.penalty, result.steps + 1);
+      const batch = buffers.fill(order, start, rows);
+      optimizer.lr = learningRate(schedule, lr, result.steps, totalSteps, { warmupSteps });
+      const loss = tidy(() => {
+        for (const p of params) p.tensor.zeroGrad();
+        const { loss: data, penalty } = model.objective(batch, ctx);
+        const objective = penalty ? add(data, penalty) : data;
+        const value = data.item();
+        if (!Number.isFinite(objective.item())) {
+          throw findNonFinite(objective, result.steps + 1) ?? new NumericError(`step ${result.steps + 1}: the loss is ${objective.item()}`);
+        }
+        backward(objective);
+        optimizer.step();
+        return value;
+      });
       epochLoss += loss * rows;
       result.steps++;
       samples += rows;
@@ -131,7 +136,7 @@ export async function fit(model: Autoencoder, train: Matrix, options: FitOptions
     // A partly trained epoch has no comparable loss: stop with the best complete epoch's weights.
     if (result.aborted) break;
     const trainLoss = epochLoss / train.n;
-    const valLoss = validation ? meanLoss(model, validation) : null;
+    const valLoss = validation ? meanObjective(model, validation) : null;
     result.trainLoss.push(trainLoss);
     if (valLoss !== null) result.valLoss.push(valLoss);
     const monitored = valLoss ?? trainLoss;
@@ -163,43 +168,27 @@ const YIELD_EVERY_MS = 50;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) =>
   (typeof setImmediate === 'function' ? setImmediate : (f: () => void) => setTimeout(f, 0))(resolve));
 
-/** One optimisation step; returns the batch loss, or throws a NumericError naming the op. */
-function step(model: Autoencoder, params: ReturnType<Autoencoder['parameters']>, optimizer: Optimizer,
-  input: Tensor, target: Tensor, penalty: FitOptions['penalty'], stepNumber: number): number {
-  return tidy(() => {
-    for (const p of params) p.tensor.zeroGrad();
-    const { reconstruction, penalty: own } = model.objective(input, target);
-    const extra = penalty?.(model, input) ?? null;
-    const terms = [own, extra].filter((t): t is Tensor => t !== null);
-    const objective = terms.reduce((a, b) => add(a, b), reconstruction);
-    const value = reconstruction.item();
-    if (!Number.isFinite(objective.item())) {
-      throw findNonFinite(objective, stepNumber) ?? new NumericError(`step ${stepNumber}: the loss is ${objective.item()}`);
-    }
-    backward(objective);
-    optimizer.step();
-    return value;
-  });
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function columnMeans(data: Matrix): Float32Array {
-  const sums = new Float64Array(data.features);
-  for (let i = 0; i < data.n; i++) {
-    for (let j = 0; j < data.features; j++) sums[j] += data.x[i * data.features + j];
+function validate(model: Trainable, train: TrainingData, options: FitOptions & typeof DEFAULTS): void {
+  if (!model || typeof model.parameters !== 'function' || typeof model.objective !== 'function') {
+    throw new UsageError('fit: expected a model with parameters() and objective(), such as Autoencoder.create(…)');
   }
-  return Float32Array.from(sums, (s) => s / data.n);
-}
-
-function validate(model: Autoencoder, train: Matrix, options: FitOptions): void {
-  if (train.features !== model.inputSize) {
-    throw new UsageError(`fit: the data has ${train.features} features per row but the model takes ${model.inputSize}`);
+  if (!train || !(train.x instanceof Float32Array) || !Number.isInteger(train.n) || !Number.isInteger(train.features)) {
+    throw new UsageError('fit: expected training data { x: Float32Array, n, features }, such as loadData(\'mnist\')');
   }
-  if (train.n === 0) throw new UsageError('fit: the training data has no rows');
+  const inputSize = sizeOf(model.inputShape);
+  if (train.features !== inputSize) {
+    throw new UsageError(`fit: the data has ${train.features} features per example but the model takes ${inputSize}`);
+  }
+  if (train.n === 0) throw new UsageError('fit: the training data has no examples');
   for (const key of ['epochs', 'batchSize'] as const) {
     if (!Number.isInteger(options[key]) || options[key] <= 0) throw new UsageError(`fit: ${key} must be a positive integer, got ${options[key]}`);
   }
   if (!(options.lr > 0)) throw new UsageError(`fit: lr must be positive, got ${options.lr}`);
   if (options.validation && options.validation.features !== train.features) {
-    throw new UsageError(`fit: validation rows have ${options.validation.features} features, training rows ${train.features}`);
+    throw new UsageError(`fit: validation examples have ${options.validation.features} features, training examples ${train.features}`);
   }
 }

@@ -3,31 +3,25 @@
  * native backend), with its state buffers allocated once.
  */
 import type { AdamParams, SgdParams } from '../backend/backend.js';
-import type { NamedParameter } from '../nn/dense.js';
+import type { NamedParameter } from '../nn/layer.js';
 import { getBackend } from '../tensor/index.js';
 
 /** Settings shared by the optimizers. */
 export interface OptimizerOptions {
   /** Learning rate. */
   lr: number;
-  /** L2 coefficient on weights (and on biases when `decayBiases`): adds weightDecay·θ to the gradient. */
-  weightDecay?: number;
   /**
-   * Decoupled weight decay (Loshchilov & Hutter's AdamW/SGDW) on the same parameters: θ shrinks
-   * by lr·decoupledWeightDecay·θ each step, outside the gradient, so Adam's per-parameter scaling
-   * does not weaken it. May be combined with `weightDecay`.
+   * Decoupled weight decay (Loshchilov & Hutter's AdamW/SGDW) on weights, never biases: θ shrinks
+   * by lr·weightDecay·θ each step, outside the gradient, so Adam's per-parameter scaling does not
+   * weaken it. Combines with each parameter's coupled L2 (`NamedParameter.l2`, the layers'
+   * kernel and bias regularizers), whose gradient 2λθ joins the gradient.
    */
-  decoupledWeightDecay?: number;
-  decayBiases?: boolean;
+  weightDecay?: number;
 }
 
-/** The two decay coefficients for one parameter: weights always, biases only when `decayBiases`. */
-function decaysFor(options: OptimizerOptions, kind: NamedParameter['kind']): { weightDecay: number; decoupledWeightDecay: number } {
-  const decayed = kind === 'weight' || (options.decayBiases ?? false);
-  return {
-    weightDecay: decayed ? options.weightDecay ?? 0 : 0,
-    decoupledWeightDecay: decayed ? options.decoupledWeightDecay ?? 0 : 0,
-  };
+/** The two decay coefficients for one parameter. */
+function decaysFor(options: OptimizerOptions, param: NamedParameter): { l2: number; weightDecay: number } {
+  return { l2: param.l2 ?? 0, weightDecay: param.kind === 'weight' ? options.weightDecay ?? 0 : 0 };
 }
 
 /** Updates parameters from their gradients. */
@@ -45,7 +39,7 @@ export interface AdamOptions extends OptimizerOptions {
 }
 
 /**
- * Adam (Kingma & Ba 2015), with coupled L2 and/or decoupled (AdamW) weight decay.
+ * Adam (Kingma & Ba 2015), with each parameter's coupled L2 and/or decoupled (AdamW) weight decay.
  * @example
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
  * opt.step();
@@ -65,11 +59,11 @@ export class Adam implements Optimizer {
     const backend = getBackend();
     const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = this.options;
     for (let i = 0; i < this.params.length; i++) {
-      const { tensor, kind } = this.params[i];
-      const grad = tensor.grad;
+      const param = this.params[i];
+      const grad = param.tensor.grad;
       if (!grad) continue;
-      const settings: AdamParams = { lr: this.lr, beta1, beta2, eps, step: this.t, ...decaysFor(this.options, kind) };
-      backend.adamStep(tensor.data, grad, this.moments[i].m, this.moments[i].v, settings);
+      const settings: AdamParams = { lr: this.lr, beta1, beta2, eps, step: this.t, ...decaysFor(this.options, param) };
+      backend.adamStep(param.tensor.data, grad, this.moments[i].m, this.moments[i].v, settings);
     }
   }
 }
@@ -98,11 +92,11 @@ export class Sgd implements Optimizer {
     const backend = getBackend();
     const { momentum = 0, nesterov = false } = this.options;
     for (let i = 0; i < this.params.length; i++) {
-      const { tensor, kind } = this.params[i];
-      const grad = tensor.grad;
+      const param = this.params[i];
+      const grad = param.tensor.grad;
       if (!grad) continue;
-      const settings: SgdParams = { lr: this.lr, momentum, nesterov, ...decaysFor(this.options, kind) };
-      backend.sgdStep(tensor.data, grad, this.velocities[i], settings);
+      const settings: SgdParams = { lr: this.lr, momentum, nesterov, ...decaysFor(this.options, param) };
+      backend.sgdStep(param.tensor.data, grad, this.velocities[i], settings);
     }
   }
 }

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { corruptRows, denoiseEval, meanSse, psnr } from '../../src/apps/denoise.js';
 import { selectBackend } from '../../src/backend/select.js';
-import { loadData } from '../../src/data/mnist.js';
+import { loadData } from '../../src/data/load-data.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { PRESETS } from '../../src/models/presets.js';
 import { parseNoise } from '../../src/nn/noise.js';

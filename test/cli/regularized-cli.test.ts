@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadData } from '../../src/data/mnist.js';
+import { loadData } from '../../src/data/load-data.js';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeIdx } from '../../src/data/idx.js';
-import { FASHION_MNIST_DIR, findIdxFiles, loadData, loadIdxFolder, mnistDir } from '../../src/data/mnist.js';
+import { loadData } from '../../src/data/load-data.js';
+import { FASHION_MNIST_DIR, findIdxFiles, loadIdxFolder, mnistDir } from '../../src/data/mnist.js';
 import { DataError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

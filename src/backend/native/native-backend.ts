@@ -32,9 +32,9 @@ interface Addon {
   allFinite(a: Float32Array): boolean;
   axpby(a: Float32Array, alpha: number, out: Float32Array, beta: number): void;
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number,
-    beta2: number, eps: number, step: number, weightDecay: number, decoupledWeightDecay: number): void;
+    beta2: number, eps: number, step: number, gradDecay: number, decoupledDecay: number): void;
   sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, lr: number, momentum: number,
-    nesterov: boolean, weightDecay: number, decoupledWeightDecay: number): void;
+    nesterov: boolean, gradDecay: number, decoupledDecay: number): void;
   info(): { isa: string; threads: number; mr: number; nr: number };
   setThreads(n: number): number;
   setIsa(isa: string): string;
@@ -132,11 +132,11 @@ export function createNativeBackend(): Backend {
     axpby(a, alpha, out, beta): void {
       n.axpby(a, alpha, out, beta);
     },
-    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, weightDecay, decoupledWeightDecay }: AdamParams): void {
-      n.adamStep(p, g, m, v, lr, beta1, beta2, eps, step, weightDecay, decoupledWeightDecay);
+    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, l2, weightDecay }: AdamParams): void {
+      n.adamStep(p, g, m, v, lr, beta1, beta2, eps, step, 2 * l2, weightDecay);
     },
-    sgdStep(p, g, velocity, { lr, momentum, nesterov, weightDecay, decoupledWeightDecay }: SgdParams): void {
-      n.sgdStep(p, g, velocity, lr, momentum, nesterov, weightDecay, decoupledWeightDecay);
+    sgdStep(p, g, velocity, { lr, momentum, nesterov, l2, weightDecay }: SgdParams): void {
+      n.sgdStep(p, g, velocity, lr, momentum, nesterov, 2 * l2, weightDecay);
     },
     allFinite(a): boolean {
       return n.allFinite(a);

@@ -178,12 +178,13 @@ export function createReferenceBackend(): Backend {
       for (let i = 0; i < a.length; i++) out[i] = alpha * a[i] + (beta === 0 ? 0 : beta * out[i]);
     },
 
-    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, weightDecay, decoupledWeightDecay }: AdamParams): void {
+    adamStep(p, g, m, v, { lr, beta1, beta2, eps, step, l2, weightDecay }: AdamParams): void {
       const c1 = 1 - Math.pow(beta1, step);
       const c2 = 1 - Math.pow(beta2, step);
-      const shrink = 1 - lr * decoupledWeightDecay;
+      const shrink = 1 - lr * weightDecay;
+      const gradDecay = 2 * l2;
       for (let i = 0; i < p.length; i++) {
-        const grad = g[i] + weightDecay * p[i];
+        const grad = g[i] + gradDecay * p[i];
         m[i] = beta1 * m[i] + (1 - beta1) * grad;
         v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
         const update = (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
@@ -191,10 +192,11 @@ export function createReferenceBackend(): Backend {
       }
     },
 
-    sgdStep(p, g, velocity, { lr, momentum, nesterov, weightDecay, decoupledWeightDecay }: SgdParams): void {
-      const shrink = 1 - lr * decoupledWeightDecay;
+    sgdStep(p, g, velocity, { lr, momentum, nesterov, l2, weightDecay }: SgdParams): void {
+      const shrink = 1 - lr * weightDecay;
+      const gradDecay = 2 * l2;
       for (let i = 0; i < p.length; i++) {
-        const grad = g[i] + weightDecay * p[i];
+        const grad = g[i] + gradDecay * p[i];
         if (momentum === 0) {
           p[i] = shrink * p[i] - lr * grad;
           continue;

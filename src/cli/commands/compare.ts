@@ -7,12 +7,9 @@ import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare.
 import { PRESETS } from '../../models/presets.js';
 import { interruptible } from '../interrupt.js';
 import { addDataOptions, nonNegativeInt, positiveInt } from '../options.js';
-import { emit, fmt } from '../output.js';
+import { emit, fmt, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
 
 const presetEpochs = Object.values(COMPARE_PRESETS).map((name) => `${name} ${PRESETS[name].training.epochs}`).join(', ');
 

@@ -4,15 +4,14 @@
  */
 import { Command } from 'commander';
 import { loadRunData } from '../../apps/data-split.js';
-import { corruptRows, type DenoiseMetrics, denoiseEval, denoiseRows, meanSse, psnr } from '../../apps/denoise.js';
+import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../apps/denoise.js';
 import { loadRun } from '../../apps/load-run.js';
 import { imageShape } from '../../apps/pictures.js';
-import { type Dataset, firstRows } from '../../data/dataset.js';
+import { type Dataset, firstRows, type Matrix } from '../../data/dataset.js';
 import { loadInputFile } from '../../data/load-input.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
 import { parseNoise } from '../../nn/noise.js';
-import type { Matrix } from '../../training/batches.js';
 import { tileImages, upscale, writePng } from '../../viz/png.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { emit, fmt } from '../output.js';
@@ -56,10 +55,10 @@ Examples:
   $ aekit denoise --model runs/dae --noise gaussian:0.3 --png denoised.png
   $ aekit denoise --model runs/dae --input noisy.npy --output clean.npy`)
     .action((opts) => {
-      const { model, info } = loadRun(opts.model);
+      const { model, record } = loadRun(opts.model);
       if (opts.input && !opts.output) throw new UsageError('denoise: --input needs --output FILE for the denoised rows');
       if (opts.output && !opts.input) throw new UsageError('denoise: --output needs --input FILE (without --input the test set is denoised and measured)');
-      const trainedNoise = model.config.regularization?.noise;
+      const trainedNoise = model.trainingNoise;
 
       if (opts.input) {
         const input = firstRows(loadInputFile(opts.input), opts.testLimit);
@@ -70,12 +69,7 @@ Examples:
         writeNpy(opts.output, denoised.x, [denoised.n, denoised.features]);
         const shape = imageShape(input);
         if (opts.png && shape) writeComparison(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
-        let metrics: DenoiseMetrics | null = null;
-        if (opts.noise) {
-          const sseNoisy = meanSse(noisy, input);
-          const sseDenoised = meanSse(denoised, input);
-          metrics = { psnrNoisy: psnr(sseNoisy / input.features), psnrDenoised: psnr(sseDenoised / input.features), sseNoisy, sseDenoised };
-        }
+        const metrics = opts.noise ? denoiseMetrics(input, noisy, denoised) : null;
         emit(opts.json, { ...metrics, noise: opts.noise ?? null, rows: denoised.n, output: opts.output, png: opts.png ?? null }, () => [
           `wrote ${denoised.n} denoised rows to ${opts.output}${opts.png ? ` and ${opts.png}` : ''}`,
           ...(metrics ? [`${opts.noise}: PSNR noisy ${fmt(metrics.psnrNoisy)} dB -> denoised ${fmt(metrics.psnrDenoised)} dB (sse ${fmt(metrics.sseNoisy)} -> ${fmt(metrics.sseDenoised)})`] : []),
@@ -85,9 +79,7 @@ Examples:
 
       const noise = opts.noise ?? trainedNoise;
       if (!noise) throw new UsageError(`denoise: ${opts.model} was trained without noise; pass --noise SPEC (e.g. mask:0.25)`);
-      const trainedOn = (info.data as { spec?: string } | undefined)?.spec ?? 'mnist';
-      const seed = (info.training as { seed?: number } | undefined)?.seed ?? 0;
-      const { test } = loadRunData({ data: opts.data ?? trainedOn, testLimit: opts.testLimit, validationFraction: 0, seed });
+      const { test } = loadRunData({ data: opts.data ?? record.data.path ?? record.data.spec, testLimit: opts.testLimit, validationFraction: 0, seed: record.training.seed });
       checkWidth(test, model.inputSize, test.name);
       const { metrics, noisy, denoised } = denoiseEval(model, test, parseNoise(noise), opts.seed);
       const shape = imageShape(test);

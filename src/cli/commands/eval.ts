@@ -25,10 +25,8 @@ Examples:
   $ aekit eval --model runs/deep
   $ aekit eval --model runs/deep --data fashion-mnist --json`)
     .action((opts) => {
-      const { model, info } = loadRun(opts.model);
-      const trainedOn = (info.data as { spec?: string } | undefined)?.spec ?? 'mnist';
-      const seed = (info.training as { seed?: number } | undefined)?.seed ?? 0;
-      const { test } = loadRunData({ data: opts.data ?? trainedOn, testLimit: opts.testLimit, validationFraction: 0, seed });
+      const { model, record } = loadRun(opts.model);
+      const { test } = loadRunData({ data: opts.data ?? record.data.path ?? record.data.spec, testLimit: opts.testLimit, validationFraction: 0, seed: record.training.seed });
       if (test.features !== model.inputSize) {
         throw new DataError(`${test.name}: examples have ${test.features} features, but the model takes ${model.inputSize}`);
       }

@@ -7,7 +7,7 @@ import { trainRun } from '../../apps/train-run.js';
 import { DataError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { addDataOptions, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
-import { emit, fmt } from '../output.js';
+import { emit, fmt, timestamp } from '../output.js';
 import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
 import { addRegularizationOptions, overridesFromFlags } from '../regularization-options.js';
@@ -29,9 +29,6 @@ function readConfig(path: string): unknown {
   }
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
 
 /** The train command. */
 export function trainCommand(): Command {

@@ -7,7 +7,7 @@ import { imageShape } from '../../apps/pictures.js';
 import { type Transform, transformRows } from '../../apps/transform.js';
 import { firstRows } from '../../data/dataset.js';
 import { loadInputFile } from '../../data/load-input.js';
-import { loadData } from '../../data/mnist.js';
+import { loadData } from '../../data/load-data.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError } from '../../errors.js';
 import { tileImages, upscale, writePng } from '../../viz/png.js';
@@ -55,7 +55,7 @@ export function transformCommand(transform: Transform): Command {
       }
       const result = transformRows(model, transform, input);
       writeNpy(opts.output, result.x, [result.n, result.features]);
-      const shape = imageShape({ ...result, name: opts.output });
+      const shape = imageShape(result);
       if (opts.png && transform !== 'encode' && shape) {
         const count = Math.min(result.n, 100);
         writePng(opts.png, upscale(tileImages(result.x.subarray(0, count * result.features), shape[0], shape[1], { cols: 10 }), 2));

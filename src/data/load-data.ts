@@ -1,0 +1,48 @@
+/**
+ * One entry for every data source: the named data sets (MNIST embedded, Fashion-MNIST from
+ * Debian's package), a folder of MNIST-style IDX files, or a user's data file.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { DataError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+import { loadInputFile } from './load-input.js';
+import { FASHION_MNIST_DIR, findIdxFiles, type LoadDataOptions, loadIdxFolder, mnistDir } from './mnist.js';
+
+/**
+ * Loads a named data set or a user's data: 'mnist' (embedded), 'fashion-mnist' (Debian's
+ * package), a folder of MNIST-style IDX files, or any input loadInputFile reads (CSV, NPY, IDX
+ * file, folder of PNGs), which has only a train split.
+ * @param spec 'mnist', 'fashion-mnist' or a path.
+ * @param options split (default 'train') and limit.
+ * @example
+ * const train = loadData('mnist', { split: 'train' });           // 60,000 x 784, labels
+ * const some = loadData('mnist', { split: 'test', limit: 100 }); // the first 100 test digits
+ */
+export function loadData(spec: 'mnist' | 'fashion-mnist' | string, options: Partial<LoadDataOptions> = {}): Dataset {
+  const split = options.split ?? 'train';
+  if (split !== 'train' && split !== 'test') throw new DataError(`${spec}: split must be "train" or "test", got ${JSON.stringify(split)}`);
+  return load(spec, { split, limit: options.limit });
+}
+
+function load(spec: string, options: LoadDataOptions): Dataset {
+  if (spec === 'mnist') return loadIdxFolder(mnistDir(), options, `mnist/${options.split}`);
+  if (spec === 'fashion-mnist') {
+    if (!existsSync(FASHION_MNIST_DIR)) {
+      throw new DataError(`${FASHION_MNIST_DIR}: Fashion-MNIST is not installed; expected Debian's package (apt-get install dataset-fashion-mnist)`);
+    }
+    return loadIdxFolder(FASHION_MNIST_DIR, options, `fashion-mnist/${options.split}`);
+  }
+  if (isIdxFolder(spec)) return loadIdxFolder(spec, options);
+  if (options.split === 'test') {
+    throw new DataError(`${spec}: a single data file has no test split; expected a folder of IDX files, or pass the test data as its own file`);
+  }
+  return loadInputFile(spec, { limit: options.limit });
+}
+
+function isIdxFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() && (findIdxFiles(path, 'train') !== undefined || findIdxFiles(path, 'test') !== undefined);
+  } catch {
+    return false;
+  }
+}
