@@ -410,14 +410,14 @@ d('native vs reference: losses', opts, () => {
 d('native vs reference: optimizers', opts, () => {
   test('adam with coupled, decoupled and both decays, several steps', () => {
     for (const n of SIZES) {
-      for (const [weightDecay, decoupledWeightDecay] of [[0.05, 0], [0, 0.05], [0.05, 0.5]]) {
-        const label = `adam n=${n} weightDecay=${weightDecay} decoupledWeightDecay=${decoupledWeightDecay}`;
+      for (const [l2, weightDecay] of [[0.025, 0], [0, 0.05], [0.025, 0.5]]) {
+        const label = `adam n=${n} l2=${l2} weightDecay=${weightDecay}`;
         const p = randomArray(n), m = new Float32Array(n), v = new Float32Array(n);
         const rp = p.slice(), rm = m.slice(), rv = v.slice();
         const gp = guarded(p), gm = guarded(m), gv = guarded(v);
         for (let step = 1; step <= 3; step++) {
           const g = randomArray(n);
-          const params = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, weightDecay, decoupledWeightDecay };
+          const params = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, l2, weightDecay };
           ref.adamStep(rp, g, rm, rv, params);
           native!.adamStep(gp.view, guarded(g).view, gm.view, gv.view, params);
         }
@@ -438,7 +438,7 @@ d('native vs reference: optimizers', opts, () => {
         const gp = guarded(p), gvel = guarded(vel);
         for (let step = 0; step < 3; step++) {
           const g = randomArray(n);
-          const params = { lr: 0.05, momentum, nesterov, weightDecay: 1e-3, decoupledWeightDecay: 0.1 };
+          const params = { lr: 0.05, momentum, nesterov, l2: 5e-4, weightDecay: 0.1 };
           ref.sgdStep(rp, g, rvel, params);
           native!.sgdStep(gp.view, guarded(g).view, gvel.view, params);
         }
@@ -515,7 +515,7 @@ d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
         }
         const p = randomArray(1001), g = randomArray(1001), mm = new Float32Array(1001), vv = new Float32Array(1001);
         const rp = p.slice(), rm = mm.slice(), rv = vv.slice();
-        const ap = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, weightDecay: 0, decoupledWeightDecay: 0.1 };
+        const ap = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, l2: 0, weightDecay: 0.1 };
         ref.adamStep(rp, g, rm, rv, ap);
         native!.adamStep(p, g, mm, vv, ap);
         expectClose(`[${isa}] adam`, p, rp, relTol(1e-5, 1e-7));

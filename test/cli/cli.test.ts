@@ -37,7 +37,7 @@ test('train --json prints one JSON object and writes a complete run folder', () 
   assert.deepEqual(weights.tensors.get('decoder.0.weight')?.shape, [784, 64]);
   const model = JSON.parse(readFileSync(join(runDir, 'model.json'), 'utf8'));
   assert.equal(model.status, 'done');
-  assert.equal(model.training.decoupledWeightDecay, 0.01);
+  assert.equal(model.training.weightDecay, 0.01);
   assert.equal(model.metrics.test.sse, out.test.sse);
 });
 

@@ -30,10 +30,15 @@ test('train with --tied --noise --sparsity --l2 --contractive: one config in mod
   assert.ok(out.test.sse > 0);
   const model = JSON.parse(readFileSync(join(runDir, 'model.json'), 'utf8'));
   assert.equal(model.preset, 'undercomplete');
-  assert.equal(model.config.tied, true);
-  assert.deepEqual(model.config.regularization, { l2: 1e-4, sparsity: { rho: 0.1, beta: 1 }, l1Activity: 1e-3, contractive: 0.01, noise: 'mask:0.25' });
+  // The flags became layer specs: a noise layer in front, the regularizers on the dense layer, a tied decoder.
+  assert.deepEqual(model.model.encoder[0], { type: 'noise', spec: 'mask:0.25' });
+  const code = model.model.encoder[1];
+  assert.deepEqual([code.type, code.units, code.kernelRegularizer, code.contractive, code.activityRegularizer],
+    ['dense', 64, { l2: 1e-4 }, 0.01, { kl: { rho: 0.1, beta: 1 }, l1: 1e-3 }]);
+  assert.deepEqual(model.model.decoder.map((s: { type: string }) => s.type), ['tied_dense']);
+  assert.equal(model.model.decoder[0].partner, 'encoder.1');
   const names = [...readSafetensors(join(runDir, 'model.safetensors')).tensors.keys()].sort();
-  assert.deepEqual(names, ['decoder.0.bias', 'encoder.0.bias', 'encoder.0.weight']);
+  assert.deepEqual(names, ['decoder.0.bias', 'encoder.1.bias', 'encoder.1.weight']);
   // The reloaded model (config and weights) evaluates to what training reported.
   const e = aekit('eval', '--model', runDir, '--test-limit', '100', '--json');
   assert.equal(e.code, 0, e.stderr);
@@ -44,7 +49,7 @@ test('a regularized preset trains from its name', () => {
   const r = aekit('train', '--preset', 'sparse', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', join(work, 'sparse'), '--json');
   assert.equal(r.code, 0, r.stderr);
   const model = JSON.parse(readFileSync(join(work, 'sparse', 'model.json'), 'utf8'));
-  assert.deepEqual(model.config.regularization, { sparsity: { rho: 0.05, beta: 3 } });
+  assert.deepEqual(model.model.encoder[0].activityRegularizer, { kl: { rho: 0.05, beta: 3 } });
 });
 
 test('denoise the test set: PSNR and sse of the noisy and denoised images, with the trained noise by default', () => {

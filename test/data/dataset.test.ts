@@ -7,13 +7,22 @@ import { DataError, UsageError } from '../../src/errors.js';
 function toy(): Dataset {
   const x = new Float32Array(30);
   for (let i = 0; i < 10; i++) x.set([i, 10 + i, 20 + i], 3 * i);
-  return makeDataset({ x, n: 10, features: 3, labels: Uint8Array.from({ length: 10 }, (_, i) => i), name: 'toy' });
+  return makeDataset({ x, n: 10, features: 3, shape: [3], labels: Uint8Array.from({ length: 10 }, (_, i) => i), name: 'toy' });
 }
 
 test('makeDataset rejects inconsistent sizes', () => {
-  assert.throws(() => makeDataset({ x: new Float32Array(5), n: 2, features: 3, name: 'bad' }), UsageError);
-  assert.throws(() => makeDataset({ x: new Float32Array(6), n: 2, features: 3, shape: [2, 2], name: 'bad' }), /2x2/);
-  assert.throws(() => makeDataset({ x: new Float32Array(6), n: 2, features: 3, labels: new Uint8Array(3), name: 'bad' }), /3 labels/);
+  assert.throws(() => makeDataset({ x: new Float32Array(5), n: 2, features: 3, shape: [3], name: 'bad' }), UsageError);
+  assert.throws(() => makeDataset({ x: new Float32Array(6), n: 2, features: 3, shape: [1, 2, 2], name: 'bad' }), /\[1, 2, 2\]/);
+  assert.throws(() => makeDataset({ x: new Float32Array(6), n: 2, features: 3, shape: [3], labels: new Uint8Array(3), name: 'bad' }), /3 labels/);
+});
+
+test('a label map per example travels with its example through takeRows and firstRows', () => {
+  // Two 1x2x2 images, each with a 2x2 label map: example i's labels are 4i .. 4i + 3.
+  const ds = makeDataset({ x: new Float32Array(8), n: 2, features: 4, shape: [1, 2, 2], labels: Uint8Array.from({ length: 8 }, (_, i) => i), labelShape: [2, 2], name: 'maps' });
+  assert.deepEqual([...takeRows(ds, [1, 0]).labels!], [4, 5, 6, 7, 0, 1, 2, 3]);
+  assert.deepEqual([...firstRows(ds, 1).labels!], [0, 1, 2, 3]);
+  assert.deepEqual(takeRows(ds, [1]).shape, [1, 2, 2]);
+  assert.throws(() => makeDataset({ ...ds, labels: new Uint8Array(2) }), /2 labels for 2 examples of 4 labels each/);
 });
 
 test('row and takeRows pick examples and their labels', () => {

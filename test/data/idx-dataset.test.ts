@@ -6,9 +6,9 @@ import { DataError } from '../../src/errors.js';
 test('ubyte pixels become v / 255; other types are kept; 2-D input has no image shape', () => {
   const a = idxToDataset({ shape: [1, 2, 2], data: Uint8Array.of(0, 51, 204, 255) }, { file: 'f', name: 'n' });
   assert.deepEqual([...a.x], [0, 0.2, 0.8, 1].map(Math.fround));
-  assert.deepEqual(a.shape, [2, 2]);
+  assert.deepEqual(a.shape, [1, 2, 2]);
   const b = idxToDataset({ shape: [2, 2], data: Int16Array.of(-3, 4, 5, 300) }, { file: 'f', name: 'n', limit: 1 });
-  assert.deepEqual([b.n, b.features, b.shape, [...b.x]], [1, 2, undefined, [-3, 4]]);
+  assert.deepEqual([b.n, b.features, b.shape, [...b.x]], [1, 2, [2], [-3, 4]]);
 });
 
 test('labels: one per example, integer, int types widened to Int32Array', () => {

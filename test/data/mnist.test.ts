@@ -31,7 +31,7 @@ test('the embedded MNIST test split: 10,000 digits of 28x28 in [0, 1], first lab
   const ds = loadData('mnist', { split: 'test' });
   assert.equal(ds.n, 10000);
   assert.equal(ds.features, 784);
-  assert.deepEqual(ds.shape, [28, 28]);
+  assert.deepEqual(ds.shape, [1, 28, 28]);
   assert.equal(ds.name, 'mnist/test');
   assert.ok(ds.labels instanceof Uint8Array);
   // The first test digits of MNIST are 7, 2, 1, 0, 4 (LeCun's files).
@@ -52,7 +52,7 @@ test('loadIdxFolder reads gzipped or plain folders, scales pixels, keeps labels'
     const dir = fakeFolder(name, { gzip, dotted });
     const ds = loadIdxFolder(dir, { split: 'test', limit: 3 });
     assert.equal(ds.n, 3);
-    assert.deepEqual(ds.shape, [2, 2]);
+    assert.deepEqual(ds.shape, [1, 2, 2]);
     assert.equal(ds.name, `${dir}/test`);
     // Image 2 is [2, 253, 0, 255] / 255.
     assert.deepEqual([...ds.x.subarray(8, 12)], [2 / 255, 253 / 255, 0, 1].map(Math.fround));
@@ -93,7 +93,7 @@ test('Fashion-MNIST from Debian, when installed', { skip: !existsSync(FASHION_MN
   assert.ok(findIdxFiles(FASHION_MNIST_DIR, 'test'));
   const ds = loadData('fashion-mnist', { split: 'test', limit: 10 });
   assert.equal(ds.n, 10);
-  assert.deepEqual(ds.shape, [28, 28]);
+  assert.deepEqual(ds.shape, [1, 28, 28]);
   // The first Fashion-MNIST test item is an ankle boot (class 9).
   assert.equal(ds.labels![0], 9);
 });

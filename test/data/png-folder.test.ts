@@ -31,7 +31,7 @@ test('reads PNGs in natural order as grayscale [0, 1], skipping other files', ()
   assert.deepEqual(listPngFiles(d).map((f) => f.slice(d.length + 1)), ['img2.png', 'IMG3.PNG', 'img10.png']);
   const ds = loadPngFolder(d);
   assert.equal(ds.n, 3);
-  assert.deepEqual(ds.shape, [1, 2]);
+  assert.deepEqual(ds.shape, [1, 1, 2]);
   assert.equal(ds.features, 2);
   // Gray 0 and 255 stay exact; pure blue is 0.114 and pure red 0.299 (BT.601 luma).
   assert.deepEqual([...ds.x].map((v) => +v.toFixed(6)), [0, 1, 0.114, 0.114, 0.299, 0.299]);

@@ -1,6 +1,6 @@
 /** Small datasets for tests: seeded and made on the spot. */
 import { Prng } from '../../src/util/prng.js';
-import type { Matrix } from '../../src/training/batches.js';
+import type { Matrix } from '../../src/data/dataset.js';
 
 /**
  * n rows of `features` values in [0, 1] that lie near a `rank`-dimensional family (smooth bumps),

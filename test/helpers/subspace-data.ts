@@ -22,5 +22,5 @@ export function subspaceData(n: number, features: number, stds: number[], noise:
       x[i * features + j] = v;
     }
   }
-  return { data: { x, n, features, name: 'subspace' }, directions };
+  return { data: { x, n, features, shape: [features], name: 'subspace' }, directions };
 }

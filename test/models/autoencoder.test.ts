@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { PRESETS } from '../../src/models/presets.js';
+import { Dense } from '../../src/nn/dense.js';
 import { Tensor } from '../../src/tensor/index.js';
 
 test('the deep preset mirrors its encoder, names parameters as nn.Linear does and has a linear code', () => {
@@ -14,9 +15,13 @@ test('the deep preset mirrors its encoder, names parameters as nn.Linear does an
   assert.equal(shapes['decoder.3.weight'], '784x1000');
   assert.equal(shapes['decoder.3.bias'], '784');
   assert.equal(ae.parameters().length, 16);
-  assert.equal(ae.encoder[3].activation, 'identity');
-  assert.equal(ae.encoder[0].activation, PRESETS.deep.model.hiddenActivation);
-  assert.equal(ae.decoder[3].activation, 'sigmoid');
+  const dense = (stack: 'encoder' | 'decoder', i: number) => ae[stack].layers[i] as Dense;
+  assert.equal(dense('encoder', 3).activation, 'identity');
+  assert.equal(dense('encoder', 0).activation, PRESETS.deep.model.hiddenActivation);
+  assert.equal(dense('decoder', 2).activation, PRESETS.deep.model.hiddenActivation);
+  // The last decoder layer gives logits: the model owns the sigmoid output.
+  assert.equal(dense('decoder', 3).activation, 'identity');
+  assert.equal(ae.output.activation, 'sigmoid');
   assert.equal(ae.codeSize, 30);
 });
 
@@ -58,6 +63,6 @@ test('a centred linear model subtracts and adds back the input mean', () => {
   const ae = Autoencoder.create({ layers: [3, 3], outputActivation: 'identity', loss: 'mse', codeActivation: 'identity', centerInputs: true }, 0);
   // Zero weights and biases: the reconstruction is exactly the mean.
   for (const p of ae.parameters()) p.tensor.data.fill(0);
-  ae.setInputMean(Float32Array.of(1, 2, 3));
+  ae.prepare({ x: Float32Array.of(0, 2, 3, 2, 2, 3), n: 2, features: 3 }); // column means 1, 2, 3
   assert.deepEqual(ae.reconstruct(Tensor.from([5, 5, 5], [1, 3])).toArray(), [1, 2, 3]);
 });

@@ -10,15 +10,18 @@ import { selectBackend } from '../../src/backend/select.js';
 import { DataError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import type { AutoencoderConfigInput } from '../../src/models/config.js';
+import type { AutoencoderConfigInput, ShortFormInput } from '../../src/models/config.js';
 import { PRESETS } from '../../src/models/presets.js';
 import { loadStateDict, stateDict } from '../../src/models/state.js';
 import { Dense } from '../../src/nn/dense.js';
 import { contractivePenalty, l2Penalty } from '../../src/nn/regularizers.js';
 import { TiedDense } from '../../src/nn/tied-dense.js';
+import type { Matrix } from '../../src/data/dataset.js';
+import type { Trainable } from '../../src/models/trainable.js';
+import type { Layer } from '../../src/nn/layer.js';
 import { add, mean, noGrad, setBackend, Tensor, tidy } from '../../src/tensor/index.js';
-import type { Matrix } from '../../src/training/batches.js';
 import { fit } from '../../src/training/fit.js';
+import { Prng } from '../../src/util/prng.js';
 import { lowRankData } from '../helpers/data.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -27,17 +30,20 @@ import { tempDir } from '../helpers/temp-dir.js';
 setBackend(selectBackend());
 
 const asTensor = (m: Matrix) => new Tensor(m.x, [m.n, m.features]);
+const dense = (ae: Autoencoder, stack: 'encoder' | 'decoder', i: number) => ae[stack].layers[i] as Dense;
+// A training context with a fresh generator, so every evaluation draws the same noise.
+const training = (seed = 7) => ({ training: true, rng: new Prng(seed) });
 const train = lowRankData(600, 64, 4, 1);
 const heldOut = lowRankData(300, 64, 4, 2);
 
 test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), one tensor per pair', async () => {
   const ae = Autoencoder.create({ layers: [10, 6, 4, 3], tied: true }, 1);
-  assert.equal(ae.decoder.length, 3);
-  ae.decoder.forEach((layer, i) => {
+  assert.equal(ae.decoder.layers.length, 3);
+  ae.decoder.layers.forEach((layer, i) => {
     assert.ok(layer instanceof TiedDense);
-    assert.equal(layer.sharedWeight, ae.encoder[2 - i].weight, `decoder ${i} ties to encoder ${2 - i}`);
-    assert.equal(layer.inputs, ae.encoder[2 - i].outputs);
-    assert.equal(layer.outputs, ae.encoder[2 - i].inputs);
+    assert.equal(layer.sharedWeight, dense(ae, 'encoder', 2 - i).weight, `decoder ${i} ties to encoder ${2 - i}`);
+    assert.deepEqual(layer.inputShape, [dense(ae, 'encoder', 2 - i).outputs]);
+    assert.deepEqual(layer.outputShape, [dense(ae, 'encoder', 2 - i).inputs]);
   });
   const names = ae.parameters().map((p) => p.name);
   assert.deepEqual(names.filter((n) => n.endsWith('.weight')), ['encoder.0.weight', 'encoder.1.weight', 'encoder.2.weight']);
@@ -45,7 +51,7 @@ test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), 
   // Distinct tensors in memory: 3 weights + 3 encoder biases + 3 decoder biases.
   assert.equal(new Set(ae.parameters().map((p) => p.tensor)).size, 9);
   const untied = Autoencoder.create({ layers: [10, 6, 4, 3] }, 1);
-  assert.ok(untied.decoder.every((layer) => layer instanceof Dense));
+  assert.ok(untied.decoder.layers.every((layer) => layer instanceof Dense));
   assert.equal(untied.parameters().length, 12);
 });
 
@@ -54,24 +60,24 @@ test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (b
   const x = asTensor(lowRankData(5, 6, 2, 3));
   // Same weights in an untied model with explicit transposed copies: the same reconstruction.
   const copy = Autoencoder.create({ layers: [6, 4, 3], hiddenActivation: 'tanh', codeActivation: 'sigmoid' }, 2);
-  ae.encoder.forEach((layer, i) => {
-    copy.encoder[i].weight.data.set(layer.weight.data);
-    copy.encoder[i].bias.data.set(layer.bias.data);
+  ae.encoder.layers.forEach((_, i) => {
+    dense(copy, 'encoder', i).weight.data.set(dense(ae, 'encoder', i).weight.data);
+    dense(copy, 'encoder', i).bias.data.set(dense(ae, 'encoder', i).bias.data);
   });
-  ae.decoder.forEach((layer, i) => {
+  ae.decoder.layers.forEach((layer, i) => {
     const w = (layer as TiedDense).sharedWeight;
-    const target = (copy.decoder[i] as Dense).weight;
+    const target = dense(copy, 'decoder', i).weight;
     const [rows, cols] = w.shape;
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) target.data[c * rows + r] = w.data[r * cols + c];
-    layer.bias.data.fill(0.1 * (i + 1));
-    copy.decoder[i].bias.data.fill(0.1 * (i + 1));
+    (layer as TiedDense).bias.data.fill(0.1 * (i + 1));
+    dense(copy, 'decoder', i).bias.data.fill(0.1 * (i + 1));
   });
   const a = noGrad(() => ae.reconstruct(x).toArray());
   const b = noGrad(() => copy.reconstruct(x).toArray());
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-6, `${v} vs ${b[i]}`));
   // A tied weight's gradient is the sum of its encoder and decoder uses; the check sees the sum.
-  const [w0, w1] = [ae.encoder[0].weight, ae.encoder[1].weight];
-  const [c0, c1] = [ae.decoder[0].bias, ae.decoder[1].bias];
+  const [w0, w1] = [dense(ae, 'encoder', 0).weight, dense(ae, 'encoder', 1).weight];
+  const [c0, c1] = [(ae.decoder.layers[0] as TiedDense).bias, (ae.decoder.layers[1] as TiedDense).bias];
   gradCheck('tied autoencoder loss', () => ae.loss(x), [w0, w1, c0, c1], { eps: 1e-3 });
 });
 
@@ -85,7 +91,7 @@ test('tied: stored once in the file, loaded back, and a file that disagrees is r
   const arrays = [...readSafetensors(path).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
   const back = Autoencoder.create({ layers: [8, 5, 3], tied: true }, 99);
   loadStateDict(back, arrays, path);
-  assert.deepEqual(back.encoder[1].weight.toArray(), ae.encoder[1].weight.toArray());
+  assert.deepEqual(dense(back, 'encoder', 1).weight.toArray(), dense(ae, 'encoder', 1).weight.toArray());
   // The decoder reads the loaded encoder weight: the same reconstruction as the saved model.
   const x = asTensor(lowRankData(3, 8, 2, 5));
   assert.deepEqual(noGrad(() => back.reconstruct(x).toArray()), noGrad(() => ae.reconstruct(x).toArray()));
@@ -100,12 +106,16 @@ test('L2: the config\'s λ adds exactly 2λθ to the gradient of weights (and of
   const data = lowRankData(40, 12, 2, 7);
   const lr = 0.1;
   const lambda = 0.05;
-  const config = (reg?: AutoencoderConfigInput['regularization']): AutoencoderConfigInput => ({ layers: [12, 4], codeActivation: 'sigmoid', regularization: reg });
+  const config = (reg?: ShortFormInput['regularization']): AutoencoderConfigInput => ({ layers: [12, 4], codeActivation: 'sigmoid', regularization: reg });
   // One full-batch SGD step without momentum: θ' = θ − lr·(g + 2λθ).
-  const oneStep = async (c: AutoencoderConfigInput, penalty?: Parameters<typeof fit>[2]['penalty']) => {
+  const oneStep = async (c: AutoencoderConfigInput, penalty?: (m: Autoencoder) => Tensor) => {
     const model = Autoencoder.create(c, 3);
     const before = model.parameters().map((p) => p.tensor.data.slice());
-    await fit(model, data, { epochs: 1, batchSize: 40, lr, optimizer: 'sgd', momentum: 0, penalty });
+    // With `penalty`, the same model trained through a wrapper that adds it to the objective.
+    const trainable: Trainable = penalty
+      ? { inputShape: model.inputShape, parameters: () => model.parameters(), objective: (b, ctx) => ({ loss: model.objective(b, ctx).loss, penalty: penalty(model) }) }
+      : model;
+    await fit(trainable, data, { epochs: 1, batchSize: 40, lr, optimizer: 'sgd', momentum: 0 });
     return { model, before };
   };
   const plain = await oneStep(config());
@@ -145,17 +155,18 @@ test('every penalty of a model config passes a central-difference check, tied an
     regularization: { sparsity: { rho: 0.1, beta: 2 }, l1Activity: 0.3, contractive: 0.5, noise: 'mask:0.25' },
   }, 5);
   const x = asTensor(lowRankData(5, 6, 2, 9));
-  const [w, b, c] = [ae.encoder[0].weight, ae.encoder[0].bias, ae.decoder[0].bias];
-  gradCheck('activity penalties', () => ae.objective(x).penalty!, [w, b], { eps: 1e-3 });
+  const first = dense(ae, 'encoder', 1);
+  const [w, b, c] = [first.weight, first.bias, (ae.decoder.layers[0] as TiedDense).bias];
+  gradCheck('activity penalties', () => ae.objective({ x }, training()).penalty!, [w, b], { eps: 1e-3 });
   gradCheck('objective', () => {
-    const { reconstruction, penalty } = ae.objective(x);
-    return add(reconstruction, penalty!);
+    const { loss, penalty } = ae.objective({ x }, training());
+    return add(loss, penalty!);
   }, [w, b, c], { eps: 1e-3 });
 });
 
 test('sparse: after training, the code units\' mean activation on held-out data is within 20% of ρ', async () => {
   const rho = 0.05;
-  const meanActivation = async (reg?: AutoencoderConfigInput['regularization']) => {
+  const meanActivation = async (reg?: ShortFormInput['regularization']) => {
     const model = Autoencoder.create({ layers: [64, 32], codeActivation: 'sigmoid', regularization: reg }, 1);
     await fit(model, train, { epochs: 10, batchSize: 50, lr: 1e-2, seed: 1 });
     return noGrad(() => tidy(() => mean(model.encode(asTensor(heldOut))).item()));
@@ -167,10 +178,10 @@ test('sparse: after training, the code units\' mean activation on held-out data 
 });
 
 test('contractive: with the same seed, the encoder\'s Jacobian norm on held-out data is lower than without', async () => {
-  const jacobianNorm = async (reg?: AutoencoderConfigInput['regularization']) => {
+  const jacobianNorm = async (reg?: ShortFormInput['regularization']) => {
     const model = Autoencoder.create({ layers: [64, 16], codeActivation: 'sigmoid', regularization: reg }, 1);
     await fit(model, train, { epochs: 6, batchSize: 50, lr: 1e-2, seed: 1 });
-    const layer = model.encoder[0];
+    const layer = dense(model, 'encoder', 0);
     // One encoder layer: its Jacobian is the encoder's; λ = 1 gives mean_rows ‖J‖²_F.
     return noGrad(() => tidy(() => contractivePenalty(model.encode(asTensor(heldOut)), layer.weight, 'sigmoid', 1).item()));
   };
@@ -181,15 +192,19 @@ test('contractive: with the same seed, the encoder\'s Jacobian norm on held-out 
 
 test('denoising: fit feeds a freshly corrupted input each step and keeps the clean target', async () => {
   const model = Autoencoder.create({ layers: [64, 16], codeActivation: 'sigmoid', regularization: { noise: 'mask:0.5' } }, 1);
+  // Watch what the noise layer in front of the encoder gives the first dense layer.
+  const noise: Layer = model.encoder.layers[0];
+  const forward = noise.forward.bind(noise);
   const seen: Float32Array[] = [];
-  await fit(model, train, {
-    epochs: 2, batchSize: 600, lr: 1e-3, seed: 1,
-    penalty: (_m, input) => {
-      seen.push(input.data.slice());
-      return null;
-    },
-  });
+  noise.forward = (x, ctx) => {
+    const out = forward(x, ctx);
+    if (ctx.training) seen.push(out.data.slice());
+    return out;
+  };
+  const result = await fit(model, train, { epochs: 2, batchSize: 600, lr: 1e-3, seed: 1, validation: heldOut });
   assert.equal(seen.length, 2);
+  // The validation loss is computed at inference: the clean input, against the clean target.
+  assert.ok(Math.abs(result.valLoss[1] - noGrad(() => tidy(() => model.loss(asTensor(heldOut)).item()))) < 1e-3 * result.valLoss[1]);
   for (const input of seen) {
     // lowRankData has no zeros; the masked input has about half.
     const zeros = input.filter((v) => v === 0).length / input.length;
@@ -204,8 +219,10 @@ test('every regularized preset builds, and their terms combine in one config', a
     assert.equal(ae.inputSize, 784, name);
   }
   const combined = Autoencoder.create({ ...PRESETS.sparse.model, tied: true, regularization: { ...PRESETS.sparse.model.regularization, noise: 'mask:0.25', l2: 1e-4 } }, 0);
-  assert.deepEqual(combined.noise, { kind: 'mask', rate: 0.25 });
-  assert.ok(combined.decoder[0] instanceof TiedDense);
+  assert.equal(combined.trainingNoise, 'mask:0.25');
+  assert.ok(combined.decoder.layers[0] instanceof TiedDense);
+  assert.equal(combined.parameters().find((p) => p.name === 'encoder.1.weight')?.l2, 1e-4);
   const x = asTensor({ x: new Float32Array(2 * 784).fill(0.5), n: 2, features: 784 });
-  assert.ok(combined.objective(x).penalty !== null);
+  assert.ok(combined.objective({ x }, training()).penalty !== null);
+  assert.equal(combined.objective({ x }, { training: false, rng: null }).penalty, null);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Activation } from '../../src/backend/backend.js';
 import { contractivePenalty, l1ActivityPenalty, l2Penalty, sparsityPenalty } from '../../src/nn/regularizers.js';
-import { backward, linear, setBackend, Tensor } from '../../src/tensor/index.js';
+import { backward, linear, withBackend, Tensor } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { availableBackends } from '../helpers/backends.js';
 import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
@@ -17,8 +17,7 @@ for (const backend of await availableBackends()) {
   describe(`penalties on the ${backend.name} backend`, () => {
     const rng = new Prng(21);
 
-    test('L2: value λ Σ θ² and gradient exactly 2λθ', () => {
-      setBackend(backend);
+    test('L2: value λ Σ θ² and gradient exactly 2λθ', () => withBackend(backend, () => {
       const a = Tensor.from([1, -2, 3], [3], true);
       const b = Tensor.from([0.5, 0.25], [1, 2], true);
       const penalty = l2Penalty([a, b], 0.1);
@@ -29,10 +28,9 @@ for (const backend of await availableBackends()) {
       a.grad!.forEach((g, i) => close(g, 2 * 0.1 * a.data[i], 1e-7));
       b.grad!.forEach((g, i) => close(g, 2 * 0.1 * b.data[i], 1e-7));
       gradCheck('l2', (x, y) => l2Penalty([x, y], 0.3), [randomTensor(rng, [3, 4]), randomTensor(rng, [5])], { eps: 1e-3 });
-    });
+    }));
 
-    test('sparsity: the KL value by hand, zero at ρ̂ = ρ, and its gradient through a sigmoid layer', () => {
-      setBackend(backend);
+    test('sparsity: the KL value by hand, zero at ρ̂ = ρ, and its gradient through a sigmoid layer', () => withBackend(backend, () => {
       // Two units with batch means 0.1 and 0.5, ρ = 0.05:
       // KL(0.05‖0.1) = 0.05 ln 0.5 + 0.95 ln(0.95/0.9); KL(0.05‖0.5) = 0.05 ln 0.1 + 0.95 ln 1.9.
       const h = Tensor.from([0.0, 0.4, 0.2, 0.6], [2, 2]);
@@ -46,19 +44,17 @@ for (const backend of await availableBackends()) {
       const b = randomTensor(rng, [4]);
       gradCheck('sparsity', (xi, wi, bi) => sparsityPenalty(linear(xi, wi, bi, 'sigmoid'), 0.05, 3), [x, w, b], { eps: 1e-3 });
       gradCheck('sparsity rho 0.3', (xi, wi, bi) => sparsityPenalty(linear(xi, wi, bi, 'sigmoid'), 0.3, 0.5), [x, w, b], { eps: 1e-3 });
-    });
+    }));
 
-    test('L1 activity: λ · mean over rows of Σ|h|, and its gradient', () => {
-      setBackend(backend);
+    test('L1 activity: λ · mean over rows of Σ|h|, and its gradient', () => withBackend(backend, () => {
       close(l1ActivityPenalty(Tensor.from([1, -2, 3, 0], [2, 2]), 0.5).item(), 0.5 * 6 / 2);
       const x = randomTensor(rng, [4, 5]);
       const w = randomTensor(rng, [3, 5]);
       const b = randomTensor(rng, [3], 2, 3); // tanh outputs kept away from 0, where |h| has its kink
       gradCheck('l1 activity', (xi, wi, bi) => l1ActivityPenalty(linear(xi, wi, bi, 'sigmoid'), 0.7), [x, w, b], { eps: 1e-3 });
-    });
+    }));
 
-    test('contractive: gradients for every activation', () => {
-      setBackend(backend);
+    test('contractive: gradients for every activation', () => withBackend(backend, () => {
       const acts: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky_relu'];
       for (const act of acts) {
         const x = randomTensor(rng, [4, 5]);
@@ -71,10 +67,9 @@ for (const backend of await availableBackends()) {
       const w = randomTensor(rng, [3, 5]);
       gradCheck('contractive(identity)', (wi) => contractivePenalty(linear(x, wi, null), wi, 'identity', 0.4), [w], { eps: 1e-3 });
       close(contractivePenalty(linear(x, w, null), w, 'identity', 0.4).item(), 0.4 * w.toArray().reduce((s, v) => s + v * v, 0));
-    });
+    }));
 
-    test('contractive: equals the squared Frobenius norm of the Jacobian taken by finite differences', () => {
-      setBackend(backend);
+    test('contractive: equals the squared Frobenius norm of the Jacobian taken by finite differences', () => withBackend(backend, () => {
       for (const act of ['sigmoid', 'tanh', 'leaky_relu'] as Activation[]) {
         const w = randomTensor(rng, [3, 4], -1, 1, false);
         const b = randomTensor(rng, [3], -1, 1, false);
@@ -96,6 +91,6 @@ for (const backend of await availableBackends()) {
         }
         close(contractivePenalty(h, w, act, 1, 0.1).item(), frobenius / rows, 2e-3);
       }
-    });
+    }));
   });
 }

@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Activation, Backend, UnaryOp } from '../../src/backend/backend.js';
-import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 import {
-  bceWithLogits, binary, linear, matmul, mean, reshape, setBackend, squaredError, sum, Tensor, unary,
+  bceWithLogits, binary, linear, matmul, mean, reshape, withBackend, squaredError, sum, Tensor, unary,
 } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
@@ -16,10 +15,8 @@ import { availableBackends } from '../helpers/backends.js';
 for (const backend of await availableBackends()) {
   describe(`gradients on the ${backend.name} backend`, () => {
     const rng = new Prng(11);
-    const use = (b: Backend) => setBackend(b);
 
-    test('matmul, every transpose combination', () => {
-      use(backend);
+    test('matmul, every transpose combination', () => withBackend(backend, () => {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           const a = randomTensor(rng, transA ? [4, 3] : [3, 4]);
@@ -27,10 +24,9 @@ for (const backend of await availableBackends()) {
           gradCheck(`matmul(${transA}, ${transB})`, (x, y) => matmul(x, y, transA, transB), [a, b]);
         }
       }
-    });
+    }));
 
-    test('linear with every activation, with and without bias', () => {
-      use(backend);
+    test('linear with every activation, with and without bias', () => withBackend(backend, () => {
       const acts: Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu'];
       for (const act of acts) {
         const x = randomTensor(rng, [3, 5]);
@@ -40,10 +36,9 @@ for (const backend of await availableBackends()) {
         gradCheck(`linear(${act})`, (xi, wi, bi) => linear(xi, wi, bi, act, 0.1), [x, w, b], { eps: 1e-3 });
         gradCheck(`linear(${act}) without bias`, (xi, wi) => linear(xi, wi, null, act, 0.1), [x, w], { eps: 1e-3 });
       }
-    });
+    }));
 
-    test('linear with a transposed weight (the tied decoder) matches x · w and its gradients', () => {
-      use(backend);
+    test('linear with a transposed weight (the tied decoder) matches x · w and its gradients', () => withBackend(backend, () => {
       for (const act of ['identity', 'sigmoid', 'tanh', 'leaky_relu'] as Activation[]) {
         const x = randomTensor(rng, [3, 4]);
         const w = randomTensor(rng, [4, 5]); // [k, n]: used as is, not transposed
@@ -64,10 +59,9 @@ for (const backend of await availableBackends()) {
       const x = randomTensor(rng, [3, 5]);
       const w = randomTensor(rng, [4, 5]);
       gradCheck('tied pair', (xi, wi) => linear(linear(xi, wi, null, 'sigmoid'), wi, null, 'sigmoid', 0.01, true), [x, w], { eps: 1e-3 });
-    });
+    }));
 
-    test('unary ops on their smooth domains', () => {
-      use(backend);
+    test('unary ops on their smooth domains', () => withBackend(backend, () => {
       const cases: [UnaryOp, number, number, number, number][] = [
         ['neg', -1, 1, 0, 0], ['exp', -1, 1, 0, 0], ['log', 0.5, 2, 0, 0], ['square', -1, 1, 0, 0],
         ['sqrt', 0.5, 2, 0, 0], ['abs', 0.2, 1, 0, 0], ['sigmoid', -2, 2, 0, 0], ['tanh', -2, 2, 0, 0],
@@ -82,10 +76,9 @@ for (const backend of await availableBackends()) {
       // Outside clamp's range the gradient is zero.
       const outside = randomTensor(rng, [4], 2, 3);
       gradCheck('clamp outside its range', (xi) => unary('clamp', xi, -1, 1), [outside], { eps: 1e-3 });
-    });
+    }));
 
-    test('binary ops with broadcasting', () => {
-      use(backend);
+    test('binary ops with broadcasting', () => withBackend(backend, () => {
       const shapes: [number[], number[]][] = [[[3, 4], [3, 4]], [[3, 4], [4]], [[3, 1], [1, 4]], [[2, 3, 4], [3, 1]], [[], [2, 2]]];
       for (const op of ['add', 'sub', 'mul', 'div'] as const) {
         for (const [sa, sb] of shapes) {
@@ -95,10 +88,9 @@ for (const backend of await availableBackends()) {
           gradCheck(`${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, (x, y) => binary(op, x, y), [a, b], { eps: 1e-3 });
         }
       }
-    });
+    }));
 
-    test('sum and mean over axes', () => {
-      use(backend);
+    test('sum and mean over axes', () => withBackend(backend, () => {
       const x = randomTensor(rng, [2, 3, 4]);
       for (const axes of [undefined, 0, 1, 2, [0, 2], -1]) {
         for (const keep of [false, true]) {
@@ -106,17 +98,15 @@ for (const backend of await availableBackends()) {
           gradCheck(`mean ${JSON.stringify(axes)} keep=${keep}`, (xi) => mean(xi, axes, keep), [x]);
         }
       }
-    });
+    }));
 
-    test('fused losses and reshape', () => {
-      use(backend);
+    test('fused losses and reshape', () => withBackend(backend, () => {
       const pred = randomTensor(rng, [3, 5]);
       const target = randomTensor(rng, [3, 5], 0, 1, false);
       gradCheck('squaredError', (p) => squaredError(p, target, 1 / 3), [pred], { eps: 1e-3 });
       const logits = randomTensor(rng, [3, 5], -3, 3);
       gradCheck('bceWithLogits', (z) => bceWithLogits(z, target, 1 / 3), [logits], { eps: 1e-3 });
       gradCheck('reshape', (xi) => reshape(xi, [5, -1]), [pred]);
-    });
+    }));
   });
 }
-setBackend(createReferenceBackend());

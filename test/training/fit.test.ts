@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NumericError, UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { evaluate, meanLoss } from '../../src/training/evaluate.js';
+import { evaluate, meanObjective } from '../../src/training/evaluate.js';
 import { fit, type TrainingEvent } from '../../src/training/fit.js';
 import { lowRankData } from '../helpers/data.js';
 
@@ -12,7 +12,7 @@ const small = () => Autoencoder.create({ layers: [24, 12, 3], hiddenActivation: 
 
 test('training lowers the validation loss, reports events and keeps the best epoch', async () => {
   const model = small();
-  const before = meanLoss(model, validation);
+  const before = meanObjective(model, validation);
   const events: TrainingEvent[] = [];
   const result = await fit(model, data, { epochs: 8, batchSize: 32, lr: 5e-3, schedule: 'cosine', validation, onEvent: (e) => events.push(e) });
   assert.equal(result.trainLoss.length, 8);
@@ -20,11 +20,11 @@ test('training lowers the validation loss, reports events and keeps the best epo
   assert.ok(result.valLoss[7] < before * 0.95, `validation loss ${before} -> ${result.valLoss[7]}`);
   const best = Math.min(...result.valLoss);
   assert.equal(result.valLoss[result.bestEpoch - 1], best);
-  assert.ok(Math.abs(meanLoss(model, validation) - best) < 1e-3 * best, 'the model holds the best epoch');
+  assert.ok(Math.abs(meanObjective(model, validation) - best) < 1e-3 * best, 'the model holds the best epoch');
   assert.equal(events.filter((e) => e.type === 'epoch').length, 8);
   assert.equal(events.filter((e) => e.type === 'step').length, 8 * Math.ceil(300 / 32));
   const metrics = evaluate(model, validation);
-  assert.ok(metrics.bce !== null && Math.abs(metrics.bce - meanLoss(model, validation)) < 1e-3 * metrics.bce);
+  assert.ok(metrics.bce !== null && Math.abs(metrics.bce - meanObjective(model, validation)) < 1e-3 * metrics.bce);
   assert.ok(Math.abs(metrics.mse - metrics.sse / 24) < 1e-9);
 });
 
@@ -46,7 +46,7 @@ test('an abort stops after the current step and keeps the best complete epoch', 
   assert.ok(result.aborted);
   assert.equal(result.steps, 25);
   assert.equal(result.valLoss.length, 2); // epochs of 10 steps: two complete, the third cut short
-  assert.ok(Math.abs(meanLoss(model, validation) - Math.min(...result.valLoss)) < 1e-3 * result.valLoss[0]);
+  assert.ok(Math.abs(meanObjective(model, validation) - Math.min(...result.valLoss)) < 1e-3 * result.valLoss[0]);
 });
 
 test('early stopping ends training once validation stops improving', async () => {
@@ -83,7 +83,7 @@ test('decoupled weight decay reaches the optimizer: the same run with it ends wi
     const plain = small();
     await fit(plain, data, { epochs: 3, batchSize: 32, lr, optimizer, seed: 3 });
     const decayed = small();
-    await fit(decayed, data, { epochs: 3, batchSize: 32, lr, optimizer, seed: 3, decoupledWeightDecay: 2 });
+    await fit(decayed, data, { epochs: 3, batchSize: 32, lr, optimizer, seed: 3, weightDecay: 2 });
     // 30 steps, each scaling the weights by 1 − 2·lr: 0.99³⁰ ≈ 0.74 (Adam) or 0.9³⁰ ≈ 0.04 (SGD)
     // of their size; the squared norms measured 0.61 and 0.02 of the plain run's. Were the option
     // lost on its way to the optimizer, the two runs would be identical.

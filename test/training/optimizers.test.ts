@@ -1,15 +1,14 @@
 /** Optimizer steps against values worked out by hand, on every available backend. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { NamedParameter } from '../../src/nn/dense.js';
-import { setBackend, Tensor } from '../../src/tensor/index.js';
+import type { NamedParameter } from '../../src/nn/layer.js';
+import { withBackend, Tensor } from '../../src/tensor/index.js';
 import { Adam, Sgd } from '../../src/training/optimizers.js';
 import { learningRate } from '../../src/training/schedule.js';
-import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 import { availableBackends } from '../helpers/backends.js';
 
-function param(value: number, kind: 'weight' | 'bias' = 'weight'): NamedParameter {
-  return { name: 'p', tensor: Tensor.from([value], [1], true), kind };
+function param(value: number, kind: 'weight' | 'bias' = 'weight', l2 = 0): NamedParameter {
+  return { name: 'p', tensor: Tensor.from([value], [1], true), kind, l2 };
 }
 
 function setGrad(p: NamedParameter, g: number): void {
@@ -21,8 +20,7 @@ const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <=
 
 for (const backend of await availableBackends()) {
   describe(`optimizers on ${backend.name}`, () => {
-    test('Adam: bias correction makes the first steps lr · sign(g)', () => {
-      setBackend(backend);
+    test('Adam: bias correction makes the first steps lr · sign(g)', () => withBackend(backend, () => {
       // Step 1: m = 0.1·g, v = 0.001·g²; m̂ = g, v̂ = g²: update g/|g| = 1, so p = 1 − 0.1 = 0.9.
       // Step 2 with the same g: m̂ = (0.09 + 0.1)·g / 0.19 = g, v̂ = g² likewise: p = 0.8.
       const p = param(1);
@@ -33,38 +31,42 @@ for (const backend of await availableBackends()) {
       setGrad(p, 0.5);
       adam.step();
       close(p.tensor.data[0], 0.8);
-    });
+    }));
 
-    test('Adam: coupled L2 folds λp into the gradient; AdamW shrinks p directly', () => {
-      setBackend(backend);
-      // Coupled: g' = g + λp = −0.1 + 0.5·1 = 0.4 > 0, so the first step goes down: p = 1 − 0.1 = 0.9.
-      const coupled = param(1);
-      const a = new Adam([coupled], { lr: 0.1, weightDecay: 0.5 });
+    test('Adam: coupled L2 folds λp into the gradient; AdamW shrinks p directly', () => withBackend(backend, () => {
+      // Coupled L2 λ = 0.25 on the parameter: g' = g + 2λp = −0.1 + 0.5·1 = 0.4 > 0, so the first step goes down: p = 1 − 0.1 = 0.9.
+      const coupled = param(1, 'weight', 0.25);
+      const a = new Adam([coupled], { lr: 0.1 });
       setGrad(coupled, -0.1);
       a.step();
       close(coupled.tensor.data[0], 0.9);
       // Decoupled: p = p·(1 − lr·λ) − lr·sign(g) = 1·(1 − 0.05) + 0.1 = 1.05.
       const decoupled = param(1);
-      const w = new Adam([decoupled], { lr: 0.1, decoupledWeightDecay: 0.5 });
+      const w = new Adam([decoupled], { lr: 0.1, weightDecay: 0.5 });
       setGrad(decoupled, -0.1);
       w.step();
       close(decoupled.tensor.data[0], 1.05);
       // Both: g' = −0.1 + 0.5·1 = 0.4 steps down, the shrink applies too: p = 0.95 − 0.1 = 0.85.
-      const both = param(1);
-      const ab = new Adam([both], { lr: 0.1, weightDecay: 0.5, decoupledWeightDecay: 0.5 });
+      const both = param(1, 'weight', 0.25);
+      const ab = new Adam([both], { lr: 0.1, weightDecay: 0.5 });
       setGrad(both, -0.1);
       ab.step();
       close(both.tensor.data[0], 0.85);
-      // Biases are not decayed unless asked: g = −0.1 alone, so p rises to 1.1.
+      // Decoupled decay leaves biases alone: g = −0.1 alone, so p rises to 1.1.
       const bias = param(1, 'bias');
       const b = new Adam([bias], { lr: 0.1, weightDecay: 0.5 });
       setGrad(bias, -0.1);
       b.step();
       close(bias.tensor.data[0], 1.1);
-    });
+      // A bias with its own L2 (a layer's bias regularizer) is decayed by it: as `coupled`, 0.9.
+      const decayedBias = param(1, 'bias', 0.25);
+      const db = new Adam([decayedBias], { lr: 0.1 });
+      setGrad(decayedBias, -0.1);
+      db.step();
+      close(decayedBias.tensor.data[0], 0.9);
+    }));
 
-    test('SGD: plain, momentum and Nesterov', () => {
-      setBackend(backend);
+    test('SGD: plain, momentum and Nesterov', () => withBackend(backend, () => {
       // Plain: p = 1 − 0.1·2 = 0.8.
       const plain = param(1);
       const s0 = new Sgd([plain], { lr: 0.1 });
@@ -86,20 +88,19 @@ for (const backend of await availableBackends()) {
       close(nesterov.tensor.data[0], 0.539);
       // SGDW with momentum: v1 = 1, p = 1·(1 − 0.1·0.5) − 0.1·1 = 0.85; v2 = 1.9, p = 0.85·0.95 − 0.19 = 0.6175.
       const sgdw = param(1);
-      const s3 = new Sgd([sgdw], { lr: 0.1, momentum: 0.9, decoupledWeightDecay: 0.5 });
+      const s3 = new Sgd([sgdw], { lr: 0.1, momentum: 0.9, weightDecay: 0.5 });
       setGrad(sgdw, 1); s3.step();
       close(sgdw.tensor.data[0], 0.85);
       setGrad(sgdw, 1); s3.step();
       close(sgdw.tensor.data[0], 0.6175);
-      // Biases keep their value under decoupled decay unless asked: 1 − 0.1·1 = 0.9.
+      // Biases keep their value under decoupled decay: 1 − 0.1·1 = 0.9.
       const sbias = param(1, 'bias');
-      const s4 = new Sgd([sbias], { lr: 0.1, decoupledWeightDecay: 0.5 });
+      const s4 = new Sgd([sbias], { lr: 0.1, weightDecay: 0.5 });
       setGrad(sbias, 1); s4.step();
       close(sbias.tensor.data[0], 0.9);
-    });
+    }));
   });
 }
-setBackend(createReferenceBackend());
 
 test('cosine schedule: full rate at the start, half way at the middle, the floor at the end', () => {
   close(learningRate('cosine', 1, 0, 100, { floor: 0 }), 1);
