@@ -57,7 +57,7 @@ export interface ResolvedModel {
 /** The schema of the short form. */
 export const shortFormSchema = z.object({
   /** Layer sizes from the input to the code, e.g. [784, 1000, 500, 250, 30]; the decoder mirrors them. */
-  layers: z.array(z.number().int().positive()).min(2),
+  layers: z.array(z.number().int().positive().max(1 << 24)).min(2),
   /** Activation of every hidden layer, encoder and decoder alike, unless `encoderActivations` says otherwise. */
   hiddenActivation: activation.default('sigmoid'),
   /** Activation of the code layer; linear by default, as in the deep autoencoder. */

@@ -45,18 +45,28 @@ export function setBackendChooser(choose: () => Backend): void {
 
 /**
  * Runs `fn` with `backend` as the current one, then restores the previous choice, also when fn
- * throws: for tests and comparisons across backends.
+ * throws. When fn returns a promise (training), the backend stays until it settles, so nothing
+ * else should run ops meanwhile: for tests and comparisons across backends.
  * @example
  * const y = withBackend(createReferenceBackend(), () => model.reconstruct(x).toArray());
  */
 export function withBackend<T>(backend: Backend, fn: () => T): T {
   const previous = currentBackend;
   currentBackend = backend;
+  let result: T;
   try {
-    return fn();
-  } finally {
+    result = fn();
+  } catch (error) {
     currentBackend = previous;
+    throw error;
   }
+  if (result instanceof Promise) {
+    return result.finally(() => {
+      currentBackend = previous;
+    }) as T;
+  }
+  currentBackend = previous;
+  return result;
 }
 
 /** The buffer pool shared by all tensors. */

@@ -8,14 +8,12 @@ import { test } from 'node:test';
 import { compareLinearAutoencoder } from '../../src/apps/pca-run.js';
 import { firstRows } from '../../src/data/dataset.js';
 import { fitPca, principalAngles } from '../../src/linalg/index.js';
-import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
-import { setBackend } from '../../src/tensor/index.js';
+import { withBackend } from '../../src/tensor/index.js';
 import { availableBackends } from '../helpers/backends.js';
 import { subspaceData } from '../helpers/subspace-data.js';
 
 for (const backend of await availableBackends()) {
-  test(`${backend.name}: a converged linear autoencoder spans the top-3 principal subspace (largest angle < 2 degrees)`, async () => {
-    setBackend(backend);
+  test(`${backend.name}: a converged linear autoencoder spans the top-3 principal subspace (largest angle < 2 degrees)`, () => withBackend(backend, async () => {
     // Five directions with standard deviations 3, 2, 1.5, 0.5, 0.3 in R^16, plus noise of 0.05:
     // the top three have variances 9, 4, 2.25, well above the fourth's 0.25, so PCA's top-3
     // subspace is well defined and gradient descent is not slowed by a near-tie at the boundary.
@@ -31,8 +29,7 @@ for (const backend of await availableBackends()) {
     // data the two are close.
     const pcaSse = pca.reconstructionError(test).sse;
     assert.ok(Math.abs(result.sse - pcaSse) < 0.05 * pcaSse, `autoencoder ${result.sse} vs PCA ${pcaSse}`);
-    setBackend(createReferenceBackend());
-  });
+  }));
 }
 
 test('an untrained (1 epoch, tiny step) linear autoencoder is far from the subspace: the measure discriminates', async () => {
