@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { parseModelConfig } from '../../src/models/config.js';
+import { type ModelSpecInput, parseModelConfig, type ShortFormInput } from '../../src/models/config.js';
 import { withBackend } from '../../src/tensor/index.js';
 import { evaluate } from '../../src/training/evaluate.js';
 import { fit } from '../../src/training/fit.js';
@@ -16,8 +16,8 @@ import { lowRankData } from '../helpers/data.js';
 const data = lowRankData(200, 64, 4, 1);
 const validation = lowRankData(60, 64, 4, 2);
 
-const shortForm = { layers: [64, 32, 16, 8], hiddenActivation: 'leaky_relu', leakySlope: 0.1, codeActivation: 'identity', init: 'he-normal' } as const;
-const specForm = {
+const shortForm: ShortFormInput = { layers: [64, 32, 16, 8], hiddenActivation: 'leaky_relu', leakySlope: 0.1, codeActivation: 'identity', init: 'he-normal' };
+const specForm: ModelSpecInput = {
   input: [64],
   encoder: [
     { type: 'dense', units: 32, activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' },
@@ -25,7 +25,7 @@ const specForm = {
     { type: 'dense', units: 8, init: 'he-normal' },
   ],
   decoder: 'mirror',
-} as const;
+};
 
 for (const backend of await availableBackends()) {
   describe(`specs on the ${backend.name} backend`, () => {
