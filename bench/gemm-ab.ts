@@ -33,7 +33,7 @@ const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 15;
 const load = createRequire(import.meta.url);
 const fresh = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'aekit_native.node');
 // A is the saved build, B the fresh one.
-const builds: { gemm: GemmFn }[] = [load(resolve(before)), load(fresh)];
+const builds = [load(resolve(before)), load(fresh)] as { gemm: GemmFn }[];
 
 const filled = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i + seed) * 2654435761) % 1000) / 1000 - 0.5);
 // Per repetition, each build's seconds summed over all shapes (the FLOP-weighted overall view).

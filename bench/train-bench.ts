@@ -93,7 +93,7 @@ function benchPeer(o: Options): { name: 'pytorch'; samplesPerSecond: number; thr
       log(`peer: pytorch with ${threads} thread(s) failed: ${run.stderr.trim().split('\n').at(-1)}`);
       continue;
     }
-    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { version: string; samplesPerSecond: number };
     log(`peer: pytorch ${result.version}, ${threads} thread(s): ${Math.round(result.samplesPerSecond)} samples/s`);
     if (!best || result.samplesPerSecond > best.samplesPerSecond) {
       best = { name: 'pytorch', samplesPerSecond: result.samplesPerSecond, threads, version: result.version };

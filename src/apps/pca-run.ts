@@ -181,7 +181,7 @@ export function decoderSubspace(model: Autoencoder): Subspace {
     const w = layer.sharedWeight;
     return { basis: w.data, dim: w.shape[1], count: w.shape[0], layout: 'rows' };
   }
-  const w = (layer as Dense).weight;
+  const w = (layer).weight;
   return { basis: w.data, dim: w.shape[0], count: w.shape[1], layout: 'columns' };
 }
 

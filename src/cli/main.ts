@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`aekit: ${error.message}\n`);
       return error instanceof NumericError ? 1 : 2;
     }
-    process.stderr.write(`aekit: internal error: ${(error as Error).stack ?? error}\n`);
+    process.stderr.write(`aekit: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
 }

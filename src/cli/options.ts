@@ -47,6 +47,13 @@ export function oneOf<T extends string>(choices: readonly T[]): (text: string) =
   };
 }
 
+/** The parsed data options. */
+export interface DataFlags {
+  data: string;
+  limit?: number;
+  testLimit?: number;
+}
+
 /** The data options that train, pca and compare share, declared once: --data, --limit, --test-limit. */
 export function addDataOptions(command: Command): Command {
   return command

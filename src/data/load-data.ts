@@ -18,7 +18,7 @@ import { FASHION_MNIST_DIR, findIdxFiles, type LoadDataOptions, loadIdxFolder, m
  * const train = loadData('mnist', { split: 'train' });           // 60,000 x 784, labels
  * const some = loadData('mnist', { split: 'test', limit: 100 }); // the first 100 test digits
  */
-export function loadData(spec: 'mnist' | 'fashion-mnist' | string, options: Partial<LoadDataOptions> = {}): Dataset {
+export function loadData(spec: string, options: Partial<LoadDataOptions> = {}): Dataset {
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') throw new DataError(`${spec}: split must be "train" or "test", got ${JSON.stringify(split)}`);
   return load(spec, { split, limit: options.limit });

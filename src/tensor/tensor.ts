@@ -243,5 +243,5 @@ function collectTensors(value: unknown, into: Set<Tensor>): void {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'object';
+  return (value).constructor?.name ?? 'object';
 }

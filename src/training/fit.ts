@@ -152,7 +152,7 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
       break;
     }
   }
-  if (bestWeights) params.forEach((p, i) => p.tensor.data.set(bestWeights![i]));
+  if (bestWeights) params.forEach((p, i) => p.tensor.data.set(bestWeights[i]));
   result.seconds = (performance.now() - started) / 1000;
   result.samplesPerSecond = samples / Math.max(result.seconds, 1e-9);
   return result;

@@ -22,7 +22,7 @@ import { lowRankData } from '../helpers/data.js';
 
 setBackend(selectBackend());
 
-test('psnr and meanSse by hand', async () => {
+test('psnr and meanSse by hand', () => {
   // PSNR = 10·log10(1/mse): mse 0.01 is 20 dB, 1e-4 is 40 dB, 1 is 0 dB.
   assert.equal(psnr(0.01), 20);
   assert.ok(Math.abs(psnr(1e-4) - 40) < 1e-12);
@@ -34,7 +34,7 @@ test('psnr and meanSse by hand', async () => {
   assert.ok(Math.abs(meanSse(a, zero) - 0.07) < 1e-7);
 });
 
-test('corruptRows copies, and the same seed gives the same noise', async () => {
+test('corruptRows copies, and the same seed gives the same noise', () => {
   const clean = lowRankData(20, 10, 2, 1);
   const before = clean.x.slice();
   const a = corruptRows(clean, parseNoise('salt-pepper:0.3'), 5);

@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import {
-  ACTIVATIONS, BINARY_OPS, UNARY_OPS, type Activation, type Backend, type UnaryOp,
+  ACTIVATIONS, BINARY_OPS, UNARY_OPS, type Backend, type UnaryOp,
 } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 
@@ -54,7 +54,7 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-let rand = mulberry32(20240229);
+const rand = mulberry32(20240229);
 const uniform = (lo: number, hi: number): number => lo + (hi - lo) * rand();
 
 function randomArray(n: number, lo = -1, hi = 1): Float32Array {
@@ -250,7 +250,7 @@ d('native vs reference: elementwise', opts, () => {
     ];
     for (const op of BINARY_OPS) {
       for (const [shape, as, bs, na, nbLen] of cases) {
-        const label = `binary ${op} shape=[${shape}] a=[${as}] b=[${bs}]`;
+        const label = `binary ${op} shape=[${shape.join(',')}] a=[${as.join(',')}] b=[${bs.join(',')}]`;
         const a = randomArray(na, -3, 3), b = randomArray(nbLen, -3, 3);
         if (na > 3) { a[0] = NaN; a[1] = Infinity; a[2] = 0; }
         if (nbLen > 3) { b[1] = NaN; b[2] = 0; }
@@ -279,7 +279,7 @@ d('native vs reference: elementwise', opts, () => {
       for (const n of SIZES) {
         const label = `activationBackward ${act} n=${n}`;
         const z = randomArray(n, -4, 4), y = new Float32Array(n);
-        ref.unary(act === 'identity' ? 'mul_scalar' : (act as UnaryOp), z, y, act === 'identity' ? 1 : 0.01, 0);
+        ref.unary(act === 'identity' ? 'mul_scalar' : (act), z, y, act === 'identity' ? 1 : 0.01, 0);
         const dy = randomArray(n);
         const dzRef = new Float32Array(n);
         ref.activationBackward(dy, y, dzRef, act, 0.01);
@@ -324,7 +324,7 @@ d('native vs reference: reductions', opts, () => {
       [[3, 5, 7], [0, 0, 1]], [[3, 5, 7], [0, 0, 0]], [[256, 1000], [0, 1]], [[1], [0]], [[], []],
     ];
     for (const [shape, os] of cases) {
-      const label = `reduceSum shape=[${shape}] out=[${os}]`;
+      const label = `reduceSum shape=[${shape.join(',')}] out=[${os.join(',')}]`;
       const total = shape.reduce((p, x) => p * x, 1);
       const outSize = shape.reduce((p, x, i) => p * (os[i] === 0 ? 1 : x), 1);
       const a = randomArray(total);
@@ -502,8 +502,8 @@ d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
           const [m, k, n] = [37, 61, 45];
           const x = randomArray(m * k), w = randomArray(n * k), bias = randomArray(n);
           const y = new Float32Array(m * n), yRef = new Float32Array(m * n);
-          ref.linearForward(x, w, bias, yRef, m, k, n, act as Activation, 0.02);
-          native!.linearForward(x, w, bias, y, m, k, n, act as Activation, 0.02);
+          ref.linearForward(x, w, bias, yRef, m, k, n, act, 0.02);
+          native!.linearForward(x, w, bias, y, m, k, n, act, 0.02);
           const scale = Math.sqrt(k) * maxAbs(x) * maxAbs(w) + maxAbs(bias);
           expectClose(`[${isa}] linearForward ${act}`, y, yRef, (_i, v) => 2e-5 * (Math.abs(v) + scale));
         }

@@ -8,7 +8,7 @@ test('(3, 4), (1, 0) become (0.6, 0.8), (0.8, -0.6)', () => {
   const q = Float64Array.of(3, 4, 1, 0);
   assert.equal(orthonormalizeRows(q, 2, 2), 2);
   const expected = [0.6, 0.8, 0.8, -0.6];
-  q.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-15, `${q}`));
+  q.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-15, `${q.join(', ')}`));
 });
 
 test('nearly dependent vectors come out orthogonal to working precision', () => {

@@ -20,7 +20,7 @@ test('a hand example: [[3, 0], [4, 5]] has singular values √45 and √5', () =
   // AᵀA = [[25, 20], [20, 25]] has eigenvalues 45 and 5, so s = √45 = 3√5 and √5.
   const a = Float64Array.of(3, 0, 4, 5);
   const r = svd(a, 2, 2);
-  assert.ok(Math.abs(r.s[0] - Math.sqrt(45)) < 1e-14 && Math.abs(r.s[1] - Math.sqrt(5)) < 1e-14, `${r.s}`);
+  assert.ok(Math.abs(r.s[0] - Math.sqrt(45)) < 1e-14 && Math.abs(r.s[1] - Math.sqrt(5)) < 1e-14, `${r.s.join(', ')}`);
   assert.ok(reconstructionError(a, 2, 2, r) < 1e-14);
   assert.equal(r.rank, 2);
 });

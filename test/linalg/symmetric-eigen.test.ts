@@ -39,7 +39,7 @@ function residuals(a: Float64Array, n: number, values: Float64Array, vectors: Fl
 test('[[2, 1], [1, 2]] has eigenvalues 3 and 1 along (1, 1) and (1, -1)', () => {
   // det([[2 − λ, 1], [1, 2 − λ]]) = (2 − λ)² − 1 = 0 gives λ = 3, 1; (A − 3I)v = 0 gives v ∥ (1, 1).
   const { values, vectors } = symmetricEigen([2, 1, 1, 2], 2);
-  assert.ok(Math.abs(values[0] - 3) < 1e-14 && Math.abs(values[1] - 1) < 1e-14, `${values}`);
+  assert.ok(Math.abs(values[0] - 3) < 1e-14 && Math.abs(values[1] - 1) < 1e-14, `${values.join(', ')}`);
   const h = Math.SQRT1_2;
   assert.ok(Math.abs(Math.abs(vectors[0]) - h) < 1e-14 && Math.abs(vectors[0] - vectors[1]) < 1e-14);
   assert.ok(Math.abs(Math.abs(vectors[2]) - h) < 1e-14 && Math.abs(vectors[2] + vectors[3]) < 1e-14);
@@ -72,7 +72,7 @@ test('repeated eigenvalues still get an orthonormal set of vectors', () => {
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = (i === j ? 1 : 0) + 3 / 4;
   const { values, vectors } = symmetricEigen(a, n);
-  assert.ok(Math.abs(values[0] - 4) < 1e-13 && values.subarray(1).every((v) => Math.abs(v - 1) < 1e-13), `${values}`);
+  assert.ok(Math.abs(values[0] - 4) < 1e-13 && values.subarray(1).every((v) => Math.abs(v - 1) < 1e-13), `${values.join(', ')}`);
   const r = residuals(a, n, values, vectors);
   assert.ok(r.eig < 1e-13 && r.orth < 1e-13);
   const zero = symmetricEigen(new Float64Array(9), 3);

@@ -36,7 +36,7 @@ const training = (seed = 7) => ({ training: true, rng: new Prng(seed) });
 const train = lowRankData(600, 64, 4, 1);
 const heldOut = lowRankData(300, 64, 4, 2);
 
-test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), one tensor per pair', async () => {
+test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), one tensor per pair', () => {
   const ae = Autoencoder.create({ layers: [10, 6, 4, 3], tied: true }, 1);
   assert.equal(ae.decoder.layers.length, 3);
   ae.decoder.layers.forEach((layer, i) => {
@@ -55,7 +55,7 @@ test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), 
   assert.equal(untied.parameters().length, 12);
 });
 
-test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (both uses) passes a central-difference check', async () => {
+test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (both uses) passes a central-difference check', () => {
   const ae = Autoencoder.create({ layers: [6, 4, 3], hiddenActivation: 'tanh', codeActivation: 'sigmoid', tied: true }, 2);
   const x = asTensor(lowRankData(5, 6, 2, 3));
   // Same weights in an untied model with explicit transposed copies: the same reconstruction.
@@ -81,7 +81,7 @@ test('tied: the decoder computes with Wᵀ, and the shared weight\'s gradient (b
   gradCheck('tied autoencoder loss', () => ae.loss(x), [w0, w1, c0, c1], { eps: 1e-3 });
 });
 
-test('tied: stored once in the file, loaded back, and a file that disagrees is refused', async () => {
+test('tied: stored once in the file, loaded back, and a file that disagrees is refused', () => {
   const dir = tempDir('tied');
   const ae = Autoencoder.create({ layers: [8, 5, 3], tied: true }, 4);
   const path = join(dir, 'model.safetensors');
@@ -149,7 +149,7 @@ test('L2: the weight norm falls as λ rises', async () => {
   for (let i = 1; i < norms.length; i++) assert.ok(norms[i] < norms[i - 1], `norms ${norms.map((n) => n.toFixed(3)).join(' > ')}`);
 });
 
-test('every penalty of a model config passes a central-difference check, tied and corrupted input included', async () => {
+test('every penalty of a model config passes a central-difference check, tied and corrupted input included', () => {
   const ae = Autoencoder.create({
     layers: [6, 4], codeActivation: 'sigmoid', tied: true,
     regularization: { sparsity: { rho: 0.1, beta: 2 }, l1Activity: 0.3, contractive: 0.5, noise: 'mask:0.25' },
@@ -213,7 +213,7 @@ test('denoising: fit feeds a freshly corrupted input each step and keeps the cle
   assert.notDeepEqual(seen[0], seen[1]);
 });
 
-test('every regularized preset builds, and their terms combine in one config', async () => {
+test('every regularized preset builds, and their terms combine in one config', () => {
   for (const name of ['l2', 'tied', 'sparse', 'contractive', 'denoising', 'denoising-gaussian', 'overcomplete-sparse', 'overcomplete-denoising'] as const) {
     const ae = Autoencoder.create(PRESETS[name].model, 0);
     assert.equal(ae.inputSize, 784, name);

@@ -34,7 +34,7 @@ for (const backend of await availableBackends()) {
         const options = { epochs: 3, batchSize: 32, lr: 2e-3, schedule: 'cosine' as const, seed: 5, validation };
         const a = Autoencoder.create(shortForm, 11);
         const b = Autoencoder.create(specForm, 11);
-        const layers = (ae: Autoencoder) => [...ae.encoder.layers, ...ae.decoder.layers].map((l) => `${l.type} ${l.outputShape} ${(l as { activation?: string }).activation}`);
+        const layers = (ae: Autoencoder) => [...ae.encoder.layers, ...ae.decoder.layers].map((l) => `${l.type} ${l.outputShape.join('x')} ${(l as { activation?: string }).activation}`);
         assert.deepEqual(layers(b), layers(a), 'one model, two ways to write it');
         assert.deepEqual(b.parameters().map((p) => [p.name, p.tensor.toArray()]), a.parameters().map((p) => [p.name, p.tensor.toArray()]));
         const ra = await fit(a, data, options);

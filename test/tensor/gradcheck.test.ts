@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Activation, Backend, UnaryOp } from '../../src/backend/backend.js';
+import type { Activation, UnaryOp } from '../../src/backend/backend.js';
 import {
   bceWithLogits, binary, linear, matmul, mean, reshape, withBackend, squaredError, sum, Tensor, unary,
 } from '../../src/tensor/index.js';

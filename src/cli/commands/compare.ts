@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare.js';
 import { PRESETS } from '../../models/presets.js';
 import { interruptible } from '../interrupt.js';
-import { addDataOptions, nonNegativeInt, positiveInt } from '../options.js';
+import { addDataOptions, type DataFlags, nonNegativeInt, positiveInt } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -48,7 +48,7 @@ Examples:
   $ aekit compare --epochs 20
   $ aekit compare --code 2 --out runs/compare2
   $ aekit compare --limit 5000 --epochs 5 --json`)
-    .action(async (opts) => {
+    .action(async (opts: DataFlags & { code: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
       const result = await interruptible((signal) => compare({
         data: opts.data,
         code: opts.code,

@@ -32,6 +32,19 @@ function checkWidth(data: Dataset, expected: number, what: string): void {
   }
 }
 
+/** The parsed flags of `aekit denoise`. */
+interface DenoiseFlags {
+  model: string;
+  noise?: string;
+  input?: string;
+  output?: string;
+  data?: string;
+  testLimit?: number;
+  seed: number;
+  png?: string;
+  json: boolean;
+}
+
 /** The denoise command. */
 export function denoiseCommand(): Command {
   return new Command('denoise')
@@ -54,19 +67,20 @@ Examples:
   $ aekit denoise --model runs/dae --noise mask:0.5 --json
   $ aekit denoise --model runs/dae --noise gaussian:0.3 --png denoised.png
   $ aekit denoise --model runs/dae --input noisy.npy --output clean.npy`)
-    .action((opts) => {
+    .action((opts: DenoiseFlags) => {
       const { model, record } = loadRun(opts.model);
-      if (opts.input && !opts.output) throw new UsageError('denoise: --input needs --output FILE for the denoised rows');
       if (opts.output && !opts.input) throw new UsageError('denoise: --output needs --input FILE (without --input the test set is denoised and measured)');
       const trainedNoise = model.trainingNoise;
 
       if (opts.input) {
+        const output = opts.output;
+        if (!output) throw new UsageError('denoise: --input needs --output FILE for the denoised rows');
         const input = firstRows(loadInputFile(opts.input), opts.testLimit);
         checkWidth(input, model.inputSize, opts.input);
         // Without --noise the input is what needs cleaning; with it, the input is the clean reference.
         const noisy = opts.noise ? corruptRows(input, parseNoise(opts.noise), opts.seed) : input;
         const denoised = denoiseRows(model, noisy);
-        writeNpy(opts.output, denoised.x, [denoised.n, denoised.features]);
+        writeNpy(output, denoised.x, [denoised.n, denoised.features]);
         const shape = imageShape(input);
         if (opts.png && shape) writeComparison(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
         const metrics = opts.noise ? denoiseMetrics(input, noisy, denoised) : null;

@@ -24,7 +24,7 @@ feature; bce the mean over examples of the summed binary cross-entropy.
 Examples:
   $ aekit eval --model runs/deep
   $ aekit eval --model runs/deep --data fashion-mnist --json`)
-    .action((opts) => {
+    .action((opts: { model: string; data?: string; testLimit?: number; json: boolean }) => {
       const { model, record } = loadRun(opts.model);
       const { test } = loadRunData({ data: opts.data ?? record.data.path ?? record.data.spec, testLimit: opts.testLimit, validationFraction: 0, seed: record.training.seed });
       if (test.features !== model.inputSize) {

@@ -5,9 +5,23 @@
 import { Command } from 'commander';
 import { pcaRun } from '../../apps/pca-run.js';
 import { interruptible } from '../interrupt.js';
-import { addDataOptions, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { addDataOptions, type DataFlags, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 import { progressReporter } from '../progress.js';
+
+/** The parsed flags of `aekit pca`. */
+interface PcaFlags extends DataFlags {
+  components: number;
+  solver: 'exact' | 'randomized';
+  compareLinearAe: boolean;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed: number;
+  out?: string;
+  force: boolean;
+  json: boolean;
+}
 
 /** The pca command. */
 export function pcaCommand(): Command {
@@ -35,7 +49,7 @@ Examples:
   $ aekit pca                                        # K = 30 on MNIST
   $ aekit pca --components 2 --out runs/pca2 --json
   $ aekit pca --compare-linear-ae --epochs 50`)
-    .action(async (opts) => {
+    .action(async (opts: PcaFlags) => {
       const result = await interruptible((signal) => pcaRun({
         data: opts.data,
         components: opts.components,

@@ -6,11 +6,30 @@ import { Command } from 'commander';
 import { trainRun } from '../../apps/train-run.js';
 import { DataError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
-import { addDataOptions, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { addDataOptions, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
 import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
-import { addRegularizationOptions, overridesFromFlags } from '../regularization-options.js';
+import { addRegularizationOptions, overridesFromFlags, type RegularizationFlags } from '../regularization-options.js';
+
+/** The parsed flags of `aekit train`. */
+interface TrainFlags extends DataFlags, RegularizationFlags {
+  preset: string;
+  config?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  schedule?: 'constant' | 'cosine';
+  optimizer?: 'adam' | 'sgd';
+  weightDecay?: number;
+  valFraction: number;
+  patience?: number;
+  testCurve: boolean;
+  seed: number;
+  out?: string;
+  force: boolean;
+  json: boolean;
+}
 
 const presetList = Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(22)} ${p.description}`).join('\n');
 
@@ -62,7 +81,7 @@ Examples:
   $ aekit train --config my-model.json --data ./my-idx-folder
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
   $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4`)
-    .action(async (opts) => {
+    .action(async (opts: TrainFlags) => {
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
       const result = await interruptible((signal) => trainRun({
         preset: opts.preset,

@@ -44,7 +44,7 @@ export function transformCommand(transform: Transform): Command {
     .option('--png <file>', 'also draw the first 100 results as image tiles (decode, reconstruct)')
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', `\nExample:\n  $ ${what.example}`)
-    .action((opts) => {
+    .action((opts: { model: string; input: string; output: string; limit?: number; png?: string; json: boolean }) => {
       const { model } = loadRun(opts.model);
       const input = opts.input === 'mnist' || opts.input === 'fashion-mnist'
         ? loadData(opts.input, { split: 'test', limit: opts.limit })
