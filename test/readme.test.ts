@@ -1,4 +1,4 @@
-/** The README's library example runs as written (with 'aekit' pointing at the sources). */
+/** The README's library examples run as written (with 'aekit' pointing at the sources). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -6,20 +6,39 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from './helpers/temp-dir.js';
 
-test('the README library example trains and prints metrics', () => {
-  const readme = readFileSync('README.md', 'utf8');
-  const match = /```ts example\n([\s\S]*?)```/.exec(readme);
-  assert.ok(match, 'README has a ```ts example block');
-  const entry = resolve('src/index.ts');
-  const code = match[1].replace(/from 'aekit'/, `from '${entry}'`);
-  const file = join(tempDir('readme'), 'example.mts');
+const readme = readFileSync('README.md', 'utf8');
+
+/** Runs the README's ```ts TAG block as an ES module and returns what it printed. */
+function runExample(tag: string): string {
+  const match = new RegExp('```ts ' + tag + '\\n([\\s\\S]*?)```').exec(readme);
+  assert.ok(match, `README has a \`\`\`ts ${tag} block`);
+  const code = match[1].replace(/from 'aekit'/, `from '${resolve('src/index.ts')}'`);
+  const file = join(tempDir(`readme-${tag}`), 'example.mts'); // ESM, for the top-level await
   writeFileSync(file, code);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
+  return run.stdout;
+}
+
+test('the README library example trains and prints metrics', () => {
+  const out = runExample('example');
   // Three epochs of training losses, then the metrics object.
-  const losses = /\[\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)\s*\]/.exec(run.stdout);
-  assert.ok(losses, run.stdout);
+  const losses = /\[\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)\s*\]/.exec(out);
+  assert.ok(losses, out);
   assert.ok(Number(losses[3]) < Number(losses[1]), 'the loss falls');
-  assert.match(run.stdout, /sse: \d+\.\d+/);
-  assert.match(run.stdout, /bce: \d+\.\d+/);
+  assert.match(out, /sse: \d+\.\d+/);
+  assert.match(out, /bce: \d+\.\d+/);
+});
+
+test('the README spec example builds a model layer by layer, mirrors it and trains it', () => {
+  const out = runExample('spec-example');
+  // The decoder the mirror rules wrote, then the test metrics.
+  assert.match(out, /decoder: dense 256 leaky_relu, dense 784 identity, reshape 1x28x28/);
+  assert.match(out, /parameters: encoder\.2\.weight, encoder\.2\.bias, encoder\.4\.weight, encoder\.4\.bias, decoder\.0\.weight/);
+  assert.match(out, /sse: \d+\.\d+/);
+});
+
+test('the README regularized example trains a tied sparse denoising autoencoder and prints PSNRs', () => {
+  const out = runExample('regularized-example');
+  for (const key of ['psnrNoisy', 'psnrDenoised', 'sseNoisy', 'sseDenoised']) assert.match(out, new RegExp(`${key}: \\d+\\.\\d+`));
 });
