@@ -56,7 +56,7 @@ function benchAekit(o: Options) {
     cursor += o.batch;
     tidy(() => {
       for (const p of params) p.tensor.zeroGrad();
-      const loss = model.loss(batch);
+      const { loss } = model.objective({ x: batch }, { training: true, rng });
       backward(loss);
       adam.step();
     });
