@@ -23,8 +23,16 @@ function nodeGyp() {
 // config says so too, but only for runs through npm).
 const nodedir = process.env.npm_config_nodedir ?? (existsSync('/usr/include/node/node.h') ? '/usr' : undefined);
 const [cmd, ...pre] = nodeGyp();
-const result = spawnSync(cmd, [...pre, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], { stdio: 'inherit' });
+// node-gyp and make print about 80 lines on a good build: keep them, and show them only when the
+// build fails (or AEKIT_BUILD_VERBOSE=1 asks).
+const verbose = process.env.AEKIT_BUILD_VERBOSE === '1';
+const result = spawnSync(cmd, [...pre, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
+  stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20,
+});
 if (result.status !== 0) {
-  console.warn('aekit: the native addon did not build; aekit will use its reference backend (slower).');
+  if (!verbose) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `${result.error.message}\n` : ''}`);
+  console.warn('aekit: the native addon did not build (output above); aekit will use its reference backend (slower).');
   if (process.env.AEKIT_REQUIRE_NATIVE === '1') process.exit(1);
+} else {
+  console.log('aekit: built the native addon (build/Release/aekit_native.node)');
 }

@@ -48,7 +48,7 @@ export { type Dataset, type Matrix, splitValidation, firstRows } from './data/da
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { fitPca, Pca, principalAngles, type PcaOptions, type PrincipalAngles, type Subspace } from './linalg/index.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train-run.js';
-export { loadRun, type LoadedRun } from './apps/load-run.js';
+export { loadRun, saveModel, type LoadedRun } from './apps/save-load.js';
 export { parseRunRecord, runRecordSchema, type RunRecord } from './apps/run-record.js';
 export { transformRows } from './apps/transform.js';
 export { compareLinearAutoencoder, decoderSubspace, pcaRun, type PcaRunOptions, type PcaRunResult } from './apps/pca-run.js';

@@ -13,15 +13,20 @@ function runExample(tag: string): string {
   const match = new RegExp('```ts ' + tag + '\\n([\\s\\S]*?)```').exec(readme);
   assert.ok(match, `README has a \`\`\`ts ${tag} block`);
   const code = match[1].replace(/from 'aekit'/, `from '${resolve('src/index.ts')}'`);
-  const file = join(tempDir(`readme-${tag}`), 'example.mts'); // ESM, for the top-level await
+  const dir = tempDir(`readme-${tag}`);
+  const file = join(dir, 'example.mts'); // ESM, for the top-level await
   writeFileSync(file, code);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
+  // Run where the example may write its files (models/first), not in the checkout.
+  const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), file], { encoding: 'utf8', cwd: dir });
   assert.equal(run.status, 0, run.stderr);
   return run.stdout;
 }
 
-test('the README library example trains and prints metrics', () => {
+test('the README library example trains, prints metrics, saves, loads and encodes', () => {
   const out = runExample('example');
+  // Codes of three digits from the saved and reloaded model, then of one digit given as a row.
+  assert.match(out, /\[ 3, 64 \] \[ [\d.e-]+, [\d.e-]+, [\d.e-]+ \]/);
+  assert.match(out, /\[ 1, 64 \]/);
   // Three epochs of training losses, then the metrics object.
   const losses = /\[\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)\s*\]/.exec(out);
   assert.ok(losses, out);

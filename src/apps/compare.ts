@@ -16,7 +16,7 @@ import type { TrainingEvent } from '../training/fit.js';
 import { tileImages, upscale, writePng } from '../viz/png.js';
 import { scatterPlot } from '../viz/scatter.js';
 import { loadRunData } from './data-split.js';
-import { loadRun } from './load-run.js';
+import { loadRun } from './save-load.js';
 import { pcaKernel } from './pca-run.js';
 import { imageShape, reconstructRows } from './pictures.js';
 import { transformRows } from './transform.js';

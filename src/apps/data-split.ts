@@ -1,12 +1,18 @@
 /**
- * The train, validation and test rows of a run, from a data spec.
+ * The train, validation and test rows of a run, from a data spec; and the examples a trained
+ * model is scored on.
  */
+import { existsSync } from 'node:fs';
 import { assertFinite, type Dataset, firstRows, splitValidation } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
+import type { RunRecord } from './run-record.js';
+import { applyScaling } from './scaling.js';
 
 /** The three splits of a run. */
 export interface RunData {
+  /** The source's name before splitting (e.g. "mnist/train" or the file's path). */
+  source: string;
   train: Dataset;
   validation: Dataset;
   test: Dataset;
@@ -33,14 +39,15 @@ export interface SplitOptions {
  */
 export function loadRunData(options: SplitOptions): RunData {
   let trainAll = loadData(options.data, { split: 'train', limit: options.limit });
+  const source = trainAll.name;
   let test: Dataset;
   try {
     test = loadData(options.data, { split: 'test', limit: options.testLimit });
   } catch (error) {
     if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
     const parts = splitValidation(trainAll, 1 / 6, options.seed + 1);
-    trainAll = parts.train;
-    test = firstRows(parts.validation, options.testLimit);
+    trainAll = { ...parts.train, name: source };
+    test = { ...firstRows(parts.validation, options.testLimit), name: `${source}/test` };
   }
   assertFinite(trainAll, trainAll.name);
   assertFinite(test, test.name);
@@ -48,5 +55,39 @@ export function loadRunData(options: SplitOptions): RunData {
     throw new DataError(`${test.name}: test examples have ${test.features} features, training examples ${trainAll.features}`);
   }
   const { train, validation } = splitValidation(trainAll, options.validationFraction, options.seed);
-  return { train, validation, test };
+  return { source, train, validation, test };
+}
+
+/**
+ * The examples a trained model is scored on (eval, denoise). With `data`, that source's test
+ * split when it has one (MNIST, IDX folders) and otherwise every example of the file. Without,
+ * the test split of the run's own data: for a single file, the seeded sixth it held out when it
+ * trained. Data that has moved since is named, with what to do.
+ * @param dir the run folder, for messages
+ * @example
+ * const test = evaluationData(record, 'runs/deep', { testLimit: 1000 });
+ */
+export function evaluationData(record: RunRecord, dir: string, options: { data?: string; testLimit?: number }): Dataset {
+  if (options.data !== undefined) return applyScaling(wholeOrTestSplit(options.data, options.testLimit), record.data?.scale ?? null);
+  if (!record.data || !record.training) {
+    throw new UsageError(`${dir} records no training data (it was saved with saveModel); pass --data to say what to score it on`);
+  }
+  const spec = record.data.path ?? record.data.spec;
+  const named = spec === 'mnist' || spec === 'fashion-mnist';
+  if (!named && !existsSync(spec)) {
+    throw new DataError(`${spec}: the data ${dir} was trained on is not there any more (moved or deleted?); pass --data with its new place`);
+  }
+  return applyScaling(loadRunData({ data: spec, testLimit: options.testLimit, validationFraction: 0, seed: record.training.seed }).test, record.data.scale);
+}
+
+/** A source's test split when it has one, else every example of the file. */
+function wholeOrTestSplit(spec: string, limit?: number): Dataset {
+  try {
+    return loadData(spec, { split: 'test', limit });
+  } catch (error) {
+    if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
+    const all = loadData(spec, { split: 'train', limit });
+    assertFinite(all, all.name);
+    return all;
+  }
 }

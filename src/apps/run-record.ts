@@ -32,8 +32,10 @@ export const dataRecordSchema = z.object({
   features: z.number().int().positive(),
   /** One example's shape. */
   shape: z.array(z.number().int().positive()),
-  /** A hash of the training examples' values. */
+  /** A hash of the training examples' values (as loaded, before scaling). */
   fingerprint: z.string(),
+  /** The scaling applied to the data before the model saw it, x' = (x − offset) · factor; null for none. */
+  scale: z.object({ offset: z.number(), factor: z.number().positive() }).nullable().default(null),
 });
 
 /** The schema of model.json, version 2. */
@@ -43,6 +45,7 @@ export const runRecordSchema = z.object({
   status: z.enum(['training', 'done', 'aborted']),
   preset: z.string().nullable(),
   model: modelSpecSchema.extend({ decoder: z.array(layerSpecSchema) }).omit({ tied: true }),
+  /** How it was trained; null for a model saved from the library with `saveModel`. */
   training: z.object({
     epochs: z.number().int().positive(),
     batchSize: z.number().int().positive(),
@@ -53,8 +56,9 @@ export const runRecordSchema = z.object({
     optimizer: z.enum(['adam', 'sgd']),
     patience: z.number().int().nonnegative().optional(),
     seed: z.number().int().nonnegative(),
-  }),
-  data: dataRecordSchema,
+  }).nullable(),
+  /** What it learned from; null for a model saved from the library with `saveModel`. */
+  data: dataRecordSchema.nullable(),
   versions: z.object({ aekit: z.string(), node: z.string(), backend: z.string() }),
   /** The last epoch whose weights were saved, while training. */
   epoch: z.number().int().nonnegative().optional(),
@@ -135,6 +139,7 @@ function upgradeV1(old: z.output<typeof runRecordV1Schema>, source: string): Ret
     data: {
       spec: old.data.spec, path: null, name: old.data.name, train: old.data.train, validation: old.data.validation, test: old.data.test,
       features: old.data.features, shape: shape?.length === 2 ? [1, shape[0], shape[1]] : [old.data.features], fingerprint: old.data.fingerprint,
+      scale: null,
     },
     versions: old.versions,
     ...(old.epoch !== undefined ? { epoch: old.epoch } : {}),

@@ -18,6 +18,7 @@ import { evaluate, type Metrics } from '../training/evaluate.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import type { ScheduleName } from '../training/schedule.js';
 import { loadRunData } from './data-split.js';
+import { applyScaling, checkOutputRange, type ScaleName, unitScaling } from './scaling.js';
 import { writeRunPictures } from './pictures.js';
 import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
 import { AEKIT_VERSION } from './version.js';
@@ -39,6 +40,8 @@ export interface TrainRunOptions {
   /** Decoupled weight decay (AdamW/SGDW) on the weights. */
   weightDecay?: number;
   schedule?: ScheduleName;
+  /** `unit` maps the training data's range onto [0, 1] first (saved with the model); default none. */
+  scale?: ScaleName;
   optimizer?: 'adam' | 'sgd';
   limit?: number;
   testLimit?: number;
@@ -55,7 +58,8 @@ export interface TrainRunOptions {
 
 /** What a run reports (the `--json` output of `aekit train`). */
 export interface TrainRunResult {
-  preset: string;
+  /** The preset trained, or null when `config` gave the model. */
+  preset: string | null;
   epochs: number;
   seconds: number;
   samplesPerSecond: number;
@@ -91,12 +95,15 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const modelConfig = withOverrides(options.config ?? preset.model, options.modelOverrides);
   const model = Autoencoder.create(modelConfig, seed);
   const data = options.data ?? 'mnist';
-  const { train, validation, test } = loadRunData({
+  const loaded = loadRunData({
     data, limit: options.limit, testLimit: options.testLimit, validationFraction: options.validationFraction ?? 1 / 12, seed,
   });
-  if (train.features !== model.inputSize) {
-    throw new DataError(`${train.name}: examples have ${train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
+  if (loaded.train.features !== model.inputSize) {
+    throw new DataError(`${loaded.train.name}: examples have ${loaded.train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
   }
+  const scaling = options.scale === 'unit' ? unitScaling(loaded.train) : null;
+  const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
+  checkOutputRange({ ...train, name: loaded.source }, model.output);
   prepareRunFolder(options.out, options.force ?? false);
 
   const training: RunRecord['training'] = {
@@ -115,7 +122,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     preset: options.config ? null : presetName,
     model: model.config,
     training,
-    data: dataRecord(data, train, validation.n, test.n),
+    data: { ...dataRecord(data, loaded.source, loaded.train, validation.n, test.n), scale: scaling },
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
   };
   const checkpoint = () => writeWeights(options.out, stateDict(model), { format: MODEL_FORMAT });
@@ -138,7 +145,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   checkpoint();
   const testMetrics = evaluate(model, test);
   const summary: TrainRunResult = {
-    preset: presetName,
+    preset: options.config ? null : presetName,
     epochs: result.trainLoss.length,
     seconds: result.seconds,
     samplesPerSecond: result.samplesPerSecond,
@@ -177,10 +184,10 @@ function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions[
 }
 
 /** What the run learned from: the spec, where a file or folder is (absolute), sizes and a fingerprint. */
-function dataRecord(spec: string, train: Dataset, validation: number, test: number): RunRecord['data'] {
+function dataRecord(spec: string, name: string, train: Dataset, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale'> {
   const named = spec === 'mnist' || spec === 'fashion-mnist';
   return {
-    spec, path: named || !existsSync(spec) ? null : resolve(spec), name: train.name, train: train.n, validation, test,
+    spec, path: named || !existsSync(spec) ? null : resolve(spec), name, train: train.n, validation, test,
     features: train.features, shape: [...train.shape], fingerprint: fingerprint(train.x),
   };
 }

@@ -3,39 +3,40 @@
  * one line, before any work starts.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { parseDecimal as decimal } from '../util/decimal.js';
 
-/** A whole number ≥ 1. */
+/** A whole number ≥ 1 (1000 or 1e3). */
 export function positiveInt(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${text}"`);
+  const n = decimal(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${text}"`);
   return n;
 }
 
 /** A whole number ≥ 0. */
 export function nonNegativeInt(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${text}"`);
+  const n = decimal(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${text}"`);
   return n;
 }
 
 /** A finite number > 0. */
 export function positiveNumber(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${text}"`);
+  const n = decimal(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${text}"`);
   return n;
 }
 
 /** A finite number ≥ 0. */
 export function nonNegativeNumber(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${text}"`);
+  const n = decimal(text);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${text}"`);
   return n;
 }
 
 /** A number in [0, 1). */
 export function fraction(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got "${text}"`);
+  const n = decimal(text);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got "${text}"`);
   return n;
 }
 

@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ShortFormInput } from '../models/config.js';
 import { parseNoise } from '../nn/noise.js';
+import { parseDecimal } from '../util/decimal.js';
 import { nonNegativeNumber } from './options.js';
 
 /** A noise spec (mask:Q, gaussian:SIGMA, salt-pepper:P), checked now and kept as text. */
@@ -20,13 +21,13 @@ export function noiseSpec(text: string): string {
 /** RHO or RHO:BETA, e.g. 0.05:3. */
 export function sparsitySpec(text: string): { rho: number; beta?: number } {
   const [rhoText, betaText, ...rest] = text.split(':');
-  const rho = Number(rhoText);
-  if (rest.length > 0 || rhoText.trim() === '' || !(rho > 0 && rho < 1)) {
+  const rho = parseDecimal(rhoText);
+  if (rest.length > 0 || !(rho > 0 && rho < 1)) {
     throw new InvalidArgumentError(`expected RHO or RHO:BETA with RHO in (0, 1), e.g. 0.05:3, got "${text}"`);
   }
   if (betaText === undefined) return { rho };
-  const beta = Number(betaText);
-  if (betaText.trim() === '' || !Number.isFinite(beta) || beta < 0) {
+  const beta = parseDecimal(betaText);
+  if (!Number.isFinite(beta) || beta < 0) {
     throw new InvalidArgumentError(`expected RHO:BETA with BETA a number ≥ 0, e.g. 0.05:3, got "${text}"`);
   }
   return { rho, beta };

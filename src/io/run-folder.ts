@@ -3,7 +3,7 @@
  * (its weights), metrics.json. Files are written to a temporary name and renamed, so a crash
  * never leaves half a file where a good one was.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors.js';
@@ -17,16 +17,33 @@ export const RUN_FILES = {
   filters: 'filters.png',
 } as const;
 
+/** Files whose presence marks a folder as aekit's output (a run, a comparison, a PCA). */
+const OUTPUT_MARKERS = [RUN_FILES.model, 'compare.json', 'pca.json'];
+
 /**
- * Makes `dir` ready for a new run: creates it, or refuses to reuse a non-empty one without force.
+ * Makes `dir` ready for a new run: creates it, or reuses an empty one. A non-empty one is
+ * emptied with `force` when it holds aekit's output (so no old picture or metric stays beside
+ * the new model), and refused otherwise.
  * @example
  * prepareRunFolder('runs/deep', false);
  */
 export function prepareRunFolder(dir: string, force: boolean): void {
-  if (existsSync(dir) && readdirSync(dir).length > 0 && !force) {
-    throw new UsageError(`${dir}: the run folder exists and is not empty; pass --force to overwrite it or choose another --out`);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: is a file; --out takes a folder (it is created when missing)`);
+    const entries = readdirSync(dir);
+    if (entries.length > 0) {
+      if (!force) throw new UsageError(`${dir}: the folder exists and is not empty; pass --force to replace the run in it, or choose another --out`);
+      if (!OUTPUT_MARKERS.some((f) => entries.includes(f))) {
+        throw new UsageError(`${dir}: holds files aekit did not write (no ${OUTPUT_MARKERS.join(', ')}); --force replaces only aekit's own output folders, choose another --out`);
+      }
+      for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
+    }
   }
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${dir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 /** Writes `text` to `path` through a temporary file and a rename. */

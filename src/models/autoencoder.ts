@@ -11,7 +11,7 @@ import { type ForwardContext, formatDims, INFERENCE, type NamedBuffer, type Name
 import { NoiseLayer } from '../nn/noise.js';
 import { sumTerms } from '../nn/regularizers.js';
 import type { Sequential } from '../nn/sequential.js';
-import { reshape, sizeOf, type Tensor } from '../tensor/index.js';
+import { reshape, sizeOf, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
@@ -88,23 +88,26 @@ export class Autoencoder implements Trainable {
     return noise ? noise.spec().spec : null;
   }
 
-  /** The code h for inputs x of shape [batch, ...inputShape] (or [batch, inputSize]). */
-  encode(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
+  /**
+   * The codes h for inputs x: a batch tensor [batch, ...inputShape] (or [batch, inputSize]), a
+   * Float32Array of whole examples one after another, or rows as number[][].
+   */
+  encode(x: BatchInput, ctx: ForwardContext = INFERENCE): Tensor {
     return this.encoder.forward(this.asInput(x), ctx);
   }
 
   /** The decoder's output before the output activation (logits for a sigmoid output), for codes h. */
-  logits(h: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
-    return this.decoder.forward(viewAs(h, this.codeShape, 'codes'), ctx);
+  logits(h: BatchInput, ctx: ForwardContext = INFERENCE): Tensor {
+    return this.decoder.forward(asBatch(h, this.codeShape, 'codes'), ctx);
   }
 
-  /** The reconstruction x̂ from codes h of shape [batch, ...codeShape] (or [batch, codeSize]), in the inputs' own space. */
-  decode(h: Tensor): Tensor {
+  /** The reconstruction x̂ from codes h (as `encode` takes inputs), in the inputs' own space. */
+  decode(h: BatchInput): Tensor {
     return activateOutput(this.logits(h), this.output);
   }
 
   /** x̂ = decode(encode(x)). */
-  reconstruct(x: Tensor): Tensor {
+  reconstruct(x: BatchInput): Tensor {
     return this.decode(this.encode(x));
   }
 
@@ -157,16 +160,42 @@ export class Autoencoder implements Trainable {
     });
   }
 
-  /** x viewed as [batch, ...inputShape]; rows of inputSize values are accepted for any input shape. */
-  asInput(x: Tensor): Tensor {
-    return viewAs(x, this.config.input, 'inputs');
+  /** x as a batch of shape [batch, ...inputShape]; rows of inputSize values are accepted for any input shape. */
+  asInput(x: BatchInput): Tensor {
+    return asBatch(x, this.config.input, 'inputs');
   }
 }
 
-/** A batch viewed with examples of `shape`, when its examples hold as many values. */
-function viewAs(x: Tensor, shape: readonly number[], what: string): Tensor {
-  const example = x.shape.slice(1);
-  if (example.join(',') === shape.join(',')) return x;
-  if (x.shape.length >= 2 && sizeOf(example) === sizeOf(shape)) return reshape(x, [x.shape[0], ...shape]);
-  throw new ShapeError(`the model takes ${what} of shape ${formatDims(shape)} (${sizeOf(shape)} values each), got a batch of shape ${formatDims(x.shape)}`);
+/** What the model's methods take as a batch: a tensor, whole examples in one Float32Array, or rows. */
+export type BatchInput = Tensor | Float32Array | readonly (readonly number[])[];
+
+/** `x` as a batch tensor of examples of `shape` (a view when x is a tensor or Float32Array). */
+function asBatch(x: BatchInput, shape: readonly number[], what: string): Tensor {
+  const size = sizeOf(shape);
+  if (x instanceof Tensor) {
+    const example = x.shape.slice(1);
+    if (example.join(',') === shape.join(',')) return x;
+    if (x.shape.length >= 2 && sizeOf(example) === size) return reshape(x, [x.shape[0], ...shape]);
+    throw new ShapeError(`the model takes ${what} of shape ${formatDims(shape)} (${size} values each), got a batch of shape ${formatDims(x.shape)}`);
+  }
+  if (x instanceof Float32Array) {
+    if (x.length === 0 || x.length % size !== 0) {
+      throw new ShapeError(`the model takes ${what} of ${size} values each; a Float32Array of ${x.length} values is not a whole number of them`);
+    }
+    return new Tensor(x, [x.length / size, ...shape]);
+  }
+  if (Array.isArray(x) && x.length > 0 && x.every((row) => Array.isArray(row))) {
+    const data = new Float32Array(x.length * size);
+    x.forEach((row, i) => {
+      if (row.length !== size) throw new ShapeError(`the model takes ${what} of ${size} values each; row ${i} has ${row.length}`);
+      data.set(row, i * size);
+    });
+    return new Tensor(data, [x.length, ...shape]);
+  }
+  throw new UsageError(`expected ${what} as a Tensor, a Float32Array of whole examples or an array of rows (number[][]), got ${describeValue(x)}`);
+}
+
+function describeValue(x: unknown): string {
+  if (Array.isArray(x)) return x.length === 0 ? 'an empty array' : `an array of ${typeof x[0]}`;
+  return x === null ? 'null' : typeof x === 'object' ? (x.constructor?.name ?? 'an object') : typeof x;
 }

@@ -5,11 +5,15 @@
  */
 import { z } from 'zod';
 import { type Activation, ACTIVATIONS } from '../backend/backend.js';
+import { ShapeError } from '../errors.js';
 import { linear, Tensor } from '../tensor/index.js';
 import type { Prng } from '../util/prng.js';
 import { INIT_SCHEMES, initWeight, type InitScheme } from './init.js';
 import { expectVector, type ForwardContext, type Layer, type NamedBuffer, type NamedParameter } from './layer.js';
 import { activityPenalties, activityRegularizerSchema, contractivePenalty, l2Schema, sumTerms } from './regularizers.js';
+
+/** The most values one layer's weight may hold: 2^28 float32s, 1 GiB. */
+const MAX_WEIGHT_VALUES = 2 ** 28;
 
 /** The activations a layer can apply. */
 export const activationSchema = z.enum(ACTIVATIONS as unknown as [Activation, ...Activation[]]);
@@ -69,6 +73,9 @@ export class Dense implements Layer {
     expectVector('dense', inputShape);
     const [inputs] = inputShape;
     const outputs = this.config.units;
+    if (inputs * outputs > MAX_WEIGHT_VALUES) {
+      throw new ShapeError(`dense: a weight of ${outputs} × ${inputs} = ${(inputs * outputs).toExponential(2)} values (${(inputs * outputs * 4 / 2 ** 30).toFixed(1)} GiB) is more than one layer may hold (${MAX_WEIGHT_VALUES} values, 1 GiB)`);
+    }
     this.outputShape = [outputs];
     this.weight = Tensor.zeros([outputs, inputs], true);
     this.bias = Tensor.zeros([outputs], true);

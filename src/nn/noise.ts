@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { add, mul, Tensor } from '../tensor/index.js';
+import { parseDecimal } from '../util/decimal.js';
 import type { Prng } from '../util/prng.js';
 import { type ForwardContext, StatelessLayer } from './layer.js';
 
@@ -35,7 +36,7 @@ export function parseNoise(text: string): NoiseSpec {
   if (colon < 0) throw new UsageError(`noise "${text}": expected KIND:AMOUNT, ${EXAMPLES}`);
   const kind = text.slice(0, colon).trim();
   const amountText = text.slice(colon + 1).trim();
-  const amount = amountText === '' ? NaN : Number(amountText);
+  const amount = parseDecimal(amountText);
   switch (kind) {
     case 'mask':
     case 'salt-pepper':

@@ -50,9 +50,15 @@ export interface FitOptions {
 export interface FitResult {
   trainLoss: number[];
   valLoss: number[];
-  /** The epoch (1-based) whose weights the model holds at the end; 0 when no epoch finished. */
+  /**
+   * The epoch (1-based) whose weights the model holds at the end: the one with the best
+   * validation loss, or without validation data the last one; 0 when no epoch finished.
+   */
   bestEpoch: number;
-  /** Which loss chose the best epoch: the validation loss, or the training loss when there is no validation set. */
+  /**
+   * The loss that chose the best epoch and stops early: the validation loss, or the training loss
+   * when there is no validation data (then the model keeps its last epoch's weights).
+   */
   monitored: 'validation' | 'training';
   stoppedEarly: boolean;
   aborted: boolean;
@@ -90,6 +96,7 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
     stoppedEarly: false, aborted: false, steps: 0, seconds: 0, samplesPerSecond: 0,
   };
   let best = Infinity;
+  let bestMonitoredEpoch = 0;
   let bestWeights: Float32Array[] | null = null;
   let samples = 0;
   const started = performance.now();
@@ -143,11 +150,12 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
     const improved = monitored < best;
     if (improved) {
       best = monitored;
-      result.bestEpoch = epoch;
+      bestMonitoredEpoch = epoch;
       if (validation) bestWeights = params.map((p) => p.tensor.data.slice());
     }
+    result.bestEpoch = validation ? bestMonitoredEpoch : epoch;
     onEvent?.({ type: 'epoch', epoch, epochs, trainLoss, valLoss, seconds: (performance.now() - epochStarted) / 1000, best: improved });
-    if (patience !== undefined && epoch - result.bestEpoch >= patience) {
+    if (patience !== undefined && epoch - bestMonitoredEpoch >= patience) {
       result.stoppedEarly = true;
       break;
     }

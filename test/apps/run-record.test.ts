@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadRun } from '../../src/apps/load-run.js';
+import { loadRun } from '../../src/apps/save-load.js';
 import { parseRunRecord } from '../../src/apps/run-record.js';
 import { trainRun } from '../../src/apps/train-run.js';
 import { readNpy } from '../../src/data/npy.js';
@@ -28,8 +28,8 @@ for (const backend of await availableBackends()) {
     test(`${name}, ${backend.name}: a version-1 run folder loads and reproduces the outputs it was saved with`, () => withBackend(backend, () => {
       const { model, record } = loadRun(join(fixtures, name));
       assert.equal(record.version, 2);
-      assert.equal(record.data.spec, 'mnist');
-      assert.deepEqual(record.data.shape, [1, 28, 28]);
+      assert.equal(record.data?.spec, 'mnist');
+      assert.deepEqual(record.data?.shape, [1, 28, 28]);
       const x = new Tensor(digits.x.slice(), [5, 784]);
       const codes = readNpy(join(fixtures, name, 'codes.npy')).data;
       const reconstructions = readNpy(join(fixtures, name, 'reconstructions.npy')).data;
@@ -66,7 +66,7 @@ test('a version-2 record round-trips through the schema, and bad records name th
   assert.equal(record.version, 2);
   assert.equal(record.status, 'done');
   assert.deepEqual(record.model.input, [784]);
-  assert.equal(record.training.weightDecay, 0.3, 'the deep preset\'s training settings with a custom model');
+  assert.equal(record.training?.weightDecay, 0.3, 'the deep preset\'s training settings with a custom model');
   const bad = (change: (r: Record<string, unknown>) => void, pattern: RegExp) => {
     const copy = structuredClone(json);
     change(copy);

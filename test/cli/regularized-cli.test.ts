@@ -88,7 +88,7 @@ test('denoise a file: with --noise it is the clean reference; without, it is wha
   assert.equal(out.rows, 20);
   assert.ok(out.psnrNoisy > 0 && out.psnrDenoised > 0);
   assert.deepEqual(readNpy(output).shape, [20, 784]);
-  r = aekit('denoise', '--model', runDir, '--input', input, '--output', output, '--json');
+  r = aekit('denoise', '--model', runDir, '--input', input, '--output', output, '--force', '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).psnrNoisy, undefined);
   assert.equal(JSON.parse(r.stdout).noise, null);

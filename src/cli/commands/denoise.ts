@@ -3,10 +3,11 @@
  * against the clean ones.
  */
 import { Command } from 'commander';
-import { loadRunData } from '../../apps/data-split.js';
+import { evaluationData } from '../../apps/data-split.js';
 import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../apps/denoise.js';
-import { loadRun } from '../../apps/load-run.js';
+import { loadRun } from '../../apps/save-load.js';
 import { imageShape } from '../../apps/pictures.js';
+import { applyScaling, undoScaling } from '../../apps/scaling.js';
 import { type Dataset, firstRows, type Matrix } from '../../data/dataset.js';
 import { loadInputFile } from '../../data/load-input.js';
 import { writeNpy } from '../../data/npy.js';
@@ -14,7 +15,7 @@ import { DataError, UsageError } from '../../errors.js';
 import { parseNoise } from '../../nn/noise.js';
 import { tileImages, upscale, writePng } from '../../viz/png.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
-import { emit, fmt } from '../output.js';
+import { checkOutputFiles, emit, fmt } from '../output.js';
 import { noiseSpec } from '../regularization-options.js';
 
 /** Clean, noisy and denoised examples as three rows of tiles. */
@@ -42,6 +43,7 @@ interface DenoiseFlags {
   testLimit?: number;
   seed: number;
   png?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -53,10 +55,11 @@ export function denoiseCommand(): Command {
     .option('--noise <spec>', 'corruption: mask:Q, gaussian:SIGMA or salt-pepper:P (default without --input: the noise the model was trained with)', noiseSpec)
     .option('--input <file>', 'denoise this file (.npy, .csv, IDX, PNG folder) instead of the test set; with --noise it is taken as clean and corrupted first')
     .option('--output <file>', 'write the denoised rows here (.npy, float32); required with --input')
-    .option('--data <spec>', 'test data when there is no --input (default: the data the model was trained on)')
+    .option('--data <spec>', 'without --input: mnist, fashion-mnist or an IDX folder (their test split), or a data file (all of it); default: the test split of the data it was trained on')
     .option('--test-limit <n>', 'use only the first N test examples (or input rows)', positiveInt)
     .option('--seed <n>', 'seed of the corruption', nonNegativeInt, 0)
     .option('--png <file>', 'draw the first 10 examples: clean, noisy and denoised rows')
+    .option('--force', 'overwrite existing output files', false)
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', `
 PSNR = 10·log10(1 / mse) in dB (peak 1, pixels in [0, 1]), mse pooled over every pixel of every
@@ -68,6 +71,7 @@ Examples:
   $ aekit denoise --model runs/dae --noise gaussian:0.3 --png denoised.png
   $ aekit denoise --model runs/dae --input noisy.npy --output clean.npy`)
     .action((opts: DenoiseFlags) => {
+      checkOutputFiles([opts.output, opts.png], { force: opts.force, inputs: [opts.input] });
       const { model, record } = loadRun(opts.model);
       if (opts.output && !opts.input) throw new UsageError('denoise: --output needs --input FILE (without --input the test set is denoised and measured)');
       const trainedNoise = model.trainingNoise;
@@ -75,12 +79,14 @@ Examples:
       if (opts.input) {
         const output = opts.output;
         if (!output) throw new UsageError('denoise: --input needs --output FILE for the denoised rows');
-        const input = firstRows(loadInputFile(opts.input), opts.testLimit);
+        const scaling = record.data?.scale ?? null;
+        const input = applyScaling(firstRows(loadInputFile(opts.input), opts.testLimit), scaling);
         checkWidth(input, model.inputSize, opts.input);
         // Without --noise the input is what needs cleaning; with it, the input is the clean reference.
         const noisy = opts.noise ? corruptRows(input, parseNoise(opts.noise), opts.seed) : input;
         const denoised = denoiseRows(model, noisy);
-        writeNpy(output, denoised.x, [denoised.n, denoised.features]);
+        const written = undoScaling(denoised, scaling);
+        writeNpy(output, written.x, [written.n, written.features]);
         const shape = imageShape(input);
         if (opts.png && shape) writeComparison(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
         const metrics = opts.noise ? denoiseMetrics(input, noisy, denoised) : null;
@@ -93,7 +99,7 @@ Examples:
 
       const noise = opts.noise ?? trainedNoise;
       if (!noise) throw new UsageError(`denoise: ${opts.model} was trained without noise; pass --noise SPEC (e.g. mask:0.25)`);
-      const { test } = loadRunData({ data: opts.data ?? record.data.path ?? record.data.spec, testLimit: opts.testLimit, validationFraction: 0, seed: record.training.seed });
+      const test = evaluationData(record, opts.model, opts);
       checkWidth(test, model.inputSize, test.name);
       const { metrics, noisy, denoised } = denoiseEval(model, test, parseNoise(noise), opts.seed);
       const shape = imageShape(test);

@@ -2,8 +2,8 @@
  * `aekit train`: trains an autoencoder and writes its run folder.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
-import { trainRun } from '../../apps/train-run.js';
+import { Command, Option } from 'commander';
+import { trainRun, type TrainRunResult } from '../../apps/train-run.js';
 import { DataError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { addDataOptions, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
@@ -22,6 +22,7 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   schedule?: 'constant' | 'cosine';
   optimizer?: 'adam' | 'sgd';
   weightDecay?: number;
+  scale?: 'unit' | 'none';
   valFraction: number;
   patience?: number;
   testCurve: boolean;
@@ -61,7 +62,8 @@ export function trainCommand(): Command {
     .option('--schedule <name>', 'learning-rate schedule: constant or cosine', oneOf(['constant', 'cosine'] as const))
     .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', oneOf(['adam', 'sgd'] as const))
     .option('--weight-decay <x>', 'decoupled weight decay (AdamW): weights shrink by lr·x each step, outside the gradient (default: the preset\'s; --l2 is the coupled kind)', nonNegativeNumber)
-    .option('--val-fraction <f>', 'share of training examples held out for validation', fraction, 1 / 12)
+    .option('--scale <how>', 'unit: map the training data\'s range onto [0, 1] first (saved with the model, applied by every later command); none: as loaded', oneOf(['unit', 'none'] as const))
+    .addOption(new Option('--val-fraction <f>', 'share of training examples held out for validation').argParser(fraction).default(1 / 12, '1/12'))
     .option('--patience <n>', 'stop after N epochs without a better validation loss', nonNegativeInt)
     .option('--test-curve', 'evaluate the test sse after every epoch (recorded in metrics.json)', false)
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
@@ -93,6 +95,7 @@ Examples:
         lr: opts.lr,
         weightDecay: opts.weightDecay,
         schedule: opts.schedule,
+        scale: opts.scale,
         optimizer: opts.optimizer,
         limit: opts.limit,
         testLimit: opts.testLimit,
@@ -105,10 +108,25 @@ Examples:
         signal,
         onEvent: progressReporter(),
       }));
-      emit(opts.json, result, () => [
-        `${result.aborted ? 'Stopped early by request' : 'Trained'} ${result.preset} for ${result.epochs} epochs in ${result.seconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s, ${result.backend} backend)`,
-        `test sse ${fmt(result.test.sse)}  mse ${fmt(result.test.mse)}  bce ${fmt(result.test.bce)}  (best epoch ${result.bestEpoch})`,
-        `run folder: ${result.outDir}`,
-      ].join('\n'));
+      emit(opts.json, result, () => describeTrainRun(result, opts.config));
     });
+}
+
+/**
+ * What `aekit train` tells a person: what trained for how long, the test metrics, which weights
+ * the model holds, and where the run folder is.
+ * @param config the --config file, which names the model when no preset did
+ */
+export function describeTrainRun(result: TrainRunResult, config?: string): string {
+  const epochs = `${result.epochs} epoch${result.epochs === 1 ? '' : 's'}`;
+  const best = result.bestEpoch === 0 ? 'no epoch finished: the weights as they were when it stopped'
+    : result.monitored === 'validation' ? `the weights of epoch ${result.bestEpoch}, the best on validation`
+      : 'the last epoch\'s weights: no validation examples, so the training loss was monitored';
+  const name = result.preset ?? `the model of ${config ?? 'its config'}`;
+  const what = result.aborted ? `Stopped by Ctrl-C after ${epochs} of ${name}` : `Trained ${name} for ${epochs}`;
+  return [
+    `${what} in ${result.seconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s, ${result.backend} backend)`,
+    `test sse ${fmt(result.test.sse)}  mse ${fmt(result.test.mse)}  bce ${fmt(result.test.bce)}  (${best})`,
+    `run folder: ${result.outDir}`,
+  ].join('\n');
 }

@@ -2,17 +2,18 @@
  * `aekit encode`, `aekit decode` and `aekit reconstruct`: a trained model applied to a file.
  */
 import { Command } from 'commander';
-import { loadRun } from '../../apps/load-run.js';
+import { loadRun } from '../../apps/save-load.js';
 import { imageShape } from '../../apps/pictures.js';
+import { applyScaling, undoScaling } from '../../apps/scaling.js';
 import { type Transform, transformRows } from '../../apps/transform.js';
 import { firstRows } from '../../data/dataset.js';
 import { loadInputFile } from '../../data/load-input.js';
 import { loadData } from '../../data/load-data.js';
 import { writeNpy } from '../../data/npy.js';
-import { DataError } from '../../errors.js';
+import { DataError, UsageError } from '../../errors.js';
 import { tileImages, upscale, writePng } from '../../viz/png.js';
 import { positiveInt } from '../options.js';
-import { emit } from '../output.js';
+import { checkOutputFiles, emit } from '../output.js';
 
 const WHAT: Record<Transform, { description: string; input: string; example: string }> = {
   encode: {
@@ -35,17 +36,24 @@ const WHAT: Record<Transform, { description: string; input: string; example: str
 /** One of the three transform commands. */
 export function transformCommand(transform: Transform): Command {
   const what = WHAT[transform];
-  return new Command(transform)
+  const command = new Command(transform)
     .description(what.description)
     .requiredOption('--model <dir>', 'run folder written by aekit train')
     .requiredOption('--input <file>', what.input)
     .requiredOption('--output <file>', 'where to write the result (.npy, float32)')
     .option('--limit <n>', 'use only the first N rows', positiveInt)
-    .option('--png <file>', 'also draw the first 100 results as image tiles (decode, reconstruct)')
-    .option('--json', 'print one JSON object on stdout', false)
+    .option('--force', 'overwrite existing output files', false)
+    .option('--json', 'print one JSON object on stdout', false);
+  // Codes are not images: only decode and reconstruct draw their results.
+  if (transform !== 'encode') command.option('--png <file>', 'also draw the first 100 results as image tiles');
+  return command
     .addHelpText('after', `\nExample:\n  $ ${what.example}`)
-    .action((opts: { model: string; input: string; output: string; limit?: number; png?: string; json: boolean }) => {
-      const { model } = loadRun(opts.model);
+    .action((opts: { model: string; input: string; output: string; limit?: number; png?: string; force: boolean; json: boolean }) => {
+      checkOutputFiles([opts.output, opts.png], { force: opts.force, inputs: [opts.input] });
+      const { model, record } = loadRun(opts.model);
+      const scaling = record.data?.scale ?? null;
+      const shape = imageShape({ shape: model.inputShape, features: model.inputSize });
+      if (opts.png && !shape) throw new UsageError(`--png: this model's examples are not images (shape [${model.inputShape.join(', ')}])`);
       const input = opts.input === 'mnist' || opts.input === 'fashion-mnist'
         ? loadData(opts.input, { split: 'test', limit: opts.limit })
         : firstRows(loadInputFile(opts.input), opts.limit);
@@ -53,10 +61,11 @@ export function transformCommand(transform: Transform): Command {
       if (input.features !== expected) {
         throw new DataError(`${opts.input}: rows have ${input.features} values, expected ${expected} (the model's ${transform === 'decode' ? 'code' : 'input'} size)`);
       }
-      const result = transformRows(model, transform, input);
-      writeNpy(opts.output, result.x, [result.n, result.features]);
-      const shape = imageShape(result);
-      if (opts.png && transform !== 'encode' && shape) {
+      // Inputs are scaled as the model's training data was; outputs in the input space go back to the data's units.
+      const result = transformRows(model, transform, transform === 'decode' ? input : applyScaling(input, scaling));
+      const written = transform === 'encode' ? result : undoScaling(result, scaling);
+      writeNpy(opts.output, written.x, [written.n, written.features]);
+      if (opts.png && shape) {
         const count = Math.min(result.n, 100);
         writePng(opts.png, upscale(tileImages(result.x.subarray(0, count * result.features), shape[0], shape[1], { cols: 10 }), 2));
       }

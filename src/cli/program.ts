@@ -1,0 +1,66 @@
+/**
+ * The aekit command line: its commands, and how it turns errors into one line and an exit code.
+ * Commands parse flags and print; the work is in apps/.
+ */
+import { Command, CommanderError } from 'commander';
+import { AEKIT_VERSION } from '../apps/version.js';
+import { backendFallbackReason, selectBackend } from '../backend/select.js';
+import { AekitError, NumericError } from '../errors.js';
+import { setBackend } from '../tensor/index.js';
+import { compareCommand } from './commands/compare.js';
+import { denoiseCommand } from './commands/denoise.js';
+import { evalCommand } from './commands/eval.js';
+import { wasInterrupted } from './interrupt.js';
+import { pcaCommand } from './commands/pca.js';
+import { trainCommand } from './commands/train.js';
+import { transformCommand } from './commands/transform.js';
+
+/** Every command with its flags, help and action. */
+export function program(): Command {
+  return new Command('aekit')
+    .description('Autoencoders on Node.js: train, evaluate and use them from the command line')
+    .version(AEKIT_VERSION)
+    .exitOverride()
+    .showSuggestionAfterError()
+    .addCommand(trainCommand())
+    .addCommand(evalCommand())
+    .addCommand(transformCommand('encode'))
+    .addCommand(transformCommand('decode'))
+    .addCommand(transformCommand('reconstruct'))
+    .addCommand(denoiseCommand())
+    .addCommand(pcaCommand())
+    .addCommand(compareCommand())
+    .addHelpText('after', `
+Every command takes --help, and --json to print one JSON object on stdout.
+Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
+
+Examples:
+  $ aekit train                                  # the deep autoencoder on MNIST
+  $ aekit train --preset undercomplete --epochs 5 --out runs/small
+  $ aekit eval --model runs/small --json`);
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
+export async function main(argv: string[]): Promise<number> {
+  const cli = program();
+  for (const command of cli.commands) command.exitOverride();
+  try {
+    setBackend(selectBackend());
+    const fallback = backendFallbackReason();
+    if (fallback) process.stderr.write(`aekit: ${fallback}\n`);
+    await cli.parseAsync(argv, { from: 'user' });
+    // Stopped by Ctrl-C after saving what it had: 128 + SIGINT, as shells report it.
+    return wasInterrupted() ? 130 : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end here too; commander already printed them, and any error line.
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    if (error instanceof AekitError) {
+      process.stderr.write(`aekit: ${error.message}\n`);
+      return error instanceof NumericError ? 1 : 2;
+    }
+    process.stderr.write(`aekit: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

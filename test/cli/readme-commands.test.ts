@@ -1,0 +1,58 @@
+/**
+ * The README's command lines as a user meets them: the set-up (`npm link` puts `aekit` on the
+ * PATH) and the first-steps block run exactly as written, and every other `aekit …` line in the
+ * README names a command and flags that exist.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Command } from 'commander';
+import { program } from '../../src/cli/program.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const readme = readFileSync('README.md', 'utf8');
+
+test('every aekit command line in the README names a command and flags it has', () => {
+  const cli = program();
+  const commands = new Map(cli.commands.map((c) => [c.name(), c]));
+  const flagsOf = (c: Command) => new Set([...c.options.map((o) => o.long), '--help'].filter((f): f is string => f !== undefined));
+  // Command lines in code blocks and in inline code: `aekit train --preset deep --json`.
+  const lines = [...readme.matchAll(/(?:^|`|\$ )aekit ([a-z]+)([^`\n]*)/gm)];
+  assert.ok(lines.length > 30, `found ${lines.length} command lines`);
+  for (const [line, name, rest] of lines) {
+    if (name === 'help') continue;
+    const command = commands.get(name);
+    assert.ok(command, `README: "${line.trim()}": no command "${name}"`);
+    const known = flagsOf(command);
+    for (const [flag] of rest.replace(/#.*$/, '').matchAll(/--[a-z0-9-]+/g)) {
+      assert.ok(known.has(flag), `README: "${line.trim()}": ${name} has no ${flag}`);
+    }
+  }
+});
+
+test('the README set-up and first steps run as written: npm link, then each command', () => {
+  // npm link into a prefix of the test's own, so the machine's global folder is left alone.
+  const prefix = tempDir('prefix');
+  const link = spawnSync('npm', ['link'], { encoding: 'utf8', env: { ...process.env, npm_config_prefix: prefix } });
+  assert.equal(link.status, 0, link.stderr);
+  const bin = join(prefix, 'bin');
+  assert.ok(existsSync(join(bin, 'aekit')), 'npm link put aekit in the prefix\'s bin');
+
+  const block = /```sh first-steps\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a ```sh first-steps block');
+  const work = tempDir('first-steps');
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  for (const line of block[1].trim().split('\n')) {
+    const started = performance.now();
+    const run = spawnSync('bash', ['-c', line], { cwd: work, encoding: 'utf8', env });
+    assert.equal(run.status, 0, `${line}\n${run.stderr}`);
+    assert.ok(run.stdout.trim().length > 0, `${line} printed its result`);
+    // Each step answers in seconds; a README line that rebuilt anything would take far longer.
+    assert.ok(performance.now() - started < 60_000, `${line} took ${Math.round((performance.now() - started) / 1000)} s`);
+  }
+  for (const file of ['runs/first/model.json', 'runs/first/reconstructions.png', 'codes.npy', 'recon.npy', 'recon.png']) {
+    assert.ok(existsSync(join(work, file)), `${file} was written`);
+  }
+});
