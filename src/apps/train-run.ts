@@ -79,7 +79,7 @@ export interface TrainRunResult {
 
 /** Resolves a preset by name, with a message listing the known ones. */
 export function presetByName(name: string): Preset {
-  if (!(name in PRESETS)) throw new UsageError(`unknown preset "${name}"; expected one of: ${Object.keys(PRESETS).join(', ')}`);
+  if (!Object.hasOwn(PRESETS, name)) throw new UsageError(`unknown preset "${name}"; expected one of: ${Object.keys(PRESETS).join(', ')}`);
   return PRESETS[name as PresetName];
 }
 

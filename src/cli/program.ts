@@ -15,6 +15,9 @@ import { pcaCommand } from './commands/pca.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
 
+/** System errors about a path the user named (missing, a folder, not allowed); others (a full disk) are the machine's. */
+const USER_FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EROFS', 'EPERM', 'EEXIST', 'ELOOP', 'ENAMETOOLONG']);
+
 /** Every command with its flags, help and action. */
 export function program(): Command {
   return new Command('aekit')
@@ -59,6 +62,12 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof AekitError) {
       process.stderr.write(`aekit: ${error.message}\n`);
       return error instanceof NumericError ? 1 : 2;
+    }
+    const system = error as NodeJS.ErrnoException;
+    if (typeof system.code === 'string' && typeof system.syscall === 'string') {
+      // A file the system would not read or write: one line naming it; the user's path (2) or the machine (1).
+      process.stderr.write(`aekit: ${system.path ?? system.syscall}: ${system.message.replace(/^[A-Z]+: /, '')}\n`);
+      return USER_FILE_ERRORS.has(system.code) ? 2 : 1;
     }
     process.stderr.write(`aekit: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

@@ -2,7 +2,7 @@
  * One entry for a user's data file: picks the loader by extension (or folder) and returns the
  * examples as a Dataset, validated finite.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { DataError } from '../errors.js';
 import { readCsv } from './csv.js';
@@ -50,6 +50,7 @@ export function inputKind(path: string): InputKind | undefined {
  * const ds = loadInputFile('measurements.csv'); // ds.n rows of ds.features numbers
  */
 export function loadInputFile(path: string, options: { limit?: number } = {}): Dataset {
+  if (!existsSync(path)) throw new DataError(`${path}: no such file or folder`);
   const kind = inputKind(path);
   switch (kind) {
     case 'png-folder':

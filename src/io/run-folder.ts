@@ -4,7 +4,7 @@
  * never leaves half a file where a good one was.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors.js';
 
@@ -39,10 +39,22 @@ export function prepareRunFolder(dir: string, force: boolean): void {
       for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
     }
   }
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new UsageError(`${dir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  makeFolder(dir);
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. (Node's recursive mkdir never
+ * returns for a path under /proc, where the kernel answers ENOENT for a parent that exists.)
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (error) {
+      throw new UsageError(`${dir}: cannot create the folder ${d} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
   }
 }
 

@@ -132,3 +132,19 @@ test('the training summary reads right: one epoch, stopped by Ctrl-C, a config i
   assert.match(text, /\(the weights of epoch 1, the best on validation\)/);
   assert.match(describeTrainRun({ ...result, preset: 'deep', aborted: false, epochs: 3 }), /^Trained deep for 3 epochs in/);
 });
+
+test('odd names get one line and exit 2: a preset called __proto__, missing data, an --out or --output under /proc', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--preset', '__proto__', '--out', join(work, 'p')], /^aekit: unknown preset "__proto__"; expected one of: undercomplete/],
+    [['train', '--data', '/nonexistent/dir', '--out', join(work, 'q')], /^aekit: \/nonexistent\/dir: no such file or folder\n$/],
+    // Node's recursive mkdir never returns under /proc; aekit must answer.
+    [['train', '--preset', 'undercomplete', '--limit', '50', '--epochs', '1', '--out', '/proc/aekit-run'], /^aekit: \/proc\/aekit-run: cannot create the folder \/proc\/aekit-run \(ENOENT\)\n$/],
+    [['encode', '--model', model, '--input', digitsFile, '--output', '/proc/aekit-codes.npy'], /^aekit: \/proc\/aekit-codes\.npy: no such file or directory/],
+  ];
+  for (const [args, pattern] of cases) {
+    const run = spawnSync(process.execPath, ['--import', tsx, main, ...args], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, pattern);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  }
+});
