@@ -56,6 +56,14 @@ export const runRecordSchema = z.object({
     optimizer: z.enum(['adam', 'sgd']),
     patience: z.number().int().nonnegative().optional(),
     seed: z.number().int().nonnegative(),
+    /** What else the run was told, so that `--resume` can go on with the same: the data's limits and split, */
+    limit: z.number().int().positive().optional(),
+    testLimit: z.number().int().positive().optional(),
+    validationFraction: z.number().min(0).lt(1).optional(),
+    /** the scaling chosen (its values are in `data.scale`), the test curve, the checkpoint interval. */
+    scale: z.enum(['unit', 'none']).optional(),
+    testCurve: z.boolean().optional(),
+    checkpointEvery: z.number().int().positive().optional(),
   }).nullable(),
   /** What it learned from; null for a model saved from the library with `saveModel`. */
   data: dataRecordSchema.nullable(),

@@ -1,26 +1,29 @@
 /**
  * A training run from start to finish: data, model, fit, test metrics, and the run folder
- * (model.json, model.safetensors, metrics.json, pictures). The best weights are checkpointed to
- * the folder after every improving epoch, so a crash or Ctrl-C loses at most one epoch.
+ * (model.json, model.safetensors, metrics.json, pictures). model.json is written before training
+ * starts, the best weights after every improving epoch, and the loop's whole state to
+ * checkpoint.safetensors after every epoch (and every `checkpointEvery` steps), so a run stopped
+ * or killed at any moment resumes (`resumeRun`) to the same bytes as one that never stopped.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { DataError, UsageError } from '../errors.js';
-import { prepareRunFolder, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
+import { prepareRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import type { AutoencoderConfigInput, ShortFormInput } from '../models/config.js';
 import { DEFAULT_PRESET, PRESETS, type Preset, type PresetName } from '../models/presets.js';
 import { stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate, type Metrics } from '../training/evaluate.js';
-import { fit, type TrainingEvent } from '../training/fit.js';
+import { fit, type FitState, type TrainingEvent } from '../training/fit.js';
 import type { ScheduleName } from '../training/schedule.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadRunData } from './data-split.js';
 import { applyScaling, checkOutputRange, type ScaleName, unitScaling } from './scaling.js';
 import { writeRunPictures } from './pictures.js';
-import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
+import { MODEL_FORMAT, parseRunRecord, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
 import { AEKIT_VERSION } from './version.js';
 
 /** Everything `aekit train` can be told. Unset training values come from the preset. */
@@ -54,6 +57,8 @@ export interface TrainRunOptions {
   onEvent?: (event: TrainingEvent) => void;
   /** Also evaluate the test sse after every epoch (the learning curve in metrics.json). */
   testCurve?: boolean;
+  /** Also checkpoint every this many steps (always after each epoch and on Ctrl-C). */
+  checkpointEvery?: number;
 }
 
 /** What a run reports (the `--json` output of `aekit train`). */
@@ -75,12 +80,25 @@ export interface TrainRunResult {
   testSseCurve?: number[];
   outDir: string;
   backend: string;
+  /** True when `resumeRun` found the run already finished and did nothing. */
+  alreadyDone?: boolean;
 }
 
 /** Resolves a preset by name, with a message listing the known ones. */
 export function presetByName(name: string): Preset {
   if (!Object.hasOwn(PRESETS, name)) throw new UsageError(`unknown preset "${name}"; expected one of: ${Object.keys(PRESETS).join(', ')}`);
   return PRESETS[name as PresetName];
+}
+
+/** What a run needs, settled: from options for a new run, from model.json for a resumed one. */
+interface Plan {
+  preset: string | null;
+  model: AutoencoderConfigInput;
+  training: NonNullable<RunRecord['training']>;
+  data: string;
+  out: string;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainingEvent) => void;
 }
 
 /**
@@ -91,84 +109,130 @@ export function presetByName(name: string): Preset {
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const presetName = options.preset ?? DEFAULT_PRESET;
   const preset = presetByName(presetName);
-  const seed = options.seed ?? 0;
-  const modelConfig = withOverrides(options.config ?? preset.model, options.modelOverrides);
-  const model = Autoencoder.create(modelConfig, seed);
-  const data = options.data ?? 'mnist';
+  const plan: Plan = {
+    preset: options.config ? null : presetName,
+    model: withOverrides(options.config ?? preset.model, options.modelOverrides),
+    training: {
+      epochs: options.epochs ?? preset.training.epochs,
+      batchSize: options.batchSize ?? preset.training.batchSize,
+      lr: options.lr ?? preset.training.lr,
+      schedule: options.schedule ?? preset.training.schedule,
+      weightDecay: options.weightDecay ?? preset.training.weightDecay ?? 0,
+      optimizer: options.optimizer ?? 'adam',
+      ...(options.patience !== undefined ? { patience: options.patience } : {}),
+      seed: options.seed ?? 0,
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
+      validationFraction: options.validationFraction ?? 1 / 12,
+      scale: options.scale ?? 'none',
+      testCurve: options.testCurve ?? false,
+      ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+    },
+    data: options.data ?? 'mnist',
+    out: options.out,
+    signal: options.signal,
+    onEvent: options.onEvent,
+  };
+  return runTraining(plan, { fresh: true, force: options.force ?? false });
+}
+
+/**
+ * Continues the run in `dir` from its checkpoint, with the model, data and settings its model.json
+ * records; a run killed before its first checkpoint starts over from them. A finished run is left
+ * as it is (`alreadyDone`). Data other than the run's (another fingerprint) is refused.
+ * @example
+ * const result = await resumeRun('runs/deep');
+ */
+export async function resumeRun(dir: string, options: Pick<TrainRunOptions, 'signal' | 'onEvent'> = {}): Promise<TrainRunResult> {
+  const { record } = parseRunRecord(readRunRecordFile(dir), `${dir}/${RUN_FILES.model}`);
+  if (!record.training || !record.data) throw new UsageError(`${dir}: was saved with saveModel, not trained by aekit train: there is nothing to resume`);
+  const plan: Plan = {
+    preset: record.preset, model: record.model, training: record.training, data: record.data.path ?? record.data.spec,
+    out: dir, signal: options.signal, onEvent: options.onEvent,
+  };
+  if (record.status === 'done') return { ...summaryOf(plan, record), alreadyDone: true };
+  if (record.status === 'aborted' && !existsSync(join(dir, RUN_FILES.checkpoint))) {
+    throw new UsageError(`${dir}: was stopped, and its checkpoint is gone; train it again with --out ${dir} --force`);
+  }
+  return runTraining(plan, { fresh: false, force: false, fingerprint: record.data.fingerprint });
+}
+
+async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fingerprint?: string }): Promise<TrainRunResult> {
+  const { training, out } = plan;
+  const model = Autoencoder.create(plan.model, training.seed);
   const loaded = loadRunData({
-    data, limit: options.limit, testLimit: options.testLimit, validationFraction: options.validationFraction ?? 1 / 12, seed,
+    data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction: training.validationFraction ?? 1 / 12, seed: training.seed,
   });
   if (loaded.train.features !== model.inputSize) {
     throw new DataError(`${loaded.train.name}: examples have ${loaded.train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
   }
-  const scaling = options.scale === 'unit' ? unitScaling(loaded.train) : null;
+  const dataDescription = dataRecord(plan.data, loaded.source, loaded.train, loaded.validation.n, loaded.test.n);
+  if (how.fingerprint !== undefined && how.fingerprint !== dataDescription.fingerprint) {
+    throw new DataError(`${plan.data}: is not the data ${out} trained on (its fingerprint is ${dataDescription.fingerprint}, the run's ${how.fingerprint}); resume it with the same data`);
+  }
+  const scaling = training.scale === 'unit' ? unitScaling(loaded.train) : null;
   const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
   checkOutputRange({ ...train, name: loaded.source }, model.output);
-  prepareRunFolder(options.out, options.force ?? false);
+  if (how.fresh) prepareRunFolder(out, how.force);
 
-  const training: RunRecord['training'] = {
-    epochs: options.epochs ?? preset.training.epochs,
-    batchSize: options.batchSize ?? preset.training.batchSize,
-    lr: options.lr ?? preset.training.lr,
-    schedule: options.schedule ?? preset.training.schedule,
-    weightDecay: options.weightDecay ?? preset.training.weightDecay ?? 0,
-    optimizer: options.optimizer ?? 'adam',
-    ...(options.patience !== undefined ? { patience: options.patience } : {}),
-    seed,
-  };
   const base: Omit<RunRecord, 'status'> = {
     format: MODEL_FORMAT,
     version: RUN_RECORD_VERSION,
-    preset: options.config ? null : presetName,
+    preset: plan.preset,
     model: model.config,
     training,
-    data: { ...dataRecord(data, loaded.source, loaded.train, validation.n, test.n), scale: scaling },
+    data: { ...dataDescription, scale: scaling },
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
   };
-  const checkpoint = () => writeWeights(options.out, stateDict(model), { format: MODEL_FORMAT });
+  const params = model.parameters();
+  const saved = how.fresh ? null : readCheckpoint(out, params);
+  const testSseCurve = saved?.extras.testSseCurve ?? [];
+  if (!saved) writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: 0 } satisfies RunRecord);
+  const saveBest = () => writeWeights(out, stateDict(model), { format: MODEL_FORMAT });
+  const saveState = (state: FitState) => writeCheckpoint(out, params, state, { testSseCurve, fingerprint: dataDescription.fingerprint });
 
-  const testSseCurve: number[] = [];
   const result = await fit(model, train, {
     ...training,
     validation,
-    signal: options.signal,
+    signal: plan.signal,
+    resume: saved?.state,
+    onCheckpoint: saveState,
     onEvent: (event) => {
-      if (event.type === 'epoch' && options.testCurve) testSseCurve.push(evaluate(model, test).sse);
+      if (event.type === 'epoch' && training.testCurve) testSseCurve.push(evaluate(model, test).sse);
       if (event.type === 'epoch' && event.best) {
-        checkpoint();
-        writeJson(join(options.out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
+        saveBest();
+        writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
       }
-      options.onEvent?.(event);
+      plan.onEvent?.(event);
     },
   });
   // fit restored the best epoch's weights; save them even when no epoch finished.
-  checkpoint();
+  saveBest();
   const testMetrics = evaluate(model, test);
-  const summary: TrainRunResult = {
-    preset: options.config ? null : presetName,
-    epochs: result.trainLoss.length,
-    seconds: result.seconds,
-    samplesPerSecond: result.samplesPerSecond,
-    trainLoss: result.trainLoss,
-    valLoss: result.valLoss,
-    bestEpoch: result.bestEpoch,
-    monitored: result.monitored,
-    aborted: result.aborted,
-    stoppedEarly: result.stoppedEarly,
-    test: testMetrics,
-    ...(options.testCurve ? { testSseCurve } : {}),
-    outDir: options.out,
-    backend: getBackend().name,
-  };
   const record: RunRecord = { ...base, status: result.aborted ? 'aborted' : 'done', metrics: { test: testMetrics, bestEpoch: result.bestEpoch } };
-  writeJson(join(options.out, RUN_FILES.model), record);
-  writeJson(join(options.out, RUN_FILES.metrics), {
+  writeJson(join(out, RUN_FILES.metrics), {
     trainLoss: result.trainLoss, valLoss: result.valLoss, bestEpoch: result.bestEpoch, test: testMetrics,
-    ...(options.testCurve ? { testSseCurve } : {}),
+    ...(training.testCurve ? { testSseCurve } : {}),
     seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
   });
-  writeRunPictures(options.out, model, test);
-  return summary;
+  writeRunPictures(out, model, test);
+  // Done is said last: a crash before this line leaves a run that resumes; after it, the checkpoint is spent.
+  writeJson(join(out, RUN_FILES.model), record);
+  if (!result.aborted) rmSync(join(out, RUN_FILES.checkpoint), { force: true });
+  return {
+    ...summaryOf(plan, record), epochs: result.trainLoss.length, seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
+    trainLoss: result.trainLoss, valLoss: result.valLoss, monitored: result.monitored, aborted: result.aborted,
+    stoppedEarly: result.stoppedEarly, ...(training.testCurve ? { testSseCurve } : {}),
+  };
+}
+
+/** The result a finished record describes (what a resume of a finished run reports). */
+function summaryOf(plan: Plan, record: RunRecord): TrainRunResult {
+  return {
+    preset: plan.preset, epochs: 0, seconds: 0, samplesPerSecond: 0, trainLoss: [], valLoss: [],
+    bestEpoch: record.metrics?.bestEpoch ?? 0, monitored: 'validation', aborted: record.status === 'aborted', stoppedEarly: false,
+    test: record.metrics?.test ?? { sse: Number.NaN, mse: Number.NaN, bce: null }, outDir: plan.out, backend: getBackend().name,
+  };
 }
 
 /** `base` with `overrides` applied; regularization terms merge field by field. */

@@ -3,16 +3,18 @@
  * (its weights), metrics.json. Files are written to a temporary name and renamed, so a crash
  * never leaves half a file where a good one was.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
-import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors.js';
+import { encodeSafetensors, readSafetensors, type NamedTensor } from './safetensors.js';
 
 /** The file names inside a run folder. */
 export const RUN_FILES = {
   model: 'model.json',
   weights: 'model.safetensors',
   metrics: 'metrics.json',
+  /** The training state to resume from, while a run trains or after it was stopped. */
+  checkpoint: 'checkpoint.safetensors',
   reconstructions: 'reconstructions.png',
   filters: 'filters.png',
 } as const;
@@ -33,7 +35,9 @@ export function prepareRunFolder(dir: string, force: boolean): void {
     const entries = readdirSync(dir);
     if (entries.length > 0) {
       if (!force) throw new UsageError(`${dir}: the folder exists and is not empty; pass --force to replace the run in it, or choose another --out`);
-      if (!OUTPUT_MARKERS.some((f) => entries.includes(f))) {
+      // A run killed while it wrote its first file leaves only that file's temporary copy.
+      const ours = (f: string) => OUTPUT_MARKERS.includes(f) || /\.tmp-\d+$/.test(f);
+      if (!entries.some(ours)) {
         throw new UsageError(`${dir}: holds files aekit did not write (no ${OUTPUT_MARKERS.join(', ')}); --force replaces only aekit's own output folders, choose another --out`);
       }
       for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
@@ -58,11 +62,41 @@ function makeFolder(dir: string): void {
   }
 }
 
-/** Writes `text` to `path` through a temporary file and a rename. */
+/**
+ * Writes `data` to `path` so that a crash at any moment (SIGKILL, power loss) leaves either the
+ * old file or the new one, whole: a temporary file, flushed to disk, renamed over the old one,
+ * and the folder flushed so that the rename itself lasts. On failure (a full disk, a read-only
+ * folder) the old file is untouched and the temporary one removed.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  syncFolder(dirname(path));
+}
+
+/** Flushes a folder's entries (a rename in it) to disk, where the system allows it. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename is then as durable as they make it.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Writes a JSON file (pretty, atomically). */
@@ -70,11 +104,14 @@ export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Writes named tensors as a safetensors file, atomically. */
+export function writeTensorsFile(path: string, tensors: readonly { name: string; shape: readonly number[]; data: Float32Array }[], metadata: Record<string, string> = {}): void {
+  writeFileAtomic(path, encodeSafetensors(new Map(tensors.map((t) => [t.name, { shape: [...t.shape], data: t.data }])), metadata));
+}
+
 /** Writes the weights atomically. */
 export function writeWeights(dir: string, tensors: readonly { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string> = {}): void {
-  const tmp = join(dir, `${RUN_FILES.weights}.tmp-${process.pid}`);
-  writeSafetensors(tmp, Object.fromEntries(tensors.map((t) => [t.name, { shape: t.shape, data: t.data }])), metadata);
-  renameSync(tmp, join(dir, RUN_FILES.weights));
+  writeTensorsFile(join(dir, RUN_FILES.weights), tensors, metadata);
 }
 
 /** What a run folder holds, read back. */
@@ -91,15 +128,22 @@ export interface RunFolder {
  * const run = readRunFolder('runs/deep');
  */
 export function readRunFolder(dir: string): RunFolder {
-  const modelPath = join(dir, RUN_FILES.model);
-  if (!existsSync(modelPath)) throw new DataError(`${dir}: not a run folder (no ${RUN_FILES.model}); expected the --out folder of 'aekit train'`);
-  let model: unknown;
-  try {
-    model = JSON.parse(readFileSync(modelPath, 'utf8'));
-  } catch (error) {
-    throw new DataError(`${modelPath}: not valid JSON (${(error as Error).message})`);
-  }
+  const model = readRunRecordFile(dir);
   const content = readSafetensors(join(dir, RUN_FILES.weights));
   const weights = [...content.tensors].map(([name, t]: [string, NamedTensor]) => ({ name, shape: t.shape, data: t.data }));
   return { dir, model, weights };
+}
+
+/**
+ * A run folder's model.json, parsed as JSON (the run record's schema validates it).
+ * @throws DataError when the folder has none or it is not JSON
+ */
+export function readRunRecordFile(dir: string): unknown {
+  const modelPath = join(dir, RUN_FILES.model);
+  if (!existsSync(modelPath)) throw new DataError(`${dir}: not a run folder (no ${RUN_FILES.model}); expected the --out folder of 'aekit train'`);
+  try {
+    return JSON.parse(readFileSync(modelPath, 'utf8'));
+  } catch (error) {
+    throw new DataError(`${modelPath}: not valid JSON (${(error as Error).message})`);
+  }
 }

@@ -6,10 +6,10 @@
 import { NumericError, UsageError } from '../errors.js';
 import type { Trainable } from '../models/trainable.js';
 import { add, backward, findNonFinite, sizeOf, tidy } from '../tensor/index.js';
-import { Prng } from '../util/prng.js';
+import { Prng, type PrngState } from '../util/prng.js';
 import { BatchBuffers, type TrainingData } from './batches.js';
 import { meanObjective } from './evaluate.js';
-import { Adam, type Optimizer, Sgd } from './optimizers.js';
+import { Adam, type Optimizer, type OptimizerState, Sgd } from './optimizers.js';
 import { learningRate, type ScheduleName } from './schedule.js';
 
 /** What the loop reports while it runs. */
@@ -44,7 +44,44 @@ export interface FitOptions {
   /** Stops after the current step; the best model so far is kept. */
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
+  /** Also hand a checkpoint to `onCheckpoint` every this many steps (it always gets one after each epoch and on abort). */
+  checkpointEvery?: number;
+  /**
+   * Receives the loop's state, from which `resume` continues exactly: after every epoch, every
+   * `checkpointEvery` steps, and when the signal stops training. Its arrays are live: write them
+   * out before returning.
+   */
+  onCheckpoint?: (state: FitState) => void;
+  /** A state from `onCheckpoint`: training continues from it, as if it had never stopped. */
+  resume?: FitState;
 }
+
+/**
+ * Everything the loop needs to go on exactly where it was: the same model and data, with these
+ * weights, optimizer buffers, generator and place, give the same bytes as a run that never stopped.
+ */
+export interface FitState {
+  /** The epoch to train next or in (1-based); epochs + 1 when training is over. */
+  epoch: number;
+  /** The example of `order` the next batch starts at; 0 with `order` null when the epoch has not begun. */
+  start: number;
+  order: Uint32Array | null;
+  /** The summed loss of the epoch's batches so far (rows × batch loss). */
+  epochLoss: number;
+  steps: number;
+  rng: PrngState;
+  trainLoss: number[];
+  valLoss: number[];
+  /** The best monitored loss so far (Infinity before the first epoch ends). */
+  best: number;
+  bestMonitoredEpoch: number;
+  bestEpoch: number;
+  weights: Float32Array[];
+  /** The best epoch's weights, kept while there is validation data. */
+  bestWeights: Float32Array[] | null;
+  optimizer: OptimizerState;
+}
+
 
 /** What training produced. */
 export interface FitResult {
@@ -86,27 +123,42 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
     : new Adam(params, { lr, weightDecay: options.weightDecay });
   model.prepare?.(train);
 
-  const rng = new Prng(seed);
+  const resume = options.resume;
+  const rng = resume ? Prng.fromState(resume.rng) : new Prng(seed);
   const ctx = { training: true, rng };
   const buffers = new BatchBuffers(train);
   const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const result: FitResult = {
-    trainLoss: [], valLoss: [], bestEpoch: 0, monitored: validation ? 'validation' : 'training',
-    stoppedEarly: false, aborted: false, steps: 0, seconds: 0, samplesPerSecond: 0,
+    trainLoss: [...(resume?.trainLoss ?? [])], valLoss: [...(resume?.valLoss ?? [])], bestEpoch: resume?.bestEpoch ?? 0,
+    monitored: validation ? 'validation' : 'training', stoppedEarly: false, aborted: false, steps: resume?.steps ?? 0, seconds: 0, samplesPerSecond: 0,
   };
-  let best = Infinity;
-  let bestMonitoredEpoch = 0;
-  let bestWeights: Float32Array[] | null = null;
+  let best = resume?.best ?? Infinity;
+  let bestMonitoredEpoch = resume?.bestMonitoredEpoch ?? 0;
+  let bestWeights: Float32Array[] | null = resume?.bestWeights?.map((w) => w.slice()) ?? null;
+  if (resume) {
+    if (resume.weights.length !== params.length || resume.weights.some((w, i) => w.length !== params[i].tensor.size)) {
+      throw new UsageError('fit: the state to resume from does not fit this model\'s parameters');
+    }
+    params.forEach((p, i) => p.tensor.data.set(resume.weights[i]));
+    optimizer.restore(resume.optimizer);
+  }
+  /** The loop's state, for `onCheckpoint`: continue at `epoch`, from example `start` of `order`. */
+  const snapshot = (epoch: number, start: number, order: Uint32Array | null, epochLoss: number): FitState => ({
+    epoch, start, order, epochLoss, steps: result.steps, rng: rng.state(), trainLoss: [...result.trainLoss], valLoss: [...result.valLoss],
+    best, bestMonitoredEpoch, bestEpoch: result.bestEpoch, weights: params.map((p) => p.tensor.data), bestWeights, optimizer: optimizer.state(),
+  });
   let samples = 0;
   const started = performance.now();
   let lastYield = started;
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  for (let epoch = resume?.epoch ?? 1; epoch <= epochs; epoch++) {
     const epochStarted = performance.now();
-    const order = rng.permutation(train.n);
-    let epochLoss = 0;
-    for (let start = 0; start < train.n; start += batchSize) {
+    // A run resumed inside an epoch goes on with that epoch's order; a new epoch draws its own.
+    const inside = resume?.epoch === epoch && resume.order !== null ? resume : null;
+    const order = inside?.order ?? rng.permutation(train.n);
+    let epochLoss = inside?.epochLoss ?? 0;
+    for (let start = inside?.start ?? 0; start < train.n;) {
       const rows = Math.min(batchSize, train.n - start);
       const batch = buffers.fill(order, start, rows);
       optimizer.lr = learningRate(schedule, lr, result.steps, totalSteps, { warmupSteps });
@@ -116,13 +168,15 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
         const objective = penalty ? add(data, penalty) : data;
         const value = data.item();
         if (!Number.isFinite(objective.item())) {
-          throw findNonFinite(objective, result.steps + 1) ?? new NumericError(`step ${result.steps + 1}: the loss is ${objective.item()}`);
+          const why = findNonFinite(objective, result.steps + 1) ?? new NumericError(`step ${result.steps + 1}: the loss is ${objective.item()}`);
+          throw new NumericError(`${why.message}; training diverged: try a smaller learning rate (it was ${optimizer.lr})`);
         }
         backward(objective);
         optimizer.step();
         return value;
       });
       epochLoss += loss * rows;
+      start += rows;
       result.steps++;
       samples += rows;
       const elapsed = (performance.now() - started) / 1000;
@@ -135,7 +189,10 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
         await yieldToEventLoop();
         lastYield = performance.now();
       }
-      if (signal?.aborted) {
+      const stopping = signal?.aborted === true;
+      const due = options.checkpointEvery !== undefined && result.steps % options.checkpointEvery === 0;
+      if ((stopping || due) && start < train.n) options.onCheckpoint?.(snapshot(epoch, start, order, epochLoss));
+      if (stopping) {
         result.aborted = true;
         break;
       }
@@ -154,9 +211,16 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
       if (validation) bestWeights = params.map((p) => p.tensor.data.slice());
     }
     result.bestEpoch = validation ? bestMonitoredEpoch : epoch;
+    const stop = patience !== undefined && epoch - bestMonitoredEpoch >= patience;
+    // The state after this epoch, before the caller hears of it: what a crash from here on resumes.
+    options.onCheckpoint?.(snapshot(stop ? epochs + 1 : epoch + 1, 0, null, 0));
     onEvent?.({ type: 'epoch', epoch, epochs, trainLoss, valLoss, seconds: (performance.now() - epochStarted) / 1000, best: improved });
-    if (patience !== undefined && epoch - bestMonitoredEpoch >= patience) {
+    if (stop) {
       result.stoppedEarly = true;
+      break;
+    }
+    if (signal?.aborted) {
+      result.aborted = true;
       break;
     }
   }

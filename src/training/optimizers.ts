@@ -4,6 +4,7 @@
  */
 import type { AdamParams, SgdParams } from '../backend/backend.js';
 import type { NamedParameter } from '../nn/layer.js';
+import { UsageError } from '../errors.js';
 import { getBackend } from '../tensor/index.js';
 
 /** Settings shared by the optimizers. */
@@ -24,11 +25,29 @@ function decaysFor(options: OptimizerOptions, param: NamedParameter): { l2: numb
   return { l2: param.l2 ?? 0, weightDecay: param.kind === 'weight' ? options.weightDecay ?? 0 : 0 };
 }
 
+/** What an optimizer remembers between steps, for a checkpoint: its step count and its buffers. */
+export interface OptimizerState {
+  step: number;
+  buffers: Float32Array[];
+}
+
 /** Updates parameters from their gradients. */
 export interface Optimizer {
   lr: number;
   /** Applies one update from the current gradients; parameters without a gradient are skipped. */
   step(): void;
+  /** Its state now (the live buffers, not copies). */
+  state(): OptimizerState;
+  /** Continues from a saved state of an optimizer over the same parameters. */
+  restore(state: OptimizerState): void;
+}
+
+/** Copies `saved` into `live`, checking that they are the same optimizer's buffers. */
+function restoreBuffers(live: Float32Array[], saved: OptimizerState, name: string): void {
+  if (saved.buffers.length !== live.length || saved.buffers.some((b, i) => b.length !== live[i].length)) {
+    throw new UsageError(`${name}: the saved state's buffers do not fit this model's parameters`);
+  }
+  saved.buffers.forEach((b, i) => live[i].set(b));
 }
 
 /** Adam's own settings. */
@@ -52,6 +71,15 @@ export class Adam implements Optimizer {
   constructor(private readonly params: NamedParameter[], private readonly options: AdamOptions) {
     this.lr = options.lr;
     this.moments = params.map((p) => ({ m: new Float32Array(p.tensor.size), v: new Float32Array(p.tensor.size) }));
+  }
+
+  state(): OptimizerState {
+    return { step: this.t, buffers: this.moments.flatMap(({ m, v }) => [m, v]) };
+  }
+
+  restore(state: OptimizerState): void {
+    restoreBuffers(this.state().buffers, state, 'Adam');
+    this.t = state.step;
   }
 
   step(): void {
@@ -86,6 +114,14 @@ export class Sgd implements Optimizer {
   constructor(private readonly params: NamedParameter[], private readonly options: SgdOptions) {
     this.lr = options.lr;
     this.velocities = params.map((p) => new Float32Array((options.momentum ?? 0) > 0 ? p.tensor.size : 0));
+  }
+
+  state(): OptimizerState {
+    return { step: 0, buffers: this.velocities };
+  }
+
+  restore(state: OptimizerState): void {
+    restoreBuffers(this.velocities, state, 'SGD');
   }
 
   step(): void {

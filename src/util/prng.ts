@@ -15,6 +15,12 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** A generator's state: xoshiro's four words and the Box-Muller value kept for the next normal. */
+export interface PrngState {
+  words: number[];
+  spareNormal: number | null;
+}
+
 /**
  * A seeded generator of uniform and normal numbers.
  * @example
@@ -35,6 +41,23 @@ export class Prng {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+  }
+
+  /** The generator's whole state, to save in a checkpoint (plain numbers: JSON keeps them exactly). */
+  state(): PrngState {
+    return { words: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal };
+  }
+
+  /**
+   * A generator that continues exactly where the one that gave `state` was.
+   * @example
+   * const again = Prng.fromState(rng.state()); // again.uniform() === rng.uniform()
+   */
+  static fromState(state: PrngState): Prng {
+    const rng = new Prng(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = state.words.map((w) => w >>> 0);
+    rng.spareNormal = state.spareNormal;
+    return rng;
   }
 
   /** The next 32 random bits as an unsigned integer. */

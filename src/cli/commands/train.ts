@@ -3,8 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { trainRun, type TrainRunResult } from '../../apps/train-run.js';
-import { DataError } from '../../errors.js';
+import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train-run.js';
+import { DataError, UsageError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { addDataOptions, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -29,6 +29,8 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   seed: number;
   out?: string;
   force: boolean;
+  checkpointEvery?: number;
+  resume?: string;
   json: boolean;
 }
 
@@ -68,13 +70,17 @@ export function trainCommand(): Command {
     .option('--test-curve', 'evaluate the test sse after every epoch (recorded in metrics.json)', false)
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
-    .option('--force', 'overwrite an existing run folder', false)
+    .option('--force', 'replace the run in an existing run folder', false)
+    .option('--checkpoint-every <n>', 'also save the training state every N steps (it is saved after every epoch and on Ctrl-C)', positiveInt)
+    .option('--resume <dir>', 'continue the stopped or killed run in DIR from its checkpoint, with its own settings')
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false))
     .addHelpText('after', `
 Presets:
 ${presetList}
 
-Ctrl-C stops after the current step and keeps the best model so far.
+Ctrl-C stops after the current step and keeps the best model so far; --resume DIR goes on from
+there (and from a run that was killed: its state is saved after every epoch), ending with the
+same model file as a run that never stopped.
 
 Examples:
   $ aekit train                                   # the deep autoencoder on MNIST
@@ -83,7 +89,15 @@ Examples:
   $ aekit train --config my-model.json --data ./my-idx-folder
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
   $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4`)
-    .action(async (opts: TrainFlags) => {
+    .action(async (opts: TrainFlags, command: Command) => {
+      if (opts.resume !== undefined) {
+        // The run's model.json says how to go on; a flag that would change it is a mistake.
+        const changed = command.options.map((o) => o.attributeName()).filter((key) => !['resume', 'json'].includes(key) && command.getOptionValueSource(key) === 'cli');
+        if (changed.length > 0) throw new UsageError(`--resume goes on with the run's own settings; drop ${changed.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+        const resumed = await interruptible((signal) => resumeRun(opts.resume!, { signal, onEvent: progressReporter() }));
+        emit(opts.json, resumed, () => resumed.alreadyDone ? `${resumed.outDir}: the run had finished; nothing to do` : describeTrainRun(resumed));
+        return;
+      }
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
       const result = await interruptible((signal) => trainRun({
         preset: opts.preset,
@@ -102,6 +116,7 @@ Examples:
         validationFraction: opts.valFraction,
         patience: opts.patience,
         testCurve: opts.testCurve,
+        checkpointEvery: opts.checkpointEvery,
         seed: opts.seed,
         out,
         force: opts.force,

@@ -1,0 +1,80 @@
+/**
+ * Crashes and resume, as they happen: real training processes killed with SIGKILL at random
+ * moments (seeded), again and again, then resumed with `aekit train --resume` until they finish,
+ * must end with the same model.safetensors bytes as a run that was never interrupted.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { writeNpy } from '../../src/data/npy.js';
+import { loadData } from '../../src/data/load-data.js';
+import { Prng } from '../../src/util/prng.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const main = resolve('src/cli/main.ts');
+const tsx = import.meta.resolve('tsx');
+const work = tempDir('resume');
+// The denoising preset draws masking noise every step, so the generator's state matters too.
+const training = ['train', '--preset', 'denoising', '--limit', '1200', '--test-limit', '100', '--epochs', '4', '--batch-size', '20', '--checkpoint-every', '7'];
+
+const aekit = (args: string[]) => spawnSync(process.execPath, ['--import', tsx, main, ...args], { encoding: 'utf8' });
+
+/** Runs aekit, killing it with SIGKILL after `ms` unless it ends first; resolves with its exit code (null when killed). */
+function runKilledAfter(args: string[], ms: number): Promise<number | null> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', tsx, main, ...args], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done(code);
+    });
+  });
+}
+
+test('runs killed at random moments and resumed end with the bytes of an uninterrupted run', async () => {
+  const reference = join(work, 'reference');
+  const r = aekit([...training, '--out', reference]);
+  assert.equal(r.status, 0, r.stderr);
+  const expected = readFileSync(join(reference, 'model.safetensors'));
+  const rng = new Prng(2026);
+  for (let trial = 0; trial < 4; trial++) {
+    const dir = join(work, `trial-${trial}`);
+    let kills = 0;
+    let code: number | null = null;
+    for (let attempt = 0; code !== 0; attempt++) {
+      assert.ok(attempt < 12, `trial ${trial}: still not done after ${attempt} attempts`);
+      // Kill somewhere between start-up and the end of training (about 1.5 s and 4 s); later attempts may run to the end.
+      const ms = attempt < 3 ? 800 + rng.uniform() * 3500 : 60_000;
+      const started = existsSync(join(dir, 'model.json'));
+      code = await runKilledAfter(started ? ['train', '--resume', dir] : [...training, '--out', dir, '--force'], ms);
+      if (code === null) kills++;
+      else assert.equal(code, 0, `trial ${trial}, attempt ${attempt} exited ${code}`);
+    }
+    assert.ok(kills > 0, `trial ${trial} was never killed`);
+    assert.ok(readFileSync(join(dir, 'model.safetensors')).equals(expected), `trial ${trial} (${kills} kills): the model differs from the uninterrupted run's`);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).status, 'done');
+    assert.ok(!existsSync(join(dir, 'checkpoint.safetensors')), 'a finished run keeps no checkpoint');
+  }
+});
+
+test('resume: a finished run is left alone (exit 0); other data is refused by its fingerprint; flags that would change the run are refused', async () => {
+  const again = aekit(['train', '--resume', join(work, 'reference')]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /the run had finished; nothing to do/);
+  const digits = loadData('mnist', { split: 'test', limit: 300 });
+  const file = join(work, 'digits.npy');
+  writeNpy(file, digits.x, [digits.n, 784]);
+  const dir = join(work, 'on-file');
+  // Killed after its first epochs, then the data file changes under it.
+  await runKilledAfter(['train', '--preset', 'undercomplete', '--data', file, '--epochs', '400', '--out', dir], 3000);
+  assert.ok(existsSync(join(dir, 'checkpoint.safetensors')), 'a checkpoint was written before the kill');
+  writeNpy(file, Float32Array.from(digits.x, (v) => 1 - v), [digits.n, 784]);
+  const refused = aekit(['train', '--resume', dir]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /digits\.npy: is not the data .* trained on \(its fingerprint is [0-9a-f]{16}, the run's [0-9a-f]{16}\); resume it with the same data/);
+  const flags = aekit(['train', '--resume', dir, '--epochs', '3']);
+  assert.equal(flags.status, 2);
+  assert.match(flags.stderr, /--resume goes on with the run's own settings; drop --epochs/);
+});
