@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src/data/npy.js';
+import { readSafetensors } from '../../src/io/safetensors.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Prng } from '../../src/util/prng.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -77,4 +78,15 @@ test('resume: a finished run is left alone (exit 0); other data is refused by it
   const flags = aekit(['train', '--resume', dir, '--epochs', '3']);
   assert.equal(flags.status, 2);
   assert.match(flags.stderr, /--resume goes on with the run's own settings; drop --epochs/);
+});
+
+test('a diverging run stops at the step it diverged, names the op, suggests a smaller rate and keeps its last good checkpoint', () => {
+  const dir = join(work, 'diverged');
+  const r = aekit(['train', '--preset', 'linear', '--limit', '500', '--test-limit', '50', '--epochs', '3', '--lr', '10', '--optimizer', 'sgd', '--checkpoint-every', '2', '--out', dir]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^aekit: step 4: the output of linear\(identity\) \(shape \[74, 784\]\) holds NaN or Inf; training diverged: try a smaller learning rate \(it was [\d.]+\)\n$/);
+  // The checkpoint of step 2, before the weights went bad, is whole and finite.
+  const checkpoint = readSafetensors(join(dir, 'checkpoint.safetensors'));
+  assert.equal(JSON.parse(checkpoint.metadata.state).steps, 2);
+  for (const [name, t] of checkpoint.tensors) assert.ok(t.data.every(Number.isFinite), `${name} is finite`);
 });
