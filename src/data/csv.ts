@@ -3,7 +3,7 @@
  * of column names. Parsed with csv-parse; every number is checked here so that a bad cell is
  * reported as file:line:column with its text.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../io/read-file.js';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
@@ -83,13 +83,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
  * const ds = readCsv('data.csv', { header: 'auto' });
  */
 export function readCsv(path: string, options: CsvOptions = {}): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`${path}: cannot read CSV file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseCsv(text, path, options);
+  return parseCsv(readRegularFile(path, 'CSV file').toString('utf8'), path, options);
 }
 
 /** The first of , tab ; space that appears on the first non-empty line; ',' when none does. */

@@ -3,8 +3,9 @@
  * big-endian uint32 dimensions, then the values big-endian in row-major order. Files may be
  * gzipped; they are recognised by the gzip magic, not by their name.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import { MAX_FILE_BYTES, readRegularFile } from '../io/read-file.js';
 import { DataError, UsageError } from '../errors.js';
 
 /** The typed arrays an IDX file can hold, one per IDX type code. */
@@ -51,11 +52,7 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
   let raw = bytes;
   let where = 'byte offset';
   if (isGzip(bytes)) {
-    try {
-      raw = gunzipSync(bytes);
-    } catch (e) {
-      throw new DataError(`${file}: not a valid gzip stream (${(e as Error).message}); expected a gzipped IDX file`);
-    }
+    raw = gunzipBounded(bytes, file);
     where = 'decompressed byte offset';
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -118,13 +115,44 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
  * const images = readIdx('t10k-images-idx3-ubyte.gz'); // shape [10000, 28, 28]
  */
 export function readIdx(path: string): IdxTensor {
-  let bytes: Uint8Array;
+  return parseIdx(readRegularFile(path, 'IDX file'), path);
+}
+
+/**
+ * Gunzips an IDX file without ever holding more than its header declares: the header is read
+ * from the first inflated bytes, and inflating stops one byte past the size the dimensions give
+ * (so a small file that would inflate to gigabytes fails at once, with what it declared).
+ */
+function gunzipBounded(bytes: Uint8Array, file: string): Uint8Array {
+  const fail = (e: unknown) => new DataError(`${file}: not a valid gzip stream (${(e as Error).message}); expected a gzipped IDX file`);
+  let head: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    // Flushing lets a prefix of the stream inflate to what it holds.
+    head = gunzipSync(bytes.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch (e) {
-    throw new DataError(`${path}: cannot read IDX file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw fail(e);
   }
-  return parseIdx(bytes, path);
+  let limit = MAX_FILE_BYTES;
+  if (head.length >= 4 && head[0] === 0 && head[1] === 0 && TYPES[head[2]] && head.length >= 4 + 4 * head[3]) {
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    let count = 1;
+    for (let d = 0; d < head[3]; d++) count *= view.getUint32(4 + 4 * d);
+    const declared = 4 + 4 * head[3] + count * TYPES[head[2]].size;
+    if (declared > MAX_FILE_BYTES) {
+      const dims = Array.from({ length: head[3] }, (_, d) => view.getUint32(4 + 4 * d));
+      throw new DataError(`${file}: its header declares dimensions [${dims.join(', ')}] of ${TYPES[head[2]].name}, ${declared} bytes, more than aekit reads (${MAX_FILE_BYTES})`);
+    }
+    // One byte more than declared is enough for parseIdx to report the excess.
+    limit = declared + 1;
+  }
+  try {
+    return gunzipSync(bytes, { maxOutputLength: limit });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataError(`${file}: inflates to more than the ${limit - 1} bytes its header declares; expected a gzipped IDX file of that size`);
+    }
+    throw fail(e);
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * dict literal {'descr', 'fortran_order', 'shape'}, then the raw values. Read as float32 in
  * C order whatever the stored numeric type and order; written as float32 C order, version 1.0.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readRegularFile } from '../io/read-file.js';
 import { DataError, UsageError } from '../errors.js';
 
 /** A parsed .npy array: C-order float32 values, the shape, and the dtype it was stored as. */
@@ -116,13 +117,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
  * const { shape, data } = readNpy('x.npy'); // shape [n, features]
  */
 export function readNpy(path: string): NpyArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new DataError(`${path}: cannot read .npy file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseNpy(bytes, path);
+  return parseNpy(readRegularFile(path, '.npy file'), path);
 }
 
 /**

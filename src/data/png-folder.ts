@@ -2,7 +2,8 @@
  * A folder of PNG images as a data set: every *.png directly inside it, in natural name order
  * (img2 before img10), all of one size, converted to grayscale in [0, 1].
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readRegularFile } from '../io/read-file.js';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
@@ -29,6 +30,9 @@ export function listPngFiles(dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
+/** The most pixels one image may have: 2^26 (8192 × 8192), 256 MiB as RGBA. */
+const MAX_PIXELS = 2 ** 26;
+
 /**
  * Decodes PNG bytes to grayscale in [0, 1]: luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601).
  * Alpha is ignored, so a transparent pixel counts by its stored colour.
@@ -38,6 +42,13 @@ export function listPngFiles(dir: string): string[] {
  * const { width, height, gray } = decodePngGray(readFileSync('a.png'), 'a.png');
  */
 export function decodePngGray(bytes: Uint8Array, file: string): { width: number; height: number; gray: Float32Array } {
+  // The size in the header (IHDR, right after the 8-byte signature) is checked before pngjs
+  // allocates width × height × 4 bytes for it.
+  if (bytes.length >= 24) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const [w, h] = [view.getUint32(16), view.getUint32(20)];
+    if (w * h > MAX_PIXELS) throw new DataError(`${file}: its header says ${w}x${h} pixels, more than aekit reads in one image (${MAX_PIXELS})`);
+  }
   let png: PNG;
   try {
     // pngjs scales 16-bit samples down to 8 bits and expands palettes and gray to RGBA.
@@ -73,13 +84,7 @@ export function loadPngFolder(dir: string, options: { limit?: number } = {}): Da
   let h = 0;
   let w = 0;
   files.forEach((file, i) => {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    const img = decodePngGray(bytes, file);
+    const img = decodePngGray(readRegularFile(file, 'PNG image'), file);
     if (!x) {
       h = img.height;
       w = img.width;

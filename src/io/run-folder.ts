@@ -3,9 +3,10 @@
  * (its weights), metrics.json. Files are written to a temporary name and renamed, so a crash
  * never leaves half a file where a good one was.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
+import { readRegularFile } from './read-file.js';
 import { encodeSafetensors, readSafetensors, type NamedTensor } from './safetensors.js';
 
 /** The file names inside a run folder. */
@@ -141,8 +142,9 @@ export function readRunFolder(dir: string): RunFolder {
 export function readRunRecordFile(dir: string): unknown {
   const modelPath = join(dir, RUN_FILES.model);
   if (!existsSync(modelPath)) throw new DataError(`${dir}: not a run folder (no ${RUN_FILES.model}); expected the --out folder of 'aekit train'`);
+  const text = readRegularFile(modelPath, 'run record').toString('utf8');
   try {
-    return JSON.parse(readFileSync(modelPath, 'utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new DataError(`${modelPath}: not valid JSON (${(error as Error).message})`);
   }

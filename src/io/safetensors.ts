@@ -4,7 +4,8 @@
  * padded with spaces, then the tensors' bytes, offsets relative to the start of that buffer.
  * Written as F32 sorted by name; read as float32 from F32, F64, F16 or BF16.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readRegularFile } from './read-file.js';
 import { DataError, UsageError } from '../errors.js';
 
 /** One tensor: its dimensions and its row-major values. */
@@ -127,12 +128,17 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
     spans.push({ name, begin, end, dtype, shape: e.shape });
   }
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  for (let i = 1; i < spans.length; i++) {
-    const [p, q] = [spans[i - 1], spans[i]];
-    if (q.begin < p.end) {
+  // The format indexes the whole buffer: tensors back to back, no overlap, no hole, nothing after.
+  let covered = 0;
+  for (const [i, q] of spans.entries()) {
+    if (q.begin < covered) {
+      const p = spans[i - 1];
       throw new DataError(`${file}: tensor "${q.name}" data_offsets [${q.begin}, ${q.end}] overlap tensor "${p.name}" [${p.begin}, ${p.end}]`);
     }
+    if (q.begin > covered) throw new DataError(`${file}: bytes ${covered} to ${q.begin} of the data buffer belong to no tensor (a hole before "${q.name}")`);
+    covered = q.end;
   }
+  if (covered !== bufLen) throw new DataError(`${file}: bytes ${covered} to ${bufLen} of the data buffer belong to no tensor (after the last one)`);
   const tensors = new Map<string, NamedTensor>();
   for (const s of spans) {
     // slice() copies into a fresh ArrayBuffer, aligned for typed-array views whatever the file's layout.
@@ -149,13 +155,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
  * const w = readSafetensors('runs/x/model.safetensors').tensors.get('encoder.0.weight');
  */
 export function readSafetensors(path: string): SafetensorsContent {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new DataError(`${path}: cannot read safetensors file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseSafetensors(bytes, path);
+  return parseSafetensors(readRegularFile(path, 'safetensors file'), path);
 }
 
 /**

@@ -39,6 +39,8 @@ export function loadStateDict(model: Autoencoder, arrays: readonly NamedArray[],
     if (found.shape.join(',') !== target.shape.join(',')) {
       throw new DataError(`${source}: tensor "${target.name}" has shape [${found.shape.join(', ')}], expected [${target.shape.join(', ')}]`);
     }
+    const bad = found.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new DataError(`${source}: tensor "${target.name}" holds ${found.data[bad]} at index ${bad}; a model's weights must be finite`);
   }
   const expected = new Set(targets.map((t) => t.name));
   const stray = arrays.find((a) => !expected.has(a.name));
