@@ -82,6 +82,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
+    // Name the file meant, not the temporary one (a write on a descriptor names none).
+    (error as NodeJS.ErrnoException).path = path;
     throw error;
   }
   syncFolder(dirname(path));
