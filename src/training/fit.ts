@@ -260,6 +260,9 @@ function validate(model: Trainable, train: TrainingData, options: FitOptions & t
     if (!Number.isInteger(options[key]) || options[key] <= 0) throw new UsageError(`fit: ${key} must be a positive integer, got ${options[key]}`);
   }
   if (!(options.lr > 0)) throw new UsageError(`fit: lr must be positive, got ${options.lr}`);
+  if (options.checkpointEvery !== undefined && !(Number.isInteger(options.checkpointEvery) && options.checkpointEvery > 0)) {
+    throw new UsageError(`fit: checkpointEvery must be a positive integer, got ${options.checkpointEvery}`);
+  }
   if (options.validation && options.validation.features !== train.features) {
     throw new UsageError(`fit: validation examples have ${options.validation.features} features, training examples ${train.features}`);
   }
