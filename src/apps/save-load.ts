@@ -27,9 +27,11 @@ export interface LoadedRun {
 export function loadRun(dir: string): LoadedRun {
   const run = readRunFolder(dir);
   const { record, renameWeights } = parseRunRecord(run.model, `${dir}/model.json`);
+  // The model can have no more parameters than the file holds: refuse before allocating them.
+  const stored = run.weights.reduce((n, w) => n + w.data.length, 0);
   let model: Autoencoder;
   try {
-    model = Autoencoder.create(record.model);
+    model = Autoencoder.create(record.model, 0, { maxParameters: stored });
   } catch (error) {
     throw new DataError(`${dir}/model.json: ${(error as Error).message}`);
   }

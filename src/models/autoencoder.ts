@@ -37,11 +37,12 @@ export class Autoencoder implements Trainable {
 
   /**
    * Validates `config` (throwing a UsageError that names the field or the layer) and builds the
-   * model, drawing its initial weights from `seed`.
+   * model, drawing its initial weights from `seed`. With `maxParameters`, a model that would have
+   * more parameter values is refused before its layer allocates them.
    */
-  static create(config: AutoencoderConfigInput, seed = 0): Autoencoder {
+  static create(config: AutoencoderConfigInput, seed = 0, options: { maxParameters?: number } = {}): Autoencoder {
     const spec = parseModelConfig(config);
-    const ctx = { rng: new Prng(seed), byName: new Map() };
+    const ctx = { rng: new Prng(seed), byName: new Map(), maxParameters: options.maxParameters };
     const encoder = buildStack('encoder', spec.encoder, spec.input, ctx);
     const decoderSpecs = spec.decoder === 'mirror' ? mirror(encoder, { tied: spec.tied }) : spec.decoder;
     const decoder = buildStack('decoder', decoderSpecs, encoder.outputShape, ctx);

@@ -15,6 +15,7 @@ import { NoiseLayer, noiseLayerSpec } from '../nn/noise.js';
 import { Reshape, reshapeSpec } from '../nn/reshape.js';
 import { Sequential } from '../nn/sequential.js';
 import { TiedDense, tiedDenseSpec } from '../nn/tied-dense.js';
+import { sizeOf } from '../tensor/index.js';
 import type { Prng } from '../util/prng.js';
 
 /** Any layer's spec. */
@@ -34,6 +35,13 @@ export interface BuildContext {
   rng: Prng;
   /** Layers by path ("encoder.3") and by their spec's `name`, for partners (tied weights, centring). */
   byName: Map<string, Layer>;
+  /**
+   * The most parameter values the whole model may have, checked before each layer allocates
+   * (a model read back from a file can have no more than the file holds); none when absent.
+   */
+  maxParameters?: number;
+  /** Parameter values allocated so far. */
+  parameters?: number;
 }
 
 type Builder<T extends LayerType> = (spec: Extract<LayerSpec, { type: T }>, inputShape: readonly number[], ctx: BuildContext) => Layer;
@@ -73,6 +81,12 @@ export function buildStack(prefix: string, specs: readonly LayerSpecInput[], inp
       throw new UsageError(`${path}: ${[...issue.path].join('.') || 'spec'}: ${issue.message}`);
     }
     const spec = parsed.data;
+    if (ctx.maxParameters !== undefined && spec.type === 'dense') {
+      const cost = spec.units * (sizeOf(shape) + 1);
+      if ((ctx.parameters ?? 0) + cost > ctx.maxParameters) {
+        throw new UsageError(`${path} (dense, ${spec.units} units): its ${cost} parameters would give the model more than the ${ctx.maxParameters} values there are for it`);
+      }
+    }
     let layer: Layer;
     try {
       layer = (BUILDERS[spec.type] as Builder<LayerType>)(spec, shape, ctx);
@@ -86,6 +100,7 @@ export function buildStack(prefix: string, specs: readonly LayerSpecInput[], inp
       ctx.byName.set(spec.name, layer);
     }
     layers.push(layer);
+    ctx.parameters = (ctx.parameters ?? 0) + layer.parameters(path).reduce((n, p) => n + p.tensor.size, 0);
     shape = layer.outputShape;
   });
   return new Sequential(prefix, inputShape, layers);

@@ -82,3 +82,15 @@ test('a version-2 record round-trips through the schema, and bad records name th
   writeFileSync(join(moved, 'note.txt'), 'copied');
   assert.equal(loadRun(moved).model.codeSize, 8);
 });
+
+test('a model.json that declares layers larger than its weights file is refused before they are allocated', async () => {
+  const dir = join(tempDir('huge'), 'run');
+  await trainRun({ config: { layers: [784, 8], codeActivation: 'sigmoid' }, limit: 100, testLimit: 20, epochs: 1, out: dir });
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  json.model.encoder[0].units = 300_000; // 235 million weights: 940 MB if allocated
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  const started = performance.now();
+  assert.throws(() => loadRun(dir), (e) => e instanceof DataError
+    && /model\.json: encoder\.0 \(dense, 300000 units\): its 235500000 parameters would give the model more than the 13336 values there are for it/.test(e.message));
+  assert.ok(performance.now() - started < 1000, 'refused at once');
+});
