@@ -34,7 +34,7 @@ export {
 } from './models/config.js';
 export { PRESETS, DEFAULT_PRESET, type Preset, type PresetName } from './models/presets.js';
 export { stateDict, loadStateDict, type NamedArray } from './models/state.js';
-export { fit, type FitOptions, type FitResult, type TrainingEvent } from './training/fit.js';
+export { fit, type FitOptions, type FitResult, type FitState, type TrainingEvent } from './training/fit.js';
 export { evaluate, meanObjective, type Metrics } from './training/evaluate.js';
 export { Adam, Sgd, type Optimizer } from './training/optimizers.js';
 export { learningRate, type ScheduleName } from './training/schedule.js';
@@ -47,7 +47,7 @@ export { readNpy, writeNpy } from './data/npy.js';
 export { type Dataset, type Matrix, splitValidation, firstRows } from './data/dataset.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { fitPca, Pca, principalAngles, type PcaOptions, type PrincipalAngles, type Subspace } from './linalg/index.js';
-export { trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train-run.js';
+export { resumeRun, trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train-run.js';
 export { loadRun, saveModel, type LoadedRun } from './apps/save-load.js';
 export { parseRunRecord, runRecordSchema, type RunRecord } from './apps/run-record.js';
 export { transformRows } from './apps/transform.js';

@@ -9,7 +9,7 @@
  * layer-wise recipe of Rifai et al. 2011).
  */
 import { z } from 'zod';
-import { parseNoise } from '../nn/noise.js';
+import { noiseText } from '../nn/noise.js';
 
 /** The schema of `config.regularization`; every term is off when absent. */
 export const regularizationSchema = z.object({
@@ -27,13 +27,7 @@ export const regularizationSchema = z.object({
   /** λ of the contractive penalty λ‖J_f(x)‖²_F on the first encoder layer. */
   contractive: z.number().min(0).optional(),
   /** Input corruption for a denoising autoencoder: mask:Q, gaussian:SIGMA or salt-pepper:P. */
-  noise: z.string().superRefine((text, ctx) => {
-    try {
-      parseNoise(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  }).optional(),
+  noise: noiseText.optional(),
 }).strict();
 
 /** A validated regularization config. */

@@ -110,18 +110,20 @@ export function corrupt(data: Float32Array, spec: NoiseSpec, rng: Prng): void {
   for (let i = 0; i < data.length; i++) data[i] = data[i] * keep[i] + fill[i];
 }
 
+/** A noise spec as text (mask:Q, gaussian:SIGMA or salt-pepper:P), checked by `parseNoise`. */
+export const noiseText = z.string().superRefine((text, ctx) => {
+  try {
+    parseNoise(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
 /** The spec of a noise layer: corruption while training, nothing at inference. */
 export const noiseLayerSpec = z.object({
   type: z.literal('noise'),
   name: z.string().optional(),
-  /** mask:Q, gaussian:SIGMA or salt-pepper:P. */
-  spec: z.string().superRefine((text, ctx) => {
-    try {
-      parseNoise(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  }),
+  spec: noiseText,
 }).strict();
 
 /** A noise layer's spec. */
