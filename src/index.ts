@@ -53,4 +53,8 @@ export { parseRunRecord, runRecordSchema, type RunRecord } from './apps/run-reco
 export { transformRows } from './apps/transform.js';
 export { compareLinearAutoencoder, decoderSubspace, pcaRun, type PcaRunOptions, type PcaRunResult } from './apps/pca-run.js';
 export { compare, type CompareOptions, type CompareResult } from './apps/compare.js';
+export { retrieve, score, type RetrievalResult, type RetrievalScores, type RetrieveOptions } from './apps/retrieve.js';
+export { HammingIndex, type Neighbours } from './hashing/hamming-index.js';
+export { packCodes, type PackedCodes } from './hashing/bits.js';
+export { itqHasher, lshHasher, pcaHasher, type Hasher } from './hashing/baselines.js';
 export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise.js';

@@ -32,11 +32,11 @@ export type CompareMethod = (typeof COMPARE_METHODS)[number];
  * The autoencoders compared, by the preset whose model (with a K-unit code) and training
  * settings they use. "shallow" is the basic undercomplete autoencoder: one sigmoid layer.
  */
-export const COMPARE_PRESETS: Record<Exclude<CompareMethod, 'pca'>, keyof typeof PRESETS> = {
+export const COMPARE_PRESETS = {
   'logistic-pca': 'logistic-pca',
   shallow: 'undercomplete',
   deep: 'deep',
-};
+} as const satisfies Record<Exclude<CompareMethod, 'pca'>, keyof typeof PRESETS>;
 
 /** What `aekit compare` can be told. */
 export interface CompareOptions {

@@ -12,6 +12,7 @@ import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
 import { wasInterrupted } from './interrupt.js';
 import { pcaCommand } from './commands/pca.js';
+import { retrieveCommand } from './commands/retrieve.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
 
@@ -33,6 +34,7 @@ export function program(): Command {
     .addCommand(denoiseCommand())
     .addCommand(pcaCommand())
     .addCommand(compareCommand())
+    .addCommand(retrieveCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.

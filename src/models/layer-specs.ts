@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { AekitError, UsageError } from '../errors.js';
+import { ActivationLayer, activationSpec } from '../nn/activation.js';
 import { Center, centerSpec, Uncenter, uncenterSpec } from '../nn/center.js';
 import { Dense, denseSpec } from '../nn/dense.js';
 import { Dropout, dropoutSpec } from '../nn/dropout.js';
@@ -20,7 +21,7 @@ import type { Prng } from '../util/prng.js';
 
 /** Any layer's spec. */
 export const layerSpecSchema = z.discriminatedUnion('type', [
-  denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec,
+  denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec,
 ]);
 
 /** A layer spec as written (defaults left out). */
@@ -55,6 +56,7 @@ const BUILDERS: { [T in LayerType]: Builder<T> } = {
   uncenter: (spec, shape, ctx) => new Uncenter(spec, shape, partner(ctx, spec.partner, Center, 'center')),
   flatten: (spec, shape) => new Flatten(spec, shape),
   reshape: (spec, shape) => new Reshape(spec, shape),
+  activation: (spec, shape) => new ActivationLayer(spec, shape),
 };
 
 function partner<T extends Layer>(ctx: BuildContext, name: string, kind: abstract new (...args: never[]) => T, type: string): T {

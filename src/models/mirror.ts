@@ -2,8 +2,8 @@
  * The mirror rules, in one place: the decoder that undoes a built encoder, layer by layer in
  * reverse. A dense layer mirrors to a dense layer (or a tied one, reading the encoder's weight
  * transposed) that restores its input size; flatten and reshape to the reshape back; center to
- * the uncenter that adds its mean back; noise and dropout act on the way in only and are not
- * mirrored.
+ * the uncenter that adds its mean back; noise, dropout and stand-alone activations act on the way
+ * in only and are not mirrored.
  *
  * Each mirrored dense layer restores a representation the encoder made, so it takes the
  * activation of the encoder layer that made it; the last restores the input itself and is
@@ -55,6 +55,7 @@ export function mirror(encoder: Sequential, options: MirrorOptions = {}): LayerS
         break;
       case 'noise':
       case 'dropout':
+      case 'activation':
         break;
       default:
         throw new UsageError(`${path} (${spec.type}): has no mirror; write the decoder's specs out instead of "mirror"`);

@@ -1,0 +1,142 @@
+/**
+ * Semantic hashing (Salakhutdinov & Hinton 2009) as an application: binary codes from a trained
+ * autoencoder's sigmoid code, a Hamming index over the database, and retrieval scored by label
+ * (a database item is relevant to a query of the same class), beside the LSH, PCAH and ITQ codes
+ * of the same data under the same protocol.
+ */
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { loadData } from '../data/load-data.js';
+import { DataError, UsageError } from '../errors.js';
+import { type PackedCodes, packCodes } from '../hashing/bits.js';
+import { type Hasher, itqHasher, lshHasher, pcaHasher } from '../hashing/baselines.js';
+import { HammingIndex } from '../hashing/hamming-index.js';
+import { averagePrecision, precisionAt } from '../hashing/ranking-metrics.js';
+import type { Autoencoder } from '../models/autoencoder.js';
+import { hashModel } from '../models/presets.js';
+import type { TrainingEvent } from '../training/fit.js';
+import { loadRun } from './save-load.js';
+import { trainRun } from './train-run.js';
+import { transformRows } from './transform.js';
+
+/** How a set of codes retrieves. */
+export interface RetrievalScores {
+  /** Mean over queries of the average precision over the whole ranked database (ties by index). */
+  mAP: number;
+  /** The same over the first 5,000 of each ranking. */
+  mapAt5000: number;
+  /** The share of same-class items among each query's 100 nearest, averaged. */
+  precisionAt100: number;
+  /** The share of same-class items within Hamming distance 2 (0 for a query that finds none), averaged. */
+  precisionRadius2: number;
+  /** Queries answered per second: exhaustive ranking of the database, and the radius-2 lookup. */
+  queriesPerSecond: { ranking: number; radius: number };
+}
+
+/** One code length's results. */
+export interface RetrievalResult extends RetrievalScores {
+  bits: number;
+  baselines: { lsh: RetrievalScores; pcah: RetrievalScores; itq: RetrievalScores };
+  /** The model's run folder. */
+  runDir: string;
+}
+
+/** What `aekit retrieve` can be told. */
+export interface RetrieveOptions {
+  /** A trained model whose sigmoid code gives the bits; without it, the hash preset trains per length. */
+  model?: string;
+  /** Code lengths to train (without `model`); default 16, 32, 64. */
+  bits?: number[];
+  data?: string;
+  /** Database: the first N training examples (default all). */
+  limit?: number;
+  /** Queries: the first N test examples (default all). */
+  queries?: number;
+  epochs?: number;
+  seed?: number;
+  out: string;
+  force?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainingEvent) => void;
+}
+
+/**
+ * Trains (or loads) hashing autoencoders, and scores their codes and the baselines' on one split.
+ * @example
+ * const { results } = await retrieve({ bits: [32], limit: 5000, queries: 500, epochs: 5, out: 'runs/hash' });
+ */
+export async function retrieve(options: RetrieveOptions): Promise<{ results: RetrievalResult[]; database: number; queries: number }> {
+  const data = options.data ?? 'mnist';
+  const database = loadData(data, { split: 'train', limit: options.limit });
+  const queries = loadData(data, { split: 'test', limit: options.queries });
+  for (const set of [database, queries]) {
+    if (!set.labels || (set.labelShape ?? []).length > 0) throw new DataError(`${set.name}: retrieval is scored by class labels, one per example, and this data has none`);
+  }
+  const lengths = options.model ? [null] : options.bits ?? [16, 32, 64];
+  const results: RetrievalResult[] = [];
+  for (const length of lengths) {
+    let model: Autoencoder;
+    let runDir: string;
+    if (options.model) {
+      ({ model } = loadRun(options.model));
+      runDir = options.model;
+    } else {
+      runDir = join(options.out, `hash-${length}`);
+      // The hash preset's training, with the code length asked for.
+      await trainRun({
+        preset: 'hash', config: hashModel(database.features, length!), data, limit: options.limit, epochs: options.epochs,
+        seed: options.seed, out: runDir, force: options.force, signal: options.signal, onEvent: options.onEvent,
+      });
+      ({ model } = loadRun(runDir));
+    }
+    const bits = model.codeSize;
+    const encode = (rows: Dataset) => packCodes(transformRows(model, 'encode', rows).x, bits);
+    const baseline = (hasher: Hasher) => score(hasher.encode(database), hasher.encode(queries), database, queries);
+    results.push({
+      bits, ...score(encode(database), encode(queries), database, queries), runDir,
+      baselines: {
+        lsh: baseline(lshHasher(database, bits, options.seed ?? 0)),
+        pcah: baseline(pcaHasher(database, bits)),
+        itq: baseline(itqHasher(database, bits, { seed: options.seed ?? 0 }).hasher),
+      },
+    });
+    if (options.signal?.aborted) break;
+  }
+  return { results, database: database.n, queries: queries.n };
+}
+
+/**
+ * Scores query codes against database codes by label.
+ * @example
+ * const { mAP } = score(databaseCodes, queryCodes, database, queries);
+ */
+export function score(databaseCodes: PackedCodes, queryCodes: PackedCodes, database: Dataset, queries: Dataset): RetrievalScores {
+  if (databaseCodes.n !== database.n || queryCodes.n !== queries.n) throw new UsageError('score: one code per example is needed');
+  const index = HammingIndex.build(databaseCodes);
+  const dbLabels = database.labels!;
+  const queryLabels = queries.labels!;
+  let map = 0;
+  let map5000 = 0;
+  let p100 = 0;
+  let radius2 = 0;
+  let rankingSeconds = 0;
+  let radiusSeconds = 0;
+  for (let q = 0; q < queries.n; q++) {
+    const relevant = (i: number) => dbLabels[i] === queryLabels[q];
+    let t = performance.now();
+    const ranked = index.rank(queryCodes, q).indices;
+    rankingSeconds += (performance.now() - t) / 1000;
+    map += averagePrecision(ranked, relevant);
+    map5000 += averagePrecision(ranked, relevant, 5000);
+    p100 += precisionAt(ranked, relevant, 100);
+    t = performance.now();
+    const near = index.withinRadius(queryCodes, 2, q).indices;
+    radiusSeconds += (performance.now() - t) / 1000;
+    radius2 += precisionAt(near, relevant);
+  }
+  const n = queries.n;
+  return {
+    mAP: map / n, mapAt5000: map5000 / n, precisionAt100: p100 / n, precisionRadius2: radius2 / n,
+    queriesPerSecond: { ranking: n / Math.max(rankingSeconds, 1e-9), radius: n / Math.max(radiusSeconds, 1e-9) },
+  };
+}
