@@ -110,12 +110,7 @@ export function itqHasher(train: Matrix, bits: number, options: { iterations?: n
     // ‖B − V R‖² = const − 2 tr(C R): with C = U Σ Wᵀ the trace is largest for R = W Uᵀ
     // (svd's u and v hold the singular vectors as rows).
     const { u, v: w } = svd(c, bits, bits);
-    r = new Float64Array(bits * bits);
-    for (let p = 0; p < bits; p++) for (let q = 0; q < bits; q++) {
-      let s = 0;
-      for (let t = 0; t < bits; t++) s += w[t * bits + p] * u[t * bits + q];
-      r[p * bits + q] = s;
-    }
+    r = orthogonalFactor(w, u, bits);
   }
   const rotated = new Float64Array(projection.length);
   multiply(projection, r, rotated, train.features, bits);
@@ -133,13 +128,21 @@ function multiply(a: Float64Array, b: Float64Array, out: Float64Array, rows: num
   }
 }
 
-/** A random orthogonal matrix: the rotation from the SVD of a Gaussian one. */
+/** A random orthogonal matrix: the orthogonal factor of a Gaussian one. */
 function randomRotation(k: number, rng: Prng): Float64Array {
   const { u, v } = svd(Float64Array.from({ length: k * k }, () => rng.normal()), k, k);
+  return orthogonalFactor(u, v, k);
+}
+
+/**
+ * Aᵀ B for k × k matrices A and B whose rows are orthonormal vectors (as `svd` gives them):
+ * with A's rows the vectors a_t and B's the b_t, the orthogonal matrix Σ_t a_t b_tᵀ.
+ */
+function orthogonalFactor(a: Float64Array, b: Float64Array, k: number): Float64Array {
   const r = new Float64Array(k * k);
   for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) {
     let s = 0;
-    for (let t = 0; t < k; t++) s += u[t * k + p] * v[t * k + q];
+    for (let t = 0; t < k; t++) s += a[t * k + p] * b[t * k + q];
     r[p * k + q] = s;
   }
   return r;
