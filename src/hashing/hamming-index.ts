@@ -5,7 +5,7 @@
  * of Salakhutdinov & Hinton's semantic hashing (2009): no scan of the database.
  */
 import { UsageError } from '../errors.js';
-import { hamming, type PackedCodes } from './bits.js';
+import { hamming, type PackedCodes, popcount32 } from './bits.js';
 
 /** A ranked answer: database indices and their distances, nearest first (ties by index). */
 export interface Neighbours {
@@ -39,19 +39,35 @@ export class HammingIndex {
     this.check(queries);
     const { data, n, words } = this.codes;
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = hamming(queries.data, q, data, i, words);
+    if (words === 1) {
+      // The common widths: one flat loop over the words, not the general per-code helper.
+      const a = queries.data[q];
+      for (let i = 0; i < n; i++) out[i] = popcount32((a ^ data[i]) >>> 0);
+    } else if (words === 2) {
+      const a0 = queries.data[2 * q];
+      const a1 = queries.data[2 * q + 1];
+      for (let i = 0, o = 0; i < n; i++, o += 2) out[i] = popcount32((a0 ^ data[o]) >>> 0) + popcount32((a1 ^ data[o + 1]) >>> 0);
+    } else {
+      for (let i = 0; i < n; i++) out[i] = hamming(queries.data, q, data, i, words);
+    }
     return out;
   }
 
   /** The whole database ranked by distance to query q, ties by index: a counting sort, O(n + bits). */
   rank(queries: PackedCodes, q = 0): Neighbours {
     const distances = this.distances(queries, q);
+    const n = distances.length;
     const counts = new Uint32Array(this.codes.bits + 2);
-    for (const d of distances) counts[d + 1]++;
+    for (let i = 0; i < n; i++) counts[distances[i] + 1]++;
     for (let d = 1; d < counts.length; d++) counts[d] += counts[d - 1];
-    const indices = new Uint32Array(distances.length);
-    for (let i = 0; i < distances.length; i++) indices[counts[distances[i]]++] = i;
-    return { indices, distances: Uint8Array.from(indices, (i) => distances[i]) };
+    const indices = new Uint32Array(n);
+    const sorted = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const at = counts[distances[i]]++;
+      indices[at] = i;
+      sorted[at] = distances[i];
+    }
+    return { indices, distances: sorted };
   }
 
   /** The k nearest codes to query q (ties by index). */
