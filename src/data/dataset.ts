@@ -28,7 +28,7 @@ export interface Dataset extends Matrix {
 }
 
 /** Values in one example's labels (1 for a class label). */
-export function labelsPerExample(ds: Dataset): number {
+export function labelsPerExample(ds: Pick<Dataset, 'labelShape'>): number {
   return (ds.labelShape ?? []).reduce((a, b) => a * b, 1);
 }
 

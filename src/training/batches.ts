@@ -2,7 +2,7 @@
  * Minibatches: examples (and their labels) copied, in a seeded shuffled order, into tensors that
  * are made once and reused for every step.
  */
-import type { Dataset, Matrix } from '../data/dataset.js';
+import { type Dataset, labelsPerExample, type Matrix } from '../data/dataset.js';
 import type { Batch } from '../models/trainable.js';
 import { Tensor } from '../tensor/index.js';
 
@@ -17,7 +17,7 @@ export class BatchBuffers {
 
   constructor(private readonly data: TrainingData) {
     this.shape = data.shape ?? [data.features];
-    this.labelSize = (data.labelShape ?? []).reduce((a, b) => a * b, 1);
+    this.labelSize = labelsPerExample(data);
   }
 
   /** Copies the examples `order[start .. start+rows)` (in order when `order` is null) into the batch for `rows` rows. */
