@@ -10,6 +10,7 @@
         "native/elementwise.cc",
         "native/losses.cc",
         "native/optimizers.cc",
+        "native/hamming.cc",
         "native/peak.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

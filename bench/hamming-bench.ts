@@ -4,9 +4,8 @@
  * the median of five repetitions of 500 queries.
  *   node --import tsx bench/hamming-bench.ts
  */
-import { packCodes } from '../src/hashing/bits.js';
-import { HammingIndex } from '../src/hashing/hamming-index.js';
-import { Prng } from '../src/util/prng.js';
+// The package entry, so that the native backend is chosen as in an application.
+import { HammingIndex, packCodes, Prng } from '../src/index.js';
 import { median } from './gemm-bench.js';
 
 const rng = new Prng(1);

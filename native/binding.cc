@@ -302,6 +302,33 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// hammingRank(codes: Uint32Array, words, query: Uint32Array, indices: Uint32Array, distances: Uint8Array)
+Napi::Value HammingRank(const Napi::CallbackInfo& info) {
+  const char* K = "hammingRank";
+  const auto typed = [&](size_t i, napi_typedarray_type type) {
+    return info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == type;
+  };
+  if (!typed(0, napi_uint32_array) || !typed(2, napi_uint32_array) || !typed(3, napi_uint32_array) ||
+      !typed(4, napi_uint8_array)) {
+    Napi::TypeError::New(info.Env(), "aekit native hammingRank: expected (Uint32Array, words, Uint32Array, Uint32Array, Uint8Array)")
+        .ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  Napi::Uint32Array codes = info[0].As<Napi::Uint32Array>(), query = info[2].As<Napi::Uint32Array>();
+  Napi::Uint32Array indices = info[3].As<Napi::Uint32Array>();
+  Napi::Uint8Array distances = info[4].As<Napi::Uint8Array>();
+  const long words = arg_int(info, 1);
+  const size_t n = indices.ElementLength();
+  const bool fits = words >= 1 && words <= 8 && distances.ElementLength() == n &&
+                    codes.ElementLength() >= n * words && query.ElementLength() >= size_t(words);
+  if (!fits) {
+    fail(info, std::string(K) + ": codes of 1 to 8 words, " + std::to_string(n) + " of them, and a query of as many words");
+    return info.Env().Undefined();
+  }
+  hamming_rank(codes.Data(), n, static_cast<int>(words), query.Data(), indices.Data(), distances.Data());
+  return info.Env().Undefined();
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   int mr = 0, nr = 0;
@@ -353,6 +380,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("axpby", Napi::Function::New(env, Axpby));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
+  exports.Set("hammingRank", Napi::Function::New(env, HammingRank));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

@@ -2,6 +2,7 @@
 // are those of src/backend/reference/reference-backend.ts (the specification).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace aekit {
 
@@ -35,5 +36,10 @@ struct AdamArgs { double lr, beta1, beta2, eps, grad_decay, decoupled_decay; int
 struct SgdArgs { double lr, momentum, grad_decay, decoupled_decay; bool nesterov; };
 void adam_step(float* p, const float* g, float* m, float* v, size_t n, const AdamArgs& a);
 void sgd_step(float* p, const float* g, float* vel, size_t n, const SgdArgs& a);
+
+// Ranks n codes of `words` 32-bit words (1 to 8) by Hamming distance to `query`, nearest first,
+// ties by index: indices[r] and distances[r] for rank r.
+void hamming_rank(const uint32_t* codes, size_t n, int words, const uint32_t* query, uint32_t* indices,
+                  uint8_t* distances);
 
 }  // namespace aekit

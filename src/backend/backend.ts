@@ -138,6 +138,13 @@ export interface Backend {
   /** One SGD step in place over p, using and updating the velocity buffer (ignored when momentum is 0). */
   sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, params: SgdParams): void;
 
+  /**
+   * Ranks n binary codes (each `words` 32-bit words, at most 255 bits) by Hamming distance to
+   * `query` (one code of the same width): indices[r] is the database code at rank r, nearest
+   * first, ties by index, and distances[r] its distance. indices and distances hold n entries.
+   */
+  hammingRank(codes: Uint32Array, words: number, query: Uint32Array, indices: Uint32Array, distances: Uint8Array): void;
+
   /** True when every value is finite. */
   allFinite(a: Float32Array): boolean;
 }

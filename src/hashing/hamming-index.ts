@@ -5,7 +5,8 @@
  * of Salakhutdinov & Hinton's semantic hashing (2009): no scan of the database.
  */
 import { UsageError } from '../errors.js';
-import { hamming, type PackedCodes, popcount32 } from './bits.js';
+import { getBackend } from '../tensor/index.js';
+import type { PackedCodes } from './bits.js';
 
 /** A ranked answer: database indices and their distances, nearest first (ties by index). */
 export interface Neighbours {
@@ -34,40 +35,17 @@ export class HammingIndex {
     return this.codes.n;
   }
 
-  /** The Hamming distance from query code q of `queries` to every code in the index. */
-  distances(queries: PackedCodes, q = 0): Uint8Array {
+  /**
+   * The whole database ranked by distance to query q, ties by index: a popcount pass and a
+   * counting sort over the bits + 1 possible distances, O(n + bits), in the backend's kernel.
+   */
+  rank(queries: PackedCodes, q = 0): Neighbours {
     this.check(queries);
     const { data, n, words } = this.codes;
-    const out = new Uint8Array(n);
-    if (words === 1) {
-      // The common widths: one flat loop over the words, not the general per-code helper.
-      const a = queries.data[q];
-      for (let i = 0; i < n; i++) out[i] = popcount32((a ^ data[i]) >>> 0);
-    } else if (words === 2) {
-      const a0 = queries.data[2 * q];
-      const a1 = queries.data[2 * q + 1];
-      for (let i = 0, o = 0; i < n; i++, o += 2) out[i] = popcount32((a0 ^ data[o]) >>> 0) + popcount32((a1 ^ data[o + 1]) >>> 0);
-    } else {
-      for (let i = 0; i < n; i++) out[i] = hamming(queries.data, q, data, i, words);
-    }
-    return out;
-  }
-
-  /** The whole database ranked by distance to query q, ties by index: a counting sort, O(n + bits). */
-  rank(queries: PackedCodes, q = 0): Neighbours {
-    const distances = this.distances(queries, q);
-    const n = distances.length;
-    const counts = new Uint32Array(this.codes.bits + 2);
-    for (let i = 0; i < n; i++) counts[distances[i] + 1]++;
-    for (let d = 1; d < counts.length; d++) counts[d] += counts[d - 1];
     const indices = new Uint32Array(n);
-    const sorted = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const at = counts[distances[i]]++;
-      indices[at] = i;
-      sorted[at] = distances[i];
-    }
-    return { indices, distances: sorted };
+    const distances = new Uint8Array(n);
+    getBackend().hammingRank(data, words, queries.data.subarray(q * words, (q + 1) * words), indices, distances);
+    return { indices, distances };
   }
 
   /** The k nearest codes to query q (ties by index). */

@@ -406,6 +406,47 @@ d('native vs reference: losses', opts, () => {
   }
 });
 
+// ---------------------------------------------------------------- Hamming ranking
+d('native vs reference: hammingRank', opts, () => {
+  const randomWords = (n: number) => Uint32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32));
+  test('every width from 1 to 8 words, odd database sizes, query and codes as views; exact on every ISA', () => {
+    const mod = nativeMod!;
+    const best = mod.nativeInfo().isa;
+    try {
+      for (const isa of ['baseline', 'avx2', 'avx512'] as const) {
+        if (mod.setNativeIsa(isa) !== isa) continue;
+        for (const words of [1, 2, 3, 4, 5, 8]) {
+          for (const n of [0, 1, 3, 4, 5, 97, 1001, 20_003]) {
+            // Few distinct codes, so that most distances are ties and the order among them is tested.
+            const pool = randomWords(7 * words);
+            const codes = new Uint32Array(n * words + 3).subarray(1, 1 + n * words);
+            for (let i = 0; i < n; i++) codes.set(pool.subarray((i % 7) * words, (i % 7 + 1) * words), i * words);
+            for (let i = 0; i < n; i += 5) codes[i * words] ^= 1 << (i % 32);
+            const query = randomWords(words + 2).subarray(2);
+            const label = `[${isa}] ${words} words, n=${n}`;
+            const want = { indices: new Uint32Array(n), distances: new Uint8Array(n) };
+            ref.hammingRank(codes, words, query, want.indices, want.distances);
+            const got = { indices: new Uint32Array(n).fill(7), distances: new Uint8Array(n).fill(7) };
+            native!.hammingRank(codes, words, query, got.indices, got.distances);
+            assert.deepEqual(got.indices, want.indices, label);
+            assert.deepEqual(got.distances, want.distances, label);
+          }
+        }
+      }
+    } finally {
+      mod.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');
+    }
+  });
+
+  test('lengths that do not fit are refused, not read past', () => {
+    const codes = new Uint32Array(10);
+    assert.throws(() => native!.hammingRank(codes, 2, new Uint32Array(2), new Uint32Array(6), new Uint8Array(6)), /hammingRank/);
+    assert.throws(() => native!.hammingRank(codes, 2, new Uint32Array(1), new Uint32Array(5), new Uint8Array(5)), /hammingRank/);
+    assert.throws(() => native!.hammingRank(codes, 9, new Uint32Array(9), new Uint32Array(1), new Uint8Array(1)), /hammingRank/);
+    assert.throws(() => native!.hammingRank(codes, 2, new Uint32Array(2), new Uint32Array(5), new Uint8Array(4)), /hammingRank/);
+  });
+});
+
 // ---------------------------------------------------------------- optimizers
 d('native vs reference: optimizers', opts, () => {
   test('adam with coupled, decoupled and both decays, several steps', () => {

@@ -35,6 +35,7 @@ interface Addon {
     beta2: number, eps: number, step: number, gradDecay: number, decoupledDecay: number): void;
   sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, lr: number, momentum: number,
     nesterov: boolean, gradDecay: number, decoupledDecay: number): void;
+  hammingRank(codes: Uint32Array, words: number, query: Uint32Array, indices: Uint32Array, distances: Uint8Array): void;
   info(): { isa: string; threads: number; mr: number; nr: number };
   setThreads(n: number): number;
   setIsa(isa: string): string;
@@ -137,6 +138,9 @@ export function createNativeBackend(): Backend {
     },
     sgdStep(p, g, velocity, { lr, momentum, nesterov, l2, weightDecay }: SgdParams): void {
       n.sgdStep(p, g, velocity, lr, momentum, nesterov, 2 * l2, weightDecay);
+    },
+    hammingRank(codes, words, query, indices, distances): void {
+      n.hammingRank(codes, words, query, indices, distances);
     },
     allFinite(a): boolean {
       return n.allFinite(a);
