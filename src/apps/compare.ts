@@ -15,7 +15,7 @@ import { getBackend } from '../tensor/index.js';
 import type { TrainingEvent } from '../training/fit.js';
 import { tileImages, upscale, writePng } from '../viz/png.js';
 import { scatterPlot } from '../viz/scatter.js';
-import { loadRunData } from './data-split.js';
+import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
 import { loadRun } from './save-load.js';
 import { pcaKernel } from './pca-run.js';
 import { imageShape, reconstructRows } from './pictures.js';
@@ -99,7 +99,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   const k = options.code ?? 30;
   const data = options.data ?? 'mnist';
   const seed = options.seed ?? 0;
-  const validationFraction = 1 / 12;
+  const validationFraction = DEFAULT_VALIDATION_FRACTION;
   prepareRunFolder(options.out, options.force ?? false);
   // The split trainRun makes from the same arguments, so PCA learns from the same examples.
   const { train, test } = loadRunData({ data, limit: options.limit, testLimit: options.testLimit, validationFraction, seed });

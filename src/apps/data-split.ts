@@ -9,6 +9,9 @@ import { DataError, UsageError } from '../errors.js';
 import type { RunRecord } from './run-record.js';
 import { applyScaling } from './scaling.js';
 
+/** The share of the training examples held out for validation unless a run says otherwise. */
+export const DEFAULT_VALIDATION_FRACTION = 1 / 12;
+
 /** The three splits of a run. */
 export interface RunData {
   /** The source's name before splitting (e.g. "mnist/train" or the file's path). */
@@ -69,6 +72,17 @@ export function loadRunData(options: SplitOptions): RunData {
  */
 export function evaluationData(record: RunRecord, dir: string, options: { data?: string; testLimit?: number }): Dataset {
   if (options.data !== undefined) return applyScaling(wholeOrTestSplit(options.data, options.testLimit), record.data?.scale ?? null);
+  return recordedData(record, dir, { testLimit: options.testLimit }).test;
+}
+
+/**
+ * A run's own splits, as it trained on them (the recorded limit, validation share and seed, and
+ * scaling). Data that has moved since is named, with what to do.
+ * @param dir the run folder, for messages
+ * @example
+ * const { train, test } = recordedData(record, 'runs/deep');
+ */
+export function recordedData(record: RunRecord, dir: string, options: { testLimit?: number } = {}): RunData {
   if (!record.data || !record.training) {
     throw new UsageError(`${dir} records no training data (it was saved with saveModel); pass --data to say what to score it on`);
   }
@@ -77,7 +91,10 @@ export function evaluationData(record: RunRecord, dir: string, options: { data?:
   if (!named && !existsSync(spec)) {
     throw new DataError(`${spec}: the data ${dir} was trained on is not there any more (moved or deleted?); pass --data with its new place`);
   }
-  return applyScaling(loadRunData({ data: spec, testLimit: options.testLimit, validationFraction: 0, seed: record.training.seed }).test, record.data.scale);
+  const { limit, validationFraction = DEFAULT_VALIDATION_FRACTION, seed } = record.training;
+  const splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed });
+  const scale = (ds: Dataset) => applyScaling(ds, record.data!.scale);
+  return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
 }
 
 /** A source's test split when it has one, else every example of the file. */

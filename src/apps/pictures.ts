@@ -56,3 +56,15 @@ export function writeRunPictures(dir: string, model: Autoencoder, test: Matrix &
   writePng(join(dir, RUN_FILES.filters), upscale(filters, 2));
   return [RUN_FILES.reconstructions, RUN_FILES.filters];
 }
+
+/**
+ * Writes the first `count` examples of each matrix as one row of tiles (e.g. clean, noisy and
+ * denoised; or masked, filled and truth), all rows the same examples.
+ */
+export function writeImageRows(path: string, shape: [number, number], rows: Matrix[], count = 10): void {
+  const n = Math.min(count, rows[0].n);
+  const f = rows[0].features;
+  const grid = new Float32Array(rows.length * n * f);
+  rows.forEach((m, i) => grid.set(m.x.subarray(0, n * f), i * n * f));
+  writePng(path, upscale(tileImages(grid, shape[0], shape[1], { cols: n }), 2));
+}

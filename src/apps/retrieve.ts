@@ -4,6 +4,8 @@
  * (a database item is relevant to a query of the same class), beside the LSH, PCAH and ITQ codes
  * of the same data under the same protocol.
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
@@ -11,6 +13,9 @@ import { DataError, UsageError } from '../errors.js';
 import { type PackedCodes, packCodes } from '../hashing/bits.js';
 import { type Hasher, itqHasher, lshHasher, pcaHasher } from '../hashing/baselines.js';
 import { HammingIndex } from '../hashing/hamming-index.js';
+import { INDEX_FILE, loadHashIndex, saveHashIndex } from '../hashing/index-file.js';
+import { readRegularFile } from '../io/read-file.js';
+import { RUN_FILES } from '../io/run-folder.js';
 import { averagePrecision, precisionAt } from '../hashing/ranking-metrics.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { hashModel } from '../models/presets.js';
@@ -39,6 +44,8 @@ export interface RetrievalResult extends RetrievalScores {
   baselines: { lsh: RetrievalScores; pcah: RetrievalScores; itq: RetrievalScores };
   /** The model's run folder. */
   runDir: string;
+  /** The database's index, saved beside the model. */
+  index: string;
 }
 
 /** What `aekit retrieve` can be told. */
@@ -90,10 +97,14 @@ export async function retrieve(options: RetrieveOptions): Promise<{ results: Ret
       ({ model } = loadRun(runDir));
     }
     const bits = model.codeSize;
-    const encode = (rows: Dataset) => packCodes(transformRows(model, 'encode', rows).x, bits);
+    if (options.model && options.bits && !(options.bits.length === 1 && options.bits[0] === bits)) {
+      throw new UsageError(`--bits ${options.bits.join(',')}: ${options.model} has a code of ${bits} units, so it gives ${bits}-bit codes only; leave out --bits, or train a model of that length (aekit retrieve --bits N)`);
+    }
+    const encode = (rows: Dataset) => packCodes(codesInUnitRange(model, rows, runDir), bits);
     const baseline = (hasher: Hasher) => score(hasher.encode(database), hasher.encode(queries), database, queries);
+    const index = databaseIndex(runDir, database, () => encode(database), !options.model);
     results.push({
-      bits, ...score(encode(database), encode(queries), database, queries), runDir,
+      bits, ...score(index.codes, encode(queries), database, queries), runDir, index: join(runDir, INDEX_FILE),
       baselines: {
         lsh: baseline(lshHasher(database, bits, options.seed ?? 0)),
         pcah: baseline(pcaHasher(database, bits)),
@@ -103,6 +114,46 @@ export async function retrieve(options: RetrieveOptions): Promise<{ results: Ret
     if (options.signal?.aborted) break;
   }
   return { results, database: database.n, queries: queries.n };
+}
+
+/** The model's codes of `rows`, which must lie in [0, 1] to be read as bits at 0.5. */
+function codesInUnitRange(model: Autoencoder, rows: Dataset, dir: string): Float32Array {
+  const codes = transformRows(model, 'encode', rows);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of codes.x) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (lo < 0 || hi > 1) {
+    throw new UsageError(`${dir}: its code takes values from ${lo.toPrecision(3)} to ${hi.toPrecision(3)}, not in [0, 1], so it gives no bits; a hashing model ends its encoder in a sigmoid (the hash preset)`);
+  }
+  return codes.x;
+}
+
+/**
+ * The database's index for the model in `dir`: read from the index file saved beside it when
+ * one is there (and `fresh` is false), else built from `encode()` and saved there.
+ * @throws DataError when the saved index is another model's, or of another database
+ */
+function databaseIndex(dir: string, database: Dataset, encode: () => PackedCodes, fresh: boolean): HammingIndex {
+  const path = join(dir, INDEX_FILE);
+  const model = weightsDigest(dir);
+  if (!fresh && existsSync(path)) {
+    const { index, source } = loadHashIndex(path, { model });
+    if (index.size !== database.n || source.database !== database.name) {
+      throw new DataError(`${path}: an index of ${index.size} codes of ${source.database || 'unnamed data'}, but the database is ${database.n} examples of ${database.name}; delete it to rebuild it`);
+    }
+    return index;
+  }
+  const index = HammingIndex.build(encode());
+  saveHashIndex(path, index, { model, database: database.name });
+  return index;
+}
+
+/** A short digest of a run folder's weights file: which weights made a set of codes. */
+function weightsDigest(dir: string): string {
+  return createHash('sha256').update(readRegularFile(join(dir, RUN_FILES.weights), 'weights file')).digest('hex').slice(0, 16);
 }
 
 /**

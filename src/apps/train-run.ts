@@ -20,7 +20,7 @@ import { evaluate, type Metrics } from '../training/evaluate.js';
 import { fit, type FitState, type TrainingEvent } from '../training/fit.js';
 import type { ScheduleName } from '../training/schedule.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { loadRunData } from './data-split.js';
+import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
 import { applyScaling, checkOutputRange, type ScaleName, unitScaling } from './scaling.js';
 import { writeRunPictures } from './pictures.js';
 import { MODEL_FORMAT, parseRunRecord, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
@@ -123,7 +123,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       seed: options.seed ?? 0,
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
-      validationFraction: options.validationFraction ?? 1 / 12,
+      validationFraction: options.validationFraction ?? DEFAULT_VALIDATION_FRACTION,
       scale: options.scale ?? 'none',
       testCurve: options.testCurve ?? false,
       ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
@@ -161,7 +161,7 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
   const { training, out } = plan;
   const model = Autoencoder.create(plan.model, training.seed);
   const loaded = loadRunData({
-    data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction: training.validationFraction ?? 1 / 12, seed: training.seed,
+    data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed,
   });
   if (loaded.train.features !== model.inputSize) {
     throw new DataError(`${loaded.train.name}: examples have ${loaded.train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);

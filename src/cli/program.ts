@@ -10,6 +10,7 @@ import { setBackend } from '../tensor/index.js';
 import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
+import { inpaintCommand } from './commands/inpaint.js';
 import { wasInterrupted } from './interrupt.js';
 import { pcaCommand } from './commands/pca.js';
 import { retrieveCommand } from './commands/retrieve.js';
@@ -32,6 +33,7 @@ export function program(): Command {
     .addCommand(transformCommand('decode'))
     .addCommand(transformCommand('reconstruct'))
     .addCommand(denoiseCommand())
+    .addCommand(inpaintCommand())
     .addCommand(pcaCommand())
     .addCommand(compareCommand())
     .addCommand(retrieveCommand())

@@ -107,8 +107,8 @@ export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Writes named tensors as a safetensors file, atomically. */
-export function writeTensorsFile(path: string, tensors: readonly { name: string; shape: readonly number[]; data: Float32Array }[], metadata: Record<string, string> = {}): void {
+/** Writes named tensors (float32, or U32 words) as a safetensors file, atomically. */
+export function writeTensorsFile(path: string, tensors: readonly { name: string; shape: readonly number[]; data: Float32Array | Uint32Array }[], metadata: Record<string, string> = {}): void {
   writeFileAtomic(path, encodeSafetensors(new Map(tensors.map((t) => [t.name, { shape: [...t.shape], data: t.data }])), metadata));
 }
 

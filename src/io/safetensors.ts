@@ -2,7 +2,8 @@
  * The safetensors format for model weights: an 8-byte little-endian header length N, N bytes
  * of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}
  * padded with spaces, then the tensors' bytes, offsets relative to the start of that buffer.
- * Written as F32 sorted by name; read as float32 from F32, F64, F16 or BF16.
+ * Written as F32 sorted by name; read as float32 from F32, F64, F16 or BF16. Whole numbers (hash
+ * codes packed in words) go as U32, kept apart from the floats on both sides.
  */
 import { writeFileSync } from 'node:fs';
 import { readRegularFile } from './read-file.js';
@@ -14,10 +15,24 @@ export interface NamedTensor {
   data: Float32Array;
 }
 
+/** A tensor of unsigned 32-bit integers (dtype U32). */
+export interface NamedWords {
+  shape: number[];
+  data: Uint32Array;
+}
+
+/** Either kind, as the writer takes them. */
+export interface TensorToWrite {
+  shape: number[];
+  data: Float32Array | Uint32Array;
+}
+
 /** The content of a safetensors file. */
 export interface SafetensorsContent {
-  /** Tensors by name, in the order of their data in the file. */
+  /** The floating-point tensors by name, in the order of their data in the file. */
   tensors: Map<string, NamedTensor>;
+  /** The U32 tensors by name. */
+  words: Map<string, NamedWords>;
   /** The "__metadata__" strings; empty when the file has none. */
   metadata: Record<string, string>;
 }
@@ -30,19 +45,20 @@ const DTYPES: Record<string, { size: number; toF32: (b: Uint8Array) => Float32Ar
   // bfloat16 is the top half of a float32: shift it back into place.
   BF16: { size: 2, toF32: (b) => new Float32Array(Uint32Array.from(new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2), (h) => h << 16).buffer) },
 };
+const SIZES: Record<string, number> = { ...Object.fromEntries(Object.entries(DTYPES).map(([k, v]) => [k, v.size])), U32: 4 };
 
 /** The header may not claim more than this; real headers are kilobytes. */
 const MAX_HEADER = 100 * 1024 * 1024;
 
 /**
- * Encodes float32 tensors as safetensors bytes (dtype F32, tensors sorted by name).
+ * Encodes tensors as safetensors bytes (F32 from a Float32Array, U32 from a Uint32Array; sorted by name).
  * @param tensors tensors by name; names must not be "__metadata__".
  * @param metadata free-form strings stored under "__metadata__" (omitted when empty).
  * @example
  * const bytes = encodeSafetensors({ 'encoder.0.weight': { shape: [2, 3], data: w } }, { format: 'aekit' });
  */
 export function encodeSafetensors(
-  tensors: Record<string, NamedTensor> | Map<string, NamedTensor>,
+  tensors: Record<string, TensorToWrite> | Map<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const entries = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -55,7 +71,7 @@ export function encodeSafetensors(
     if (count !== t.data.length) {
       throw new UsageError(`encodeSafetensors: tensor "${name}" has shape [${t.shape.join(', ')}] of ${count} values, found ${t.data.length}`);
     }
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * count] };
+    header[name] = { dtype: t.data instanceof Uint32Array ? 'U32' : 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;
   }
   const jsonBytes = new TextEncoder().encode(JSON.stringify(header));
@@ -68,13 +84,15 @@ export function encodeSafetensors(
   out.fill(0x20, 8 + jsonBytes.length, 8 + n);
   let at = 8 + n;
   for (const [, t] of entries) {
-    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+    const { data } = t;
+    if (data instanceof Uint32Array) for (let i = 0; i < data.length; i++, at += 4) view.setUint32(at, data[i], true);
+    else for (let i = 0; i < data.length; i++, at += 4) view.setFloat32(at, data[i], true);
   }
   return out;
 }
 
 /**
- * Parses safetensors bytes, converting every tensor to float32.
+ * Parses safetensors bytes, converting every floating-point tensor to float32.
  * @param bytes the file's content.
  * @param file the name used in error messages.
  * @throws DataError naming the file, and the tensor when one is at fault.
@@ -109,8 +127,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (typeof e !== 'object' || e === null) throw new DataError(`${where}: expected {dtype, shape, data_offsets}, found ${JSON.stringify(entry)}`);
     const dtype = e.dtype;
-    if (typeof dtype !== 'string' || !(dtype in DTYPES)) {
-      throw new DataError(`${where}: unsupported dtype ${JSON.stringify(dtype)}: expected F32, F64, F16 or BF16`);
+    if (typeof dtype !== 'string' || !(dtype in SIZES)) {
+      throw new DataError(`${where}: unsupported dtype ${JSON.stringify(dtype)}: expected F32, F64, F16, BF16 or U32`);
     }
     if (!isIntArray(e.shape)) throw new DataError(`${where}: expected shape to be an array of non-negative integers, found ${JSON.stringify(e.shape)}`);
     if (!isIntArray(e.data_offsets) || e.data_offsets.length !== 2) {
@@ -121,7 +139,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
       throw new DataError(`${where}: data_offsets [${begin}, ${end}] out of range: expected begin <= end <= ${bufLen}, the data buffer's length`);
     }
     const count = e.shape.reduce((a, b) => a * b, 1);
-    const size = DTYPES[dtype].size;
+    const size = SIZES[dtype];
     if (end - begin !== count * size) {
       throw new DataError(`${where}: shape [${e.shape.join(', ')}] of ${dtype} needs ${count * size} bytes, data_offsets [${begin}, ${end}] hold ${end - begin}`);
     }
@@ -140,12 +158,20 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
   }
   if (covered !== bufLen) throw new DataError(`${file}: bytes ${covered} to ${bufLen} of the data buffer belong to no tensor (after the last one)`);
   const tensors = new Map<string, NamedTensor>();
+  const words = new Map<string, NamedWords>();
   for (const s of spans) {
-    // slice() copies into a fresh ArrayBuffer, aligned for typed-array views whatever the file's layout.
-    const data = DTYPES[s.dtype].toF32(bytes.slice(bufStart + s.begin, bufStart + s.end));
-    tensors.set(s.name, { shape: s.shape, data });
+    // A copy in a fresh ArrayBuffer, aligned for typed-array views whatever the file's layout
+    // (a Buffer's slice() would be a view into the file's bytes, not a copy).
+    const copy = new Uint8Array(bytes.subarray(bufStart + s.begin, bufStart + s.end));
+    if (s.dtype === 'U32') {
+      // Little-endian in the file; DataView reads it so on any host.
+      const v = new DataView(copy.buffer);
+      words.set(s.name, { shape: s.shape, data: Uint32Array.from({ length: copy.length / 4 }, (_, i) => v.getUint32(4 * i, true)) });
+    } else {
+      tensors.set(s.name, { shape: s.shape, data: DTYPES[s.dtype].toF32(copy) });
+    }
   }
-  return { tensors, metadata };
+  return { tensors, words, metadata };
 }
 
 /**
@@ -168,7 +194,7 @@ export function readSafetensors(path: string): SafetensorsContent {
  */
 export function writeSafetensors(
   path: string,
-  tensors: Record<string, NamedTensor> | Map<string, NamedTensor>,
+  tensors: Record<string, TensorToWrite> | Map<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): void {
   writeFileSync(path, encodeSafetensors(tensors, metadata));

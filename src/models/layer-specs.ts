@@ -9,6 +9,7 @@ import { AekitError, UsageError } from '../errors.js';
 import { ActivationLayer, activationSpec } from '../nn/activation.js';
 import { Center, centerSpec, Uncenter, uncenterSpec } from '../nn/center.js';
 import { Dense, denseSpec } from '../nn/dense.js';
+import { Binarize, binarizeSpec } from '../nn/binarize.js';
 import { Dropout, dropoutSpec } from '../nn/dropout.js';
 import { Flatten, flattenSpec } from '../nn/flatten.js';
 import { formatDims, type Layer } from '../nn/layer.js';
@@ -21,7 +22,7 @@ import type { Prng } from '../util/prng.js';
 
 /** Any layer's spec. */
 export const layerSpecSchema = z.discriminatedUnion('type', [
-  denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec,
+  denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec, binarizeSpec,
 ]);
 
 /** A layer spec as written (defaults left out). */
@@ -57,6 +58,7 @@ const BUILDERS: { [T in LayerType]: Builder<T> } = {
   flatten: (spec, shape) => new Flatten(spec, shape),
   reshape: (spec, shape) => new Reshape(spec, shape),
   activation: (spec, shape) => new ActivationLayer(spec, shape),
+  binarize: (spec, shape) => new Binarize(spec, shape),
 };
 
 function partner<T extends Layer>(ctx: BuildContext, name: string, kind: abstract new (...args: never[]) => T, type: string): T {

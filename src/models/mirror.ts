@@ -2,7 +2,7 @@
  * The mirror rules, in one place: the decoder that undoes a built encoder, layer by layer in
  * reverse. A dense layer mirrors to a dense layer (or a tied one, reading the encoder's weight
  * transposed) that restores its input size; flatten and reshape to the reshape back; center to
- * the uncenter that adds its mean back; noise, dropout and stand-alone activations act on the way
+ * the uncenter that adds its mean back; noise, dropout, binarisation and stand-alone activations act on the way
  * in only and are not mirrored.
  *
  * Each mirrored dense layer restores a representation the encoder made, so it takes the
@@ -56,6 +56,7 @@ export function mirror(encoder: Sequential, options: MirrorOptions = {}): LayerS
       case 'noise':
       case 'dropout':
       case 'activation':
+      case 'binarize':
         break;
       default:
         throw new UsageError(`${path} (${spec.type}): has no mirror; write the decoder's specs out instead of "mirror"`);

@@ -1,9 +1,12 @@
 /** Semantic hashing end to end on small data, and the scores of codes whose quality is known. */
 import assert from 'node:assert/strict';
+import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { retrieve, score } from '../../src/apps/retrieve.js';
+import { trainRun } from '../../src/apps/train-run.js';
 import type { Dataset } from '../../src/data/dataset.js';
+import { DataError, UsageError } from '../../src/errors.js';
 import { packCodes } from '../../src/hashing/bits.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { hashModel } from '../../src/models/presets.js';
@@ -44,7 +47,22 @@ test('retrieve trains a hashing autoencoder per code length and scores it beside
   }
   // MNIST has ten classes: learned and projected codes retrieve better than chance.
   assert.ok(results[0].baselines.itq.mAP > 0.15, `ITQ ${results[0].baselines.itq.mAP}`);
-  // The same model scored again through --model gives the same codes' scores.
+  // The database's index is saved beside the model; scored again through --model, the model
+  // reads it back instead of encoding the database, and the scores are the same.
+  assert.equal(results[0].index, join(out, 'hash-8', 'hash-index.safetensors'));
+  const saved = statSync(results[0].index).mtimeMs;
   const again = await retrieve({ model: results[0].runDir, limit: 600, queries: 60, out });
   assert.equal(again.results[0].mAP, results[0].mAP);
+  assert.equal(statSync(results[0].index).mtimeMs, saved);
+
+  // Bad requests name the problem: bits the code cannot give, a database the index was not made of,
+  // an index from another model, a model whose code is not in [0, 1].
+  await assert.rejects(retrieve({ model: results[0].runDir, bits: [16], limit: 600, queries: 60, out }), (e: unknown) => e instanceof UsageError && /--bits 16: .* has a code of 8 units, so it gives 8-bit codes only/.test(e.message));
+  await assert.rejects(retrieve({ model: results[0].runDir, limit: 500, queries: 60, out }), (e: unknown) => e instanceof DataError && /an index of 600 codes of mnist\/train, but the database is 500 examples/.test(e.message));
+  const second = await retrieve({ bits: [8], limit: 600, queries: 60, epochs: 1, seed: 1, out: join(out, 'second') });
+  copyFileSync(second.results[0].index, results[0].index);
+  await assert.rejects(retrieve({ model: results[0].runDir, limit: 600, queries: 60, out }), (e: unknown) => e instanceof DataError && /an index of another model's codes/.test(e.message));
+  const linear = join(out, 'linear');
+  await trainRun({ preset: 'linear', limit: 300, testLimit: 50, epochs: 1, out: linear, onEvent: () => {} });
+  await assert.rejects(retrieve({ model: linear, limit: 600, queries: 60, out }), (e: unknown) => e instanceof UsageError && /its code takes values from .* not in \[0, 1\], so it gives no bits/.test(e.message));
 });

@@ -4,6 +4,11 @@ import { test } from 'node:test';
 import { hamming, packCodes, popcount32 } from '../../src/hashing/bits.js';
 import { itqHasher, lshHasher, pcaHasher } from '../../src/hashing/baselines.js';
 import { HammingIndex } from '../../src/hashing/hamming-index.js';
+import { loadHashIndex, saveHashIndex } from '../../src/hashing/index-file.js';
+import { DataError } from '../../src/errors.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 import { averagePrecision, precisionAt } from '../../src/hashing/ranking-metrics.js';
 import { Prng } from '../../src/util/prng.js';
 import { subspaceData } from '../helpers/subspace-data.js';
@@ -74,4 +79,18 @@ test('ITQ: the rotation stays orthogonal and the quantisation loss falls at ever
     assert.deepEqual([codes.n, codes.bits], [400, bits]);
   }
   assert.deepEqual([...lshHasher(data, bits, 1).encode(data).data], [...lshHasher(data, bits, 1).encode(data).data]);
+});
+
+test('an index saved beside its model reads back the same codes, and refuses another model or a foreign file', () => {
+  const dir = tempDir('hash-index');
+  const path = join(dir, 'hash-index.safetensors');
+  const codes = randomCodes(50, 40, 9);
+  saveHashIndex(path, HammingIndex.build(codes), { model: 'aaaa', database: 'toy/train' });
+  const { index, source } = loadHashIndex(path, { model: 'aaaa' });
+  assert.deepEqual([index.codes.n, index.codes.bits, index.codes.words, source.database], [50, 40, 2, 'toy/train']);
+  assert.deepEqual(index.codes.data, codes.data);
+  assert.throws(() => loadHashIndex(path, { model: 'bbbb' }), (e: unknown) => e instanceof DataError && /hash-index\.safetensors: an index of another model's codes \(made by weights aaaa, this model's are bbbb\)/.test(e.message));
+  const other = join(dir, 'weights.safetensors');
+  writeFileSync(other, new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, ...Buffer.from('{}      ')]));
+  assert.throws(() => loadHashIndex(other, { model: 'aaaa' }), (e: unknown) => e instanceof DataError && /weights\.safetensors: not an aekit hash index/.test(e.message));
 });

@@ -55,6 +55,28 @@ test('round-trips tensors sorted by name, with metadata, through a file', () => 
   assert.ok(!Buffer.from(plain).toString('latin1').includes('__metadata__'));
 });
 
+test('U32 words: written little-endian by hand, read back apart from the floats, and checked like them', () => {
+  // Header {"c":{"dtype":"U32","shape":[2],"data_offsets":[0,8]}} (55 bytes, padded to 56), then
+  // 0x01020304 and 0xffffffff little-endian: 04 03 02 01 | ff ff ff ff.
+  const json = '{"c":{"dtype":"U32","shape":[2],"data_offsets":[0,8]}}';
+  const bytes = encodeSafetensors({ c: { shape: [2], data: Uint32Array.of(0x01020304, 0xffffffff) } });
+  assert.deepEqual([...bytes], [...build(json, [4, 3, 2, 1, 0xff, 0xff, 0xff, 0xff])]);
+  const back = parseSafetensors(encodeSafetensors({ c: { shape: [1, 2], data: Uint32Array.of(7, 2 ** 32 - 2) }, f: { shape: [1], data: Float32Array.of(0.5) } }), 'mixed');
+  assert.deepEqual([...back.words.keys(), ...back.tensors.keys()], ['c', 'f']);
+  assert.deepEqual([...back.words.get('c')!.data], [7, 2 ** 32 - 2]);
+  assert.throws(() => parseSafetensors(build({ c: { dtype: 'U32', shape: [3], data_offsets: [0, 8] } }, [0, 0, 0, 0, 0, 0, 0, 0]), 'short'), is(/short: tensor "c": shape \[3\] of U32 needs 12 bytes/));
+});
+
+test('tensors at offsets that are not a multiple of 4, read from a file (a Buffer), come out whole', () => {
+  // An F16 tensor of one value (2 bytes), then F32 1.0 and U32 5 at offsets 2 and 6.
+  const path = join(dir, 'unaligned.safetensors');
+  writeFileSync(path, build({
+    h: { dtype: 'F16', shape: [1], data_offsets: [0, 2] }, f: { dtype: 'F32', shape: [1], data_offsets: [2, 6] }, u: { dtype: 'U32', shape: [1], data_offsets: [6, 10] },
+  }, [0x00, 0x3c, 0, 0, 0x80, 0x3f, 5, 0, 0, 0]));
+  const back = readSafetensors(path);
+  assert.deepEqual([back.tensors.get('h')!.data[0], back.tensors.get('f')!.data[0], back.words.get('u')!.data[0]], [1, 1, 5]);
+});
+
 test('reads F64, F16 and BF16 as float32', () => {
   // F16: 3c00 = 1, c000 = -2, 0001 = 2^-24 (smallest subnormal), 7c00 = +Inf.
   // BF16: 3f80 is the top half of 1.0f (3f800000), c040 of -3.0f (c0400000).
@@ -91,7 +113,7 @@ test('tensor errors name the file and the tensor', () => {
   assert.throws(() => parseSafetensors(build({ w: f32([0, 24], [6]) }, data), 'range.st'), is(/^range\.st: tensor "w": data_offsets \[0, 24\] out of range: expected begin <= end <= 16/));
   assert.throws(() => parseSafetensors(build({ w: f32([0, 12]) }, data), 'size.st'), is(/^size\.st: tensor "w": shape \[2\] of F32 needs 8 bytes, data_offsets \[0, 12\] hold 12$/));
   assert.throws(() => parseSafetensors(build({ a: f32([0, 8]), b: f32([4, 12]) }, data), 'overlap.st'), is(/^overlap\.st: tensor "b" data_offsets \[4, 12\] overlap tensor "a" \[0, 8\]$/));
-  assert.throws(() => parseSafetensors(build({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, data), 'dtype.st'), is(/^dtype\.st: tensor "w": unsupported dtype "I64": expected F32, F64, F16 or BF16$/));
+  assert.throws(() => parseSafetensors(build({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, data), 'dtype.st'), is(/^dtype\.st: tensor "w": unsupported dtype "I64": expected F32, F64, F16, BF16 or U32$/));
   assert.throws(() => parseSafetensors(build({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, data), 'shape.st'), is(/shape\.st: tensor "w": expected shape to be an array of non-negative integers/));
   assert.throws(() => parseSafetensors(build({ w: { dtype: 'F32', shape: [1] } }, data), 'off.st'), is(/off\.st: tensor "w": expected data_offsets \[begin, end\]/));
   const path = join(dir, 'short.safetensors');

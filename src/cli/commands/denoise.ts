@@ -6,26 +6,16 @@ import { Command } from 'commander';
 import { evaluationData } from '../../apps/data-split.js';
 import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../apps/denoise.js';
 import { loadRun } from '../../apps/save-load.js';
-import { imageShape } from '../../apps/pictures.js';
+import { imageShape, writeImageRows } from '../../apps/pictures.js';
 import { applyScaling, undoScaling } from '../../apps/scaling.js';
-import { type Dataset, firstRows, type Matrix } from '../../data/dataset.js';
+import { type Dataset, firstRows } from '../../data/dataset.js';
 import { loadInputFile } from '../../data/load-input.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
 import { parseNoise } from '../../nn/noise.js';
-import { tileImages, upscale, writePng } from '../../viz/png.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { checkOutputFiles, emit, fmt } from '../output.js';
 import { noiseSpec } from '../regularization-options.js';
-
-/** Clean, noisy and denoised examples as three rows of tiles. */
-function writeComparison(path: string, shape: [number, number], rows: Matrix[], count = 10): void {
-  const n = Math.min(count, rows[0].n);
-  const f = rows[0].features;
-  const grid = new Float32Array(rows.length * n * f);
-  rows.forEach((m, i) => grid.set(m.x.subarray(0, n * f), i * n * f));
-  writePng(path, upscale(tileImages(grid, shape[0], shape[1], { cols: n }), 2));
-}
 
 function checkWidth(data: Dataset, expected: number, what: string): void {
   if (data.features !== expected) {
@@ -88,7 +78,7 @@ Examples:
         const written = undoScaling(denoised, scaling);
         writeNpy(output, written.x, [written.n, written.features]);
         const shape = imageShape(input);
-        if (opts.png && shape) writeComparison(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
+        if (opts.png && shape) writeImageRows(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
         const metrics = opts.noise ? denoiseMetrics(input, noisy, denoised) : null;
         emit(opts.json, { ...metrics, noise: opts.noise ?? null, rows: denoised.n, output: opts.output, png: opts.png ?? null }, () => [
           `wrote ${denoised.n} denoised rows to ${opts.output}${opts.png ? ` and ${opts.png}` : ''}`,
@@ -103,7 +93,7 @@ Examples:
       checkWidth(test, model.inputSize, test.name);
       const { metrics, noisy, denoised } = denoiseEval(model, test, parseNoise(noise), opts.seed);
       const shape = imageShape(test);
-      if (opts.png && shape) writeComparison(opts.png, shape, [test, noisy, denoised]);
+      if (opts.png && shape) writeImageRows(opts.png, shape, [test, noisy, denoised]);
       emit(opts.json, { ...metrics, noise, examples: test.n, data: test.name, png: opts.png ?? null }, () => [
         `${test.name} (${test.n} examples) with ${noise}:`,
         `  PSNR noisy ${fmt(metrics.psnrNoisy)} dB -> denoised ${fmt(metrics.psnrDenoised)} dB (${(metrics.psnrDenoised - metrics.psnrNoisy).toFixed(2)} dB gain)`,
