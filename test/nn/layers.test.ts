@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { buildStack } from '../../src/models/layer-specs.js';
+import { Binarize } from '../../src/nn/binarize.js';
 import { Center, Uncenter } from '../../src/nn/center.js';
 import { Dense } from '../../src/nn/dense.js';
 import { Dropout } from '../../src/nn/dropout.js';
@@ -14,7 +15,7 @@ import { Flatten } from '../../src/nn/flatten.js';
 import { INFERENCE } from '../../src/nn/layer.js';
 import { NoiseLayer } from '../../src/nn/noise.js';
 import { Reshape } from '../../src/nn/reshape.js';
-import { Tensor, withBackend } from '../../src/tensor/index.js';
+import { backward, mul, sum, Tensor, withBackend } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { availableBackends } from '../helpers/backends.js';
 import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
@@ -52,6 +53,19 @@ test('dropout: inverted and seeded while training, the identity at inference', (
   assert.ok(y.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6));
   assert.deepEqual(drop.forward(x, training(9)).toArray(), y, 'the same seed drops the same values');
   assert.notDeepEqual(drop.forward(x, training(10)).toArray(), y);
+});
+
+test('binarize: bits forward at the threshold, in training and inference; the identity backward (straight-through)', () => {
+  const layer = new Binarize({ type: 'binarize', threshold: 0.5 }, [4]);
+  const x = Tensor.from([0.1, 0.5, 0.51, 0.97, 0.7, 0.2, 0.49, 0.6], [2, 4], true);
+  assert.deepEqual(layer.forward(x, INFERENCE).toArray(), [0, 0, 1, 1, 1, 0, 0, 1]);
+  const weights = Tensor.from([1, -2, 3, -4, 5, -6, 7, -8], [2, 4]);
+  const y = layer.forward(x, training());
+  assert.deepEqual(y.toArray(), [0, 0, 1, 1, 1, 0, 0, 1]);
+  // d/dx Σ w ⊙ bits(x), with the rounding's derivative taken as 1, is w itself.
+  backward(sum(mul(y, weights)));
+  assert.deepEqual([...x.grad!], [1, -2, 3, -4, 5, -6, 7, -8]);
+  assert.deepEqual(buildStack('encoder', [{ type: 'binarize' }], [3], { rng: new Prng(1), byName: new Map() }).layers[0].spec(), { type: 'binarize', threshold: 0.5 });
 });
 
 test('center subtracts the adapted mean and its uncenter partner adds it back', () => {
