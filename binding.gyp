@@ -11,6 +11,7 @@
         "native/losses.cc",
         "native/optimizers.cc",
         "native/hamming.cc",
+        "native/conv.cc",
         "native/peak.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

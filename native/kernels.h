@@ -42,4 +42,23 @@ void sgd_step(float* p, const float* g, float* vel, size_t n, const SgdArgs& a);
 void hamming_rank(const uint32_t* codes, size_t n, int words, const uint32_t* query, uint32_t* indices,
                   uint8_t* distances);
 
+// A convolution's sizes (see ConvGeometry in backend.ts), in the order the binding passes them.
+struct ConvGeom {
+  long batch, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+};
+// A max pooling's sizes (see PoolGeometry in backend.ts).
+struct PoolGeom {
+  long planes, in_h, in_w, out_h, out_w, kh, kw, sh, sw, ph, pw;
+};
+void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g);
+void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta);
+void conv2d_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta);
+void max_pool2d(const float* x, float* y, int32_t* indices, const PoolGeom& g);
+// dst = beta·dst, then dst[plane, indices[i]] += src[plane, i]; every index must be in [0, dst_size).
+void scatter_add(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
+                 float beta);
+// dst[plane, i] = beta·dst + src[plane, indices[plane, i]]; every index must be in [0, src_size).
+void gather(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
+            float beta);
+
 }  // namespace aekit

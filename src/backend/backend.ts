@@ -74,6 +74,52 @@ export interface SgdParams {
   weightDecay: number;
 }
 
+/**
+ * A 2-d convolution's sizes, NCHW: input [batch, inChannels, inHeight, inWidth], weight
+ * [outChannels, inChannels / groups, kernelH, kernelW], output [batch, outChannels, outHeight,
+ * outWidth], where output pixel (oh, ow) reads input pixel (oh·strideH − padH + kh·dilationH,
+ * ow·strideW − padW + kw·dilationW) for each tap (kh, kw); taps outside the input read 0.
+ * The transposed convolution is this convolution's input gradient, with the roles of input and
+ * output exchanged.
+ */
+export interface ConvGeometry {
+  batch: number;
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  outChannels: number;
+  outHeight: number;
+  outWidth: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  /** Input and output channels split into this many groups, each convolved on its own. */
+  groups: number;
+}
+
+/**
+ * A 2-d max pooling's sizes: planes = batch · channels, each inHeight × inWidth pooled by a
+ * kernelH × kernelW window moved by the stride, with padding that never wins (−∞).
+ */
+export interface PoolGeometry {
+  planes: number;
+  inHeight: number;
+  inWidth: number;
+  outHeight: number;
+  outWidth: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+}
+
 /** The compute kernels. `reference` is the specification; `native` must match it within tolerance. */
 export interface Backend {
   readonly name: 'reference' | 'native';
@@ -144,6 +190,34 @@ export interface Backend {
    * first, ties by index, and distances[r] its distance. indices and distances hold n entries.
    */
   hammingRank(codes: Uint32Array, words: number, query: Uint32Array, indices: Uint32Array, distances: Uint8Array): void;
+
+  /** y = conv(x, w) + bias (bias per output channel, or null); see {@link ConvGeometry}. */
+  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry): void;
+
+  /** dx = beta · dx + the gradient of conv(x, w) with respect to x, from dy (the transposed convolution of dy). */
+  conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry, beta: number): void;
+
+  /** dw = beta · dw + the gradient of conv(x, w) with respect to w, from x and dy. */
+  conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeometry, beta: number): void;
+
+  /**
+   * Max pooling: y holds each window's largest value and `indices` its place in its plane
+   * (row · inWidth + column; the first of equal values, scanning rows then columns).
+   */
+  maxPool2d(x: Float32Array, y: Float32Array, indices: Int32Array, g: PoolGeometry): void;
+
+  /**
+   * dst = beta · dst, then dst[plane, indices[i]] += src[plane, i] for every plane: max pooling's
+   * backward, and max unpooling's forward (values back at their pooling places, zeros elsewhere).
+   * src and indices hold `planes · srcSize` values, dst `planes · dstSize`.
+   */
+  scatterAdd(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
+
+  /**
+   * dst[plane, i] = beta · dst[plane, i] + src[plane, indices[plane, i]]: max unpooling's backward.
+   * dst and indices hold `planes · dstSize` values, src `planes · srcSize`.
+   */
+  gather(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
 
   /** True when every value is finite. */
   allFinite(a: Float32Array): boolean;

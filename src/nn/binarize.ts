@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { add, Tensor } from '../tensor/index.js';
-import { StatelessLayer } from './layer.js';
+import { type ForwardContext, StatelessLayer } from './layer.js';
 
 /** The spec of a binarisation layer. */
 export const binarizeSpec = z.object({
@@ -33,7 +33,7 @@ export class Binarize extends StatelessLayer {
     this.outputShape = inputShape;
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, _ctx?: ForwardContext): Tensor {
     // x + (bits − x), the difference a constant: the sum's value is the bits, its gradient x's.
     const { threshold } = this.config;
     const offset = Tensor.empty(x.shape);

@@ -7,3 +7,4 @@ export * from './ops/elementwise.js';
 export { sum, mean } from './ops/reduce.js';
 export { squaredError, bceWithLogits } from './ops/loss.js';
 export { reshape } from './ops/reshape.js';
+export { conv2d, convOutputSize, convTranspose2d, convTransposeOutputSize, maxPool2d, maxUnpool2d, type ConvOptions, type ConvTransposeOptions, type Pooled, type PoolOptions } from './ops/conv.js';

@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import {
-  ACTIVATIONS, BINARY_OPS, UNARY_OPS, type Backend, type UnaryOp,
+  ACTIVATIONS, BINARY_OPS, UNARY_OPS, type Backend, type ConvGeometry, type UnaryOp,
 } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 
@@ -444,6 +444,95 @@ d('native vs reference: hammingRank', opts, () => {
     assert.throws(() => native!.hammingRank(codes, 2, new Uint32Array(1), new Uint32Array(5), new Uint8Array(5)), /hammingRank/);
     assert.throws(() => native!.hammingRank(codes, 9, new Uint32Array(9), new Uint32Array(1), new Uint8Array(1)), /hammingRank/);
     assert.throws(() => native!.hammingRank(codes, 2, new Uint32Array(2), new Uint32Array(5), new Uint8Array(4)), /hammingRank/);
+  });
+});
+
+// ---------------------------------------------------------------- convolution and pooling
+d('native vs reference: convolution and pooling', opts, () => {
+  const geometry = (batch: number, inC: number, h: number, w: number, outC: number, k: [number, number], s: number, p: number, dil: number, groups: number): ConvGeometry => ({
+    batch, inChannels: inC, inHeight: h, inWidth: w, outChannels: outC,
+    outHeight: Math.floor((h + 2 * p - dil * (k[0] - 1) - 1) / s) + 1, outWidth: Math.floor((w + 2 * p - dil * (k[1] - 1) - 1) / s) + 1,
+    kernelH: k[0], kernelW: k[1], strideH: s, strideW: s, padH: p, padW: p, dilationH: dil, dilationW: dil, groups,
+  });
+  const cases: ConvGeometry[] = [
+    geometry(1, 1, 28, 28, 8, [3, 3], 1, 1, 1, 1),
+    geometry(3, 5, 13, 11, 7, [3, 3], 2, 1, 1, 1),
+    geometry(2, 4, 9, 9, 6, [3, 2], 1, 0, 2, 2),
+    geometry(2, 3, 7, 5, 5, [1, 1], 1, 0, 1, 1),
+    geometry(1, 2, 6, 6, 4, [4, 4], 2, 1, 1, 1),
+    geometry(16, 32, 14, 14, 64, [3, 3], 2, 1, 1, 1),
+  ];
+  // Tolerance as for GEMM: a K-term float32 dot product, K = channels per group × taps.
+  const tol = (g: ConvGeometry, scale: number) => (_i: number, v: number) => 2e-5 * (Math.abs(v) + Math.sqrt(g.inChannels / g.groups * g.kernelH * g.kernelW) * scale);
+  const label = (g: ConvGeometry) => `${g.batch}x${g.inChannels}x${g.inHeight}x${g.inWidth} -> ${g.outChannels} k${g.kernelH}x${g.kernelW} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
+  const sizes = (g: ConvGeometry) => ({
+    x: g.batch * g.inChannels * g.inHeight * g.inWidth, y: g.batch * g.outChannels * g.outHeight * g.outWidth,
+    w: g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW,
+  });
+
+  test('conv2dForward with and without bias, inputs as views', () => {
+    for (const g of cases) {
+      const n = sizes(g);
+      const x = randomArray(n.x), w = randomArray(n.w), bias = randomArray(g.outChannels);
+      for (const b of [bias, null]) {
+        const want = new Float32Array(n.y);
+        ref.conv2dForward(x, w, b, want, g);
+        const y = guarded(new Float32Array(n.y).fill(NaN));
+        native!.conv2dForward(guarded(x).view, guarded(w).view, b ? guarded(b).view : null, y.view, g);
+        expectClose(`conv2dForward ${label(g)}`, y.view, want, tol(g, 1 + (b ? 1 : 0)));
+        y.check(label(g));
+      }
+    }
+  });
+
+  test('conv2dBackwardInput and conv2dBackwardFilter, beta 0 (NaN overwritten) and 1', () => {
+    for (const g of cases) {
+      const n = sizes(g);
+      const x = randomArray(n.x), w = randomArray(n.w), dy = randomArray(n.y);
+      for (const beta of [0, 1]) {
+        const start = (size: number) => (beta === 0 ? new Float32Array(size).fill(NaN) : randomArray(size));
+        const dx0 = start(n.x), dw0 = start(n.w);
+        const wantDx = dx0.slice(), wantDw = dw0.slice();
+        ref.conv2dBackwardInput(dy, w, wantDx, g, beta);
+        ref.conv2dBackwardFilter(x, dy, wantDw, g, beta);
+        const dx = guarded(dx0), dw = guarded(dw0);
+        native!.conv2dBackwardInput(guarded(dy).view, guarded(w).view, dx.view, g, beta);
+        native!.conv2dBackwardFilter(guarded(x).view, guarded(dy).view, dw.view, g, beta);
+        // The filter gradient sums over every image and output pixel as well.
+        const filterTerms = g.batch * g.outHeight * g.outWidth;
+        expectClose(`conv2dBackwardInput ${label(g)} beta ${beta}`, dx.view, wantDx, (_i, v) => 2e-5 * (Math.abs(v) + Math.sqrt(g.outChannels * g.kernelH * g.kernelW) + beta));
+        expectClose(`conv2dBackwardFilter ${label(g)} beta ${beta}`, dw.view, wantDw, (_i, v) => 2e-5 * (Math.abs(v) + Math.sqrt(filterTerms) + beta));
+        dx.check(label(g));
+        dw.check(label(g));
+      }
+    }
+  });
+
+  test('maxPool2d values and indices, scatterAdd and gather exactly; indices out of range are refused', () => {
+    for (const [planes, h, w, k, s, p] of [[6, 28, 28, 2, 2, 0], [5, 7, 9, 3, 2, 1], [2, 5, 5, 3, 1, 1], [1, 1, 1, 1, 1, 0]]) {
+      const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
+      const g = { planes, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, kernelH: k, kernelW: k, strideH: s, strideW: s, padH: p, padW: p };
+      // Few distinct values, so that ties are common and the first-maximum rule is tested.
+      const x = Float32Array.from({ length: planes * h * w }, () => Math.floor(rand() * 5));
+      const want = { y: new Float32Array(planes * oh * ow), idx: new Int32Array(planes * oh * ow) };
+      ref.maxPool2d(x, want.y, want.idx, g);
+      const got = { y: new Float32Array(want.y.length), idx: new Int32Array(want.idx.length) };
+      native!.maxPool2d(guarded(x).view, got.y, got.idx, g);
+      assert.deepEqual(got.y, want.y);
+      assert.deepEqual(got.idx, want.idx);
+      const src = randomArray(want.y.length);
+      const back = { ref: randomArray(x.length), native: new Float32Array(0) };
+      back.native = back.ref.slice();
+      ref.scatterAdd(src, want.idx, back.ref, planes, oh * ow, h * w, 1);
+      native!.scatterAdd(src, want.idx, back.native, planes, oh * ow, h * w, 1);
+      expectClose(`scatterAdd ${planes}x${h}x${w}`, back.native, back.ref, relTol(1e-6, 1e-7));
+      const gathered = { ref: new Float32Array(src.length), native: new Float32Array(src.length).fill(NaN) };
+      ref.gather(x, want.idx, gathered.ref, planes, h * w, oh * ow, 0);
+      native!.gather(x, want.idx, gathered.native, planes, h * w, oh * ow, 0);
+      assert.deepEqual(gathered.native, gathered.ref);
+    }
+    assert.throws(() => native!.scatterAdd(new Float32Array(2), Int32Array.of(0, 4), new Float32Array(4), 1, 2, 4, 0), /scatterAdd: index 4 at 1 is outside \[0, 4\)/);
+    assert.throws(() => native!.gather(new Float32Array(4), Int32Array.of(-1), new Float32Array(1), 1, 4, 1, 0), /gather: index -1 at 0 is outside/);
   });
 });
 

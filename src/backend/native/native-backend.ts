@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ACTIVATIONS, BINARY_OPS, UNARY_OPS,
-  type Activation, type AdamParams, type Backend, type BinaryOp, type GemmParams, type SgdParams, type UnaryOp,
+  type Activation, type AdamParams, type Backend, type BinaryOp, type ConvGeometry, type GemmParams, type SgdParams, type UnaryOp,
 } from '../backend.js';
 import { BackendError } from '../../errors.js';
 
@@ -36,6 +36,12 @@ interface Addon {
   sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, lr: number, momentum: number,
     nesterov: boolean, gradDecay: number, decoupledDecay: number): void;
   hammingRank(codes: Uint32Array, words: number, query: Uint32Array, indices: Uint32Array, distances: Uint8Array): void;
+  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, sizes: number[]): void;
+  conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, sizes: number[], beta: number): void;
+  conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, sizes: number[], beta: number): void;
+  maxPool2d(x: Float32Array, y: Float32Array, indices: Int32Array, sizes: number[]): void;
+  scatterAdd(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
+  gather(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
   info(): { isa: string; threads: number; mr: number; nr: number };
   setThreads(n: number): number;
   setIsa(isa: string): string;
@@ -92,6 +98,12 @@ function index<T>(map: Map<T, number>, key: T, what: string): number {
   return i;
 }
 
+/** A convolution's sizes in the order native/kernels.h's ConvGeom holds them. */
+function convSizes(g: ConvGeometry): number[] {
+  return [g.batch, g.inChannels, g.inHeight, g.inWidth, g.outChannels, g.outHeight, g.outWidth, g.kernelH, g.kernelW,
+    g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.groups];
+}
+
 /** Creates the native backend; throws BackendError when the addon is missing or does not load. */
 export function createNativeBackend(): Backend {
   const n = load();
@@ -141,6 +153,24 @@ export function createNativeBackend(): Backend {
     },
     hammingRank(codes, words, query, indices, distances): void {
       n.hammingRank(codes, words, query, indices, distances);
+    },
+    conv2dForward(x, w, bias, y, g): void {
+      n.conv2dForward(x, w, bias, y, convSizes(g));
+    },
+    conv2dBackwardInput(dy, w, dx, g, beta): void {
+      n.conv2dBackwardInput(dy, w, dx, convSizes(g), beta);
+    },
+    conv2dBackwardFilter(x, dy, dw, g, beta): void {
+      n.conv2dBackwardFilter(x, dy, dw, convSizes(g), beta);
+    },
+    maxPool2d(x, y, indices, g): void {
+      n.maxPool2d(x, y, indices, [g.planes, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW]);
+    },
+    scatterAdd(src, indices, dst, planes, srcSize, dstSize, beta): void {
+      n.scatterAdd(src, indices, dst, planes, srcSize, dstSize, beta);
+    },
+    gather(src, indices, dst, planes, srcSize, dstSize, beta): void {
+      n.gather(src, indices, dst, planes, srcSize, dstSize, beta);
     },
     allFinite(a): boolean {
       return n.allFinite(a);

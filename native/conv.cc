@@ -1,0 +1,218 @@
+// 2-d convolution as im2col + the packed GEMM, and max pooling with its indices.
+//
+// For each image and group, im2col lays the input taps out as a K × P matrix (K = input channels
+// of the group × kernel taps, P = output pixels), so that the forward pass is one GEMM
+// W (outPerGroup × K) · col, the input gradient is Wᵀ · dY followed by col2im (which adds each
+// column entry back onto the pixel it came from: the transposed convolution), and the filter
+// gradient is dY · colᵀ summed over the images. Semantics are those of the reference backend.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include "common.h"
+#include "gemm.h"
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace aekit {
+namespace {
+
+struct Plan {
+  const ConvGeom& g;
+  long in_per_group, out_per_group, K, P, in_plane;
+  explicit Plan(const ConvGeom& geom)
+      : g(geom),
+        in_per_group(geom.in_c / geom.groups),
+        out_per_group(geom.out_c / geom.groups),
+        K(geom.in_c / geom.groups * geom.kh * geom.kw),
+        P(geom.out_h * geom.out_w),
+        in_plane(geom.in_h * geom.in_w) {}
+  // A 1x1 kernel with unit stride and no padding reads the input as it lies: no im2col needed.
+  bool direct() const { return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0; }
+};
+
+// col[K × P] from the group's input channels x[in_per_group × H × W]; taps outside read 0.
+void im2col(const float* x, const Plan& p, float* col) {
+  const ConvGeom& g = p.g;
+  for (long ic = 0; ic < p.in_per_group; ++ic) {
+    for (long kh = 0; kh < g.kh; ++kh) {
+      for (long kw = 0; kw < g.kw; ++kw) {
+        float* row = col + ((ic * g.kh + kh) * g.kw + kw) * p.P;
+        for (long oh = 0; oh < g.out_h; ++oh) {
+          const long ih = oh * g.sh - g.ph + kh * g.dh;
+          float* out = row + oh * g.out_w;
+          if (ih < 0 || ih >= g.in_h) {
+            std::fill(out, out + g.out_w, 0.f);
+            continue;
+          }
+          const float* in = x + (ic * g.in_h + ih) * g.in_w;
+          for (long ow = 0; ow < g.out_w; ++ow) {
+            const long iw = ow * g.sw - g.pw + kw * g.dw;
+            out[ow] = iw >= 0 && iw < g.in_w ? in[iw] : 0.f;
+          }
+        }
+      }
+    }
+  }
+}
+
+// dx[in_per_group × H × W] += each col entry, at the pixel im2col took it from.
+void col2im(const float* col, const Plan& p, float* dx) {
+  const ConvGeom& g = p.g;
+  for (long ic = 0; ic < p.in_per_group; ++ic) {
+    for (long kh = 0; kh < g.kh; ++kh) {
+      for (long kw = 0; kw < g.kw; ++kw) {
+        const float* row = col + ((ic * g.kh + kh) * g.kw + kw) * p.P;
+        for (long oh = 0; oh < g.out_h; ++oh) {
+          const long ih = oh * g.sh - g.ph + kh * g.dh;
+          if (ih < 0 || ih >= g.in_h) continue;
+          float* out = dx + (ic * g.in_h + ih) * g.in_w;
+          const float* in = row + oh * g.out_w;
+          for (long ow = 0; ow < g.out_w; ++ow) {
+            const long iw = ow * g.sw - g.pw + kw * g.dw;
+            if (iw >= 0 && iw < g.in_w) out[iw] += in[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+GemmArgs product(int m, int n, int k, const float* a, bool ta, const float* b, bool tb, float* c, float beta) {
+  GemmArgs args;
+  args.m = m; args.n = n; args.k = k;
+  args.a = a; args.transA = ta; args.lda = ta ? m : k;
+  args.b = b; args.transB = tb; args.ldb = tb ? k : n;
+  args.c = c; args.ldc = n;
+  args.alpha = 1.f; args.beta = beta;
+  return args;
+}
+
+// The column buffer, kept between calls (a training step convolves the same sizes again and again).
+float* column_buffer(const Plan& p) {
+  thread_local std::vector<float> col;
+  col.resize(static_cast<size_t>(p.K * p.P));
+  return col.data();
+}
+
+}  // namespace
+
+void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
+  const Plan p(g);
+  for (long n = 0; n < g.batch; ++n) {
+    for (long grp = 0; grp < g.groups; ++grp) {
+      const float* xg = x + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
+      const float* col = xg;
+      if (!p.direct()) {
+        float* buffer = column_buffer(p);
+        im2col(xg, p, buffer);
+        col = buffer;
+      }
+      float* yg = y + (n * g.out_c + grp * p.out_per_group) * p.P;
+      gemm(product(p.out_per_group, p.P, p.K, w + grp * p.out_per_group * p.K, false, col, false, yg, 0.f));
+      if (bias) {
+        for (long oc = 0; oc < p.out_per_group; ++oc) {
+          const float b = bias[grp * p.out_per_group + oc];
+          float* row = yg + oc * p.P;
+          for (long i = 0; i < p.P; ++i) row[i] += b;
+        }
+      }
+    }
+  }
+}
+
+void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
+  const Plan p(g);
+  for (long n = 0; n < g.batch; ++n) {
+    for (long grp = 0; grp < g.groups; ++grp) {
+      const float* dyg = dy + (n * g.out_c + grp * p.out_per_group) * p.P;
+      const float* wg = w + grp * p.out_per_group * p.K;
+      float* dxg = dx + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
+      if (p.direct()) {
+        gemm(product(p.K, p.P, p.out_per_group, wg, true, dyg, false, dxg, beta));
+        continue;
+      }
+      float* col = column_buffer(p);
+      gemm(product(p.K, p.P, p.out_per_group, wg, true, dyg, false, col, 0.f));
+      if (beta == 0.f) std::fill(dxg, dxg + p.in_per_group * p.in_plane, 0.f);
+      else if (beta != 1.f) for (long i = 0; i < p.in_per_group * p.in_plane; ++i) dxg[i] *= beta;
+      col2im(col, p, dxg);
+    }
+  }
+}
+
+void conv2d_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta) {
+  const Plan p(g);
+  if (g.batch == 0) {
+    const long size = g.out_c * p.K;
+    for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
+    return;
+  }
+  for (long n = 0; n < g.batch; ++n) {
+    for (long grp = 0; grp < g.groups; ++grp) {
+      const float* xg = x + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
+      const float* col = xg;
+      if (!p.direct()) {
+        float* buffer = column_buffer(p);
+        im2col(xg, p, buffer);
+        col = buffer;
+      }
+      const float* dyg = dy + (n * g.out_c + grp * p.out_per_group) * p.P;
+      gemm(product(p.out_per_group, p.K, p.P, dyg, false, col, true, dw + grp * p.out_per_group * p.K, n == 0 ? beta : 1.f));
+    }
+  }
+}
+
+void max_pool2d(const float* x, float* y, int32_t* indices, const PoolGeom& g) {
+  const long in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  ThreadPool::instance().parallel_for(static_cast<int>(std::min<long>(g.planes, 64)), [&](int chunk) {
+    const long chunks = std::min<long>(g.planes, 64);
+    for (long pl = g.planes * chunk / chunks; pl < g.planes * (chunk + 1) / chunks; ++pl) {
+      const float* in = x + pl * in_plane;
+      for (long oh = 0; oh < g.out_h; ++oh) {
+        for (long ow = 0; ow < g.out_w; ++ow) {
+          float best = -INFINITY;
+          long at = -1;
+          for (long kh = 0; kh < g.kh; ++kh) {
+            const long ih = oh * g.sh - g.ph + kh;
+            if (ih < 0 || ih >= g.in_h) continue;
+            for (long kw = 0; kw < g.kw; ++kw) {
+              const long iw = ow * g.sw - g.pw + kw;
+              if (iw < 0 || iw >= g.in_w) continue;
+              const float v = in[ih * g.in_w + iw];
+              if (at < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+                best = v;
+                at = ih * g.in_w + iw;
+              }
+            }
+          }
+          const long o = pl * out_plane + oh * g.out_w + ow;
+          y[o] = best;
+          indices[o] = static_cast<int32_t>(at);
+        }
+      }
+    }
+  });
+}
+
+void scatter_add(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
+                 float beta) {
+  for (long i = 0; i < planes * dst_size; ++i) dst[i] = beta == 0.f ? 0.f : beta * dst[i];
+  for (long pl = 0; pl < planes; ++pl) {
+    const float* s = src + pl * src_size;
+    const int32_t* idx = indices + pl * src_size;
+    float* d = dst + pl * dst_size;
+    for (long i = 0; i < src_size; ++i) d[idx[i]] += s[i];
+  }
+}
+
+void gather(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
+            float beta) {
+  for (long pl = 0; pl < planes; ++pl) {
+    const float* s = src + pl * src_size;
+    const int32_t* idx = indices + pl * dst_size;
+    float* d = dst + pl * dst_size;
+    for (long i = 0; i < dst_size; ++i) d[i] = s[idx[i]] + (beta == 0.f ? 0.f : beta * d[i]);
+  }
+}
+
+}  // namespace aekit
