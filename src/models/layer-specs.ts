@@ -9,7 +9,11 @@ import { AekitError, UsageError } from '../errors.js';
 import { ActivationLayer, activationSpec } from '../nn/activation.js';
 import { Center, centerSpec, Uncenter, uncenterSpec } from '../nn/center.js';
 import { Dense, denseSpec } from '../nn/dense.js';
+import { BatchNorm, batchNormSpec } from '../nn/batch-norm.js';
 import { Binarize, binarizeSpec } from '../nn/binarize.js';
+import { Conv2d, conv2dSpec, ConvTranspose2d, convTranspose2dSpec } from '../nn/conv2d.js';
+import { MaxPool2d, maxPool2dSpec, MaxUnpool2d, maxUnpool2dSpec } from '../nn/pool.js';
+import { Upsample, upsampleSpec } from '../nn/upsample.js';
 import { Dropout, dropoutSpec } from '../nn/dropout.js';
 import { Flatten, flattenSpec } from '../nn/flatten.js';
 import { formatDims, type Layer } from '../nn/layer.js';
@@ -23,6 +27,7 @@ import type { Prng } from '../util/prng.js';
 /** Any layer's spec. */
 export const layerSpecSchema = z.discriminatedUnion('type', [
   denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec, binarizeSpec,
+  conv2dSpec, convTranspose2dSpec, maxPool2dSpec, maxUnpool2dSpec, upsampleSpec, batchNormSpec,
 ]);
 
 /** A layer spec as written (defaults left out). */
@@ -59,7 +64,25 @@ const BUILDERS: { [T in LayerType]: Builder<T> } = {
   reshape: (spec, shape) => new Reshape(spec, shape),
   activation: (spec, shape) => new ActivationLayer(spec, shape),
   binarize: (spec, shape) => new Binarize(spec, shape),
+  conv2d: (spec, shape, ctx) => new Conv2d(spec, shape, ctx.rng),
+  conv_transpose2d: (spec, shape, ctx) => new ConvTranspose2d(spec, shape, ctx.rng),
+  max_pool2d: (spec, shape) => new MaxPool2d(spec, shape),
+  max_unpool2d: (spec, shape, ctx) => new MaxUnpool2d(spec, shape, partner(ctx, spec.partner, MaxPool2d, 'max_pool2d')),
+  upsample: (spec, shape) => new Upsample(spec, shape),
+  batch_norm: (spec, shape) => new BatchNorm(spec, shape),
 };
+
+/** The parameter values a layer of `spec` on inputs of `shape` allocates, known before it does. */
+function parameterCost(spec: LayerSpec, shape: readonly number[]): number {
+  const taps = (kernel: number | readonly [number, number]) => (typeof kernel === 'number' ? kernel * kernel : kernel[0] * kernel[1]);
+  switch (spec.type) {
+    case 'dense': return spec.units * (sizeOf(shape) + 1);
+    case 'conv2d':
+    case 'conv_transpose2d': return (spec.filters * (shape[0] ?? 0) * taps(spec.kernel)) / spec.groups + spec.filters;
+    case 'batch_norm': return 2 * (shape[0] ?? 0);
+    default: return 0;
+  }
+}
 
 function partner<T extends Layer>(ctx: BuildContext, name: string, kind: abstract new (...args: never[]) => T, type: string): T {
   const found = ctx.byName.get(name);
@@ -85,11 +108,9 @@ export function buildStack(prefix: string, specs: readonly LayerSpecInput[], inp
       throw new UsageError(`${path}: ${[...issue.path].join('.') || 'spec'}: ${issue.message}`);
     }
     const spec = parsed.data;
-    if (ctx.maxParameters !== undefined && spec.type === 'dense') {
-      const cost = spec.units * (sizeOf(shape) + 1);
-      if ((ctx.parameters ?? 0) + cost > ctx.maxParameters) {
-        throw new UsageError(`${path} (dense, ${spec.units} units): its ${cost} parameters would give the model more than the ${ctx.maxParameters} values there are for it`);
-      }
+    const cost = parameterCost(spec, shape);
+    if (ctx.maxParameters !== undefined && (ctx.parameters ?? 0) + cost > ctx.maxParameters) {
+      throw new UsageError(`${path} (${spec.type}): its ${cost} parameters would give the model more than the ${ctx.maxParameters} values there are for it`);
     }
     let layer: Layer;
     try {

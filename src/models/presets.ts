@@ -20,8 +20,11 @@ export interface Preset {
 
 /**
  * The semantic-hashing autoencoder (Salakhutdinov & Hinton 2009): the deep preset's encoder down
- * to `bits` code units, where Gaussian noise (σ = 4) is added to the code's inputs while training
+ * to `bits` code units, where Gaussian noise (σ = 12) is added to the code's inputs while training
  * and a sigmoid follows, so that the code units learn to sit near 0 or 1 and read out as bits.
+ * σ from a sweep at 32 bits (20,000 database digits, 1,000 queries, 10 epochs): mAP 0.380 at σ = 2,
+ * 0.406 at 4, 0.425 at 8, 0.445 at 12, 0.422 at 16; a straight-through binarised code (the
+ * binarize layer) scored 0.348, and 0.367 with noise σ = 1 before it.
  * @example
  * Autoencoder.create(hashModel(784, 32));
  */
@@ -31,7 +34,7 @@ export function hashModel(features: number, bits: number): ModelSpecInput {
     input: [features],
     encoder: [
       { type: 'dense', units: 1000, ...hidden }, { type: 'dense', units: 500, ...hidden }, { type: 'dense', units: 250, ...hidden },
-      { type: 'dense', units: bits, init: 'he-normal' }, { type: 'noise', spec: 'gaussian:4' }, { type: 'activation', activation: 'sigmoid' },
+      { type: 'dense', units: bits, init: 'he-normal' }, { type: 'noise', spec: 'gaussian:12' }, { type: 'activation', activation: 'sigmoid' },
     ],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },

@@ -13,7 +13,7 @@ import { expectVector, type ForwardContext, type Layer, type NamedBuffer, type N
 import { activityPenalties, activityRegularizerSchema, contractivePenalty, l2Schema, sumTerms } from './regularizers.js';
 
 /** The most values one layer's weight may hold: 2^28 float32s, 1 GiB. */
-const MAX_WEIGHT_VALUES = 2 ** 28;
+export const MAX_WEIGHT_VALUES = 2 ** 28;
 
 /** The activations a layer can apply. */
 export const activationSchema = z.enum(ACTIVATIONS as unknown as [Activation, ...Activation[]]);

@@ -91,7 +91,7 @@ for (const backend of await availableBackends()) {
       // Distinct values at least 0.01 apart keep every maximum where it is under the ±eps probes.
       const values = (n: number) => Array.from({ length: n }, (_, i) => ((i * 37) % n) / n - 0.5);
       for (const [shape, kernel, stride, padding] of [[[2, 3, 6, 7], 2, 2, 0], [[1, 2, 7, 5], 3, 2, 1], [[2, 1, 5, 5], 3, 1, 1]] as const) {
-        const x = Tensor.from(values(shape.reduce((a, b) => a * b)), [...shape], true);
+        const x = Tensor.from(values(shape.reduce((a: number, b: number) => a * b, 1)), [...shape], true);
         const options = { kernel: [kernel, kernel] as [number, number], stride: [stride, stride] as [number, number], padding: [padding, padding] as [number, number] };
         gradCheck(`max_pool2d k${kernel} s${stride} p${padding}`, (xi) => maxPool2d(xi, options).y, [x], { eps: 1e-3 });
         const { y, indices } = maxPool2d(x, options);
