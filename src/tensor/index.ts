@@ -5,7 +5,7 @@ export { matmul } from './ops/matmul.js';
 export { linear } from './ops/linear.js';
 export * from './ops/elementwise.js';
 export { sum, mean } from './ops/reduce.js';
-export { squaredError, bceWithLogits } from './ops/loss.js';
+export { squaredError, bceWithLogits, softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './ops/loss.js';
 export { reshape } from './ops/reshape.js';
 export { upsample, type UpsampleMode } from './ops/upsample.js';
 export { conv2d, convOutputSize, convTranspose2d, convTransposeOutputSize, maxPool2d, maxUnpool2d, type ConvOptions, type ConvTransposeOptions, type Pooled, type PoolOptions } from './ops/conv.js';

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Autoencoder } from '../../src/models/autoencoder.js';
+import type { ModelSpecInput } from '../../src/models/config.js';
+import type { LayerSpecInput } from '../../src/models/layer-specs.js';
 import { BatchNorm, batchNormSpec } from '../../src/nn/batch-norm.js';
 import { INFERENCE } from '../../src/nn/layer.js';
 import { Tensor, upsample, withBackend } from '../../src/tensor/index.js';
@@ -58,7 +60,7 @@ for (const backend of await availableBackends()) {
   });
 }
 
-const convEncoder = (extra: object[] = []) => ({
+const convEncoder = (extra: LayerSpecInput[] = []): ModelSpecInput => ({
   input: [1, 28, 28],
   encoder: [
     { type: 'conv2d', filters: 8, kernel: 3, stride: 2, padding: 1, activation: 'relu' },
@@ -67,8 +69,8 @@ const convEncoder = (extra: object[] = []) => ({
     { type: 'flatten' },
     { type: 'dense', units: 10 },
   ],
-  decoder: 'mirror' as const,
-  output: { activation: 'sigmoid', loss: 'bce' } as const,
+  decoder: 'mirror',
+  output: { activation: 'sigmoid', loss: 'bce' },
 });
 
 test('a convolutional encoder mirrors to transposed convolutions that give back 28x28 (output padding 1 for 7 → 14 and 14 → 28)', () => {

@@ -1,7 +1,9 @@
 /** Hand-derived golden values for the fused losses, on every available backend. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bceWithLogits, backward, withBackend, squaredError, Tensor } from '../../src/tensor/index.js';
+import { bceWithLogits, backward, softmaxCrossEntropy, withBackend, squaredError, Tensor } from '../../src/tensor/index.js';
+import { Prng } from '../../src/util/prng.js';
+import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
 import { availableBackends } from '../helpers/backends.js';
 
 const close = (actual: number, expected: number, tol = 1e-5) =>
@@ -42,3 +44,24 @@ for (const backend of await availableBackends()) {
     }));
   });
 }
+
+test('softmax cross-entropy by hand: per-pixel scores, class weights, and its gradient checked', () => {
+  // One example, two classes, two positions (scores laid out [1, 2, 2]):
+  //   position 0: scores (0, ln 3), label 1: p = 3/4, loss −ln(3/4) = 0.2876821
+  //   position 1: scores (2, 2),    label 0: p = 1/2, loss ln 2       = 0.6931472
+  // Mean 0.4904146. With class weights (1, 3): (3 · 0.2876821 + 0.6931472) / 4 = 0.3890484.
+  const scores = new Tensor(Float32Array.of(0, 2, Math.log(3), 2), [1, 2, 2], { requiresGrad: true });
+  close(softmaxCrossEntropy(scores, [1, 0]).item(), 0.4904146);
+  const weighted = softmaxCrossEntropy(scores, [1, 0], { classWeights: [1, 3] });
+  close(weighted.item(), 0.3890484);
+  backward(weighted);
+  // Gradient w · (softmax − one-hot) / Σw: position 0: 3 · (1/4, 3/4 − 1) / 4; position 1: (1/2 − 1, 1/2) / 4.
+  const g = Array.from(scores.grad!);
+  [3 / 16, -1 / 8, -3 / 16, 1 / 8].forEach((v, i) => close(g[i], v));
+  const rng = new Prng(4);
+  const logits = randomTensor(rng, [3, 4, 2, 3], -2, 2);
+  const labels = Array.from({ length: 3 * 6 }, (_, i) => (i * 7) % 4);
+  gradCheck('softmaxCrossEntropy', (z) => softmaxCrossEntropy(z, labels, { classWeights: [1, 2, 0.5, 1] }), [logits], { eps: 1e-3 });
+  assert.throws(() => softmaxCrossEntropy(logits, labels.slice(1)), /17 labels for scores \[3, 4, 2, 3\] \(expected 18/);
+  assert.throws(() => softmaxCrossEntropy(logits, labels.map(() => 4)), /label 4 at example 0, position 0 is not a class in 0\.\.3/);
+});

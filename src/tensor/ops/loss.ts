@@ -47,3 +47,65 @@ export function squaredError(pred: Tensor, target: Tensor, scale = 1): Tensor {
 export function bceWithLogits(logits: Tensor, target: Tensor, scale = 1): Tensor {
   return fusedLoss('bceWithLogits', logits, target, scale);
 }
+
+/** How softmaxCrossEntropy weighs and averages. */
+export interface SoftmaxCrossEntropyOptions {
+  /** A weight per class, multiplying the loss of each position whose label is that class (default all 1). */
+  classWeights?: ArrayLike<number>;
+}
+
+/**
+ * The softmax cross-entropy of class scores against labels, fused: log-softmax and the negative
+ * log-likelihood in one pass, its gradient (softmax − one-hot, weighted) computed alongside.
+ * logits are [n, classes, …positions] (a class score per pixel for segmentation, or [n, classes]
+ * for classification) and labels hold one class per example and position. The value is the
+ * weighted mean over positions: Σ w_label · (−log p_label) / Σ w_label.
+ * @example
+ * const loss = softmaxCrossEntropy(scores, labelMap); // scores [batch, 11, 64, 64], labels 64·64 per scene
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>, options: SoftmaxCrossEntropyOptions = {}): Tensor {
+  if (logits.shape.length < 2) throw new ShapeError(`softmaxCrossEntropy: expected scores [batch, classes, …], got ${formatShape(logits.shape)}`);
+  const [n, classes] = logits.shape;
+  const positions = logits.size / (n * classes);
+  if (labels.length !== n * positions) {
+    throw new ShapeError(`softmaxCrossEntropy: ${labels.length} labels for scores ${formatShape(logits.shape)} (expected ${n * positions}: one per example and position)`);
+  }
+  const weights = options.classWeights;
+  if (weights && weights.length !== classes) throw new ShapeError(`softmaxCrossEntropy: ${weights.length} class weights for ${classes} classes`);
+  const z = logits.data;
+  const unitGrad = logits.requiresGrad && isRecording() ? Tensor.empty(logits.shape) : null;
+  const grad = unitGrad?.data;
+  let total = 0;
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < positions; p++) {
+      const label = labels[i * positions + p];
+      if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+        throw new ShapeError(`softmaxCrossEntropy: label ${label} at example ${i}, position ${p} is not a class in 0..${classes - 1}`);
+      }
+      const base = i * classes * positions + p;
+      let max = -Infinity;
+      for (let c = 0; c < classes; c++) max = Math.max(max, z[base + c * positions]);
+      let sumExp = 0;
+      for (let c = 0; c < classes; c++) sumExp += Math.exp(z[base + c * positions] - max);
+      const w = weights ? weights[label] : 1;
+      total += w * (max + Math.log(sumExp) - z[base + label * positions]);
+      weightSum += w;
+      if (grad) {
+        for (let c = 0; c < classes; c++) grad[base + c * positions] = w * Math.exp(z[base + c * positions] - max) / sumExp;
+        grad[base + label * positions] -= w;
+      }
+    }
+  }
+  const norm = weightSum > 0 ? 1 / weightSum : 0;
+  const out = Tensor.empty([]);
+  out.data[0] = total * norm;
+  const backend = getBackend();
+  return record(out, {
+    op: 'softmaxCrossEntropy',
+    inputs: [logits],
+    backward(g) {
+      accumulateGrad(logits, (dx, beta) => backend.axpby(unitGrad!.data, g[0] * norm, dx, beta));
+    },
+  });
+}
