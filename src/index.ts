@@ -22,6 +22,11 @@ export { Flatten } from './nn/flatten.js';
 export { Reshape } from './nn/reshape.js';
 export { initWeight, type InitScheme } from './nn/init.js';
 export { TiedDense } from './nn/tied-dense.js';
+export { Conv2d, ConvTranspose2d } from './nn/conv2d.js';
+export { MaxPool2d, MaxUnpool2d } from './nn/pool.js';
+export { Upsample } from './nn/upsample.js';
+export { BatchNorm } from './nn/batch-norm.js';
+export { Binarize } from './nn/binarize.js';
 export { contractivePenalty, l1ActivityPenalty, l2Penalty, sparsityPenalty } from './nn/regularizers.js';
 export { corrupt, formatNoise, NoiseLayer, parseNoise, type NoiseSpec } from './nn/noise.js';
 export { regularizationSchema, type RegularizationConfig } from './models/regularization.js';
@@ -57,4 +62,10 @@ export { retrieve, score, type RetrievalResult, type RetrievalScores, type Retri
 export { HammingIndex, type Neighbours } from './hashing/hamming-index.js';
 export { packCodes, type PackedCodes } from './hashing/bits.js';
 export { itqHasher, lshHasher, pcaHasher, type Hasher } from './hashing/baselines.js';
+export { INDEX_FILE, loadHashIndex, saveHashIndex, type IndexSource } from './hashing/index-file.js';
+export {
+  centreSquare, codePrior, fillHoles, fitCodes, holePsnr, inpaintEval, iterateFill, makeMask, parseMask, pcaProjection,
+  type CodePrior, type InpaintMethod, type InpaintResult, type Mask, type MaskSpec,
+} from './apps/inpaint.js';
+export { makeScenes, SCENE_CLASSES, type SceneOptions } from './data/scenes.js';
 export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise.js';
