@@ -1,8 +1,12 @@
 /**
- * `npm run bench`: training speed of the 784-1000-500-250-30-250-500-1000-784 autoencoder
- * (sigmoid units, linear code, batch 256, Adam, squared error) on random data, beside the
- * machine's FMA peak, the GEMM on the model's shapes and PyTorch on the same model in the same
- * run, so that noise on a shared machine cancels in the ratio.
+ * `npm run bench`: training speed on random data, beside the machine's FMA peak, the GEMM on the
+ * dense model's shapes and PyTorch on the same models in the same run, so that noise on a shared
+ * machine cancels in the ratio. Two models:
+ * - dense: the 784-1000-500-250-30-250-500-1000-784 autoencoder (sigmoid units, linear code,
+ *   batch 256, Adam, squared error);
+ * - conv: conv 32 3x3 stride 2 padding 1, relu; conv 64 the same, relu; flatten; dense 32
+ *   (linear code); mirrored back with dense 3136 relu and two transposed convolutions (output
+ *   padding 1), batch 128, Adam, binary cross-entropy from logits (reported under `conv`).
  *
  *   npm run bench                 # human summary
  *   npm run bench -- --json       # one JSON object on stdout
@@ -11,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Autoencoder } from '../src/models/autoencoder.js';
+import type { AutoencoderConfigInput } from '../src/models/config.js';
 import { selectBackend } from '../src/backend/select.js';
 import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { Adam } from '../src/training/optimizers.js';
@@ -18,6 +23,32 @@ import { Prng } from '../src/util/prng.js';
 import { contentionWarning, median, runGemmBench } from './gemm-bench.js';
 
 interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean }
+
+/** A benchmarked model: its config, its example shape, its batch (--batch sets the dense one's), and its name for the peer. */
+interface BenchModel { name: 'dense' | 'conv'; config: AutoencoderConfigInput; shape: number[]; batch: number }
+
+const DENSE: Omit<BenchModel, 'batch'> = {
+  name: 'dense',
+  config: { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'sigmoid', codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'mse' },
+  shape: [784],
+};
+
+const CONV: BenchModel = {
+  name: 'conv',
+  config: {
+    input: [1, 28, 28],
+    encoder: [
+      { type: 'conv2d', filters: 32, kernel: 3, stride: 2, padding: 1, activation: 'relu' },
+      { type: 'conv2d', filters: 64, kernel: 3, stride: 2, padding: 1, activation: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units: 32 },
+    ],
+    decoder: 'mirror',
+    output: { activation: 'sigmoid', loss: 'bce' },
+  },
+  shape: [1, 28, 28],
+  batch: 128,
+};
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false };
@@ -37,23 +68,21 @@ function parseArgs(argv: string[]): Options {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** aekit's training steps per second on random data: samples/s per repetition, and memory facts. */
-function benchAekit(o: Options) {
-  const model = Autoencoder.create({
-    layers: [784, 1000, 500, 250, 30], hiddenActivation: 'sigmoid', codeActivation: 'identity',
-    outputActivation: 'sigmoid', loss: 'mse',
-  }, 0);
+function benchAekit(o: Options, bench: BenchModel) {
+  const model = Autoencoder.create(bench.config, 0);
   const params = model.parameters();
   const adam = new Adam(params, { lr: 1e-3 });
   const rng = new Prng(0);
   const poolRows = 8192;
-  const data = Float32Array.from({ length: poolRows * 784 }, () => rng.uniform());
-  const batch = new Tensor(new Float32Array(o.batch * 784), [o.batch, 784]);
+  const features = model.inputSize;
+  const data = Float32Array.from({ length: poolRows * features }, () => rng.uniform());
+  const batch = new Tensor(new Float32Array(bench.batch * features), [bench.batch, ...bench.shape]);
   let cursor = 0;
   const step = () => {
     // The same rows cycled in order, as the peer does: the copy is part of a real step too.
-    if (cursor + o.batch > poolRows) cursor = 0;
-    batch.data.set(data.subarray(cursor * 784, (cursor + o.batch) * 784));
-    cursor += o.batch;
+    if (cursor + bench.batch > poolRows) cursor = 0;
+    batch.data.set(data.subarray(cursor * features, (cursor + bench.batch) * features));
+    cursor += bench.batch;
     tidy(() => {
       for (const p of params) p.tensor.zeroGrad();
       const { loss } = model.objective({ x: batch }, { training: true, rng });
@@ -67,7 +96,7 @@ function benchAekit(o: Options) {
   for (let r = 0; r < o.reps; r++) {
     const t0 = performance.now();
     for (let i = 0; i < o.steps; i++) step();
-    rates.push((o.steps * o.batch) / ((performance.now() - t0) / 1000));
+    rates.push((o.steps * bench.batch) / ((performance.now() - t0) / 1000));
   }
   return {
     rates,
@@ -78,7 +107,7 @@ function benchAekit(o: Options) {
 }
 
 /** PyTorch on the same model, in its best setting (OpenBLAS unrestricted; 1 and 2 threads). */
-function benchPeer(o: Options): { name: 'pytorch'; samplesPerSecond: number; threads: number; version: string } | null {
+function benchPeer(o: Options, bench: BenchModel): { name: 'pytorch'; samplesPerSecond: number; threads: number; version: string } | null {
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
   const script = fileURLToPath(new URL('./peer_pytorch.py', import.meta.url));
   const env = { ...process.env };
@@ -87,19 +116,32 @@ function benchPeer(o: Options): { name: 'pytorch'; samplesPerSecond: number; thr
   delete env.OPENBLAS_L2_SIZE;
   let best: { name: 'pytorch'; samplesPerSecond: number; threads: number; version: string } | null = null;
   for (const threads of [1, 2]) {
-    const run = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', String(o.steps),
-      '--warmup', String(o.warmup), '--reps', String(o.reps), '--batch', String(o.batch)], { env, encoding: 'utf8' });
+    const run = spawnSync('/usr/bin/python3', [script, '--model', bench.name, '--threads', String(threads), '--steps', String(o.steps),
+      '--warmup', String(o.warmup), '--reps', String(o.reps), '--batch', String(bench.batch)], { env, encoding: 'utf8' });
     if (run.status !== 0) {
       log(`peer: pytorch with ${threads} thread(s) failed: ${run.stderr.trim().split('\n').at(-1)}`);
       continue;
     }
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { version: string; samplesPerSecond: number };
-    log(`peer: pytorch ${result.version}, ${threads} thread(s): ${Math.round(result.samplesPerSecond)} samples/s`);
+    log(`peer: pytorch ${result.version}, ${bench.name}, ${threads} thread(s): ${Math.round(result.samplesPerSecond)} samples/s`);
     if (!best || result.samplesPerSecond > best.samplesPerSecond) {
       best = { name: 'pytorch', samplesPerSecond: result.samplesPerSecond, threads, version: result.version };
     }
   }
   return best;
+}
+
+/** One model: ours, the peer, ours again (interleaved in time as far as two processes allow), and the ratio of medians. */
+function measure(o: Options, bench: BenchModel) {
+  const first = benchAekit(o, bench);
+  const peer = o.peer ? benchPeer(o, bench) : null;
+  const second = benchAekit(o, bench);
+  const rates = [...first.rates, ...second.rates];
+  const samplesPerSecond = median(rates);
+  return {
+    rates, samplesPerSecond, peer, ratio: peer ? samplesPerSecond / peer.samplesPerSecond : null,
+    memory: { rssBytes: Math.max(first.rssBytes, second.rssBytes), steadyStateAllocatedBytes: second.steadyStateAllocatedBytes },
+  };
 }
 
 function main(): void {
@@ -116,13 +158,9 @@ function main(): void {
   const gemm = backend.name === 'native' ? runGemmBench(backend) : null;
   if (gemm?.peakContended) log(contentionWarning(gemm));
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
-  // Interleave ours and the peer's repetitions in time as far as two processes allow: ours, peer, ours.
-  const first = benchAekit(o);
-  const peer = o.peer ? benchPeer(o) : null;
-  const second = benchAekit(o);
-  const rates = [...first.rates, ...second.rates];
-  const samplesPerSecond = median(rates);
-  const ratio = peer ? samplesPerSecond / peer.samplesPerSecond : null;
+  const dense = measure(o, { ...DENSE, batch: o.batch });
+  const conv = measure(o, CONV);
+  const { samplesPerSecond, rates, peer, ratio, memory } = dense;
   const result = {
     model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam',
     batch: o.batch,
@@ -136,7 +174,11 @@ function main(): void {
     },
     peer,
     ratio,
-    memory: { rssBytes: Math.max(first.rssBytes, second.rssBytes), steadyStateAllocatedBytes: second.steadyStateAllocatedBytes },
+    memory,
+    conv: {
+      model: 'conv 32 s2, conv 64 s2, dense 32, mirrored with transposed convolutions; relu, binary cross-entropy, Adam',
+      batch: CONV.batch, samplesPerSecond: conv.samplesPerSecond, repetitions: conv.rates.map(Math.round), peer: conv.peer, ratio: conv.ratio, memory: conv.memory,
+    },
   };
   if (o.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -145,6 +187,7 @@ function main(): void {
   console.log(`aekit (${backend.name}): ${Math.round(samplesPerSecond)} samples/s (median of ${rates.length} repetitions of ${o.steps} steps)`);
   if (peer) console.log(`pytorch ${peer.version} (${peer.threads} thread(s)): ${Math.round(peer.samplesPerSecond)} samples/s; ratio ${ratio!.toFixed(2)}x`);
   else console.log('pytorch: not measured (no /usr/bin/python3 with torch, or --no-peer)');
+  console.log(`conv: aekit ${Math.round(conv.samplesPerSecond)} samples/s${conv.peer ? `, pytorch (${conv.peer.threads} thread(s)) ${Math.round(conv.peer.samplesPerSecond)}; ratio ${conv.ratio!.toFixed(2)}x` : ''}; steady-state allocation ${conv.memory.steadyStateAllocatedBytes} bytes`);
   if (gemm) console.log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of peak ${gemm.peakGflops.toFixed(0)} GFLOP/s`);
   console.log(`memory: RSS ${(result.memory.rssBytes / 2 ** 20).toFixed(0)} MiB; buffers allocated in the steady state: ${result.memory.steadyStateAllocatedBytes} bytes`);
 }

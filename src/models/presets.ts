@@ -41,6 +41,23 @@ export function hashModel(features: number, bits: number): ModelSpecInput {
   };
 }
 
+/**
+ * The convolutional autoencoder of the conv presets: two strided 3x3 convolutions (28 → 14 → 7)
+ * and a dense 30-unit linear code, mirrored back (dense, reshape, two transposed convolutions
+ * with output padding 1), optionally behind a noise layer for denoising.
+ * @example
+ * Autoencoder.create(convModel('mask:0.25'));
+ */
+export function convModel(noise?: string): ModelSpecInput {
+  const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, activation: 'relu' } as const);
+  return {
+    input: [1, 28, 28],
+    encoder: [...(noise ? [{ type: 'noise', spec: noise } as const] : []), conv(32), conv(64), { type: 'flatten' }, { type: 'dense', units: 30 }],
+    decoder: 'mirror',
+    output: { activation: 'sigmoid', loss: 'bce' },
+  };
+}
+
 /** Every preset by name. */
 export const PRESETS = {
   undercomplete: {
@@ -72,6 +89,16 @@ export const PRESETS = {
     // test sse from 3.42 to 2.90 (README, "The deep autoencoder").
     model: { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'leaky_relu', leakySlope: 0.1, codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'bce', init: 'he-normal' },
     training: { epochs: 30, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0.3 },
+  },
+  conv: {
+    description: 'convolutional: 1x28x28 -> conv 32 3x3/2 -> conv 64 3x3/2 -> 30-unit linear code, mirrored with transposed convolutions',
+    model: convModel(),
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  'conv-denoising': {
+    description: 'the conv preset trained to undo masking noise (each pixel zeroed with probability 0.25)',
+    model: convModel('mask:0.25'),
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
   },
   hash: {
     description: '784-1000-500-250-32 with noise before a sigmoid code: binary codes for semantic hashing (aekit retrieve)',

@@ -22,6 +22,10 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.equal(r.ratio, null);
   assert.equal(r.memory.steadyStateAllocatedBytes, 0);
   assert.ok(r.memory.rssBytes > 0 && r.memory.rssBytes < 2 ** 30, `RSS ${r.memory.rssBytes}`);
+  // The convolutional model, under `conv`, by the same rules.
+  assert.ok(r.conv.samplesPerSecond > 0 && r.conv.batch === 128);
+  assert.equal(r.conv.peer, null);
+  assert.equal(r.conv.memory.steadyStateAllocatedBytes, 0);
   if (r.backend !== 'native') {
     assert.equal(r.gemm, null, 'the GEMM section needs the native addon');
     return;
