@@ -1,10 +1,11 @@
 // 2-d convolution as im2col + the packed GEMM, and max pooling with its indices.
 //
-// For each image and group, im2col lays the input taps out as a K × P matrix (K = input channels
-// of the group × kernel taps, P = output pixels), so that the forward pass is one GEMM
-// W (outPerGroup × K) · col, the input gradient is Wᵀ · dY followed by col2im (which adds each
-// column entry back onto the pixel it came from: the transposed convolution), and the filter
-// gradient is dY · colᵀ summed over the images. Semantics are those of the reference backend.
+// For each group, im2col lays the input taps of every image out as a K × (batch · P) matrix
+// (K = input channels of the group × kernel taps, P = output pixels per image), so that the
+// forward pass is one GEMM W (outPerGroup × K) · col, the input gradient is Wᵀ · dY followed by
+// col2im (which adds each column entry back onto the pixel it came from: the transposed
+// convolution), and the filter gradient is dY · colᵀ, its sum over the images done by the GEMM.
+// Semantics are those of the reference backend.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -26,17 +27,16 @@ struct Plan {
         K(geom.in_c / geom.groups * geom.kh * geom.kw),
         P(geom.out_h * geom.out_w),
         in_plane(geom.in_h * geom.in_w) {}
-  // A 1x1 kernel with unit stride and no padding reads the input as it lies: no im2col needed.
-  bool direct() const { return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0; }
 };
 
-// col[K × P] from the group's input channels x[in_per_group × H × W]; taps outside read 0.
-void im2col(const float* x, const Plan& p, float* col) {
+// Columns [n·P, (n + 1)·P) of col (K rows of `ld` values) from image n's group channels
+// x[in_per_group × H × W]; taps outside the image read 0.
+void im2col(const float* x, const Plan& p, float* col, long ld) {
   const ConvGeom& g = p.g;
   for (long ic = 0; ic < p.in_per_group; ++ic) {
     for (long kh = 0; kh < g.kh; ++kh) {
       for (long kw = 0; kw < g.kw; ++kw) {
-        float* row = col + ((ic * g.kh + kh) * g.kw + kw) * p.P;
+        float* row = col + ((ic * g.kh + kh) * g.kw + kw) * ld;
         for (long oh = 0; oh < g.out_h; ++oh) {
           const long ih = oh * g.sh - g.ph + kh * g.dh;
           float* out = row + oh * g.out_w;
@@ -55,13 +55,13 @@ void im2col(const float* x, const Plan& p, float* col) {
   }
 }
 
-// dx[in_per_group × H × W] += each col entry, at the pixel im2col took it from.
-void col2im(const float* col, const Plan& p, float* dx) {
+// dx[in_per_group × H × W] += each entry of image n's columns, at the pixel im2col took it from.
+void col2im(const float* col, const Plan& p, float* dx, long ld) {
   const ConvGeom& g = p.g;
   for (long ic = 0; ic < p.in_per_group; ++ic) {
     for (long kh = 0; kh < g.kh; ++kh) {
       for (long kw = 0; kw < g.kw; ++kw) {
-        const float* row = col + ((ic * g.kh + kh) * g.kw + kw) * p.P;
+        const float* row = col + ((ic * g.kh + kh) * g.kw + kw) * ld;
         for (long oh = 0; oh < g.out_h; ++oh) {
           const long ih = oh * g.sh - g.ph + kh * g.dh;
           if (ih < 0 || ih >= g.in_h) continue;
@@ -87,56 +87,86 @@ GemmArgs product(int m, int n, int k, const float* a, bool ta, const float* b, b
   return args;
 }
 
-// The column buffer, kept between calls (a training step convolves the same sizes again and again).
-float* column_buffer(const Plan& p) {
-  thread_local std::vector<float> col;
-  col.resize(static_cast<size_t>(p.K * p.P));
-  return col.data();
+// Buffers kept between calls: a training step convolves the same sizes again and again, and
+// each call runs on the calling thread (the pool's workers only ever run its chunks).
+struct Scratch {
+  std::vector<float> col, out;
+  float* columns(size_t n) { col.resize(n); return col.data(); }
+  float* outputs(size_t n) { out.resize(n); return out.data(); }
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// f(n) for every image, on the pool.
+template <class F> void per_image(long batch, F&& f) {
+  ThreadPool::instance().parallel_for(static_cast<int>(batch), [&](int n) { f(static_cast<long>(n)); });
+}
+
+// The group's input channels of every image as one K × (batch · P) matrix.
+void gather_columns(const float* x, const Plan& p, long grp, float* col) {
+  const long ld = p.g.batch * p.P;
+  per_image(p.g.batch, [&](long n) {
+    im2col(x + (n * p.g.in_c + grp * p.in_per_group) * p.in_plane, p, col + n * p.P, ld);
+  });
+}
+
+// The group's output channels of every image ([batch, out_c, P] layout) as one
+// out_per_group × (batch · P) matrix, or back.
+void to_rows(const float* y, const Plan& p, long grp, float* rows) {
+  const long ld = p.g.batch * p.P;
+  per_image(p.g.batch, [&](long n) {
+    for (long oc = 0; oc < p.out_per_group; ++oc) {
+      const float* from = y + (n * p.g.out_c + grp * p.out_per_group + oc) * p.P;
+      std::copy(from, from + p.P, rows + oc * ld + n * p.P);
+    }
+  });
 }
 
 }  // namespace
 
+// Every image of a group at once: the GEMMs are as large as the batch, which is what keeps the
+// packed kernel busy (a 7x7 output per image would be a sliver of a GEMM).
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
   const Plan p(g);
-  for (long n = 0; n < g.batch; ++n) {
-    for (long grp = 0; grp < g.groups; ++grp) {
-      const float* xg = x + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
-      const float* col = xg;
-      if (!p.direct()) {
-        float* buffer = column_buffer(p);
-        im2col(xg, p, buffer);
-        col = buffer;
+  if (g.batch == 0) return;
+  const long ld = g.batch * p.P;
+  Scratch& s = scratch();
+  float* col = s.columns(static_cast<size_t>(p.K * ld));
+  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * ld));
+  for (long grp = 0; grp < g.groups; ++grp) {
+    gather_columns(x, p, grp, col);
+    gemm(product(p.out_per_group, ld, p.K, w + grp * p.out_per_group * p.K, false, col, false, rows, 0.f));
+    per_image(g.batch, [&](long n) {
+      for (long oc = 0; oc < p.out_per_group; ++oc) {
+        const long channel = grp * p.out_per_group + oc;
+        const float b = bias ? bias[channel] : 0.f;
+        const float* from = rows + oc * ld + n * p.P;
+        float* to = y + (n * g.out_c + channel) * p.P;
+        for (long i = 0; i < p.P; ++i) to[i] = from[i] + b;
       }
-      float* yg = y + (n * g.out_c + grp * p.out_per_group) * p.P;
-      gemm(product(p.out_per_group, p.P, p.K, w + grp * p.out_per_group * p.K, false, col, false, yg, 0.f));
-      if (bias) {
-        for (long oc = 0; oc < p.out_per_group; ++oc) {
-          const float b = bias[grp * p.out_per_group + oc];
-          float* row = yg + oc * p.P;
-          for (long i = 0; i < p.P; ++i) row[i] += b;
-        }
-      }
-    }
+    });
   }
 }
 
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
   const Plan p(g);
-  for (long n = 0; n < g.batch; ++n) {
-    for (long grp = 0; grp < g.groups; ++grp) {
-      const float* dyg = dy + (n * g.out_c + grp * p.out_per_group) * p.P;
-      const float* wg = w + grp * p.out_per_group * p.K;
+  if (g.batch == 0) return;
+  const long ld = g.batch * p.P;
+  Scratch& s = scratch();
+  float* col = s.columns(static_cast<size_t>(p.K * ld));
+  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * ld));
+  for (long grp = 0; grp < g.groups; ++grp) {
+    to_rows(dy, p, grp, rows);
+    gemm(product(p.K, ld, p.out_per_group, w + grp * p.out_per_group * p.K, true, rows, false, col, 0.f));
+    per_image(g.batch, [&](long n) {
       float* dxg = dx + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
-      if (p.direct()) {
-        gemm(product(p.K, p.P, p.out_per_group, wg, true, dyg, false, dxg, beta));
-        continue;
-      }
-      float* col = column_buffer(p);
-      gemm(product(p.K, p.P, p.out_per_group, wg, true, dyg, false, col, 0.f));
-      if (beta == 0.f) std::fill(dxg, dxg + p.in_per_group * p.in_plane, 0.f);
-      else if (beta != 1.f) for (long i = 0; i < p.in_per_group * p.in_plane; ++i) dxg[i] *= beta;
-      col2im(col, p, dxg);
-    }
+      const long size = p.in_per_group * p.in_plane;
+      if (beta == 0.f) std::fill(dxg, dxg + size, 0.f);
+      else if (beta != 1.f) for (long i = 0; i < size; ++i) dxg[i] *= beta;
+      col2im(col + n * p.P, p, dxg, ld);
+    });
   }
 }
 
@@ -147,18 +177,14 @@ void conv2d_backward_filter(const float* x, const float* dy, float* dw, const Co
     for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
     return;
   }
-  for (long n = 0; n < g.batch; ++n) {
-    for (long grp = 0; grp < g.groups; ++grp) {
-      const float* xg = x + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
-      const float* col = xg;
-      if (!p.direct()) {
-        float* buffer = column_buffer(p);
-        im2col(xg, p, buffer);
-        col = buffer;
-      }
-      const float* dyg = dy + (n * g.out_c + grp * p.out_per_group) * p.P;
-      gemm(product(p.out_per_group, p.K, p.P, dyg, false, col, true, dw + grp * p.out_per_group * p.K, n == 0 ? beta : 1.f));
-    }
+  const long ld = g.batch * p.P;
+  Scratch& s = scratch();
+  float* col = s.columns(static_cast<size_t>(p.K * ld));
+  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * ld));
+  for (long grp = 0; grp < g.groups; ++grp) {
+    gather_columns(x, p, grp, col);
+    to_rows(dy, p, grp, rows);
+    gemm(product(p.out_per_group, p.K, ld, rows, false, col, true, dw + grp * p.out_per_group * p.K, beta));
   }
 }
 
