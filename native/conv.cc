@@ -1,10 +1,11 @@
 // 2-d convolution as im2col + the packed GEMM, and max pooling with its indices.
 //
-// For each group, im2col lays the input taps of every image out as a K × (batch · P) matrix
-// (K = input channels of the group × kernel taps, P = output pixels per image), so that the
-// forward pass is one GEMM W (outPerGroup × K) · col, the input gradient is Wᵀ · dY followed by
-// col2im (which adds each column entry back onto the pixel it came from: the transposed
-// convolution), and the filter gradient is dY · colᵀ, its sum over the images done by the GEMM.
+// For each group and chunk of images, im2col lays the input taps of the chunk out as a
+// K × (images · P) matrix (K = input channels of the group × kernel taps, P = output pixels per
+// image), so that the forward pass is one GEMM W (outPerGroup × K) · col, the input gradient is
+// Wᵀ · dY followed by col2im (which adds each column entry back onto the pixel it came from: the
+// transposed convolution), and the filter gradient is dY · colᵀ, its sum over the images done by
+// the GEMMs.
 // Semantics are those of the reference backend.
 #include <algorithm>
 #include <cmath>
@@ -99,75 +100,95 @@ Scratch& scratch() {
   return s;
 }
 
-// f(n) for every image, on the pool.
-template <class F> void per_image(long batch, F&& f) {
-  ThreadPool::instance().parallel_for(static_cast<int>(batch), [&](int n) { f(static_cast<long>(n)); });
+// A run of images convolved together: their columns side by side in one K × (count · P) matrix.
+// Chunks are sized so that the columns stay near the cache (about 1 MiB): one GEMM over a whole
+// batch of 64x64 images would stream tens of megabytes of columns through memory, while the small
+// outputs of MNIST's strided layers need many images per GEMM to keep the kernel busy.
+struct Chunk {
+  long first, count;
+};
+constexpr long kColumnBudget = 1L << 18;  // floats
+
+long chunk_size(const Plan& p) {
+  return std::max(1L, std::min(p.g.batch, kColumnBudget / std::max(1L, p.K * p.P)));
 }
 
-// The group's input channels of every image as one K × (batch · P) matrix.
-void gather_columns(const float* x, const Plan& p, long grp, float* col) {
-  const long ld = p.g.batch * p.P;
-  per_image(p.g.batch, [&](long n) {
-    im2col(x + (n * p.g.in_c + grp * p.in_per_group) * p.in_plane, p, col + n * p.P, ld);
+// f(n) for every image of the chunk, on the pool.
+template <class F> void per_image(const Chunk& c, F&& f) {
+  ThreadPool::instance().parallel_for(static_cast<int>(c.count), [&](int i) { f(c.first + i, static_cast<long>(i)); });
+}
+
+// The chunk's images' group input channels as one K × (count · P) matrix.
+void gather_columns(const float* x, const Plan& p, long grp, const Chunk& c, float* col) {
+  const long ld = c.count * p.P;
+  per_image(c, [&](long n, long i) {
+    im2col(x + (n * p.g.in_c + grp * p.in_per_group) * p.in_plane, p, col + i * p.P, ld);
   });
 }
 
-// The group's output channels of every image ([batch, out_c, P] layout) as one
-// out_per_group × (batch · P) matrix, or back.
-void to_rows(const float* y, const Plan& p, long grp, float* rows) {
-  const long ld = p.g.batch * p.P;
-  per_image(p.g.batch, [&](long n) {
+// The chunk's images' group output channels ([batch, out_c, P] layout) as one out_per_group × (count · P) matrix.
+void to_rows(const float* y, const Plan& p, long grp, const Chunk& c, float* rows) {
+  const long ld = c.count * p.P;
+  per_image(c, [&](long n, long i) {
     for (long oc = 0; oc < p.out_per_group; ++oc) {
       const float* from = y + (n * p.g.out_c + grp * p.out_per_group + oc) * p.P;
-      std::copy(from, from + p.P, rows + oc * ld + n * p.P);
+      std::copy(from, from + p.P, rows + oc * ld + i * p.P);
     }
   });
 }
 
+// f(chunk) for consecutive chunks covering the batch.
+template <class F> void for_chunks(const Plan& p, F&& f) {
+  const long size = chunk_size(p);
+  for (long first = 0; first < p.g.batch; first += size) f(Chunk{first, std::min(size, p.g.batch - first)});
+}
+
 }  // namespace
 
-// Every image of a group at once: the GEMMs are as large as the batch, which is what keeps the
-// packed kernel busy (a 7x7 output per image would be a sliver of a GEMM).
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
   const Plan p(g);
-  if (g.batch == 0) return;
-  const long ld = g.batch * p.P;
   Scratch& s = scratch();
-  float* col = s.columns(static_cast<size_t>(p.K * ld));
-  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * ld));
-  for (long grp = 0; grp < g.groups; ++grp) {
-    gather_columns(x, p, grp, col);
-    gemm(product(p.out_per_group, ld, p.K, w + grp * p.out_per_group * p.K, false, col, false, rows, 0.f));
-    per_image(g.batch, [&](long n) {
-      for (long oc = 0; oc < p.out_per_group; ++oc) {
-        const long channel = grp * p.out_per_group + oc;
-        const float b = bias ? bias[channel] : 0.f;
-        const float* from = rows + oc * ld + n * p.P;
-        float* to = y + (n * g.out_c + channel) * p.P;
-        for (long i = 0; i < p.P; ++i) to[i] = from[i] + b;
-      }
-    });
-  }
+  const long most = chunk_size(p) * p.P;
+  float* col = s.columns(static_cast<size_t>(p.K * most));
+  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * most));
+  for_chunks(p, [&](const Chunk& c) {
+    const long ld = c.count * p.P;
+    for (long grp = 0; grp < g.groups; ++grp) {
+      gather_columns(x, p, grp, c, col);
+      gemm(product(p.out_per_group, ld, p.K, w + grp * p.out_per_group * p.K, false, col, false, rows, 0.f));
+      per_image(c, [&](long n, long i) {
+        for (long oc = 0; oc < p.out_per_group; ++oc) {
+          const long channel = grp * p.out_per_group + oc;
+          const float b = bias ? bias[channel] : 0.f;
+          const float* from = rows + oc * ld + i * p.P;
+          float* to = y + (n * g.out_c + channel) * p.P;
+          for (long k = 0; k < p.P; ++k) to[k] = from[k] + b;
+        }
+      });
+    }
+  });
 }
 
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
   const Plan p(g);
-  if (g.batch == 0) return;
-  const long ld = g.batch * p.P;
   Scratch& s = scratch();
-  float* col = s.columns(static_cast<size_t>(p.K * ld));
-  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * ld));
-  for (long grp = 0; grp < g.groups; ++grp) {
-    to_rows(dy, p, grp, rows);
-    gemm(product(p.K, ld, p.out_per_group, w + grp * p.out_per_group * p.K, true, rows, false, col, 0.f));
-    per_image(g.batch, [&](long n) {
-      float* dxg = dx + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
-      const long size = p.in_per_group * p.in_plane;
-      if (beta == 0.f) std::fill(dxg, dxg + size, 0.f);
-      else if (beta != 1.f) for (long i = 0; i < size; ++i) dxg[i] *= beta;
-      col2im(col + n * p.P, p, dxg, ld);
-    });
-  }
+  const long most = chunk_size(p) * p.P;
+  float* col = s.columns(static_cast<size_t>(p.K * most));
+  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * most));
+  for_chunks(p, [&](const Chunk& c) {
+    const long ld = c.count * p.P;
+    for (long grp = 0; grp < g.groups; ++grp) {
+      to_rows(dy, p, grp, c, rows);
+      gemm(product(p.K, ld, p.out_per_group, w + grp * p.out_per_group * p.K, true, rows, false, col, 0.f));
+      per_image(c, [&](long n, long i) {
+        float* dxg = dx + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
+        const long size = p.in_per_group * p.in_plane;
+        if (beta == 0.f) std::fill(dxg, dxg + size, 0.f);
+        else if (beta != 1.f) for (long k = 0; k < size; ++k) dxg[k] *= beta;
+        col2im(col + i * p.P, p, dxg, ld);
+      });
+    }
+  });
 }
 
 void conv2d_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta) {
@@ -177,15 +198,18 @@ void conv2d_backward_filter(const float* x, const float* dy, float* dw, const Co
     for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
     return;
   }
-  const long ld = g.batch * p.P;
   Scratch& s = scratch();
-  float* col = s.columns(static_cast<size_t>(p.K * ld));
-  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * ld));
-  for (long grp = 0; grp < g.groups; ++grp) {
-    gather_columns(x, p, grp, col);
-    to_rows(dy, p, grp, rows);
-    gemm(product(p.out_per_group, p.K, ld, rows, false, col, true, dw + grp * p.out_per_group * p.K, beta));
-  }
+  const long most = chunk_size(p) * p.P;
+  float* col = s.columns(static_cast<size_t>(p.K * most));
+  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * most));
+  for_chunks(p, [&](const Chunk& c) {
+    for (long grp = 0; grp < g.groups; ++grp) {
+      gather_columns(x, p, grp, c, col);
+      to_rows(dy, p, grp, c, rows);
+      // The first chunk applies beta; later ones add their images' share.
+      gemm(product(p.out_per_group, p.K, c.count * p.P, rows, false, col, true, dw + grp * p.out_per_group * p.K, c.first == 0 ? beta : 1.f));
+    }
+  });
 }
 
 void max_pool2d(const float* x, float* y, int32_t* indices, const PoolGeom& g) {

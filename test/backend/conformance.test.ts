@@ -461,6 +461,9 @@ d('native vs reference: convolution and pooling', opts, () => {
     geometry(2, 3, 7, 5, 5, [1, 1], 1, 0, 1, 1),
     geometry(1, 2, 6, 6, 4, [4, 4], 2, 1, 1, 1),
     geometry(16, 32, 14, 14, 64, [3, 3], 2, 1, 1, 1),
+    // Large outputs: the native kernel convolves these a few images at a time (several chunks).
+    geometry(9, 16, 32, 32, 8, [3, 3], 1, 1, 1, 1),
+    geometry(5, 8, 48, 48, 8, [3, 3], 1, 1, 1, 2),
   ];
   // Tolerance as for GEMM: a K-term float32 dot product, K = channels per group × taps.
   const tol = (g: ConvGeometry, scale: number) => (_i: number, v: number) => 2e-5 * (Math.abs(v) + Math.sqrt(g.inChannels / g.groups * g.kernelH * g.kernelW) * scale);
