@@ -14,6 +14,7 @@ import { inpaintCommand } from './commands/inpaint.js';
 import { wasInterrupted } from './interrupt.js';
 import { pcaCommand } from './commands/pca.js';
 import { retrieveCommand } from './commands/retrieve.js';
+import { segmentCommand } from './commands/segment.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
 
@@ -37,6 +38,7 @@ export function program(): Command {
     .addCommand(pcaCommand())
     .addCommand(compareCommand())
     .addCommand(retrieveCommand())
+    .addCommand(segmentCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.

@@ -58,6 +58,26 @@ export function convModel(noise?: string): ModelSpecInput {
   };
 }
 
+/**
+ * The segnet preset of `aekit segment`: three blocks of 3x3 convolution (relu), batch norm and
+ * 2x2 max pooling that keeps its indices, mirrored by unpooling and transposed convolutions, the
+ * last giving a score per class (background + ten digits) at every pixel.
+ */
+export const SEGNET = {
+  description: 'SegNet on 64x64 scenes of MNIST digits: conv 16/32/64 with pooling indices, unpooled back, 11 classes per pixel (aekit segment)',
+  model: {
+    input: [1, 64, 64],
+    encoder: [16, 32, 64].flatMap((filters) => [
+      { type: 'conv2d', filters, kernel: 3, padding: 1, activation: 'relu' } as const,
+      { type: 'batch_norm' } as const,
+      { type: 'max_pool2d', kernel: 2 } as const,
+    ]),
+    decoder: 'mirror' as const,
+    classes: 11,
+  },
+  training: { epochs: 10, batchSize: 32, lr: 2e-3, schedule: 'cosine' as const },
+};
+
 /** Every preset by name. */
 export const PRESETS = {
   undercomplete: {

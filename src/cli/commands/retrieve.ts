@@ -25,7 +25,7 @@ export function retrieveCommand(): Command {
   return new Command('retrieve')
     .description('Semantic hashing: binary codes from hashing autoencoders, retrieval by Hamming distance, against LSH, PCAH and ITQ')
     .option('--model <dir>', 'score this trained model\'s code (a sigmoid code, read as bits at 0.5) instead of training')
-    .option('--bits <list>', 'code lengths to train the hash preset at, e.g. 16,32,64', bitList, [16, 32, 64])
+    .option('--bits <list>', 'code lengths to train the hash preset at (default 16,32,64); with --model, its code length', bitList)
     .option('--data <spec>', 'mnist, fashion-mnist or an IDX folder: database = training split, queries = test split', 'mnist')
     .option('--limit <n>', 'use only the first N training examples as the database', positiveInt)
     .option('--queries <n>', 'use only the first N test examples as queries', positiveInt)
@@ -44,7 +44,7 @@ nearest; precisionRadius2 among those within distance 2, found by looking up eve
 Examples:
   $ aekit retrieve --bits 32 --limit 10000 --queries 1000 --epochs 10
   $ aekit retrieve --model runs/hash-32 --json`)
-    .action(async (opts: { model?: string; bits: number[]; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
+    .action(async (opts: { model?: string; bits?: number[]; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
       const result = await interruptible((signal) => retrieve({
         ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, signal, onEvent: progressReporter(),
       }));
