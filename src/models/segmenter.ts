@@ -30,6 +30,8 @@ export const segmenterSpecSchema = z.object({
 
 export type SegmenterSpecInput = z.input<typeof segmenterSpecSchema>;
 export type SegmenterSpec = z.output<typeof segmenterSpecSchema>;
+/** A segmentation net with its decoder written out. */
+export type ResolvedSegmenterSpec = Omit<SegmenterSpec, 'decoder'> & { decoder: LayerSpec[] };
 
 /**
  * A net that labels every pixel.
@@ -38,7 +40,7 @@ export type SegmenterSpec = z.output<typeof segmenterSpecSchema>;
  * net.predict(images); // a class per pixel, Uint8Array of batch · height · width
  */
 export class Segmenter implements Trainable {
-  private constructor(readonly spec: SegmenterSpec, readonly encoder: Sequential, readonly decoder: Sequential) {}
+  private constructor(readonly spec: ResolvedSegmenterSpec, readonly encoder: Sequential, readonly decoder: Sequential) {}
 
   /** Validates the spec (a UsageError names the field or the layer) and builds the net from `seed`. */
   static create(input: SegmenterSpecInput, seed = 0): Segmenter {
@@ -60,7 +62,7 @@ export class Segmenter implements Trainable {
     if (decoder.outputShape.join(',') !== want.join(',')) {
       throw new UsageError(`segmentation config: the decoder gives ${formatDims(decoder.outputShape)}, but scores for ${spec.classes} classes at every pixel are ${formatDims(want)}`);
     }
-    const resolved = { ...spec, decoder: decoder.layers.map((l) => l.spec() as LayerSpec) };
+    const resolved: ResolvedSegmenterSpec = { ...spec, decoder: decoder.layers.map((l) => l.spec() as LayerSpec) };
     return new Segmenter(resolved, encoder, decoder);
   }
 

@@ -52,7 +52,7 @@ Examples:
       emit(opts.json, result, () => [
         `segnet, ${result.scenes} training scenes, ${result.epochs} epochs in ${result.seconds.toFixed(0)} s; ${result.testScenes} test scenes:`,
         `  pixel accuracy ${fmt(result.pixelAccuracy)}, mean IoU ${fmt(result.meanIoU)}`,
-        `  IoU per class: ${result.classes.map((c, i) => `${c} ${result.perClassIoU[i] === null ? '-' : result.perClassIoU[i]!.toFixed(3)}`).join(', ')}`,
+        `  IoU per class: ${result.classes.map((c, i) => `${c} ${result.perClassIoU[i]?.toFixed(3) ?? '-'}`).join(', ')}`,
         `  wrote ${result.out}`,
       ].join('\n'));
     });
