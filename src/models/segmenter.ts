@@ -163,8 +163,3 @@ export function segmentationScores(predicted: ArrayLike<number>, truth: ArrayLik
     meanIoU: defined.length > 0 ? defined.reduce((a, b) => a + b, 0) / defined.length : 0,
   };
 }
-
-/** Class labels stored as floats (a batch's y) back to bytes. */
-export function labelBytes(y: Tensor): Uint8Array {
-  return Uint8Array.from(y.data);
-}
