@@ -351,7 +351,7 @@ bool conv_arrays(const Napi::CallbackInfo& info, const char* K, const ConvGeom& 
          need(info, K, "output", y, size_t(g.batch * g.out_c * g.out_h * g.out_w));
 }
 
-// conv2dForward(x, w, bias|null, y, sizes)
+// conv2dForward(x, w, bias|null, y, sizes, act, slope)
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   FtzScope ftz;
   const char* K = "conv2dForward";
@@ -361,7 +361,12 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
       !arg_f32(info, 3, K, "y", y) || !arg_conv(info, 4, K, g) || !conv_arrays(info, K, g, x, w, y) ||
       (b.p && !need(info, K, "bias", b, size_t(g.out_c))))
     return info.Env().Undefined();
-  conv2d_forward(x.p, w.p, b.p, y.p, g);
+  const long act = arg_int(info, 5);
+  if (act < 0 || act > 4) {
+    fail(info, std::string(K) + ": unknown activation");
+    return info.Env().Undefined();
+  }
+  conv2d_forward(x.p, w.p, b.p, y.p, g, static_cast<int>(act), static_cast<float>(arg_num(info, 6)));
   return info.Env().Undefined();
 }
 

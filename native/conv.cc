@@ -145,7 +145,10 @@ template <class F> void for_chunks(const Plan& p, F&& f) {
 
 }  // namespace
 
-void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
+void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float slope) {
+  // The activation as the unary kernel's op, applied to each image's output while it is in cache.
+  static constexpr int kUnaryOf[] = {-1, kUSigmoid, kUTanh, kURelu, kULeakyRelu};
+  const int op = kUnaryOf[act];
   const Plan p(g);
   Scratch& s = scratch();
   const long most = chunk_size(p) * p.P;
@@ -163,6 +166,7 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
           const float* from = rows + oc * ld + i * p.P;
           float* to = y + (n * g.out_c + channel) * p.P;
           for (long k = 0; k < p.P; ++k) to[k] = from[k] + b;
+          if (op >= 0) unary(op, to, to, static_cast<size_t>(p.P), slope, 0);
         }
       });
     }

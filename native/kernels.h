@@ -50,7 +50,8 @@ struct ConvGeom {
 struct PoolGeom {
   long planes, in_h, in_w, out_h, out_w, kh, kw, sh, sw, ph, pw;
 };
-void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g);
+// y = act(conv(x, w) + bias), act as in linearForward (0 identity, 1 sigmoid, 2 tanh, 3 relu, 4 leaky relu).
+void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float slope);
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta);
 void conv2d_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta);
 void max_pool2d(const float* x, float* y, int32_t* indices, const PoolGeom& g);

@@ -191,8 +191,11 @@ export interface Backend {
    */
   hammingRank(codes: Uint32Array, words: number, query: Uint32Array, indices: Uint32Array, distances: Uint8Array): void;
 
-  /** y = conv(x, w) + bias (bias per output channel, or null); see {@link ConvGeometry}. */
-  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry): void;
+  /**
+   * y = act(conv(x, w) + bias) (bias per output channel, or null; the activation fused as in
+   * `linearForward`); see {@link ConvGeometry}.
+   */
+  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, act: Activation, slope: number): void;
 
   /** dx = beta · dx + the gradient of conv(x, w) with respect to x, from dy (the transposed convolution of dy). */
   conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry, beta: number): void;

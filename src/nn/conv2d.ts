@@ -147,7 +147,7 @@ export class Conv2d extends ConvLayerBase<Conv2dSpec> {
   }
 
   forward(x: Tensor): Tensor {
-    return this.activate(conv2d(x, this.weight, this.bias, this.options));
+    return conv2d(x, this.weight, this.bias, this.options, this.activation, this.leakySlope);
   }
 }
 

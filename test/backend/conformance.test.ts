@@ -473,17 +473,19 @@ d('native vs reference: convolution and pooling', opts, () => {
     w: g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW,
   });
 
-  test('conv2dForward with and without bias, inputs as views', () => {
-    for (const g of cases) {
+  test('conv2dForward with and without bias, every activation fused, inputs as views', () => {
+    for (const [i, g] of cases.entries()) {
       const n = sizes(g);
       const x = randomArray(n.x), w = randomArray(n.w), bias = randomArray(g.outChannels);
       for (const b of [bias, null]) {
-        const want = new Float32Array(n.y);
-        ref.conv2dForward(x, w, b, want, g);
-        const y = guarded(new Float32Array(n.y).fill(NaN));
-        native!.conv2dForward(guarded(x).view, guarded(w).view, b ? guarded(b).view : null, y.view, g);
-        expectClose(`conv2dForward ${label(g)}`, y.view, want, tol(g, 1 + (b ? 1 : 0)));
-        y.check(label(g));
+        for (const act of i === 1 ? ACTIVATIONS : ['identity', 'relu'] as const) {
+          const want = new Float32Array(n.y);
+          ref.conv2dForward(x, w, b, want, g, act, 0.1);
+          const y = guarded(new Float32Array(n.y).fill(NaN));
+          native!.conv2dForward(guarded(x).view, guarded(w).view, b ? guarded(b).view : null, y.view, g, act, 0.1);
+          expectClose(`conv2dForward ${label(g)} ${act}`, y.view, want, tol(g, 1 + (b ? 1 : 0)));
+          y.check(label(g));
+        }
       }
     }
   });

@@ -72,6 +72,15 @@ for (const backend of await availableBackends()) {
       }));
     }
 
+    test('conv2d with a fused activation: sigmoid, tanh and leaky relu', () => withBackend(backend, () => {
+      for (const act of ['sigmoid', 'tanh', 'leaky_relu'] as const) {
+        const x = randomTensor(rng, [2, 2, 5, 4]);
+        const w = randomTensor(rng, [3, 2, 3, 3]);
+        const b = randomTensor(rng, [3]);
+        gradCheck(`conv2d ${act}`, (xi, wi, bi) => conv2d(xi, wi, bi, conv(1, 1), act, 0.1), [x, w, b], { eps: 1e-3 });
+      }
+    }));
+
     const transposed = [
       { name: '3x3, stride 2, padding 1, output padding 1', x: [2, 3, 3, 4], w: [3, 2, 3, 3], o: convT(2, 1, 1) },
       { name: '4x4, stride 2, padding 1, batch 1', x: [1, 2, 4, 3], w: [2, 3, 4, 4], o: convT(2, 1) },

@@ -36,7 +36,7 @@ interface Addon {
   sgdStep(p: Float32Array, g: Float32Array, velocity: Float32Array, lr: number, momentum: number,
     nesterov: boolean, gradDecay: number, decoupledDecay: number): void;
   hammingRank(codes: Uint32Array, words: number, query: Uint32Array, indices: Uint32Array, distances: Uint8Array): void;
-  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, sizes: number[]): void;
+  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, sizes: number[], act: number, slope: number): void;
   conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, sizes: number[], beta: number): void;
   conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, sizes: number[], beta: number): void;
   maxPool2d(x: Float32Array, y: Float32Array, indices: Int32Array, sizes: number[]): void;
@@ -154,8 +154,8 @@ export function createNativeBackend(): Backend {
     hammingRank(codes, words, query, indices, distances): void {
       n.hammingRank(codes, words, query, indices, distances);
     },
-    conv2dForward(x, w, bias, y, g): void {
-      n.conv2dForward(x, w, bias, y, convSizes(g));
+    conv2dForward(x, w, bias, y, g, act, slope): void {
+      n.conv2dForward(x, w, bias, y, convSizes(g), index(ACT_INDEX, act, 'activation'), slope);
     },
     conv2dBackwardInput(dy, w, dx, g, beta): void {
       n.conv2dBackwardInput(dy, w, dx, convSizes(g), beta);

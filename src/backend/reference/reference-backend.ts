@@ -230,11 +230,11 @@ export function createReferenceBackend(): Backend {
       }
     },
 
-    conv2dForward(x, w, bias, y, g): void {
+    conv2dForward(x, w, bias, y, g, act, slope): void {
       const out = new Float64Array(y.length);
       forEachTap(g, (xi, wi, yi) => { out[yi] += x[xi] * w[wi]; });
       const plane = g.outHeight * g.outWidth;
-      for (let i = 0; i < y.length; i++) y[i] = out[i] + (bias ? bias[Math.floor(i / plane) % g.outChannels] : 0);
+      for (let i = 0; i < y.length; i++) y[i] = activate(out[i] + (bias ? bias[Math.floor(i / plane) % g.outChannels] : 0), act, slope);
     },
 
     conv2dBackwardInput(dy, w, dx, g, beta): void {

@@ -5,7 +5,7 @@
  * input and output exchanged. Pooling keeps the argmax indices that its backward pass and a
  * SegNet decoder's unpooling put values back at.
  */
-import type { Backend, ConvGeometry } from '../../backend/backend.js';
+import type { Activation, Backend, ConvGeometry } from '../../backend/backend.js';
 import { ShapeError } from '../../errors.js';
 import { accumulateGrad, record } from '../autograd.js';
 import { formatShape } from '../shape.js';
@@ -75,11 +75,12 @@ function channelSums(backend: Backend, g: Float32Array, shape: readonly number[]
 
 /**
  * The 2-d convolution (cross-correlation, as in every framework) of x [n, c, h, w] with weight
- * [outC, c / groups, kh, kw], plus a bias per output channel.
+ * [outC, c / groups, kh, kw], plus a bias per output channel, then the activation (fused: applied
+ * as the output is written, its derivative taken from the output).
  * @example
  * const y = conv2d(x, w, b, { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 });
  */
-export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, options: ConvOptions): Tensor {
+export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, options: ConvOptions, act: Activation = 'identity', slope = 0.01): Tensor {
   const { stride, padding, dilation, groups } = options;
   if (x.shape.length !== 4 || w.shape.length !== 4 || x.shape[1] !== w.shape[1] * groups || w.shape[0] % groups !== 0) {
     throw new ShapeError(`conv2d: input ${formatShape(x.shape)} does not fit weight ${formatShape(w.shape)} in ${groups} group(s) (expected input [batch, ${w.shape[1] * groups}, height, width])`);
@@ -91,11 +92,13 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, options: ConvO
   const g = geometry(x.shape, outShape, w.shape, options);
   const backend = getBackend();
   const y = Tensor.empty(outShape);
-  backend.conv2dForward(x.data, w.data, bias ? bias.data : null, y.data, g);
+  backend.conv2dForward(x.data, w.data, bias ? bias.data : null, y.data, g, act, slope);
   return record(y, {
-    op: 'conv2d',
+    op: `conv2d(${act})`,
     inputs: bias ? [x, w, bias] : [x, w],
     backward(dy) {
+      // dy is y's own gradient buffer, used by nothing else after this: the activation's derivative overwrites it.
+      if (act !== 'identity') backend.activationBackward(dy, y.data, dy, act, slope);
       accumulateGrad(x, (dx, beta) => backend.conv2dBackwardInput(dy, w.data, dx, g, beta));
       accumulateGrad(w, (dw, beta) => backend.conv2dBackwardFilter(x.data, dy, dw, g, beta));
       if (bias) accumulateGrad(bias, (db, beta) => channelSums(backend, dy, outShape, db, beta));
@@ -144,7 +147,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias: Tensor | null, optio
     op: 'conv_transpose2d',
     inputs: bias ? [x, w, bias] : [x, w],
     backward(dy) {
-      accumulateGrad(x, (dx, beta) => writeOrAdd(backend, dx, beta, (out) => backend.conv2dForward(dy, w.data, null, out, g)));
+      accumulateGrad(x, (dx, beta) => writeOrAdd(backend, dx, beta, (out) => backend.conv2dForward(dy, w.data, null, out, g, 'identity', 0)));
       accumulateGrad(w, (dw, beta) => backend.conv2dBackwardFilter(dy, x.data, dw, g, beta));
       if (bias) accumulateGrad(bias, (db, beta) => channelSums(backend, dy, outShape, db, beta));
     },
