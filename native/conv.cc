@@ -88,18 +88,13 @@ GemmArgs product(int m, int n, int k, const float* a, bool ta, const float* b, b
   return args;
 }
 
-// Buffers kept between calls: a training step convolves the same sizes again and again, and
-// each call runs on the calling thread (the pool's workers only ever run its chunks).
-struct Scratch {
-  std::vector<float> col, out;
-  float* columns(size_t n) { col.resize(n); return col.data(); }
-  float* outputs(size_t n) { out.resize(n); return out.data(); }
+// The columns and the output rows of the largest chunk, kept between calls: a training step
+// convolves the same sizes again and again, and each call runs on the calling thread (the pool's
+// workers only ever run its chunks).
+struct Buffers {
+  float* col;
+  float* rows;
 };
-Scratch& scratch() {
-  thread_local Scratch s;
-  return s;
-}
-
 // A run of images convolved together: their columns side by side in one K × (count · P) matrix.
 // Chunks are sized so that the columns stay near the cache (about 1 MiB): one GEMM over a whole
 // batch of 64x64 images would stream tens of megabytes of columns through memory, while the small
@@ -137,6 +132,14 @@ void to_rows(const float* y, const Plan& p, long grp, const Chunk& c, float* row
   });
 }
 
+Buffers buffers(const Plan& p) {
+  thread_local std::vector<float> col, rows;
+  const long most = chunk_size(p) * p.P;
+  col.resize(static_cast<size_t>(p.K * most));
+  rows.resize(static_cast<size_t>(p.out_per_group * most));
+  return {col.data(), rows.data()};
+}
+
 // f(chunk) for consecutive chunks covering the batch.
 template <class F> void for_chunks(const Plan& p, F&& f) {
   const long size = chunk_size(p);
@@ -150,10 +153,7 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
   static constexpr int kUnaryOf[] = {-1, kUSigmoid, kUTanh, kURelu, kULeakyRelu};
   const int op = kUnaryOf[act];
   const Plan p(g);
-  Scratch& s = scratch();
-  const long most = chunk_size(p) * p.P;
-  float* col = s.columns(static_cast<size_t>(p.K * most));
-  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * most));
+  const auto [col, rows] = buffers(p);
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -175,10 +175,7 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
 
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
   const Plan p(g);
-  Scratch& s = scratch();
-  const long most = chunk_size(p) * p.P;
-  float* col = s.columns(static_cast<size_t>(p.K * most));
-  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * most));
+  const auto [col, rows] = buffers(p);
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -202,10 +199,7 @@ void conv2d_backward_filter(const float* x, const float* dy, float* dw, const Co
     for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
     return;
   }
-  Scratch& s = scratch();
-  const long most = chunk_size(p) * p.P;
-  float* col = s.columns(static_cast<size_t>(p.K * most));
-  float* rows = s.outputs(static_cast<size_t>(p.out_per_group * most));
+  const auto [col, rows] = buffers(p);
   for_chunks(p, [&](const Chunk& c) {
     for (long grp = 0; grp < g.groups; ++grp) {
       gather_columns(x, p, grp, c, col);

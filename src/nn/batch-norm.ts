@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ShapeError } from '../errors.js';
 import { add, addScalar, mean, mul, powScalar, reshape, square, sub, Tensor } from '../tensor/index.js';
-import type { ForwardContext, Layer, NamedBuffer, NamedParameter } from './layer.js';
+import { type ForwardContext, type Layer, type NamedBuffer, type NamedParameter, weightAndBias } from './layer.js';
 
 /** The spec of a batch normalisation layer. */
 export const batchNormSpec = z.object({
@@ -78,10 +78,7 @@ export class BatchNorm implements Layer {
   }
 
   parameters(prefix: string): NamedParameter[] {
-    return [
-      { name: `${prefix}.weight`, tensor: this.gamma, kind: 'weight', l2: 0 },
-      { name: `${prefix}.bias`, tensor: this.beta, kind: 'bias', l2: 0 },
-    ];
+    return weightAndBias(prefix, this.gamma, this.beta);
   }
 
   /** The running statistics, named as PyTorch's BatchNorm names them. */

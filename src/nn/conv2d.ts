@@ -11,7 +11,7 @@ import { conv2d, type ConvOptions, convOutputSize, convTranspose2d, convTranspos
 import type { Prng } from '../util/prng.js';
 import { activationSchema, leakySlopeSchema, MAX_WEIGHT_VALUES } from './dense.js';
 import { INIT_SCHEMES, initWeight, type InitScheme } from './init.js';
-import type { ForwardContext, Layer, NamedBuffer, NamedParameter } from './layer.js';
+import { type ForwardContext, type Layer, type NamedBuffer, type NamedParameter, weightAndBias } from './layer.js';
 import { l2Schema } from './regularizers.js';
 
 /** A size per spatial axis: one number for both, or [height, width]. */
@@ -108,10 +108,7 @@ abstract class ConvLayerBase<S extends Conv2dSpec | ConvTranspose2dSpec> impleme
   abstract forward(x: Tensor, ctx?: ForwardContext): Tensor;
 
   parameters(prefix: string): NamedParameter[] {
-    return [
-      { name: `${prefix}.weight`, tensor: this.weight, kind: 'weight', l2: this.config.kernelRegularizer?.l2 ?? 0 },
-      { name: `${prefix}.bias`, tensor: this.bias, kind: 'bias', l2: this.config.biasRegularizer?.l2 ?? 0 },
-    ];
+    return weightAndBias(prefix, this.weight, this.bias, { kernel: this.config.kernelRegularizer?.l2, bias: this.config.biasRegularizer?.l2 });
   }
 
   buffers(): NamedBuffer[] {

@@ -9,7 +9,7 @@ import { ShapeError } from '../errors.js';
 import { linear, Tensor } from '../tensor/index.js';
 import type { Prng } from '../util/prng.js';
 import { INIT_SCHEMES, initWeight, type InitScheme } from './init.js';
-import { expectVector, type ForwardContext, type Layer, type NamedBuffer, type NamedParameter } from './layer.js';
+import { expectVector, type ForwardContext, type Layer, type NamedBuffer, type NamedParameter, weightAndBias } from './layer.js';
 import { activityPenalties, activityRegularizerSchema, contractivePenalty, l2Schema, sumTerms } from './regularizers.js';
 
 /** The most values one layer's weight may hold: 2^28 float32s, 1 GiB. */
@@ -106,10 +106,7 @@ export class Dense implements Layer {
   }
 
   parameters(prefix: string): NamedParameter[] {
-    return [
-      { name: `${prefix}.weight`, tensor: this.weight, kind: 'weight', l2: this.config.kernelRegularizer?.l2 ?? 0 },
-      { name: `${prefix}.bias`, tensor: this.bias, kind: 'bias', l2: this.config.biasRegularizer?.l2 ?? 0 },
-    ];
+    return weightAndBias(prefix, this.weight, this.bias, { kernel: this.config.kernelRegularizer?.l2, bias: this.config.biasRegularizer?.l2 });
   }
 
   buffers(): NamedBuffer[] {

@@ -28,6 +28,17 @@ export interface NamedParameter {
   l2?: number;
 }
 
+/**
+ * A layer's weight and bias as parameters named `<prefix>.weight` and `<prefix>.bias`, with the
+ * coupled L2 its kernel and bias regularizers ask for (0 when absent).
+ */
+export function weightAndBias(prefix: string, weight: Tensor, bias: Tensor, l2: { kernel?: number; bias?: number } = {}): NamedParameter[] {
+  return [
+    { name: `${prefix}.weight`, tensor: weight, kind: 'weight', l2: l2.kernel ?? 0 },
+    { name: `${prefix}.bias`, tensor: bias, kind: 'bias', l2: l2.bias ?? 0 },
+  ];
+}
+
 /** A named tensor saved with the model that training does not update (e.g. an input mean). */
 export interface NamedBuffer {
   name: string;
