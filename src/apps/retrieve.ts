@@ -41,7 +41,8 @@ export interface RetrievalScores {
 /** One code length's results. */
 export interface RetrievalResult extends RetrievalScores {
   bits: number;
-  baselines: { lsh: RetrievalScores; pcah: RetrievalScores; itq: RetrievalScores };
+  /** The baselines under the same protocol; null when they were not asked for. */
+  baselines: { lsh: RetrievalScores; pcah: RetrievalScores; itq: RetrievalScores } | null;
   /** The model's run folder. */
   runDir: string;
   /** The database's index, saved beside the model. */
@@ -61,6 +62,8 @@ export interface RetrieveOptions {
   queries?: number;
   epochs?: number;
   seed?: number;
+  /** Fit and score LSH, PCAH and ITQ beside the model (default true; false skips their fitting). */
+  baselines?: boolean;
   out: string;
   force?: boolean;
   signal?: AbortSignal;
@@ -105,7 +108,7 @@ export async function retrieve(options: RetrieveOptions): Promise<{ results: Ret
     const index = databaseIndex(runDir, database, () => encode(database), !options.model);
     results.push({
       bits, ...score(index.codes, encode(queries), database, queries), runDir, index: join(runDir, INDEX_FILE),
-      baselines: {
+      baselines: options.baselines === false ? null : {
         lsh: baseline(lshHasher(database, bits, options.seed ?? 0)),
         pcah: baseline(pcaHasher(database, bits)),
         itq: baseline(itqHasher(database, bits, { seed: options.seed ?? 0 }).hasher),

@@ -31,6 +31,7 @@ export function retrieveCommand(): Command {
     .option('--queries <n>', 'use only the first N test examples as queries', positiveInt)
     .option('--epochs <n>', 'training epochs per code length (default: the hash preset\'s)', positiveInt)
     .option('--seed <n>', 'seed for weights, shuffles and the baselines', nonNegativeInt, 0)
+    .option('--no-baselines', 'score the learned codes only, without fitting LSH, PCAH and ITQ')
     .option('--out <dir>', 'folder for one run folder per code length (default: runs/retrieve-<time>)')
     .option('--force', 'replace existing run folders', false)
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false)
@@ -44,7 +45,7 @@ nearest; precisionRadius2 among those within distance 2, found by looking up eve
 Examples:
   $ aekit retrieve --bits 32 --limit 10000 --queries 1000 --epochs 10
   $ aekit retrieve --model runs/hash-32 --json`)
-    .action(async (opts: { model?: string; bits?: number[]; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
+    .action(async (opts: { model?: string; bits?: number[]; baselines: boolean; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
       const result = await interruptible((signal) => retrieve({
         ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, signal, onEvent: progressReporter(),
       }));
@@ -53,7 +54,7 @@ Examples:
         ...result.results.flatMap((r) => [
           `${r.bits} bits (${r.runDir})`,
           `  ${'codes'.padEnd(8)}${'mAP'.padStart(8)}${'mAP@5000'.padStart(10)}${'P@100'.padStart(8)}${'P(r≤2)'.padStart(9)}${'queries/s'.padStart(10)}`,
-          row('aekit', r), row('itq', r.baselines.itq), row('pcah', r.baselines.pcah), row('lsh', r.baselines.lsh),
+          row('aekit', r), ...(r.baselines ? [row('itq', r.baselines.itq), row('pcah', r.baselines.pcah), row('lsh', r.baselines.lsh)] : []),
         ]),
       ].join('\n'));
     });
