@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+// The backend a user gets (native when the addon is built): these tests train real models.
+import '../../src/index.js';
 import { retrieve, score } from '../../src/apps/retrieve.js';
 import { trainRun } from '../../src/apps/train-run.js';
 import type { Dataset } from '../../src/data/dataset.js';

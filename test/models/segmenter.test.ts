@@ -1,6 +1,8 @@
 /** The segmentation net: scores per class from the mirror rules, pixel accuracy and IoU by hand, and learning on tiny scenes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+// The backend a user gets (native when the addon is built): these tests train real models.
+import '../../src/index.js';
 import { type Dataset, makeDataset } from '../../src/data/dataset.js';
 import { makeScenes } from '../../src/data/scenes.js';
 import { Segmenter, segmentationScores } from '../../src/models/segmenter.js';
