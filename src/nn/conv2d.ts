@@ -101,10 +101,6 @@ abstract class ConvLayerBase<S extends Conv2dSpec | ConvTranspose2dSpec> impleme
     return this.config.leakySlope;
   }
 
-  protected activate(z: Tensor): Tensor {
-    return this.activation === 'identity' ? z : unary(this.activation, z, this.leakySlope);
-  }
-
   abstract forward(x: Tensor, ctx?: ForwardContext): Tensor;
 
   parameters(prefix: string): NamedParameter[] {
@@ -175,6 +171,8 @@ export class ConvTranspose2d extends ConvLayerBase<ConvTranspose2dSpec> {
   }
 
   forward(x: Tensor): Tensor {
-    return this.activate(convTranspose2d(x, this.weight, this.bias, { ...this.options, outputPadding: this.outputPadding }));
+    // Its forward pass is the convolution's input gradient, which has no fused activation.
+    const z = convTranspose2d(x, this.weight, this.bias, { ...this.options, outputPadding: this.outputPadding });
+    return this.activation === 'identity' ? z : unary(this.activation, z, this.leakySlope);
   }
 }
