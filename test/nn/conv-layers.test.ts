@@ -26,6 +26,20 @@ test('upsampling by hand: nearest repeats, bilinear interpolates with edges clam
   assert.deepEqual(upsample(Tensor.from([1, 3], [1, 1, 1, 2]), [1, 2], 'bilinear').toArray(), [1, 1.5, 2.5, 3]);
 });
 
+test('the upsample layer: its shape, spec and forward pass', () => {
+  const model = Autoencoder.create({
+    input: [1, 4, 4],
+    encoder: [{ type: 'max_pool2d', kernel: 2 }, { type: 'flatten' }, { type: 'dense', units: 3 }],
+    decoder: [{ type: 'dense', units: 4 }, { type: 'reshape', shape: [1, 2, 2] }, { type: 'upsample', scale: 2, mode: 'bilinear' }],
+    output: { activation: 'sigmoid', loss: 'bce' },
+  });
+  const layer = model.decoder.layers[2];
+  assert.deepEqual([layer.inputShape, layer.outputShape, layer.spec()], [[1, 2, 2], [1, 4, 4], { type: 'upsample', scale: 2, mode: 'bilinear' }]);
+  assert.deepEqual(layer.forward(Tensor.from([1, 2, 3, 4], [1, 1, 2, 2]), INFERENCE).toArray(), upsample(Tensor.from([1, 2, 3, 4], [1, 1, 2, 2]), [2, 2], 'bilinear').toArray());
+  assert.throws(() => Autoencoder.create({ input: [4], encoder: [{ type: 'dense', units: 2 }], decoder: [{ type: 'upsample' }], output: { activation: 'sigmoid', loss: 'bce' } }),
+    /upsample, input \[2\]\): takes images \[channels, height, width\]/);
+});
+
 test('batch norm: standardised per channel while training, running statistics at inference', () => {
   const bn = new BatchNorm(batchNormSpec.parse({ type: 'batch_norm', momentum: 0.5 }), [2]);
   // Channel 0: 1, 3 (mean 2, variance 1); channel 1: 10, 10 (variance 0).
