@@ -4,6 +4,7 @@
       "target_name": "aekit_native",
       "sources": [
         "native/binding.cc",
+        "native/binding_images.cc",
         "native/cpu.cc",
         "native/thread_pool.cc",
         "native/gemm.cc",
@@ -12,6 +13,7 @@
         "native/optimizers.cc",
         "native/hamming.cc",
         "native/conv.cc",
+        "native/normalization.cc",
         "native/peak.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

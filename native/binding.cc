@@ -1,107 +1,20 @@
-// The N-API surface: argument unpacking and bounds checks only. Every kernel behind it is plain
-// C++ over float pointers; this is the one file that includes napi.h.
-//
-// Bounds are checked here because a wrong length in JS would otherwise become a silent
-// out-of-bounds write in native code. Each entry point runs with FTZ/DAZ (FtzScope).
+// The N-API surface: argument unpacking and bounds checks only (napi_args.h). Every kernel behind
+// it is plain C++ over float pointers; only the binding files include napi.h. The image kernels'
+// entry points are in binding_images.cc. Each entry point runs with FTZ/DAZ (FtzScope).
 #include <napi.h>
 #include <cstdio>
 #include <string>
+#include "binding_images.h"
 #include "cpu.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "peak.h"
+#include "napi_args.h"
 #include "thread_pool.h"
 
 namespace {
 
 using namespace aekit;
-
-struct F32 {
-  float* p = nullptr;
-  size_t n = 0;
-};
-
-// Reads argument i as a Float32Array (or null when allowed); throws a TypeError otherwise.
-bool arg_f32(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* name, F32& out,
-             bool nullable = false) {
-  Napi::Value v = info[i];
-  if (nullable && (v.IsNull() || v.IsUndefined())) {
-    out = F32{};
-    return true;
-  }
-  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
-    Napi::Float32Array a = v.As<Napi::Float32Array>();
-    out.p = a.Data();  // already adjusted by the view's byteOffset
-    out.n = a.ElementLength();
-    return true;
-  }
-  Napi::TypeError::New(info.Env(), std::string("aekit native ") + kernel + ": " + name + " must be a Float32Array")
-      .ThrowAsJavaScriptException();
-  return false;
-}
-
-double arg_num(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
-long arg_int(const Napi::CallbackInfo& info, size_t i) { return static_cast<long>(info[i].As<Napi::Number>().Int64Value()); }
-bool arg_bool(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
-
-bool need(const Napi::CallbackInfo& info, const char* kernel, const char* name, const F32& a, size_t n) {
-  if (a.n >= n) return true;
-  Napi::RangeError::New(info.Env(), std::string("aekit native ") + kernel + ": " + name + " has " +
-                                        std::to_string(a.n) + " elements, needs " + std::to_string(n))
-      .ThrowAsJavaScriptException();
-  return false;
-}
-
-bool fail(const Napi::CallbackInfo& info, const std::string& msg) {
-  Napi::RangeError::New(info.Env(), "aekit native " + msg).ThrowAsJavaScriptException();
-  return false;
-}
-
-// A shape or stride list of at most 16 entries, on the stack (no allocation per call).
-struct Dims {
-  long v[16];
-  size_t n = 0;
-  size_t size() const { return n; }
-  long operator[](size_t i) const { return v[i]; }
-  const long* data() const { return v; }
-};
-
-// Reads a JS array of integers (shape or strides).
-bool arg_longs(const Napi::CallbackInfo& info, size_t i, const char* kernel, Dims& out) {
-  if (!info[i].IsArray()) return fail(info, std::string(kernel) + ": expected an array of integers");
-  Napi::Array a = info[i].As<Napi::Array>();
-  if (a.Length() > 16) return fail(info, std::string(kernel) + ": rank above 16 is not supported");
-  out.n = a.Length();
-  for (uint32_t k = 0; k < a.Length(); ++k) {
-    Napi::Value e = a.Get(k);
-    if (!e.IsNumber()) return fail(info, std::string(kernel) + ": expected an array of integers");
-    out.v[k] = static_cast<long>(e.As<Napi::Number>().Int64Value());
-  }
-  return true;
-}
-
-// The largest element offset reachable through `strides` over `shape` must be inside `len`.
-bool strided_fits(const Dims& shape, const Dims& strides, size_t len) {
-  long hi = 0;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return true;
-    if (strides[d] < 0) return false;
-    hi += (shape[d] - 1) * strides[d];
-  }
-  return static_cast<size_t>(hi) < len;
-}
-
-size_t product(const Dims& shape) {
-  size_t p = 1;
-  for (size_t d = 0; d < shape.n; ++d) p *= static_cast<size_t>(shape.v[d]);
-  return p;
-}
-
-bool dims_ok(const Napi::CallbackInfo& info, const char* kernel, std::initializer_list<long> dims) {
-  for (long d : dims)
-    if (d < 0 || d > (1L << 31) - 1) return fail(info, std::string(kernel) + ": dimensions must be non-negative int32");
-  return true;
-}
 
 // gemm(m, n, k, a, transA, b, transB, c, alpha, beta)
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -329,145 +242,6 @@ Napi::Value HammingRank(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// A convolution's 16 sizes from a JS array, checked: positive where they must be, groups dividing
-// both channel counts, and every array long enough for them.
-bool arg_conv(const Napi::CallbackInfo& info, size_t i, const char* K, ConvGeom& g) {
-  Dims d;
-  if (!arg_longs(info, i, K, d)) return false;
-  if (d.n != 16) return fail(info, std::string(K) + ": expected 16 sizes");
-  const long* v = d.v;
-  g = ConvGeom{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]};
-  const bool ok = g.batch >= 0 && g.in_c > 0 && g.in_h > 0 && g.in_w > 0 && g.out_c > 0 && g.out_h > 0 && g.out_w > 0 &&
-                  g.kh > 0 && g.kw > 0 && g.sh > 0 && g.sw > 0 && g.ph >= 0 && g.pw >= 0 && g.dh > 0 && g.dw > 0 &&
-                  g.groups > 0 && g.in_c % g.groups == 0 && g.out_c % g.groups == 0 &&
-                  g.batch * g.in_c * g.in_h * g.in_w < (1L << 31) && g.batch * g.out_c * g.out_h * g.out_w < (1L << 31);
-  return ok || fail(info, std::string(K) + ": sizes out of range");
-}
-
-bool conv_arrays(const Napi::CallbackInfo& info, const char* K, const ConvGeom& g, const F32& x, const F32& w,
-                 const F32& y) {
-  return need(info, K, "input", x, size_t(g.batch * g.in_c * g.in_h * g.in_w)) &&
-         need(info, K, "weight", w, size_t(g.out_c * (g.in_c / g.groups) * g.kh * g.kw)) &&
-         need(info, K, "output", y, size_t(g.batch * g.out_c * g.out_h * g.out_w));
-}
-
-// conv2dForward(x, w, bias|null, y, sizes, act, slope)
-Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
-  FtzScope ftz;
-  const char* K = "conv2dForward";
-  F32 x, w, b, y;
-  ConvGeom g;
-  if (!arg_f32(info, 0, K, "x", x) || !arg_f32(info, 1, K, "w", w) || !arg_f32(info, 2, K, "bias", b, true) ||
-      !arg_f32(info, 3, K, "y", y) || !arg_conv(info, 4, K, g) || !conv_arrays(info, K, g, x, w, y) ||
-      (b.p && !need(info, K, "bias", b, size_t(g.out_c))))
-    return info.Env().Undefined();
-  const long act = arg_int(info, 5);
-  if (act < 0 || act > 4) {
-    fail(info, std::string(K) + ": unknown activation");
-    return info.Env().Undefined();
-  }
-  conv2d_forward(x.p, w.p, b.p, y.p, g, static_cast<int>(act), static_cast<float>(arg_num(info, 6)));
-  return info.Env().Undefined();
-}
-
-// conv2dBackwardInput(dy, w, dx, sizes, beta)
-Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
-  FtzScope ftz;
-  const char* K = "conv2dBackwardInput";
-  F32 dy, w, dx;
-  ConvGeom g;
-  if (!arg_f32(info, 0, K, "dy", dy) || !arg_f32(info, 1, K, "w", w) || !arg_f32(info, 2, K, "dx", dx) ||
-      !arg_conv(info, 3, K, g) || !conv_arrays(info, K, g, dx, w, dy))
-    return info.Env().Undefined();
-  conv2d_backward_input(dy.p, w.p, dx.p, g, static_cast<float>(arg_num(info, 4)));
-  return info.Env().Undefined();
-}
-
-// conv2dBackwardFilter(x, dy, dw, sizes, beta)
-Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
-  FtzScope ftz;
-  const char* K = "conv2dBackwardFilter";
-  F32 x, dy, dw;
-  ConvGeom g;
-  if (!arg_f32(info, 0, K, "x", x) || !arg_f32(info, 1, K, "dy", dy) || !arg_f32(info, 2, K, "dw", dw) ||
-      !arg_conv(info, 3, K, g) || !conv_arrays(info, K, g, x, dw, dy))
-    return info.Env().Undefined();
-  conv2d_backward_filter(x.p, dy.p, dw.p, g, static_cast<float>(arg_num(info, 4)));
-  return info.Env().Undefined();
-}
-
-bool arg_i32(const Napi::CallbackInfo& info, size_t i, const char* K, Napi::Int32Array& out) {
-  if (info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-    out = info[i].As<Napi::Int32Array>();
-    return true;
-  }
-  Napi::TypeError::New(info.Env(), std::string("aekit native ") + K + ": indices must be an Int32Array").ThrowAsJavaScriptException();
-  return false;
-}
-
-// maxPool2d(x, y, indices, [planes, inH, inW, outH, outW, kH, kW, sH, sW, pH, pW])
-Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
-  FtzScope ftz;
-  const char* K = "maxPool2d";
-  F32 x, y;
-  Napi::Int32Array idx;
-  Dims d;
-  if (!arg_f32(info, 0, K, "x", x) || !arg_f32(info, 1, K, "y", y) || !arg_i32(info, 2, K, idx) || !arg_longs(info, 3, K, d))
-    return info.Env().Undefined();
-  if (d.n != 11) {
-    fail(info, std::string(K) + ": expected 11 sizes");
-    return info.Env().Undefined();
-  }
-  const long* v = d.v;
-  const PoolGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
-  const bool ok = g.planes >= 0 && g.in_h > 0 && g.in_w > 0 && g.out_h > 0 && g.out_w > 0 && g.kh > 0 && g.kw > 0 &&
-                  g.sh > 0 && g.sw > 0 && g.ph >= 0 && g.pw >= 0 && g.planes * g.in_h * g.in_w < (1L << 31);
-  const size_t out = size_t(g.planes * g.out_h * g.out_w);
-  if (!ok) {
-    fail(info, std::string(K) + ": sizes out of range");
-    return info.Env().Undefined();
-  }
-  if (!need(info, K, "x", x, size_t(g.planes * g.in_h * g.in_w)) || !need(info, K, "y", y, out)) return info.Env().Undefined();
-  if (idx.ElementLength() < out) {
-    fail(info, std::string(K) + ": indices too short");
-    return info.Env().Undefined();
-  }
-  max_pool2d(x.p, y.p, idx.Data(), g);
-  return info.Env().Undefined();
-}
-
-// scatterAdd / gather (src, indices, dst, planes, srcSize, dstSize, beta); every index is checked
-// against the plane it points into before anything is written.
-template <bool Scatter> Napi::Value IndexMove(const Napi::CallbackInfo& info) {
-  FtzScope ftz;
-  const char* K = Scatter ? "scatterAdd" : "gather";
-  F32 src, dst;
-  Napi::Int32Array idx;
-  if (!arg_f32(info, 0, K, "src", src) || !arg_i32(info, 1, K, idx) || !arg_f32(info, 2, K, "dst", dst))
-    return info.Env().Undefined();
-  const long planes = arg_int(info, 3), src_size = arg_int(info, 4), dst_size = arg_int(info, 5);
-  if (!dims_ok(info, K, {planes, src_size, dst_size}) || !need(info, K, "src", src, size_t(planes * src_size)) ||
-      !need(info, K, "dst", dst, size_t(planes * dst_size)))
-    return info.Env().Undefined();
-  const size_t count = size_t(planes * (Scatter ? src_size : dst_size));
-  const long bound = Scatter ? dst_size : src_size;
-  if (idx.ElementLength() < count) {
-    fail(info, std::string(K) + ": indices too short");
-    return info.Env().Undefined();
-  }
-  const int32_t* ip = idx.Data();
-  for (size_t i = 0; i < count; ++i) {
-    if (ip[i] < 0 || ip[i] >= bound) {
-      fail(info, std::string(K) + ": index " + std::to_string(ip[i]) + " at " + std::to_string(i) + " is outside [0, " + std::to_string(bound) + ")");
-      return info.Env().Undefined();
-    }
-  }
-  const float beta = static_cast<float>(arg_num(info, 6));
-  if (Scatter) scatter_add(src.p, ip, dst.p, planes, src_size, dst_size, beta);
-  else gather(src.p, ip, dst.p, planes, src_size, dst_size, beta);
-  return info.Env().Undefined();
-}
-
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   int mr = 0, nr = 0;
@@ -520,12 +294,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
   exports.Set("hammingRank", Napi::Function::New(env, HammingRank));
-  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
-  exports.Set("conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput));
-  exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));
-  exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d));
-  exports.Set("scatterAdd", Napi::Function::New(env, IndexMove<true>));
-  exports.Set("gather", Napi::Function::New(env, IndexMove<false>));
+  register_image_kernels(env, exports);
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

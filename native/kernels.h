@@ -29,6 +29,11 @@ double sum_squares(const float* a, size_t n);
 bool all_finite(const float* a, size_t n);
 double squared_error(const float* pred, const float* target, float* grad, size_t n, double scale);
 double bce_with_logits(const float* z, const float* t, float* grad, size_t n, double scale);
+// Softmax cross-entropy of z [n, classes, positions] against labels [n, positions] (class indices
+// as floats, each in [0, classes)): *loss = Σ w·(−log softmax(z)[label]), *weight_sum = Σ w, with
+// w = weights[label] (or 1 when weights is null); grad (when not null) = w·(softmax(z) − onehot).
+void softmax_cross_entropy(const float* z, const float* labels, const float* weights, float* grad, long n, long classes,
+                           long positions, double* loss, double* weight_sum);
 
 // grad_decay adds grad_decay * p to the gradient (coupled L2: 2λ for λ‖p‖²); decoupled_decay shrinks p by
 // lr * decoupled_decay * p outside the gradient (AdamW, SGDW). Either may be 0.
@@ -61,5 +66,16 @@ void scatter_add(const float* src, const int32_t* indices, float* dst, long plan
 // dst[plane, i] = beta·dst + src[plane, indices[plane, i]]; every index must be in [0, src_size).
 void gather(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
             float beta);
+
+// Batch normalisation over x viewed as [n, channels, spatial]. channel_stats: per-channel mean and
+// biased variance. batch_norm_apply: y = (x − mean[c])·scale[c] + shift[c] (y may alias x). batch_norm_backward:
+// for y = γ·(x − mean)·inv_std + β, d_gamma = Σ dy·x̂ and d_beta = Σ dy per channel, and
+// dx = beta·dx + γ·inv_std·(dy − [batch_stats] (d_beta + x̂·d_gamma)/count).
+void channel_stats(const float* x, long n, long channels, long spatial, float* mean, float* variance);
+void batch_norm_apply(const float* x, long n, long channels, long spatial, const float* mean, const float* scale,
+                      const float* shift, float* y);
+void batch_norm_backward(const float* x, const float* dy, long n, long channels, long spatial, const float* mean,
+                         const float* inv_std, const float* gamma, bool batch_stats, float* dx, float beta, float* d_gamma,
+                         float* d_beta);
 
 }  // namespace aekit

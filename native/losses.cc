@@ -2,7 +2,9 @@
 // (value and gradient in one pass over the data). Per-lane accumulation is in double, as the
 // interface asks; per-chunk partials are combined in chunk order, so the result does not depend
 // on the number of threads.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include "common.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -158,6 +160,67 @@ double bce_with_logits(const float* z, const float* t, float* grad, size_t n, do
   return scale * reduce_chunks(n, [&](size_t b, size_t e) {
     return bce_isa(z + b, t + b, grad ? grad + b : nullptr, e - b, fs);
   });
+}
+
+// Softmax cross-entropy over [n, classes, positions], W positions at a time: the class scores of
+// a position are `positions` apart, so each lane is one position and the class loop runs over
+// registers. Labels arrive as floats, which lets a lane compare its label with the class directly.
+template <class V>
+AEKIT_INLINE void softmax_ce_impl(const float* z, const float* labels, const float* weights, float* g, long classes,
+                                  long positions, double* loss, double* weight_sum) {
+  constexpr long W = VT<V>::N;
+  Acc64<V> acc_loss, acc_w;
+  for (long p = 0; p < positions; p += W) {
+    const long r = std::min(W, positions - p);
+    const V lab = load_part<V>(labels + p, r);
+    V w{};
+    for (long l = 0; l < r; ++l) w[l] = weights ? weights[static_cast<long>(lab[l])] : 1.f;
+    V mx = load_part<V>(z + p, r);
+    for (long c = 1; c < classes; ++c) {
+      const V zc = load_part<V>(z + c * positions + p, r);
+      mx = zc > mx ? zc : mx;
+    }
+    V sum{}, picked{};
+    for (long c = 0; c < classes; ++c) {
+      const V zc = load_part<V>(z + c * positions + p, r);
+      const V e = vexp<V>(zc - mx);
+      sum += e;
+      picked = lab == float(c) ? zc : picked;
+      if (g) store_part<V>(g + c * positions + p, e, r);
+    }
+    acc_loss.add(w * (mx + vlog<V>(sum) - picked));  // padding lanes have w = 0
+    acc_w.add(w);
+    if (g) {
+      const V scale = w / sum;
+      for (long c = 0; c < classes; ++c) {
+        float* gc = g + c * positions + p;
+        const V e = load_part<V>(gc, r);
+        store_part<V>(gc, e * scale - (lab == float(c) ? w : V{}), r);
+      }
+    }
+  }
+  *loss = acc_loss.total();
+  *weight_sum = acc_w.total();
+}
+AEKIT_DISPATCH(void, softmax_ce,
+               (const float* z, const float* labels, const float* weights, float* g, long classes, long positions,
+                double* loss, double* weight_sum),
+               (z, labels, weights, g, classes, positions, loss, weight_sum))
+
+void softmax_cross_entropy(const float* z, const float* labels, const float* weights, float* grad, long n, long classes,
+                           long positions, double* loss, double* weight_sum) {
+  // One task per example; the partials are added in example order, whatever thread ran them.
+  std::vector<double> l(n), w(n);
+  ThreadPool::instance().parallel_for(static_cast<int>(n), [&](int i) {
+    const long base = i * classes * positions;
+    softmax_ce_isa(z + base, labels + i * positions, weights, grad ? grad + base : nullptr, classes, positions, &l[i], &w[i]);
+  });
+  *loss = 0;
+  *weight_sum = 0;
+  for (long i = 0; i < n; ++i) {
+    *loss += l[i];
+    *weight_sum += w[i];
+  }
 }
 
 }  // namespace aekit

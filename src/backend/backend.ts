@@ -222,6 +222,33 @@ export interface Backend {
    */
   gather(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
 
+  /**
+   * Batch normalisation's statistics: the mean and the biased variance of each channel of x viewed
+   * as [n, channels, spatial], over the n examples and the spatial positions (float64 sums).
+   */
+  channelStats(x: Float32Array, n: number, channels: number, spatial: number, mean: Float32Array, variance: Float32Array): void;
+
+  /** y[i, c, s] = (x[i, c, s] − mean[c]) · scale[c] + shift[c] over x viewed as [n, channels, spatial]; y may alias x. */
+  batchNormApply(x: Float32Array, n: number, channels: number, spatial: number, mean: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+
+  /**
+   * Batch normalisation's backward for y = γ·x̂ + β, x̂ = (x − mean) · invStd per channel: writes
+   * dGamma[c] = Σ dy·x̂ and dBeta[c] = Σ dy, and dx = beta · dx + γ·invStd·(dy − (dBeta + x̂·dGamma) / count)
+   * when `batchStats` (the mean and invStd are this batch's, so they carry gradient too; count = n ·
+   * spatial), or dx = beta · dx + γ·invStd·dy when they are fixed (running statistics).
+   */
+  batchNormBackward(x: Float32Array, dy: Float32Array, n: number, channels: number, spatial: number, mean: Float32Array,
+    invStd: Float32Array, gamma: Float32Array, batchStats: boolean, dx: Float32Array, beta: number, dGamma: Float32Array, dBeta: Float32Array): void;
+
+  /**
+   * Softmax cross-entropy of logits [n, classes, positions] against labels [n, positions] (class
+   * indices held as floats, each an integer in [0, classes)): returns [Σ w·(−log softmax_label), Σ w]
+   * with w = weights[label] (1 when weights is null), and writes grad = w·(softmax − onehot) when
+   * grad is not null. A label that is not a class is an error.
+   */
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
+    weights: Float32Array | null, grad: Float32Array | null): [number, number];
+
   /** True when every value is finite. */
   allFinite(a: Float32Array): boolean;
 }

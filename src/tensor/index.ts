@@ -7,5 +7,6 @@ export * from './ops/elementwise.js';
 export { sum, mean } from './ops/reduce.js';
 export { squaredError, bceWithLogits, softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './ops/loss.js';
 export { reshape } from './ops/reshape.js';
+export { batchNorm, channelStatistics, type BatchNormOptions, type ChannelStatistics } from './ops/normalization.js';
 export { upsample, type UpsampleMode } from './ops/upsample.js';
 export { conv2d, convOutputSize, convTranspose2d, convTransposeOutputSize, maxPool2d, maxUnpool2d, type ConvOptions, type ConvTransposeOptions, type Pooled, type PoolOptions } from './ops/conv.js';

@@ -541,6 +541,79 @@ d('native vs reference: convolution and pooling', opts, () => {
   });
 });
 
+// ---------------------------------------------------------------- batch norm, softmax cross-entropy
+d('native vs reference: batch normalisation and softmax cross-entropy', opts, () => {
+  // [n, channels, spatial]: images (odd planes, tails of every width), vectors, batch 1, one value.
+  const LAYOUTS = [[4, 3, 49], [2, 5, 17], [32, 16, 64], [1, 3, 9], [64, 7, 1], [3, 2, 1], [1, 1, 1]];
+
+  test('channelStats, batchNormApply and batchNormBackward (batch and fixed statistics), on views', () => {
+    for (const [n, c, s] of LAYOUTS) {
+      const label = `[${n}, ${c}, ${s}]`;
+      // An offset mean, so that a one-pass variance would lose digits.
+      const x = randomArray(n * c * s, 2, 4);
+      const want = { mean: new Float32Array(c), variance: new Float32Array(c) };
+      ref.channelStats(x, n, c, s, want.mean, want.variance);
+      const mean = guarded(new Float32Array(c)), variance = guarded(new Float32Array(c));
+      native!.channelStats(guarded(x).view, n, c, s, mean.view, variance.view);
+      expectClose(`${label} mean`, mean.view, want.mean, relTol(1e-6, 1e-7));
+      expectClose(`${label} variance`, variance.view, want.variance, relTol(1e-4, 1e-7));
+      mean.check(label); variance.check(label);
+
+      const scale = randomArray(c), shift = randomArray(c);
+      const yRef = new Float32Array(x.length);
+      ref.batchNormApply(x, n, c, s, want.mean, scale, shift, yRef);
+      const y = guarded(new Float32Array(x.length));
+      native!.batchNormApply(guarded(x).view, n, c, s, want.mean, scale, shift, y.view);
+      expectClose(`${label} apply`, y.view, yRef, relTol(1e-6, 1e-6));
+      y.check(label);
+      const inPlace = x.slice();
+      native!.batchNormApply(inPlace, n, c, s, want.mean, scale, shift, inPlace);
+      expectClose(`${label} apply in place`, inPlace, yRef, relTol(1e-6, 1e-6));
+
+      const invStd = Float32Array.from(want.variance, (v) => 1 / Math.sqrt(v + 1e-5));
+      const gamma = randomArray(c), dy = randomArray(x.length);
+      for (const [batchStats, beta] of [[true, 0], [true, 1], [false, 0.5]] as const) {
+        const what = `${label} backward batchStats=${batchStats} beta=${beta}`;
+        const start = randomArray(x.length);
+        const r = { dx: start.slice(), dGamma: new Float32Array(c), dBeta: new Float32Array(c) };
+        ref.batchNormBackward(x, dy, n, c, s, want.mean, invStd, gamma, batchStats, r.dx, beta, r.dGamma, r.dBeta);
+        const dx = guarded(start), dGamma = guarded(new Float32Array(c)), dBeta = guarded(new Float32Array(c));
+        native!.batchNormBackward(x, guarded(dy).view, n, c, s, want.mean, invStd, gamma, batchStats, dx.view, beta, dGamma.view, dBeta.view);
+        // Sums over a channel round with the channel's size: tolerances scale with the magnitudes summed.
+        const dxScale = 1e-5 * maxAbs(r.dx) + 1e-6, dyTotal = sumAbs(dy);
+        expectClose(`${what} dx`, dx.view, r.dx, (_i, w) => 1e-4 * Math.abs(w) + dxScale);
+        expectClose(`${what} dGamma`, dGamma.view, r.dGamma, (_i, w) => 1e-5 * Math.abs(w) + 1e-5 * dyTotal);
+        expectClose(`${what} dBeta`, dBeta.view, r.dBeta, (_i, w) => 1e-5 * Math.abs(w) + 1e-6 * dyTotal);
+        dx.check(what); dGamma.check(what); dBeta.check(what);
+      }
+    }
+    assert.throws(() => native!.channelStats(new Float32Array(5), 2, 3, 1, new Float32Array(3), new Float32Array(3)), /x has 5 elements, needs 6/);
+  });
+
+  test('softmaxCrossEntropy: loss, weight sum and gradient, with and without class weights; bad labels refused', () => {
+    for (const [n, classes, positions] of [[3, 11, 37], [2, 4, 8], [1, 2, 1], [5, 10, 1], [2, 3, 4096]]) {
+      const logits = randomArray(n * classes * positions, -6, 6);
+      const labels = Float32Array.from({ length: n * positions }, () => Math.floor(rand() * classes));
+      for (const weights of [null, randomArray(classes, 0, 3)]) {
+        const label = `[${n}, ${classes}, ${positions}] weights=${weights ? 'yes' : 'no'}`;
+        const gRef = new Float32Array(logits.length);
+        const [lossRef, wRef] = ref.softmaxCrossEntropy(logits, labels, n, classes, positions, weights, gRef);
+        const grad = guarded(new Float32Array(logits.length));
+        const [loss, w] = native!.softmaxCrossEntropy(guarded(logits).view, guarded(labels).view, n, classes, positions, weights, grad.view);
+        expectNumber(`${label} loss`, loss, lossRef, 1e-5 * Math.abs(lossRef) + 1e-6);
+        expectNumber(`${label} weight sum`, w, wRef, 1e-6 * wRef);
+        expectClose(`${label} grad`, grad.view, gRef, relTol(1e-5, 1e-6));
+        grad.check(label);
+        const [lossOnly] = native!.softmaxCrossEntropy(logits, labels, n, classes, positions, weights, null);
+        expectNumber(`${label} loss without gradient`, lossOnly, lossRef, 1e-5 * Math.abs(lossRef) + 1e-6);
+      }
+    }
+    for (const bad of [2, -1, 0.5, NaN]) {
+      assert.throws(() => native!.softmaxCrossEntropy(new Float32Array(4), Float32Array.of(0, bad), 1, 2, 2, null, null), /is not a class/);
+    }
+  });
+});
+
 // ---------------------------------------------------------------- optimizers
 d('native vs reference: optimizers', opts, () => {
   test('adam with coupled, decoupled and both decays, several steps', () => {

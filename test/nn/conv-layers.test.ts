@@ -63,12 +63,15 @@ for (const backend of await availableBackends()) {
       }
     }));
 
-    test('batch norm while training, over vectors and images: gradients of the input, γ and β', () => withBackend(backend, () => {
+    test('batch norm over vectors and images, with the batch\'s and with running statistics: gradients of the input, γ and β', () => withBackend(backend, () => {
       for (const shape of [[3], [2, 3, 4]]) {
         const bn = new BatchNorm(batchNormSpec.parse({ type: 'batch_norm' }), shape);
         bn.gamma.data.set(Array.from({ length: shape[0] }, (_, i) => 0.5 + i));
         const x = randomTensor(rng, [4, ...shape]);
-        gradCheck(`batch_norm [${shape.join(', ')}]`, (xi, g, b) => { void g; void b; return bn.forward(xi, training()); }, [x, bn.gamma, bn.beta], { eps: 1e-2 });
+        gradCheck(`batch_norm [${shape.join(', ')}] training`, (xi, g, b) => { void g; void b; return bn.forward(xi, training()); }, [x, bn.gamma, bn.beta], { eps: 1e-2 });
+        bn.runningMean.data.set(Array.from({ length: shape[0] }, (_, i) => 0.3 * i - 0.2));
+        bn.runningVar.data.set(Array.from({ length: shape[0] }, (_, i) => 0.5 + 0.7 * i));
+        gradCheck(`batch_norm [${shape.join(', ')}] inference`, (xi, g, b) => { void g; void b; return bn.forward(xi, INFERENCE); }, [x, bn.gamma, bn.beta], { eps: 1e-2 });
       }
     }));
   });

@@ -42,6 +42,12 @@ interface Addon {
   maxPool2d(x: Float32Array, y: Float32Array, indices: Int32Array, sizes: number[]): void;
   scatterAdd(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
   gather(src: Float32Array, indices: Int32Array, dst: Float32Array, planes: number, srcSize: number, dstSize: number, beta: number): void;
+  channelStats(x: Float32Array, n: number, channels: number, spatial: number, mean: Float32Array, variance: Float32Array): void;
+  batchNormApply(x: Float32Array, n: number, channels: number, spatial: number, mean: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+  batchNormBackward(x: Float32Array, dy: Float32Array, n: number, channels: number, spatial: number, mean: Float32Array,
+    invStd: Float32Array, gamma: Float32Array, batchStats: boolean, dx: Float32Array, beta: number, dGamma: Float32Array, dBeta: Float32Array): void;
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
+    weights: Float32Array | null, grad: Float32Array | null): [number, number];
   info(): { isa: string; threads: number; mr: number; nr: number };
   setThreads(n: number): number;
   setIsa(isa: string): string;
@@ -171,6 +177,18 @@ export function createNativeBackend(): Backend {
     },
     gather(src, indices, dst, planes, srcSize, dstSize, beta): void {
       n.gather(src, indices, dst, planes, srcSize, dstSize, beta);
+    },
+    channelStats(x, batch, channels, spatial, mean, variance): void {
+      n.channelStats(x, batch, channels, spatial, mean, variance);
+    },
+    batchNormApply(x, batch, channels, spatial, mean, scale, shift, y): void {
+      n.batchNormApply(x, batch, channels, spatial, mean, scale, shift, y);
+    },
+    batchNormBackward(x, dy, batch, channels, spatial, mean, invStd, gamma, batchStats, dx, beta, dGamma, dBeta): void {
+      n.batchNormBackward(x, dy, batch, channels, spatial, mean, invStd, gamma, batchStats, dx, beta, dGamma, dBeta);
+    },
+    softmaxCrossEntropy(logits, labels, batch, classes, positions, weights, grad): [number, number] {
+      return n.softmaxCrossEntropy(logits, labels, batch, classes, positions, weights, grad);
     },
     allFinite(a): boolean {
       return n.allFinite(a);

@@ -293,7 +293,75 @@ export function createReferenceBackend(): Backend {
         }
       }
     },
+
+    channelStats(x, n, channels, spatial, mean, variance): void {
+      const count = n * spatial;
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        forEachOfChannel(n, channels, spatial, c, (i) => { sum += x[i]; });
+        const mu = count > 0 ? sum / count : 0;
+        let squares = 0;
+        forEachOfChannel(n, channels, spatial, c, (i) => { squares += (x[i] - mu) ** 2; });
+        mean[c] = mu;
+        variance[c] = count > 0 ? squares / count : 0;
+      }
+    },
+
+    batchNormApply(x, n, channels, spatial, mean, scale, shift, y): void {
+      for (let c = 0; c < channels; c++) forEachOfChannel(n, channels, spatial, c, (i) => { y[i] = (x[i] - mean[c]) * scale[c] + shift[c]; });
+    },
+
+    batchNormBackward(x, dy, n, channels, spatial, mean, invStd, gamma, batchStats, dx, beta, dGamma, dBeta): void {
+      const count = n * spatial;
+      for (let c = 0; c < channels; c++) {
+        let sumDy = 0;
+        let sumDyXhat = 0;
+        forEachOfChannel(n, channels, spatial, c, (i) => {
+          sumDy += dy[i];
+          sumDyXhat += dy[i] * (x[i] - mean[c]) * invStd[c];
+        });
+        dGamma[c] = sumDyXhat;
+        dBeta[c] = sumDy;
+        forEachOfChannel(n, channels, spatial, c, (i) => {
+          const xhat = (x[i] - mean[c]) * invStd[c];
+          const centred = batchStats ? dy[i] - (sumDy + xhat * sumDyXhat) / count : dy[i];
+          dx[i] = gamma[c] * invStd[c] * centred + (beta === 0 ? 0 : beta * dx[i]);
+        });
+      }
+    },
+
+    softmaxCrossEntropy(logits, labels, n, classes, positions, weights, grad): [number, number] {
+      let loss = 0;
+      let weightSum = 0;
+      for (let i = 0; i < n; i++) {
+        for (let p = 0; p < positions; p++) {
+          const label = labels[i * positions + p];
+          if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+            throw new RangeError(`softmaxCrossEntropy: label ${label} at ${i * positions + p} is not a class`);
+          }
+          const at = (c: number) => (i * classes + c) * positions + p;
+          let max = -Infinity;
+          for (let c = 0; c < classes; c++) max = Math.max(max, logits[at(c)]);
+          let sumExp = 0;
+          for (let c = 0; c < classes; c++) sumExp += Math.exp(logits[at(c)] - max);
+          const w = weights ? weights[label] : 1;
+          loss += w * (max + Math.log(sumExp) - logits[at(label)]);
+          weightSum += w;
+          if (grad) {
+            for (let c = 0; c < classes; c++) grad[at(c)] = w * (Math.exp(logits[at(c)] - max) / sumExp - (c === label ? 1 : 0));
+          }
+        }
+      }
+      return [loss, weightSum];
+    },
   };
+}
+
+/** Calls visit(index) for every element of channel c of x viewed as [n, channels, spatial]. */
+function forEachOfChannel(n: number, channels: number, spatial: number, c: number, visit: (index: number) => void): void {
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < spatial; s++) visit((i * channels + c) * spatial + s);
+  }
 }
 
 /**

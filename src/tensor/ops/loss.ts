@@ -72,35 +72,20 @@ export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>, o
   }
   const weights = options.classWeights;
   if (weights && weights.length !== classes) throw new ShapeError(`softmaxCrossEntropy: ${weights.length} class weights for ${classes} classes`);
-  const z = logits.data;
-  const unitGrad = logits.requiresGrad && isRecording() ? Tensor.empty(logits.shape) : null;
-  const grad = unitGrad?.data;
-  let total = 0;
-  let weightSum = 0;
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < positions; p++) {
-      const label = labels[i * positions + p];
-      if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
-        throw new ShapeError(`softmaxCrossEntropy: label ${label} at example ${i}, position ${p} is not a class in 0..${classes - 1}`);
-      }
-      const base = i * classes * positions + p;
-      let max = -Infinity;
-      for (let c = 0; c < classes; c++) max = Math.max(max, z[base + c * positions]);
-      let sumExp = 0;
-      for (let c = 0; c < classes; c++) sumExp += Math.exp(z[base + c * positions] - max);
-      const w = weights ? weights[label] : 1;
-      total += w * (max + Math.log(sumExp) - z[base + label * positions]);
-      weightSum += w;
-      if (grad) {
-        for (let c = 0; c < classes; c++) grad[base + c * positions] = w * Math.exp(z[base + c * positions] - max) / sumExp;
-        grad[base + label * positions] -= w;
-      }
+  const labelValues = labels instanceof Float32Array ? labels : Float32Array.from(labels);
+  for (let i = 0; i < labelValues.length; i++) {
+    const label = labelValues[i];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+      throw new ShapeError(`softmaxCrossEntropy: label ${label} at example ${Math.floor(i / positions)}, position ${i % positions} is not a class in 0..${classes - 1}`);
     }
   }
+  const backend = getBackend();
+  const unitGrad = logits.requiresGrad && isRecording() ? Tensor.empty(logits.shape) : null;
+  const [total, weightSum] = backend.softmaxCrossEntropy(logits.data, labelValues, n, classes, positions,
+    weights ? Float32Array.from(weights) : null, unitGrad?.data ?? null);
   const norm = weightSum > 0 ? 1 / weightSum : 0;
   const out = Tensor.empty([]);
   out.data[0] = total * norm;
-  const backend = getBackend();
   return record(out, {
     op: 'softmaxCrossEntropy',
     inputs: [logits],
