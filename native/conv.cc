@@ -30,48 +30,45 @@ struct Plan {
         in_plane(geom.in_h * geom.in_w) {}
 };
 
-// Columns [n·P, (n + 1)·P) of col (K rows of `ld` values) from image n's group channels
-// x[in_per_group × H × W]; taps outside the image read 0.
+// The K/in_per_group rows of col (each `ld` values) that input channel plane x[H × W] gives, at
+// columns [n·P, (n + 1)·P) for the image the plane belongs to; taps outside the image read 0.
 void im2col(const float* x, const Plan& p, float* col, long ld) {
   const ConvGeom& g = p.g;
-  for (long ic = 0; ic < p.in_per_group; ++ic) {
-    for (long kh = 0; kh < g.kh; ++kh) {
-      for (long kw = 0; kw < g.kw; ++kw) {
-        float* row = col + ((ic * g.kh + kh) * g.kw + kw) * ld;
-        for (long oh = 0; oh < g.out_h; ++oh) {
-          const long ih = oh * g.sh - g.ph + kh * g.dh;
-          float* out = row + oh * g.out_w;
-          if (ih < 0 || ih >= g.in_h) {
-            std::fill(out, out + g.out_w, 0.f);
-            continue;
-          }
-          const float* in = x + (ic * g.in_h + ih) * g.in_w;
-          for (long ow = 0; ow < g.out_w; ++ow) {
-            const long iw = ow * g.sw - g.pw + kw * g.dw;
-            out[ow] = iw >= 0 && iw < g.in_w ? in[iw] : 0.f;
-          }
+  for (long kh = 0; kh < g.kh; ++kh) {
+    for (long kw = 0; kw < g.kw; ++kw) {
+      float* row = col + (kh * g.kw + kw) * ld;
+      for (long oh = 0; oh < g.out_h; ++oh) {
+        const long ih = oh * g.sh - g.ph + kh * g.dh;
+        float* out = row + oh * g.out_w;
+        if (ih < 0 || ih >= g.in_h) {
+          std::fill(out, out + g.out_w, 0.f);
+          continue;
+        }
+        const float* in = x + ih * g.in_w;
+        for (long ow = 0; ow < g.out_w; ++ow) {
+          const long iw = ow * g.sw - g.pw + kw * g.dw;
+          out[ow] = iw >= 0 && iw < g.in_w ? in[iw] : 0.f;
         }
       }
     }
   }
 }
 
-// dx[in_per_group × H × W] += each entry of image n's columns, at the pixel im2col took it from.
+// The plane dx[H × W] of one input channel += each entry of its rows of col, at the pixel im2col
+// took it from.
 void col2im(const float* col, const Plan& p, float* dx, long ld) {
   const ConvGeom& g = p.g;
-  for (long ic = 0; ic < p.in_per_group; ++ic) {
-    for (long kh = 0; kh < g.kh; ++kh) {
-      for (long kw = 0; kw < g.kw; ++kw) {
-        const float* row = col + ((ic * g.kh + kh) * g.kw + kw) * ld;
-        for (long oh = 0; oh < g.out_h; ++oh) {
-          const long ih = oh * g.sh - g.ph + kh * g.dh;
-          if (ih < 0 || ih >= g.in_h) continue;
-          float* out = dx + (ic * g.in_h + ih) * g.in_w;
-          const float* in = row + oh * g.out_w;
-          for (long ow = 0; ow < g.out_w; ++ow) {
-            const long iw = ow * g.sw - g.pw + kw * g.dw;
-            if (iw >= 0 && iw < g.in_w) out[iw] += in[ow];
-          }
+  for (long kh = 0; kh < g.kh; ++kh) {
+    for (long kw = 0; kw < g.kw; ++kw) {
+      const float* row = col + (kh * g.kw + kw) * ld;
+      for (long oh = 0; oh < g.out_h; ++oh) {
+        const long ih = oh * g.sh - g.ph + kh * g.dh;
+        if (ih < 0 || ih >= g.in_h) continue;
+        float* out = dx + ih * g.in_w;
+        const float* in = row + oh * g.out_w;
+        for (long ow = 0; ow < g.out_w; ++ow) {
+          const long iw = ow * g.sw - g.pw + kw * g.dw;
+          if (iw >= 0 && iw < g.in_w) out[iw] += in[ow];
         }
       }
     }
@@ -108,27 +105,30 @@ long chunk_size(const Plan& p) {
   return std::max(1L, std::min(p.g.batch, kColumnBudget / std::max(1L, p.K * p.P)));
 }
 
-// f(n) for every image of the chunk, on the pool.
-template <class F> void per_image(const Chunk& c, F&& f) {
-  ThreadPool::instance().parallel_for(static_cast<int>(c.count), [&](int i) { f(c.first + i, static_cast<long>(i)); });
+// f(n, i, channel) for every image of the chunk (n in the batch, i in the chunk) and each of
+// `channels` channels, on the pool: a chunk of one large image still keeps every thread busy.
+template <class F> void per_plane(const Chunk& c, long channels, F&& f) {
+  ThreadPool::instance().parallel_for(static_cast<int>(c.count * channels), [&](int t) {
+    const long i = t / channels;
+    f(c.first + i, i, t % channels);
+  });
 }
 
 // The chunk's images' group input channels as one K × (count · P) matrix.
 void gather_columns(const float* x, const Plan& p, long grp, const Chunk& c, float* col) {
   const long ld = c.count * p.P;
-  per_image(c, [&](long n, long i) {
-    im2col(x + (n * p.g.in_c + grp * p.in_per_group) * p.in_plane, p, col + i * p.P, ld);
+  const long taps = p.g.kh * p.g.kw;
+  per_plane(c, p.in_per_group, [&](long n, long i, long ic) {
+    im2col(x + (n * p.g.in_c + grp * p.in_per_group + ic) * p.in_plane, p, col + ic * taps * ld + i * p.P, ld);
   });
 }
 
 // The chunk's images' group output channels ([batch, out_c, P] layout) as one out_per_group × (count · P) matrix.
 void to_rows(const float* y, const Plan& p, long grp, const Chunk& c, float* rows) {
   const long ld = c.count * p.P;
-  per_image(c, [&](long n, long i) {
-    for (long oc = 0; oc < p.out_per_group; ++oc) {
-      const float* from = y + (n * p.g.out_c + grp * p.out_per_group + oc) * p.P;
-      std::copy(from, from + p.P, rows + oc * ld + i * p.P);
-    }
+  per_plane(c, p.out_per_group, [&](long n, long i, long oc) {
+    const float* from = y + (n * p.g.out_c + grp * p.out_per_group + oc) * p.P;
+    std::copy(from, from + p.P, rows + oc * ld + i * p.P);
   });
 }
 
@@ -159,15 +159,13 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
     for (long grp = 0; grp < g.groups; ++grp) {
       gather_columns(x, p, grp, c, col);
       gemm(product(p.out_per_group, ld, p.K, w + grp * p.out_per_group * p.K, false, col, false, rows, 0.f));
-      per_image(c, [&](long n, long i) {
-        for (long oc = 0; oc < p.out_per_group; ++oc) {
-          const long channel = grp * p.out_per_group + oc;
-          const float b = bias ? bias[channel] : 0.f;
-          const float* from = rows + oc * ld + i * p.P;
-          float* to = y + (n * g.out_c + channel) * p.P;
-          for (long k = 0; k < p.P; ++k) to[k] = from[k] + b;
-          if (op >= 0) unary(op, to, to, static_cast<size_t>(p.P), slope, 0);
-        }
+      per_plane(c, p.out_per_group, [&](long n, long i, long oc) {
+        const long channel = grp * p.out_per_group + oc;
+        const float b = bias ? bias[channel] : 0.f;
+        const float* from = rows + oc * ld + i * p.P;
+        float* to = y + (n * g.out_c + channel) * p.P;
+        for (long k = 0; k < p.P; ++k) to[k] = from[k] + b;
+        if (op >= 0) unary(op, to, to, static_cast<size_t>(p.P), slope, 0);
       });
     }
   });
@@ -181,12 +179,12 @@ void conv2d_backward_input(const float* dy, const float* w, float* dx, const Con
     for (long grp = 0; grp < g.groups; ++grp) {
       to_rows(dy, p, grp, c, rows);
       gemm(product(p.K, ld, p.out_per_group, w + grp * p.out_per_group * p.K, true, rows, false, col, 0.f));
-      per_image(c, [&](long n, long i) {
-        float* dxg = dx + (n * g.in_c + grp * p.in_per_group) * p.in_plane;
-        const long size = p.in_per_group * p.in_plane;
-        if (beta == 0.f) std::fill(dxg, dxg + size, 0.f);
-        else if (beta != 1.f) for (long k = 0; k < size; ++k) dxg[k] *= beta;
-        col2im(col + i * p.P, p, dxg, ld);
+      const long taps = g.kh * g.kw;
+      per_plane(c, p.in_per_group, [&](long n, long i, long ic) {
+        float* plane = dx + (n * g.in_c + grp * p.in_per_group + ic) * p.in_plane;
+        if (beta == 0.f) std::fill(plane, plane + p.in_plane, 0.f);
+        else if (beta != 1.f) for (long k = 0; k < p.in_plane; ++k) plane[k] *= beta;
+        col2im(col + ic * taps * ld + i * p.P, p, plane, ld);
       });
     }
   });

@@ -10,7 +10,7 @@ import { loadData } from '../data/load-data.js';
 import { makeScenes, SCENE_CLASSES } from '../data/scenes.js';
 import { prepareRunFolder, writeJson, writeTensorsFile } from '../io/run-folder.js';
 import { SEGNET } from '../models/presets.js';
-import { Segmenter, segmentationScores, type SegmentationScores } from '../models/segmenter.js';
+import { balancedClassWeights, Segmenter, segmentationScores, type SegmentationScores } from '../models/segmenter.js';
 import { getBackend, Tensor } from '../tensor/index.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import { writeImageRows } from './pictures.js';
@@ -56,7 +56,8 @@ export async function segment(options: SegmentOptions): Promise<SegmentResult> {
   const test = makeScenes(loadData('mnist', { split: 'test' }), testScenes, { size, seed: seed + 1 });
   // Only once the request is known to be good is an earlier output replaced.
   prepareRunFolder(out, options.force ?? false);
-  const net = Segmenter.create({ ...SEGNET.model, input: [1, size, size] }, seed);
+  const classWeights = balancedClassWeights(train.labels!, SEGNET.model.classes);
+  const net = Segmenter.create({ ...SEGNET.model, input: [1, size, size], classWeights }, seed);
   const fitted = await fit(net, train, {
     epochs, batchSize, lr: SEGNET.training.lr, schedule: SEGNET.training.schedule, seed, signal: options.signal, onEvent: options.onEvent,
   });

@@ -36,7 +36,7 @@ export type ResolvedSegmenterSpec = Omit<SegmenterSpec, 'decoder'> & { decoder: 
 /**
  * A net that labels every pixel.
  * @example
- * const net = Segmenter.create(PRESET_SEGNET.model);
+ * const net = Segmenter.create(SEGNET.model);
  * net.predict(images); // a class per pixel, Uint8Array of batch · height · width
  */
 export class Segmenter implements Trainable {
@@ -121,6 +121,24 @@ function scoresFromMirror(decoder: LayerSpec[], classes: number): LayerSpec[] {
     throw new UsageError(`segmentation config: a mirrored decoder must end in a convolution to give class scores; it ends in ${last ? last.type : 'nothing'} (write the decoder's specs out instead)`);
   }
   return [...decoder.slice(0, -1), { ...last, filters: classes }];
+}
+
+/**
+ * Loss weights that balance rare classes against common ones: √(median frequency / frequency) for
+ * each class, from the label maps a net will train on. SegNet weighs by median frequency /
+ * frequency; the square root softens that so the background (about 96% of a scene's pixels) still
+ * counts. Classes absent from `labels` get 1 (they never enter the loss).
+ * @example
+ * balancedClassWeights(Uint8Array.of(0, 0, 0, 1), 2); // [√(2/3), √2]: counts 3 and 1, median 2
+ */
+export function balancedClassWeights(labels: ArrayLike<number>, classes: number): number[] {
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  const present = [...counts].filter((c) => c > 0).sort((a, b) => a - b);
+  if (present.length === 0) return new Array<number>(classes).fill(1);
+  const mid = present.length >> 1;
+  const median = present.length % 2 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
+  return Array.from(counts, (c) => (c > 0 ? Math.sqrt(median / c) : 1));
 }
 
 /** How a prediction agrees with the truth, pixel by pixel. */

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import '../../src/index.js';
 import { type Dataset, makeDataset } from '../../src/data/dataset.js';
 import { makeScenes } from '../../src/data/scenes.js';
-import { Segmenter, segmentationScores } from '../../src/models/segmenter.js';
+import { SEGNET, segnetModel } from '../../src/models/presets.js';
+import { balancedClassWeights, Segmenter, segmentationScores } from '../../src/models/segmenter.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { fit } from '../../src/training/fit.js';
 
@@ -17,6 +18,27 @@ test('pixel accuracy and IoU per class, worked by hand', () => {
   assert.equal(s.pixelAccuracy, 0.6);
   assert.deepEqual(s.perClassIoU, [1 / 3, 2 / 3, 0, null]);
   assert.ok(Math.abs(s.meanIoU - 1 / 3) < 1e-12);
+});
+
+test('class weights balance by √(median frequency / frequency); absent classes get 1', () => {
+  // Counts 6, 2, 1 and none: median of the present ones 2.
+  const w = balancedClassWeights(Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 1, 2), 4);
+  [Math.sqrt(2 / 6), 1, Math.sqrt(2), 1].forEach((v, i) => assert.ok(Math.abs(w[i] - v) < 1e-12, `class ${i}: ${w[i]} vs ${v}`));
+  // An even number of present classes: the median is the mean of the middle two (1 and 3 → 2).
+  assert.deepEqual(balancedClassWeights(Uint8Array.of(0, 1, 1, 1), 2), [Math.sqrt(2), Math.sqrt(2 / 3)]);
+  assert.deepEqual(balancedClassWeights(new Uint8Array(0), 3), [1, 1, 1]);
+});
+
+test('the segnet preset: each pooling unpooled at its own indices on the way back, scores for 11 classes at 64x64', () => {
+  const net = Segmenter.create(SEGNET.model);
+  const unpools = net.spec.decoder.filter((s) => s.type === 'max_unpool2d').map((s) => (s as { partner: string }).partner);
+  const pools = net.spec.encoder.flatMap((s, i) => (s.type === 'max_pool2d' ? [`encoder.${i}`] : []));
+  assert.deepEqual(unpools, pools.reverse());
+  assert.deepEqual(net.decoder.outputShape, [11, 64, 64]);
+  // The encoder ends at 4x4: a deepest unit sees the whole of a digit.
+  assert.deepEqual(net.encoder.outputShape, [128, 4, 4]);
+  const small = segnetModel([4, 8], [1], 3, 8);
+  assert.deepEqual(small.decoder.map((s) => s.type), ['max_unpool2d', 'conv2d', 'batch_norm', 'activation', 'conv2d']);
 });
 
 test('the mirrored decoder ends in a score map per class; a decoder that cannot is refused', () => {
