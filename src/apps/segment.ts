@@ -17,7 +17,7 @@ import { writeImageRows } from './pictures.js';
 
 /** What `aekit segment` can be told. */
 export interface SegmentOptions {
-  /** Training scenes (default 10,000) and test scenes (default 1,000). */
+  /** Training scenes (default SEGNET.scenes, 8,000) and test scenes (default 1,000). */
   scenes?: number;
   testScenes?: number;
   /** The canvas's side (default 64). */
@@ -50,13 +50,13 @@ export interface SegmentResult extends SegmentationScores {
  * const { meanIoU } = await segment({ scenes: 2000, epochs: 2, out: 'runs/segnet' });
  */
 export async function segment(options: SegmentOptions): Promise<SegmentResult> {
-  const { scenes = 10_000, testScenes = 1000, size = 64, seed = 0, out } = options;
+  const { scenes = SEGNET.scenes, testScenes = 1000, size = 64, seed = 0, out } = options;
   const { epochs = SEGNET.training.epochs, batchSize = SEGNET.training.batchSize } = options;
   const train = makeScenes(loadData('mnist', { split: 'train' }), scenes, { size, seed });
   const test = makeScenes(loadData('mnist', { split: 'test' }), testScenes, { size, seed: seed + 1 });
   // Only once the request is known to be good is an earlier output replaced.
   prepareRunFolder(out, options.force ?? false);
-  const classWeights = balancedClassWeights(train.labels!, SEGNET.model.classes);
+  const classWeights = balancedClassWeights(train.labels!, SEGNET.model.classes, SEGNET.balancePower);
   const net = Segmenter.create({ ...SEGNET.model, input: [1, size, size], classWeights }, seed);
   const fitted = await fit(net, train, {
     epochs, batchSize, lr: SEGNET.training.lr, schedule: SEGNET.training.schedule, seed, signal: options.signal, onEvent: options.onEvent,

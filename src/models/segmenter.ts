@@ -124,21 +124,21 @@ function scoresFromMirror(decoder: LayerSpec[], classes: number): LayerSpec[] {
 }
 
 /**
- * Loss weights that balance rare classes against common ones: √(median frequency / frequency) for
- * each class, from the label maps a net will train on. SegNet weighs by median frequency /
- * frequency; the square root softens that so the background (about 96% of a scene's pixels) still
- * counts. Classes absent from `labels` get 1 (they never enter the loss).
+ * Loss weights that balance rare classes against common ones: (median frequency / frequency)^power
+ * for each class, from the label maps a net will train on. SegNet weighs by median frequency /
+ * frequency (power 1); a smaller power softens that so the background (about 96% of a scene's
+ * pixels) still counts. Classes absent from `labels` get 1 (they never enter the loss).
  * @example
- * balancedClassWeights(Uint8Array.of(0, 0, 0, 1), 2); // [√(2/3), √2]: counts 3 and 1, median 2
+ * balancedClassWeights(Uint8Array.of(0, 0, 0, 1), 2, 0.5); // [√(2/3), √2]: counts 3 and 1, median 2
  */
-export function balancedClassWeights(labels: ArrayLike<number>, classes: number): number[] {
+export function balancedClassWeights(labels: ArrayLike<number>, classes: number, power = 1): number[] {
   const counts = new Float64Array(classes);
   for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
   const present = [...counts].filter((c) => c > 0).sort((a, b) => a - b);
   if (present.length === 0) return new Array<number>(classes).fill(1);
   const mid = present.length >> 1;
   const median = present.length % 2 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
-  return Array.from(counts, (c) => (c > 0 ? Math.sqrt(median / c) : 1));
+  return Array.from(counts, (c) => (c > 0 ? (median / c) ** power : 1));
 }
 
 /** How a prediction agrees with the truth, pixel by pixel. */

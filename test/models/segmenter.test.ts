@@ -20,12 +20,13 @@ test('pixel accuracy and IoU per class, worked by hand', () => {
   assert.ok(Math.abs(s.meanIoU - 1 / 3) < 1e-12);
 });
 
-test('class weights balance by √(median frequency / frequency); absent classes get 1', () => {
+test('class weights balance by (median frequency / frequency)^power; absent classes get 1', () => {
   // Counts 6, 2, 1 and none: median of the present ones 2.
-  const w = balancedClassWeights(Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 1, 2), 4);
+  const w = balancedClassWeights(Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 1, 2), 4, 0.5);
   [Math.sqrt(2 / 6), 1, Math.sqrt(2), 1].forEach((v, i) => assert.ok(Math.abs(w[i] - v) < 1e-12, `class ${i}: ${w[i]} vs ${v}`));
   // An even number of present classes: the median is the mean of the middle two (1 and 3 → 2).
-  assert.deepEqual(balancedClassWeights(Uint8Array.of(0, 1, 1, 1), 2), [Math.sqrt(2), Math.sqrt(2 / 3)]);
+  assert.deepEqual(balancedClassWeights(Uint8Array.of(0, 1, 1, 1), 2), [2, 2 / 3]);
+  assert.deepEqual(balancedClassWeights(Uint8Array.of(0, 1, 1, 1), 2, 0.25), [2 ** 0.25, (2 / 3) ** 0.25]);
   assert.deepEqual(balancedClassWeights(new Uint8Array(0), 3), [1, 1, 1]);
 });
 

@@ -26,7 +26,7 @@ interface SegmentFlags {
 export function segmentCommand(): Command {
   return new Command('segment')
     .description('Train SegNet (the segnet preset) on scenes of MNIST digits and report pixel accuracy and IoU per class on test scenes')
-    .option('--scenes <n>', 'training scenes, made from MNIST training digits', positiveInt, 10_000)
+    .option('--scenes <n>', 'training scenes, made from MNIST training digits', positiveInt, SEGNET.scenes)
     .option('--test-scenes <n>', 'test scenes, made from MNIST test digits', positiveInt, 1000)
     .option('--size <n>', 'the scenes\' side in pixels (at least 28)', positiveInt, 64)
     .option('--epochs <n>', `training epochs (default ${SEGNET.training.epochs})`, positiveInt)
