@@ -13,6 +13,7 @@
 #include "common.h"
 #include "gemm.h"
 #include "kernels.h"
+#include "parallel.h"
 #include "thread_pool.h"
 
 namespace aekit {
@@ -210,31 +211,28 @@ void conv2d_backward_filter(const float* x, const float* dy, float* dw, const Co
 
 void max_pool2d(const float* x, float* y, int32_t* indices, const PoolGeom& g) {
   const long in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
-  ThreadPool::instance().parallel_for(static_cast<int>(std::min<long>(g.planes, 64)), [&](int chunk) {
-    const long chunks = std::min<long>(g.planes, 64);
-    for (long pl = g.planes * chunk / chunks; pl < g.planes * (chunk + 1) / chunks; ++pl) {
-      const float* in = x + pl * in_plane;
-      for (long oh = 0; oh < g.out_h; ++oh) {
-        for (long ow = 0; ow < g.out_w; ++ow) {
-          float best = -INFINITY;
-          long at = -1;
-          for (long kh = 0; kh < g.kh; ++kh) {
-            const long ih = oh * g.sh - g.ph + kh;
-            if (ih < 0 || ih >= g.in_h) continue;
-            for (long kw = 0; kw < g.kw; ++kw) {
-              const long iw = ow * g.sw - g.pw + kw;
-              if (iw < 0 || iw >= g.in_w) continue;
-              const float v = in[ih * g.in_w + iw];
-              if (at < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
-                best = v;
-                at = ih * g.in_w + iw;
-              }
+  parallel_planes(g.planes, in_plane, [&](long pl) {
+    const float* in = x + pl * in_plane;
+    for (long oh = 0; oh < g.out_h; ++oh) {
+      for (long ow = 0; ow < g.out_w; ++ow) {
+        float best = -INFINITY;
+        long at = -1;
+        for (long kh = 0; kh < g.kh; ++kh) {
+          const long ih = oh * g.sh - g.ph + kh;
+          if (ih < 0 || ih >= g.in_h) continue;
+          for (long kw = 0; kw < g.kw; ++kw) {
+            const long iw = ow * g.sw - g.pw + kw;
+            if (iw < 0 || iw >= g.in_w) continue;
+            const float v = in[ih * g.in_w + iw];
+            if (at < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+              best = v;
+              at = ih * g.in_w + iw;
             }
           }
-          const long o = pl * out_plane + oh * g.out_w + ow;
-          y[o] = best;
-          indices[o] = static_cast<int32_t>(at);
         }
+        const long o = pl * out_plane + oh * g.out_w + ow;
+        y[o] = best;
+        indices[o] = static_cast<int32_t>(at);
       }
     }
   });
@@ -242,23 +240,23 @@ void max_pool2d(const float* x, float* y, int32_t* indices, const PoolGeom& g) {
 
 void scatter_add(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
                  float beta) {
-  for (long i = 0; i < planes * dst_size; ++i) dst[i] = beta == 0.f ? 0.f : beta * dst[i];
-  for (long pl = 0; pl < planes; ++pl) {
+  parallel_planes(planes, dst_size, [&](long pl) {
     const float* s = src + pl * src_size;
     const int32_t* idx = indices + pl * src_size;
     float* d = dst + pl * dst_size;
+    for (long i = 0; i < dst_size; ++i) d[i] = beta == 0.f ? 0.f : beta * d[i];
     for (long i = 0; i < src_size; ++i) d[idx[i]] += s[i];
-  }
+  });
 }
 
 void gather(const float* src, const int32_t* indices, float* dst, long planes, long src_size, long dst_size,
             float beta) {
-  for (long pl = 0; pl < planes; ++pl) {
+  parallel_planes(planes, dst_size, [&](long pl) {
     const float* s = src + pl * src_size;
     const int32_t* idx = indices + pl * dst_size;
     float* d = dst + pl * dst_size;
     for (long i = 0; i < dst_size; ++i) d[i] = s[idx[i]] + (beta == 0.f ? 0.f : beta * d[i]);
-  }
+  });
 }
 
 }  // namespace aekit

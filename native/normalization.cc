@@ -143,15 +143,9 @@ void channel_stats(const float* x, long n, long channels, long spatial, float* m
 
 void batch_norm_apply(const float* x, long n, long channels, long spatial, const float* mean, const float* scale,
                       const float* shift, float* y) {
-  const long planes = n * channels;
-  // Planes of a few pixels are batched so a task is never a handful of multiplies.
-  const long per_task = std::max<long>(1, 16384 / std::max<long>(spatial, 1));
-  const long tasks = (planes + per_task - 1) / per_task;
-  ThreadPool::instance().parallel_for(static_cast<int>(tasks), [&](int t) {
-    for (long p = t * per_task; p < std::min(planes, (t + 1) * per_task); ++p) {
-      const long c = p % channels;
-      apply_isa(x + p * spatial, y + p * spatial, spatial, mean[c], scale[c], shift[c]);
-    }
+  parallel_planes(n * channels, spatial, [&](long p) {
+    const long c = p % channels;
+    apply_isa(x + p * spatial, y + p * spatial, spatial, mean[c], scale[c], shift[c]);
   });
 }
 

@@ -1,6 +1,7 @@
 // Helpers shared by the elementwise, loss and optimizer kernels: splitting a flat range into
 // chunks for the pool, and the per-ISA dispatch boilerplate.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include "cpu.h"
 #include "thread_pool.h"
@@ -32,6 +33,17 @@ template <class F> void parallel_range(size_t n, F&& f, size_t grain = kGrain) {
   ThreadPool::instance().parallel_for(s.chunks, [&](int c) {
     size_t b = c * s.step, e = b + s.step < n ? b + s.step : n;
     f(b, e);
+  });
+}
+
+// f(plane) for planes [0, planes) of plane_size values each, on the pool: for kernels whose
+// planes are independent (each writes its own part of the output). Small planes are batched so a
+// task is never a handful of values.
+template <class F> void parallel_planes(long planes, long plane_size, F&& f) {
+  const long per_task = std::max<long>(1, 16384 / std::max<long>(plane_size, 1));
+  const long tasks = (planes + per_task - 1) / per_task;
+  ThreadPool::instance().parallel_for(static_cast<int>(tasks), [&](int t) {
+    for (long pl = t * per_task; pl < std::min(planes, (t + 1) * per_task); ++pl) f(pl);
   });
 }
 
