@@ -46,16 +46,16 @@ export function hashModel(features: number, bits: number, sigma = 20): ModelSpec
 
 /**
  * The convolutional autoencoder of the conv presets: two strided 3x3 convolutions (28 → 14 → 7)
- * and a dense 30-unit linear code, mirrored back (dense, reshape, two transposed convolutions
- * with output padding 1), optionally behind a noise layer for denoising.
+ * and a dense linear code (30 units unless `code` says), mirrored back (dense, reshape, two
+ * transposed convolutions with output padding 1), optionally behind a noise layer for denoising.
  * @example
  * Autoencoder.create(convModel('mask:0.25'));
  */
-export function convModel(noise?: string): ModelSpecInput {
+export function convModel(noise?: string, code = 30): ModelSpecInput {
   const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, activation: 'relu' } as const);
   return {
     input: [1, 28, 28],
-    encoder: [...(noise ? [{ type: 'noise', spec: noise } as const] : []), conv(32), conv(64), { type: 'flatten' }, { type: 'dense', units: 30 }],
+    encoder: [...(noise ? [{ type: 'noise', spec: noise } as const] : []), conv(32), conv(64), { type: 'flatten' }, { type: 'dense', units: code }],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
   };
@@ -121,6 +121,14 @@ export const PRESETS = {
   'conv-denoising': {
     description: 'the conv preset trained to undo masking noise (each pixel zeroed with probability 0.25)',
     model: convModel('mask:0.25'),
+    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  // One-class anomaly detection (aekit anomaly --one-class): a narrow code, so that the model
+  // reconstructs only what its training class has in common. Chosen by measurement on MNIST
+  // (README, "Anomaly scores").
+  anomaly: {
+    description: 'the conv preset with a 16-unit code: trained on normal images only, it scores anomalies by reconstruction error (aekit anomaly)',
+    model: convModel(undefined, 16),
     training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
   },
   hash: {
