@@ -10,12 +10,14 @@ import { type Dataset, takeRows } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
 import { DataError, UsageError } from '../errors.js';
 import { prepareRunFolder, writeJson } from '../io/run-folder.js';
+import { fitPca } from '../linalg/pca.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import { PRESETS, type Preset } from '../models/presets.js';
 import { getBackend } from '../tensor/index.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import { anomalyScores, DEFAULT_ERROR_METRIC, type ErrorMetric } from './anomaly.js';
 import { prAuc, rocAuc } from './anomaly-metrics.js';
+import { pcaKernel } from './pca-run.js';
 import { imageShape, writeImageRows } from './pictures.js';
 import { saveModel } from './save-load.js';
 
@@ -40,6 +42,8 @@ export interface OneClassOptions {
   /** The reconstruction error that scores an image (default DEFAULT_ERROR_METRIC). */
   metric?: ErrorMetric;
   seed?: number;
+  /** Also score by PCA's reconstruction error, with as many components as the model's code (default true). */
+  baselines?: boolean;
   /** The folder for anomaly.json, anomaly.png and a model folder per class (class-D). */
   out: string;
   force?: boolean;
@@ -60,6 +64,8 @@ export interface OneClassScore {
   auc: number;
   /** PR-AUC (average precision), anomalies as positives. */
   prAuc: number;
+  /** The same two for PCA fitted on the same images (null without baselines). */
+  pca: { auc: number; prAuc: number; components: number } | null;
   /** Training images of the class. */
   train: number;
   /** Epochs trained (fewer when stopped). */
@@ -76,6 +82,8 @@ export interface OneClassResult {
   /** Mean ROC-AUC over the classes run. */
   meanAuc: number;
   meanPrAuc: number;
+  /** PCA's mean ROC-AUC over the same classes (null without baselines). */
+  meanPcaAuc: number | null;
   preset: string;
   metric: ErrorMetric;
   data: string;
@@ -138,8 +146,11 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
     const isAnomaly = Uint8Array.from(testLabels, (l) => (l === digit ? 0 : 1));
     const dir = join(options.out, `class-${digit}`);
     saveModel(model, dir);
+    const pca = options.baselines === false ? null : pcaScores(normal, test, model.codeSize);
     perDigit.push({
-      digit, auc: rocAuc(scores, isAnomaly), prAuc: prAuc(scores, isAnomaly), train: normal.n, epochs: fitted.trainLoss.length,
+      digit, auc: rocAuc(scores, isAnomaly), prAuc: prAuc(scores, isAnomaly),
+      pca: pca && { auc: rocAuc(pca.scores, isAnomaly), prAuc: prAuc(pca.scores, isAnomaly), components: pca.components },
+      train: normal.n, epochs: fitted.trainLoss.length,
       seconds: (performance.now() - t0) / 1000, model: dir,
     });
     const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b] || a - b);
@@ -151,11 +162,27 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
   if (picture && shape) writeImageRows(picture, shape, pictureRows, 10);
   const mean = (values: number[]) => (values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length);
   const result: OneClassResult = {
-    perDigit, meanAuc: mean(perDigit.map((d) => d.auc)), meanPrAuc: mean(perDigit.map((d) => d.prAuc)), preset: presetName, metric, data,
+    perDigit, meanAuc: mean(perDigit.map((d) => d.auc)), meanPrAuc: mean(perDigit.map((d) => d.prAuc)),
+    meanPcaAuc: options.baselines === false ? null : mean(perDigit.map((d) => d.pca!.auc)), preset: presetName, metric, data,
     test: test.n, seconds: (performance.now() - started) / 1000, aborted, picture, out: options.out, backend: getBackend().name,
   };
   writeJson(join(options.out, 'anomaly.json'), result);
   return result;
+}
+
+/** Each test example's squared error of reconstruction by PCA fitted on the normal examples. */
+function pcaScores(normal: Dataset, test: Dataset, code: number): { scores: Float64Array; components: number } {
+  const components = Math.min(code, normal.features, normal.n);
+  const pca = fitPca(normal, { components, kernel: pcaKernel() });
+  const restored = pca.inverseTransform(pca.transform(test)).x;
+  const f = test.features;
+  const scores = new Float64Array(test.n);
+  for (let i = 0; i < test.n; i++) {
+    let sum = 0;
+    for (let j = i * f; j < (i + 1) * f; j++) sum += (restored[j] - test.x[j]) ** 2;
+    scores[i] = sum;
+  }
+  return { scores, components };
 }
 
 /** The class of each example, checked to be one label per example. */

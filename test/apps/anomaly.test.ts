@@ -98,7 +98,11 @@ test('one-class: trained on 300 ones, the model tells the test set\'s ones from 
   assert.ok(one.auc > 0.85, `AUC ${one.auc}`);
   assert.ok(one.prAuc > 0.9, `PR-AUC ${one.prAuc}`);
   assert.equal(result.meanAuc, one.auc);
-  // The saved model gives back the same scores' AUC.
+  // PCA with as many components as the code, on the same images, beside it.
+  assert.equal(one.pca?.components, 64);
+  assert.ok(one.pca.auc > 0.85 && one.pca.prAuc > 0.9, JSON.stringify(one.pca));
+  assert.equal(result.meanPcaAuc, one.pca.auc);
+  // The model is saved, and so is the report.
   const { model } = loadRun(one.model);
   assert.equal(model.codeSize, 64);
   const saved = JSON.parse(readFileSync(join(out, 'anomaly.json'), 'utf8')) as { perDigit: { auc: number }[] };

@@ -39,7 +39,7 @@ const out = join(work, 'one-class');
 const model = join(out, 'class-1');
 
 interface OneClassJson {
-  perDigit: { digit: number; auc: number; prAuc: number; train: number; epochs: number; model: string }[];
+  perDigit: { digit: number; auc: number; prAuc: number; pca: { auc: number; components: number } | null; train: number; epochs: number; model: string }[];
   meanAuc: number;
   meanPrAuc: number;
   preset: string;
@@ -60,6 +60,8 @@ test('one-class on a slice: the JSON, an AUC well above chance, the picture and 
   assert.ok(one.auc > 0.85 && one.auc <= 1, `AUC ${one.auc}`);
   assert.ok(one.prAuc > 0.9 && one.prAuc <= 1, `PR-AUC ${one.prAuc}`);
   assert.equal(result.meanAuc, one.auc);
+  assert.equal(one.pca?.components, 16);
+  assert.ok(one.pca.auc > 0.85, `PCA's AUC ${one.pca.auc}`);
   assert.equal(one.model, model);
   assert.ok(existsSync(join(model, 'model.safetensors')));
   assert.equal(result.picture, join(out, 'anomaly.png'));

@@ -41,6 +41,7 @@ interface AnomalyFlags {
   limit?: number;
   testLimit?: number;
   seed: number;
+  baselines: boolean;
   out?: string;
   force: boolean;
   json: boolean;
@@ -88,6 +89,7 @@ export function anomalyCommand(): Command {
     .option('--limit <n>', 'with --input: score only the first N rows; with --one-class: train on at most N images of the digit', positiveInt)
     .option('--test-limit <n>', 'with --one-class: score only the first N test images (default all 10,000)', positiveInt)
     .option('--seed <n>', 'with --one-class: seed of the weights and shuffles', nonNegativeInt, 0)
+    .option('--no-baselines', 'with --one-class: skip PCA\'s scores (reconstruction error with as many components as the code) beside the model\'s')
     .option('--out <dir>', 'with --one-class: folder for anomaly.json, anomaly.png and a model per digit (default: runs/anomaly-<time>)')
     .option('--force', 'overwrite existing output files or folder', false)
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false)
@@ -131,15 +133,15 @@ async function runOneClass(opts: AnomalyFlags): Promise<void> {
   }
   const result = await interruptible((signal) => oneClass({
     data: opts.data, classes: opts.oneClass === 'all' ? undefined : opts.oneClass, preset: opts.preset, epochs: opts.epochs,
-    limit: opts.limit, testLimit: opts.testLimit, metric: opts.metric, seed: opts.seed, out: opts.out ?? `runs/anomaly-${timestamp()}`,
+    limit: opts.limit, testLimit: opts.testLimit, metric: opts.metric, seed: opts.seed, baselines: opts.baselines, out: opts.out ?? `runs/anomaly-${timestamp()}`,
     force: opts.force, signal, onEvent: oneClassReporter(),
   }));
   emit(opts.json, result, () => [
     `${result.aborted ? 'Stopped early by request: ' : ''}one-class ${result.data}: ${result.preset} preset per digit, ${result.test} test images scored by ${result.metric} (${result.backend} backend)`,
     '',
-    `${'digit'.padEnd(7)}${'train'.padStart(7)}${'ROC-AUC'.padStart(9)}${'PR-AUC'.padStart(9)}${'seconds'.padStart(9)}`,
-    ...result.perDigit.map((d) => `${String(d.digit).padEnd(7)}${String(d.train).padStart(7)}${fmt(d.auc).padStart(9)}${fmt(d.prAuc).padStart(9)}${d.seconds.toFixed(1).padStart(9)}`),
-    `${'mean'.padEnd(14)}${fmt(result.meanAuc).padStart(9)}${fmt(result.meanPrAuc).padStart(9)}${result.seconds.toFixed(1).padStart(9)}`,
+    `${'digit'.padEnd(7)}${'train'.padStart(7)}${'ROC-AUC'.padStart(9)}${'PR-AUC'.padStart(9)}${'PCA AUC'.padStart(9)}${'seconds'.padStart(9)}`,
+    ...result.perDigit.map((d) => `${String(d.digit).padEnd(7)}${String(d.train).padStart(7)}${fmt(d.auc).padStart(9)}${fmt(d.prAuc).padStart(9)}${fmt(d.pca?.auc).padStart(9)}${d.seconds.toFixed(1).padStart(9)}`),
+    `${'mean'.padEnd(14)}${fmt(result.meanAuc).padStart(9)}${fmt(result.meanPrAuc).padStart(9)}${fmt(result.meanPcaAuc).padStart(9)}${result.seconds.toFixed(1).padStart(9)}`,
     '',
     `wrote ${result.out}/anomaly.json${result.picture ? ` and ${result.picture}` : ''}; models in ${result.out}/class-D`,
   ].join('\n'));
