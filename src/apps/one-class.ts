@@ -8,11 +8,10 @@
 import { join } from 'node:path';
 import { type Dataset, takeRows } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
-import { DataError, UsageError } from '../errors.js';
+import { DataError } from '../errors.js';
 import { prepareRunFolder, writeJson } from '../io/run-folder.js';
 import { fitPca } from '../linalg/pca.js';
 import { Autoencoder } from '../models/autoencoder.js';
-import { PRESETS, type Preset } from '../models/presets.js';
 import { getBackend } from '../tensor/index.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import { anomalyScores, DEFAULT_ERROR_METRIC, type ErrorMetric } from './anomaly.js';
@@ -20,6 +19,7 @@ import { prAuc, rocAuc } from './anomaly-metrics.js';
 import { pcaKernel } from './pca-run.js';
 import { imageShape, writeImageRows } from './pictures.js';
 import { saveModel } from './save-load.js';
+import { presetByName } from './train-run.js';
 
 /** The preset `aekit anomaly --one-class` trains unless told otherwise. */
 export const ONE_CLASS_PRESET = 'anomaly';
@@ -107,8 +107,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
   const started = performance.now();
   const data = options.data ?? 'mnist';
   const presetName = options.preset ?? ONE_CLASS_PRESET;
-  const preset = (PRESETS as Record<string, Preset>)[presetName];
-  if (!preset) throw new UsageError(`unknown preset "${presetName}"; expected one of ${Object.keys(PRESETS).join(', ')}`);
+  const preset = presetByName(presetName);
   const metric = options.metric ?? DEFAULT_ERROR_METRIC;
   const seed = options.seed ?? 0;
   const train = loadData(data, { split: 'train' });
@@ -121,6 +120,12 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
     if (!present.includes(c)) throw new DataError(`${train.name}: no training example of class ${c} (its classes: ${present.join(', ')})`);
   }
   const shape = imageShape(test);
+  // A preset in the short form takes the data's width; one written as layer specs must fit it.
+  const config = 'layers' in preset.model ? { ...preset.model, layers: [train.features, ...preset.model.layers.slice(1)] } : preset.model;
+  const inputSize = Autoencoder.create(config, seed).inputSize;
+  if (inputSize !== train.features) {
+    throw new DataError(`${train.name}: examples have ${train.features} features, but the ${presetName} preset's model takes ${inputSize}`);
+  }
   prepareRunFolder(options.out, options.force ?? false);
 
   const perDigit: OneClassScore[] = [];
@@ -134,7 +139,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
     const t0 = performance.now();
     const normal = classRows(train, trainLabels, digit, options.limit);
     options.onEvent?.({ type: 'class', digit, index: index + 1, total: classes.length, train: normal.n });
-    const model = Autoencoder.create(preset.model, seed);
+    const model = Autoencoder.create(config, seed);
     const fitted = await fit(model, normal, {
       epochs: options.epochs ?? preset.training.epochs, batchSize: options.batchSize ?? preset.training.batchSize,
       lr: options.lr ?? preset.training.lr, schedule: preset.training.schedule, weightDecay: preset.training.weightDecay,

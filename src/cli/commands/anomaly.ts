@@ -9,6 +9,7 @@ import { prAuc, rocAuc } from '../../apps/anomaly-metrics.js';
 import { inputRows } from '../../apps/data-split.js';
 import { ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/one-class.js';
 import { loadRun } from '../../apps/save-load.js';
+import { presetByName } from '../../apps/train-run.js';
 import { applyScaling } from '../../apps/scaling.js';
 import type { Dataset } from '../../data/dataset.js';
 import { readCsv } from '../../data/csv.js';
@@ -128,9 +129,7 @@ async function runOneClass(opts: AnomalyFlags): Promise<void> {
   if (scoring.length > 0) {
     throw new UsageError(`anomaly: --one-class trains and scores its own models; --${flag(scoring[0])} belongs to scoring a file (--model DIR --input FILE)`);
   }
-  if (opts.preset !== undefined && !(opts.preset in PRESETS)) {
-    throw new UsageError(`anomaly: unknown preset "${opts.preset}"; expected one of ${Object.keys(PRESETS).join(', ')}`);
-  }
+  if (opts.preset !== undefined) presetByName(opts.preset);
   const result = await interruptible((signal) => oneClass({
     data: opts.data, classes: opts.oneClass === 'all' ? undefined : opts.oneClass, preset: opts.preset, epochs: opts.epochs,
     limit: opts.limit, testLimit: opts.testLimit, metric: opts.metric, seed: opts.seed, baselines: opts.baselines, out: opts.out ?? `runs/anomaly-${timestamp()}`,
