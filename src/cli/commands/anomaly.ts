@@ -95,6 +95,11 @@ export function anomalyCommand(): Command {
     .option('--force', 'overwrite existing output files or folder', false)
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false)
     .addHelpText('after', `
+Two ways to run it:
+  score a file      --model DIR --input FILE [--contamination P | --validation FILE [--quantile Q]]
+                    [--labels FILE] [--output FILE.csv|.npy] [--per-feature FILE]
+  one-class MNIST   --one-class D|D,E|all [--data mnist|fashion-mnist|DIR] [--epochs N] [--limit N] [--out DIR]
+
 Scores: an autoencoder trained on normal data reconstructs normal rows well and others badly, so
 a row's score is its reconstruction error: sse, the sum over features of (x̂ - x)² (the default:
 on one-class MNIST it separates better than bce, which also counts the entropy of gray pixels
@@ -105,8 +110,10 @@ ties counting one half) and PR-AUC (average precision, tied scores one threshold
 scores, anomalies as positives.
 
 One-class (--one-class): per digit, the ${ONE_CLASS_PRESET} preset trains on that digit's training images
-only and scores the test set; reports {"perDigit": [{"digit", "auc", "prAuc"}], "meanAuc"}
-and draws anomaly.png: per digit, its 10 least anomalous test images, then its 10 most.
+only and scores the test set, with PCA of as many components beside it; reports {"perDigit":
+[{"digit", "auc", "prAuc", "pca"}], "meanAuc", …}, keeps each model in OUT/class-D (for
+--model) and draws anomaly.png: per digit, its 10 least anomalous test images, then its 10 most.
+With the defaults, all ten digits: mean ROC-AUC 0.968 (PCA 0.954) in under 6 minutes on 2 cores.
 
 Examples:
   $ aekit anomaly --one-class all --json
