@@ -69,3 +69,9 @@ export {
 } from './apps/inpaint.js';
 export { makeScenes, SCENE_CLASSES, type SceneOptions } from './data/scenes.js';
 export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise.js';
+export {
+  anomalyScores, DEFAULT_ERROR_METRIC, featureErrors, flagAnomalies, reconstructionErrors, summarizeScores,
+  type ErrorMetric, type FlaggedScores, type ReconstructionErrors, type ScoreSummary, type ThresholdRule,
+} from './apps/anomaly.js';
+export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, validationThreshold } from './apps/anomaly-metrics.js';
+export { oneClass, ONE_CLASS_PRESET, type OneClassEvent, type OneClassOptions, type OneClassResult, type OneClassScore } from './apps/one-class.js';

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { assertFinite, type Dataset, firstRows, splitValidation } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
+import { loadInputFile } from '../data/load-input.js';
 import { DataError, UsageError } from '../errors.js';
 import type { RunRecord } from './run-record.js';
 import { applyScaling } from './scaling.js';
@@ -95,6 +96,18 @@ export function recordedData(record: RunRecord, dir: string, options: { testLimi
   const splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed });
   const scale = (ds: Dataset) => applyScaling(ds, record.data!.scale);
   return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
+}
+
+/**
+ * The rows a command applies a trained model to (encode, decode, reconstruct, anomaly):
+ * `mnist` and `fashion-mnist` name their test split, anything else is a data file (.npy, .csv,
+ * IDX file, PNG folder). Not scaled: the caller applies the model's scaling where it belongs.
+ * @param limit keep only the first N rows
+ * @example
+ * const rows = applyScaling(inputRows('digits.npy', 100), record.data?.scale ?? null);
+ */
+export function inputRows(spec: string, limit?: number): Dataset {
+  return spec === 'mnist' || spec === 'fashion-mnist' ? loadData(spec, { split: 'test', limit }) : firstRows(loadInputFile(spec), limit);
 }
 
 /** A source's test split when it has one, else every example of the file. */

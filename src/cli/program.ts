@@ -7,6 +7,7 @@ import { AEKIT_VERSION } from '../apps/version.js';
 import { backendFallbackReason, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
+import { anomalyCommand } from './commands/anomaly.js';
 import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
@@ -35,6 +36,7 @@ export function program(): Command {
     .addCommand(transformCommand('reconstruct'))
     .addCommand(denoiseCommand())
     .addCommand(inpaintCommand())
+    .addCommand(anomalyCommand())
     .addCommand(pcaCommand())
     .addCommand(compareCommand())
     .addCommand(retrieveCommand())

@@ -21,7 +21,7 @@ export const RUN_FILES = {
 } as const;
 
 /** Files whose presence marks a folder as aekit's output (a run, a comparison, a PCA). */
-const OUTPUT_MARKERS = [RUN_FILES.model, 'compare.json', 'pca.json', 'segment.json'];
+const OUTPUT_MARKERS = [RUN_FILES.model, 'compare.json', 'pca.json', 'segment.json', 'anomaly.json'];
 
 /**
  * Makes `dir` ready for a new run: creates it, or reuses an empty one. A non-empty one is

@@ -2,13 +2,11 @@
  * `aekit encode`, `aekit decode` and `aekit reconstruct`: a trained model applied to a file.
  */
 import { Command } from 'commander';
+import { inputRows } from '../../apps/data-split.js';
 import { loadRun } from '../../apps/save-load.js';
 import { imageShape } from '../../apps/pictures.js';
 import { applyScaling, undoScaling } from '../../apps/scaling.js';
 import { type Transform, transformRows } from '../../apps/transform.js';
-import { firstRows } from '../../data/dataset.js';
-import { loadInputFile } from '../../data/load-input.js';
-import { loadData } from '../../data/load-data.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
 import { tileImages, upscale, writePng } from '../../viz/png.js';
@@ -54,9 +52,7 @@ export function transformCommand(transform: Transform): Command {
       const scaling = record.data?.scale ?? null;
       const shape = imageShape({ shape: model.inputShape, features: model.inputSize });
       if (opts.png && !shape) throw new UsageError(`--png: this model's examples are not images (shape [${model.inputShape.join(', ')}])`);
-      const input = opts.input === 'mnist' || opts.input === 'fashion-mnist'
-        ? loadData(opts.input, { split: 'test', limit: opts.limit })
-        : firstRows(loadInputFile(opts.input), opts.limit);
+      const input = inputRows(opts.input, opts.limit);
       const expected = transform === 'decode' ? model.codeSize : model.inputSize;
       if (input.features !== expected) {
         throw new DataError(`${opts.input}: rows have ${input.features} values, expected ${expected} (the model's ${transform === 'decode' ? 'code' : 'input'} size)`);

@@ -1,0 +1,261 @@
+/**
+ * `aekit anomaly`: anomaly scores by reconstruction error. Two ways: score a file with a trained
+ * model (and flag the anomalies above a threshold), or run the one-class benchmark: an
+ * autoencoder per digit trained on that digit alone, the test set scored, ROC-AUC per digit.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_ERROR_METRIC, type ErrorMetric, featureErrors, flagAnomalies, type FlaggedScores, reconstructionErrors, summarizeScores } from '../../apps/anomaly.js';
+import { prAuc, rocAuc } from '../../apps/anomaly-metrics.js';
+import { inputRows } from '../../apps/data-split.js';
+import { ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/one-class.js';
+import { loadRun } from '../../apps/save-load.js';
+import { presetByName } from '../../apps/train-run.js';
+import { applyScaling } from '../../apps/scaling.js';
+import type { Dataset } from '../../data/dataset.js';
+import { readCsv } from '../../data/csv.js';
+import { readNpy } from '../../data/npy.js';
+import { tableFormat, writeMatrixFile, writeTable } from '../../data/write-table.js';
+import { DataError, UsageError } from '../../errors.js';
+import type { Autoencoder } from '../../models/autoencoder.js';
+import { PRESETS } from '../../models/presets.js';
+import { parseDecimal } from '../../util/decimal.js';
+import { interruptible } from '../interrupt.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
+import { checkOutputFiles, emit, fmt, timestamp } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+/** The parsed flags of `aekit anomaly`. */
+interface AnomalyFlags {
+  model?: string;
+  input?: string;
+  metric?: ErrorMetric;
+  contamination?: number;
+  validation?: string;
+  quantile?: number;
+  labels?: string;
+  output?: string;
+  perFeature?: string;
+  data?: string;
+  oneClass?: number[] | 'all';
+  preset?: string;
+  epochs?: number;
+  limit?: number;
+  testLimit?: number;
+  seed: number;
+  baselines: boolean;
+  out?: string;
+  force: boolean;
+  json: boolean;
+}
+
+/** A share of anomalies in (0, 0.5]. */
+function contaminationShare(text: string): number {
+  const p = parseDecimal(text);
+  if (!(p > 0 && p <= 0.5)) throw new InvalidArgumentError(`expected the share of anomalies in the data, in (0, 0.5], got "${text}"`);
+  return p;
+}
+
+/** A quantile in (0, 1]. */
+function quantileLevel(text: string): number {
+  const q = parseDecimal(text);
+  if (!(q > 0 && q <= 1)) throw new InvalidArgumentError(`expected a quantile in (0, 1] (e.g. 0.99), got "${text}"`);
+  return q;
+}
+
+/** "all", a digit, or digits separated by commas. */
+function oneClassList(text: string): number[] | 'all' {
+  if (text === 'all') return 'all';
+  const parts = text.split(',');
+  if (!parts.every((p) => /^\d$/.test(p.trim()))) throw new InvalidArgumentError(`expected a digit 0-9, digits separated by commas (2,8) or "all", got "${text}"`);
+  return [...new Set(parts.map((p) => Number(p.trim())))];
+}
+
+/** The anomaly command. */
+export function anomalyCommand(): Command {
+  return new Command('anomaly')
+    .description('Anomaly scores by reconstruction error: score a file with a trained model, or train one model per digit and measure ROC-AUC (one-class MNIST)')
+    .option('--model <dir>', 'score with this run folder (a model trained on normal data); needs --input')
+    .option('--input <file>', 'the rows to score: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)')
+    .option('--metric <m>', `the score: sse (summed squared error) or bce (summed binary cross-entropy, sigmoid outputs only); default ${DEFAULT_ERROR_METRIC}`, oneOf(['sse', 'bce'] as const))
+    .option('--contamination <p>', 'flag this share of the input as anomalies: the scores above their (1 - p)-quantile; p in (0, 0.5]', contaminationShare)
+    .option('--validation <file>', 'flag the scores above a quantile of this file\'s scores (rows known to be normal); see --quantile')
+    .option('--quantile <q>', 'with --validation: the quantile of the normal scores that is the threshold (default 0.99: about 1% false alarms)', quantileLevel)
+    .option('--labels <file>', 'one 0 (normal) or 1 (anomaly) per input row (.csv or .npy): report ROC-AUC and PR-AUC')
+    .option('--output <file>', 'write one row per input row: the score, and a 0/1 anomaly column when a threshold is set (.csv with a header, or .npy float32)')
+    .option('--per-feature <file>', 'write the squared error of every feature of every row, (x̂ - x)² (.csv or .npy)')
+    .option('--data <spec>', 'with --one-class: mnist, fashion-mnist or an IDX folder (labelled, with a test split)')
+    .option('--one-class <d>', 'the one-class benchmark for digit D, digits D,E,… or all: train on that digit\'s training images, score the test set (that digit normal, the others anomalies)', oneClassList)
+    .option('--preset <name>', `with --one-class: the model and training settings (default ${ONE_CLASS_PRESET}: ${PRESETS[ONE_CLASS_PRESET].description.split(':')[0]})`)
+    .option('--epochs <n>', `with --one-class: epochs per digit (default: the preset's, ${PRESETS[ONE_CLASS_PRESET].training.epochs} for ${ONE_CLASS_PRESET})`, positiveInt)
+    .option('--limit <n>', 'with --input: score only the first N rows; with --one-class: train on at most N images of the digit', positiveInt)
+    .option('--test-limit <n>', 'with --one-class: score only the first N test images (default all 10,000)', positiveInt)
+    .option('--seed <n>', 'with --one-class: seed of the weights and shuffles', nonNegativeInt, 0)
+    .option('--no-baselines', 'with --one-class: skip PCA\'s scores (reconstruction error with as many components as the code) beside the model\'s')
+    .option('--out <dir>', 'with --one-class: folder for anomaly.json, anomaly.png and a model per digit (default: runs/anomaly-<time>)')
+    .option('--force', 'overwrite existing output files or folder', false)
+    .option('--json', 'print one JSON object on stdout; progress stays on stderr', false)
+    .addHelpText('after', `
+Two ways to run it:
+  score a file      --model DIR --input FILE [--contamination P | --validation FILE [--quantile Q]]
+                    [--labels FILE] [--output FILE.csv|.npy] [--per-feature FILE]
+  one-class MNIST   --one-class D|D,E|all [--data mnist|fashion-mnist|DIR] [--epochs N] [--limit N] [--out DIR]
+
+Scores: an autoencoder trained on normal data reconstructs normal rows well and others badly, so
+a row's score is its reconstruction error: sse, the sum over features of (x̂ - x)² (the default:
+on one-class MNIST it separates better than bce, which also counts the entropy of gray pixels
+that no model removes), or bce. Rows are scaled as the model's training data was. A threshold
+comes from --contamination (the share of the input expected to be anomalies) or from
+--validation rows known to be normal; rows above it are flagged. With --labels, ROC-AUC (exact,
+ties counting one half) and PR-AUC (average precision, tied scores one threshold) measure the
+scores, anomalies as positives.
+
+One-class (--one-class): per digit, the ${ONE_CLASS_PRESET} preset trains on that digit's training images
+only and scores the test set, with PCA of as many components beside it; reports {"perDigit":
+[{"digit", "auc", "prAuc", "pca"}], "meanAuc", …}, keeps each model in OUT/class-D (for
+--model) and draws anomaly.png: per digit, its 10 least anomalous test images, then its 10 most.
+With the defaults, all ten digits: mean ROC-AUC 0.968 (PCA 0.954) in under 6 minutes on 2 cores.
+
+Examples:
+  $ aekit anomaly --one-class all --json
+  $ aekit anomaly --one-class 3 --epochs 5 --out runs/three
+  $ aekit anomaly --model runs/three/class-3 --input mnist --contamination 0.1 --output scores.csv
+  $ aekit anomaly --model runs/mine --input new.csv --validation normal.csv --quantile 0.99 --output flags.npy
+  $ aekit anomaly --model runs/mine --input test.npy --labels truth.csv --per-feature errors.npy --json`)
+    .action(async (opts: AnomalyFlags) => {
+      if (opts.oneClass !== undefined) {
+        await runOneClass(opts);
+        return;
+      }
+      scoreFile(opts);
+    });
+}
+
+/** The one-class benchmark. */
+async function runOneClass(opts: AnomalyFlags): Promise<void> {
+  const scoring = (['model', 'input', 'contamination', 'validation', 'quantile', 'labels', 'output', 'perFeature'] as const).filter((k) => opts[k] !== undefined);
+  if (scoring.length > 0) {
+    throw new UsageError(`anomaly: --one-class trains and scores its own models; --${flag(scoring[0])} belongs to scoring a file (--model DIR --input FILE)`);
+  }
+  if (opts.preset !== undefined) presetByName(opts.preset);
+  const result = await interruptible((signal) => oneClass({
+    data: opts.data, classes: opts.oneClass === 'all' ? undefined : opts.oneClass, preset: opts.preset, epochs: opts.epochs,
+    limit: opts.limit, testLimit: opts.testLimit, metric: opts.metric, seed: opts.seed, baselines: opts.baselines, out: opts.out ?? `runs/anomaly-${timestamp()}`,
+    force: opts.force, signal, onEvent: oneClassReporter(),
+  }));
+  emit(opts.json, result, () => [
+    `${result.aborted ? 'Stopped early by request: ' : ''}one-class ${result.data}: ${result.preset} preset per digit, ${result.test} test images scored by ${result.metric} (${result.backend} backend)`,
+    '',
+    `${'digit'.padEnd(7)}${'train'.padStart(7)}${'ROC-AUC'.padStart(9)}${'PR-AUC'.padStart(9)}${'PCA AUC'.padStart(9)}${'seconds'.padStart(9)}`,
+    ...result.perDigit.map((d) => `${String(d.digit).padEnd(7)}${String(d.train).padStart(7)}${fmt(d.auc).padStart(9)}${fmt(d.prAuc).padStart(9)}${fmt(d.pca?.auc).padStart(9)}${d.seconds.toFixed(1).padStart(9)}`),
+    `${'mean'.padEnd(14)}${fmt(result.meanAuc).padStart(9)}${fmt(result.meanPrAuc).padStart(9)}${fmt(result.meanPcaAuc).padStart(9)}${result.seconds.toFixed(1).padStart(9)}`,
+    '',
+    `wrote ${result.out}/anomaly.json${result.picture ? ` and ${result.picture}` : ''}; models in ${result.out}/class-D`,
+  ].join('\n'));
+}
+
+/** Announces each digit on stderr and draws its training progress. */
+function oneClassReporter(): (event: OneClassEvent) => void {
+  const training = progressReporter();
+  return (event) => {
+    if (event.type === 'class') process.stderr.write(`[${event.index}/${event.total}] digit ${event.digit} (${event.train} training images)\n`);
+    else training(event.event);
+  };
+}
+
+/** Scores a file with a trained model. */
+function scoreFile(opts: AnomalyFlags): void {
+  const trainingOnly = (['data', 'preset', 'epochs', 'testLimit', 'out'] as const).filter((k) => opts[k] !== undefined);
+  if (trainingOnly.length > 0) throw new UsageError(`anomaly: --${flag(trainingOnly[0])} goes with --one-class D|all`);
+  if (!opts.model || !opts.input) {
+    throw new UsageError(opts.model || opts.input
+      ? `anomaly: --${opts.model ? 'model' : 'input'} needs --${opts.model ? 'input FILE (the rows to score)' : 'model DIR (a model trained on normal data)'}`
+      : 'anomaly: give --model DIR --input FILE to score data, or --one-class D|all to run the one-class benchmark');
+  }
+  if (opts.contamination !== undefined && opts.validation !== undefined) {
+    throw new UsageError('anomaly: --contamination and --validation each set the threshold; give one of them');
+  }
+  if (opts.quantile !== undefined && opts.validation === undefined) throw new UsageError('anomaly: --quantile needs --validation FILE (rows known to be normal)');
+  if (opts.output) tableFormat(opts.output, '--output');
+  if (opts.perFeature) tableFormat(opts.perFeature, '--per-feature');
+  checkOutputFiles([opts.output, opts.perFeature], { force: opts.force, inputs: [opts.input, opts.validation, opts.labels] });
+
+  const { model, record } = loadRun(opts.model);
+  const metric = opts.metric ?? DEFAULT_ERROR_METRIC;
+  if (metric === 'bce' && model.output.activation !== 'sigmoid') {
+    throw new UsageError(`anomaly: --metric bce needs a model with a sigmoid output; ${opts.model} has a ${model.output.activation} output: use sse`);
+  }
+  const scaling = record.data?.scale ?? null;
+  const rowsOf = (spec: string, limit?: number) => checkedRows(model, applyScaling(inputRows(spec, limit), scaling), spec);
+  const input = rowsOf(opts.input, opts.limit);
+  const labels = opts.labels === undefined ? undefined : readLabels(opts.labels, input.n, opts.limit);
+  const scoreOf = (rows: Dataset) => {
+    const errors = reconstructionErrors(model, rows);
+    return metric === 'bce' ? errors.bce! : errors.sse;
+  };
+  const scores = scoreOf(input);
+  let flagged: FlaggedScores | null = null;
+  if (opts.contamination !== undefined) flagged = flagAnomalies(scores, { kind: 'contamination', share: opts.contamination });
+  if (opts.validation !== undefined) {
+    flagged = flagAnomalies(scores, { kind: 'validation', normalScores: scoreOf(rowsOf(opts.validation)), quantile: opts.quantile ?? 0.99 });
+  }
+  const auc = labels ? rocAuc(scores, labels) : null;
+  const pr = labels ? prAuc(scores, labels) : null;
+  if (opts.output) writeTable(opts.output, [{ name: metric, values: scores }, ...(flagged ? [{ name: 'anomaly', values: flagged.flags }] : [])]);
+  if (opts.perFeature) {
+    const errors = featureErrors(model, input);
+    writeMatrixFile(opts.perFeature, errors.x, errors.n, errors.features);
+  }
+  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
+  const top = order.slice(0, 10).map((row) => ({ row, score: scores[row] }));
+  const rule = opts.contamination !== undefined ? { contamination: opts.contamination } : opts.validation !== undefined ? { validation: opts.validation, quantile: opts.quantile ?? 0.99 } : null;
+  const summary = summarizeScores(scores);
+  emit(opts.json, {
+    rows: input.n, metric, scores: summary, threshold: flagged?.threshold ?? null, rule, anomalies: flagged?.anomalies ?? null,
+    auc, prAuc: pr, mostAnomalous: top, data: opts.input, output: opts.output ?? null, perFeature: opts.perFeature ?? null,
+  }, () => [
+    `${opts.input}: ${input.n} rows scored by ${metric} with ${opts.model}: mean ${fmt(summary.mean)}, median ${fmt(summary.median)}, min ${fmt(summary.min)}, max ${fmt(summary.max)}`,
+    ...(flagged ? [`  threshold ${fmt(flagged.threshold)} (${opts.contamination !== undefined ? `contamination ${opts.contamination}` : `${opts.quantile ?? 0.99}-quantile of ${opts.validation}`}): ${flagged.anomalies} anomalies`] : []),
+    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels}`] : []),
+    `  most anomalous rows: ${top.slice(0, 5).map((t) => `${t.row} (${fmt(t.score)})`).join(', ')}`,
+    ...(opts.output || opts.perFeature ? [`  wrote ${[opts.output, opts.perFeature].filter(Boolean).join(' and ')}`] : []),
+  ].join('\n'));
+}
+
+/** Rows of the model's width, or one line naming the file. */
+function checkedRows(model: Autoencoder, rows: Dataset, spec: string): Dataset {
+  if (rows.features !== model.inputSize) throw new DataError(`${spec}: rows have ${rows.features} values, expected ${model.inputSize} (the model's input size)`);
+  return rows;
+}
+
+/** The 0/1 labels of a file (.csv, or .npy read as stored: a uint8 1 is 1), one per input row. */
+function readLabels(path: string, rows: number, limit?: number): Uint8Array {
+  let values: ArrayLike<number>;
+  let width: number;
+  if (tableFormat(path, '--labels') === 'npy') {
+    const { shape, data } = readNpy(path);
+    width = shape.slice(1).reduce((a, b) => a * b, 1);
+    values = data;
+  } else {
+    const table = readCsv(path);
+    width = table.features;
+    values = table.x;
+  }
+  if (width !== 1) throw new DataError(`${path}: expected one label per row (a single column), found ${width} values per row`);
+  const n = Math.min(values.length, limit ?? Infinity);
+  if (n !== rows) throw new DataError(`${path}: ${n} labels for ${rows} input rows; expected one per row`);
+  const labels = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    if (v !== 0 && v !== 1) throw new DataError(`${path}: row ${i}: expected a label 0 (normal) or 1 (anomaly), found ${v}`);
+    labels[i] = v;
+  }
+  if (!labels.includes(0) || !labels.includes(1)) {
+    throw new DataError(`${path}: all ${rows} labels are ${labels[0]}; ROC-AUC and PR-AUC need both normal (0) and anomalous (1) rows`);
+  }
+  return labels;
+}
+
+/** A flag's name as typed: perFeature → per-feature. */
+function flag(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
