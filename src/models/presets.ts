@@ -48,12 +48,16 @@ export function hashModel(features: number, bits: number, sigma = 20): ModelSpec
 /**
  * The convolutional autoencoder of the conv presets: two strided 3x3 convolutions (28 → 14 → 7)
  * and a dense 30-unit linear code, mirrored back (dense, reshape, two transposed convolutions
- * with output padding 1), optionally behind a noise layer for denoising.
+ * with output padding 1), optionally behind a noise layer for denoising. `units` picks the hidden
+ * units: leaky relu (slope 0.1, He initialisation) as in the deep preset, which took the conv
+ * preset's test sse from 3.04 (relu, batches of 128) to 2.85 with batches of 64; the
+ * conv-denoising preset keeps relu, with which it was measured.
  * @example
  * Autoencoder.create(convModel('mask:0.25'));
  */
-export function convModel(noise?: string): ModelSpecInput {
-  const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, activation: 'relu' } as const);
+export function convModel(noise?: string, units: 'relu' | 'leaky' = 'leaky'): ModelSpecInput {
+  const activation = units === 'leaky' ? { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const : { activation: 'relu' } as const;
+  const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, ...activation } as const);
   return {
     input: [1, 28, 28],
     encoder: [...(noise ? [{ type: 'noise', spec: noise } as const] : []), conv(32), conv(64), { type: 'flatten' }, { type: 'dense', units: 30 }],
@@ -137,13 +141,13 @@ export const PRESETS = {
     training: { epochs: 30, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0.3 },
   },
   conv: {
-    description: 'convolutional: 1x28x28 -> conv 32 3x3/2 -> conv 64 3x3/2 -> 30-unit linear code, mirrored with transposed convolutions',
+    description: 'convolutional: 1x28x28 -> conv 32 3x3/2 -> conv 64 3x3/2 (leaky relu) -> 30-unit linear code, mirrored with transposed convolutions',
     model: convModel(),
-    training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+    training: { epochs: 20, batchSize: 64, lr: 2e-3, schedule: 'cosine' },
   },
   'conv-denoising': {
     description: 'the conv preset trained to undo masking noise (each pixel zeroed with probability 0.25)',
-    model: convModel('mask:0.25'),
+    model: convModel('mask:0.25', 'relu'),
     training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
   },
   // One-class anomaly detection (aekit anomaly --one-class): a narrow code, so that the model
