@@ -1,0 +1,167 @@
+/**
+ * A classifier on learned features: an encoder (layer specs, usually taken from a trained
+ * autoencoder with its weights) and a head that gives one score per class, trained with the
+ * softmax cross-entropy of one label per example through the same `fit` as every model. The
+ * encoder can be frozen (only the head learns: a softmax on the codes) or fine-tuned with it.
+ */
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { type ForwardContext, formatDims, INFERENCE, type NamedBuffer, type NamedParameter } from '../nn/layer.js';
+import type { Sequential } from '../nn/sequential.js';
+import { noGrad, reshape, sizeOf, softmaxCrossEntropy, Tensor, tidy } from '../tensor/index.js';
+import { Prng } from '../util/prng.js';
+import { buildStack, type LayerSpec, type LayerSpecInput, layerSpecSchema } from './layer-specs.js';
+import type { Batch, Objective, Trainable } from './trainable.js';
+
+/** The spec of a classifier. */
+export const classifierSpecSchema = z.object({
+  /** One input example's shape: [784], or [1, 28, 28] for images. */
+  input: z.array(z.number().int().positive()).min(1),
+  /** The feature extractor; empty for a softmax on the inputs themselves. */
+  encoder: z.array(layerSpecSchema).default([]),
+  /** The layers from the code to the class scores; default a flatten (for a code that is not a vector) and a linear dense layer of `classes` units. */
+  head: z.array(layerSpecSchema).optional(),
+  /** The number of classes; labels are 0 .. classes − 1. */
+  classes: z.number().int().min(2).max(1 << 16),
+}).strict();
+
+export type ClassifierSpecInput = z.input<typeof classifierSpecSchema>;
+/** A classifier with its head written out: what a classifier run folder stores. */
+export type ClassifierSpec = Omit<z.output<typeof classifierSpecSchema>, 'head'> & { head: LayerSpec[] };
+
+/**
+ * The default head for codes of `codeShape`: the softmax regression of the code (a flatten first
+ * when the code is not a vector).
+ * @example
+ * softmaxHead([30], 10); // [{ type: 'dense', units: 10 }]
+ */
+export function softmaxHead(codeShape: readonly number[], classes: number): LayerSpecInput[] {
+  return [...(codeShape.length > 1 ? [{ type: 'flatten' } as const] : []), { type: 'dense', units: classes, activation: 'identity' }];
+}
+
+/**
+ * An encoder and a softmax head.
+ * @example
+ * const net = Classifier.create({ input: [784], encoder: [{ type: 'dense', units: 64, activation: 'relu' }], classes: 10 }, 1);
+ * await fit(net, train);                 // train has one label per example
+ * net.predict(test.x);                   // Int32Array of classes
+ */
+export class Classifier implements Trainable {
+  /** When true only the head learns: `parameters()` leaves the encoder out and it runs at inference. */
+  frozenEncoder = false;
+
+  private constructor(readonly spec: ClassifierSpec, readonly encoder: Sequential, readonly head: Sequential) {}
+
+  /**
+   * Validates the spec (a UsageError names the field or the layer) and builds the net from `seed`.
+   * @throws UsageError when the head does not give one score per class
+   */
+  static create(input: ClassifierSpecInput, seed = 0, options: { maxParameters?: number } = {}): Classifier {
+    const parsed = classifierSpecSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(`classifier config: ${[...issue.path].join('.') || '(root)'}: ${issue.message}`);
+    }
+    const spec = parsed.data;
+    const ctx = { rng: new Prng(seed), byName: new Map(), maxParameters: options.maxParameters };
+    const encoder = buildStack('encoder', spec.encoder, spec.input, ctx);
+    const head = buildStack('head', spec.head ?? softmaxHead(encoder.outputShape, spec.classes), encoder.outputShape, ctx);
+    if (head.outputShape.length !== 1 || head.outputShape[0] !== spec.classes) {
+      throw new UsageError(`classifier config: the head gives ${formatDims(head.outputShape)} per example, but ${spec.classes} classes need scores of shape [${spec.classes}]`);
+    }
+    const resolved: ClassifierSpec = {
+      input: [...spec.input], encoder: encoder.layers.map((l) => l.spec() as LayerSpec), head: head.layers.map((l) => l.spec() as LayerSpec), classes: spec.classes,
+    };
+    return new Classifier(resolved, encoder, head);
+  }
+
+  get inputShape(): readonly number[] {
+    return this.spec.input;
+  }
+
+  get classes(): number {
+    return this.spec.classes;
+  }
+
+  /** The shape of one code (the encoder's output, the head's input). */
+  get codeShape(): readonly number[] {
+    return this.encoder.outputShape;
+  }
+
+  /** The class scores (logits) [batch, classes] for inputs [batch, ...input] (or rows of the input's size). */
+  logits(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
+    const input = x.shape.slice(1).join(',') === this.spec.input.join(',') ? x : reshape(x, [x.shape[0], ...this.spec.input]);
+    const code = this.frozenEncoder ? noGrad(() => this.encoder.forward(input, INFERENCE)) : this.encoder.forward(input, ctx);
+    return this.head.forward(code, ctx);
+  }
+
+  /** The most likely class of each example of `x` (whole examples one after another). */
+  predict(x: Float32Array, batchSize = 1000): Int32Array {
+    const size = sizeOf(this.spec.input);
+    if (x.length % size !== 0) throw new UsageError(`predict: ${x.length} values are not a whole number of examples of ${size}`);
+    const n = x.length / size;
+    const out = new Int32Array(n);
+    const k = this.classes;
+    noGrad(() => {
+      for (let from = 0; from < n; from += batchSize) {
+        const rows = Math.min(batchSize, n - from);
+        tidy(() => {
+          const s = this.logits(new Tensor(x.subarray(from * size, (from + rows) * size), [rows, ...this.spec.input])).data;
+          for (let i = 0; i < rows; i++) {
+            let best = 0;
+            for (let c = 1; c < k; c++) if (s[i * k + c] > s[i * k + best]) best = c;
+            out[from + i] = best;
+          }
+        });
+      }
+    });
+    return out;
+  }
+
+  /** The mean softmax cross-entropy of the batch's labels. */
+  objective(batch: Batch, ctx: ForwardContext): Objective {
+    if (!batch.y) throw new UsageError('classifier: training needs a class label per example');
+    return { loss: softmaxCrossEntropy(this.logits(batch.x, ctx), batch.y.data), penalty: null };
+  }
+
+  /** The tensors training updates: the head's, and the encoder's unless it is frozen. */
+  parameters(): NamedParameter[] {
+    return this.frozenEncoder ? this.head.parameters() : this.allParameters();
+  }
+
+  /** Every trainable tensor, frozen or not (what the model file holds). */
+  allParameters(): NamedParameter[] {
+    return [...this.encoder.parameters(), ...this.head.parameters()];
+  }
+
+  buffers(): NamedBuffer[] {
+    return [...this.encoder.buffers(), ...this.head.buffers()];
+  }
+}
+
+/** Accuracy and where the errors go. */
+export interface ClassificationScores {
+  /** The share of examples given their true class. */
+  accuracy: number;
+  /** 1 − accuracy. */
+  error: number;
+  /** confusion[t][p]: examples of true class t predicted as p; row t sums to the count of class t. */
+  confusion: number[][];
+}
+
+/**
+ * Accuracy and the confusion matrix.
+ * @example
+ * classificationScores(Int32Array.of(0, 1, 1), Uint8Array.of(0, 1, 0), 2); // accuracy 2/3, confusion [[1, 1], [0, 1]]
+ */
+export function classificationScores(predicted: ArrayLike<number>, truth: ArrayLike<number>, classes: number): ClassificationScores {
+  if (predicted.length !== truth.length) throw new UsageError(`classificationScores: ${predicted.length} predictions for ${truth.length} labels`);
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) {
+    confusion[truth[i]][predicted[i]]++;
+    if (truth[i] === predicted[i]) correct++;
+  }
+  const accuracy = truth.length > 0 ? correct / truth.length : 0;
+  return { accuracy, error: 1 - accuracy, confusion };
+}
