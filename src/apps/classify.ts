@@ -21,8 +21,13 @@ import { pcaKernel } from './pca-run.js';
 
 /** Training settings of `aekit classify` when not given: per mode. */
 export const CLASSIFY_DEFAULTS = {
-  finetune: { epochs: 30, batchSize: 64, lr: 1e-3, schedule: 'cosine' as const },
-  frozen: { epochs: 30, batchSize: 64, lr: 1e-3, schedule: 'cosine' as const },
+  epochs: 30,
+  batchSize: 64,
+  schedule: 'cosine' as const,
+  /** Adam's peak rate for a network trained whole (fine-tuning, and the scratch baseline). */
+  networkLr: 1e-3,
+  /** For a softmax on fixed features (codes, pixels, PCA codes), which a batch norm in the head standardises. */
+  softmaxLr: 1e-2,
   /**
    * With few labels an epoch is a few steps: epochs grow (unless given) until the run takes at
    * least this many steps.
@@ -99,11 +104,14 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     throw new DataError(`${train.name}: examples have ${train.features} features, but ${options.model}'s encoder takes ${features}`);
   }
   const labelled = options.labels === undefined ? train : takeRows(train, balancedSample(train.labels!, options.labels, classes, seed), `${train.name}/labelled`);
-  const defaults = finetune ? CLASSIFY_DEFAULTS.finetune : CLASSIFY_DEFAULTS.frozen;
-  const batchSize = options.batchSize ?? defaults.batchSize;
-  const lr = options.lr ?? defaults.lr;
-  const epochs = options.epochs ?? Math.max(defaults.epochs, Math.ceil(CLASSIFY_DEFAULTS.minSteps / Math.ceil(labelled.n / batchSize)));
-  const settings = { epochs, batchSize, lr, schedule: defaults.schedule, seed, signal: options.signal, onEvent: options.onEvent };
+  const { schedule } = CLASSIFY_DEFAULTS;
+  const batchSize = options.batchSize ?? CLASSIFY_DEFAULTS.batchSize;
+  const epochs = options.epochs ?? Math.max(CLASSIFY_DEFAULTS.epochs, Math.ceil(CLASSIFY_DEFAULTS.minSteps / Math.ceil(labelled.n / batchSize)));
+  // The same settings for the classifier and its baselines; only the default rate depends on what learns.
+  const common = { epochs, batchSize, schedule, seed, signal: options.signal, onEvent: options.onEvent };
+  const network = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.networkLr };
+  const softmax = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.softmaxLr };
+  const lr = finetune ? network.lr : softmax.lr;
 
   const spec = { input: encoder.input, encoder: encoder.encoder, classes };
   const net = Classifier.create(spec, seed);
@@ -111,13 +119,14 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   options.onStage?.('classifier');
   let aborted: boolean;
   if (finetune) {
-    aborted = (await fit(net, labelled, settings)).aborted;
+    aborted = (await fit(net, labelled, network)).aborted;
   } else {
     // The encoder is fixed: its codes are computed once and a softmax learns on them.
     net.frozenEncoder = true;
     const head = Classifier.create({ input: [...net.codeShape], head: net.spec.head, classes }, seed);
-    aborted = (await fit(head, encodeRows(net.encoder, labelled), settings)).aborted;
-    copyTensors(net.head.parameters(), head.head.parameters().map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
+    aborted = (await fit(head, encodeRows(net.encoder, labelled), softmax)).aborted;
+    const tensors = (n: Classifier) => [...n.head.parameters(), ...n.head.buffers()];
+    copyTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
   }
   const scores = score(net, test);
   const code = sizeOf(net.codeShape);
@@ -127,15 +136,15 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   if (options.baselines !== false && !aborted) {
     options.onStage?.('pixels');
     const pixels = Classifier.create({ input: [features], classes }, seed);
-    await fit(pixels, labelled, settings);
+    await fit(pixels, labelled, softmax);
     options.onStage?.('pca');
     // PCA learns from every training image, as the autoencoder did; the softmax from the labelled ones.
     const pca = fitPca(train, { components: pcaComponents, kernel: pcaKernel(), signal: options.signal });
     const pcaNet = Classifier.create({ input: [pcaComponents], classes }, seed);
-    await fit(pcaNet, { ...pca.transform(labelled), labels: labelled.labels }, settings);
+    await fit(pcaNet, { ...pca.transform(labelled), labels: labelled.labels }, softmax);
     options.onStage?.('scratch');
     const scratch = Classifier.create(spec, seed);
-    await fit(scratch, labelled, settings);
+    await fit(scratch, labelled, network);
     baselines = {
       pixels: score(pixels, test).accuracy,
       pca: score(pcaNet, { x: pca.transform(test).x, labels: test.labels }).accuracy,
@@ -151,7 +160,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     saveClassifier(net, options.out, {
       status: result.aborted ? 'aborted' : 'done', source: encoder, data: options.data === undefined ? encoder.data : null,
       split: options.data === undefined ? encoder.split : null,
-      training: { finetune, labels: labelled.n, epochs, batchSize, lr, schedule: defaults.schedule, seed },
+      training: { finetune, labels: labelled.n, epochs, batchSize, lr, schedule, seed },
       metrics: { test: { accuracy: scores.accuracy, error: scores.error }, examples: test.n },
     }, result, { force: options.force });
   }

@@ -15,8 +15,9 @@ import { Prng } from '../util/prng.js';
  */
 export function balancedSample(labels: ArrayLike<number>, count: number, classes: number, seed = 0): Uint32Array {
   if (!(Number.isSafeInteger(count) && count > 0 && count % classes === 0)) {
-    const lower = Math.max(classes, Math.floor(count / classes) * classes);
-    throw new UsageError(`--labels ${count}: the labelled examples are balanced over the ${classes} classes, so their number must be a positive multiple of ${classes} (e.g. ${lower}${lower + classes <= count ? '' : ` or ${lower + classes}`})`);
+    const below = Math.floor(count / classes) * classes;
+    const nearest = below >= classes ? `${below} or ${below + classes}` : `${classes}`;
+    throw new UsageError(`--labels ${count}: the labelled examples are balanced over the ${classes} classes, so their number must be a positive multiple of ${classes} (e.g. ${nearest})`);
   }
   const perClass = count / classes;
   const byClass: number[][] = Array.from({ length: classes }, () => []);

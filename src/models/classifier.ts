@@ -36,7 +36,7 @@ export type ClassifierSpec = Omit<z.output<typeof classifierSpecSchema>, 'head'>
  * softmaxHead([30], 10); // [{ type: 'dense', units: 10 }]
  */
 export function softmaxHead(codeShape: readonly number[], classes: number): LayerSpecInput[] {
-  return [...(codeShape.length > 1 ? [{ type: 'flatten' } as const] : []), { type: 'dense', units: classes, activation: 'identity' }];
+  return [...(codeShape.length > 1 ? [{ type: 'flatten' } as const] : []), { type: 'batch_norm' }, { type: 'dense', units: classes, activation: 'identity' }];
 }
 
 /**
@@ -143,7 +143,7 @@ export class Classifier implements Trainable {
 export interface ClassificationScores {
   /** The share of examples given their true class. */
   accuracy: number;
-  /** 1 − accuracy. */
+  /** The share of examples given another class (1 − accuracy). */
   error: number;
   /** confusion[t][p]: examples of true class t predicted as p; row t sums to the count of class t. */
   confusion: number[][];
@@ -162,6 +162,6 @@ export function classificationScores(predicted: ArrayLike<number>, truth: ArrayL
     confusion[truth[i]][predicted[i]]++;
     if (truth[i] === predicted[i]) correct++;
   }
-  const accuracy = truth.length > 0 ? correct / truth.length : 0;
-  return { accuracy, error: 1 - accuracy, confusion };
+  const n = truth.length;
+  return { accuracy: n > 0 ? correct / n : 0, error: n > 0 ? (n - correct) / n : 0, confusion };
 }

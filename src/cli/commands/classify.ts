@@ -44,15 +44,15 @@ function describe(r: ClassifyResult, model: string): string {
 
 /** The classify command. */
 export function classifyCommand(): Command {
-  const { finetune, frozen, minSteps } = CLASSIFY_DEFAULTS;
+  const { epochs, batchSize, networkLr, softmaxLr, minSteps } = CLASSIFY_DEFAULTS;
   return new Command('classify')
     .description('Classify with a trained encoder: a softmax on its codes, or (--finetune) the encoder trained with it, beside pixel, PCA and from-scratch baselines')
     .requiredOption('--model <dir>', 'a run folder with an encoder: aekit train\'s, aekit export encoder\'s, or a classifier\'s')
     .option('--finetune', 'train the encoder together with the softmax (default: encoder frozen)', false)
     .option('--labels <n>', 'use only N labelled training examples, N / classes of each class, drawn with --seed (default: all)', positiveInt)
-    .option('--epochs <n>', `passes over the labelled examples (default ${finetune.epochs}, more with few labels: at least ${minSteps} steps)`, positiveInt)
-    .option('--batch-size <n>', `examples per step (default ${finetune.batchSize})`, positiveInt)
-    .option('--lr <x>', `peak learning rate of Adam, cosine schedule (default ${finetune.lr} fine-tuning, ${frozen.lr} frozen)`, positiveNumber)
+    .option('--epochs <n>', `passes over the labelled examples (default ${epochs}, more with few labels: at least ${minSteps} steps)`, positiveInt)
+    .option('--batch-size <n>', `examples per step (default ${batchSize})`, positiveInt)
+    .option('--lr <x>', `peak learning rate of Adam, cosine schedule, for the classifier and every baseline (default ${networkLr} for a network trained whole, ${softmaxLr} for a softmax on fixed features)`, positiveNumber)
     .option('--seed <n>', 'seed for the labelled sample, the heads\' weights and the shuffles', nonNegativeInt, 0)
     .option('--data <spec>', 'labelled data other than the run\'s own: mnist, fashion-mnist or an IDX folder (train and test splits)')
     .option('--test-limit <n>', 'score on only the first N test examples', positiveInt)
