@@ -69,3 +69,9 @@ export {
 } from './apps/inpaint.js';
 export { makeScenes, SCENE_CLASSES, type SceneOptions } from './data/scenes.js';
 export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise.js';
+export { Classifier, classificationScores, softmaxHead, type ClassificationScores, type ClassifierSpec, type ClassifierSpecInput } from './models/classifier.js';
+export { sdaeModel } from './models/presets.js';
+export { greedyStages, pretrainGreedy, type GreedyResult } from './training/greedy.js';
+export { balancedSample } from './data/balanced-sample.js';
+export { classify, scoreClassifier, CLASSIFY_DEFAULTS, type ClassifyOptions, type ClassifyResult } from './apps/classify.js';
+export { exportEncoder, loadClassifier, loadEncoder, saveClassifier, type LoadedClassifier, type LoadedEncoder } from './apps/classifier-run.js';

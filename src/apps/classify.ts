@@ -128,7 +128,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const tensors = (n: Classifier) => [...n.head.parameters(), ...n.head.buffers()];
     copyTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
   }
-  const scores = score(net, test);
+  const scores = scoreClassifier(net, test);
   const code = sizeOf(net.codeShape);
   const pcaComponents = Math.min(code, features, train.n - 1);
 
@@ -146,9 +146,9 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const scratch = Classifier.create(spec, seed);
     await fit(scratch, labelled, network);
     baselines = {
-      pixels: score(pixels, test).accuracy,
-      pca: score(pcaNet, { x: pca.transform(test).x, labels: test.labels }).accuracy,
-      scratch: score(scratch, test).accuracy,
+      pixels: scoreClassifier(pixels, test).accuracy,
+      pca: scoreClassifier(pcaNet, { x: pca.transform(test).x, labels: test.labels }).accuracy,
+      scratch: scoreClassifier(scratch, test).accuracy,
     };
   }
   const result: ClassifyResult = {
@@ -170,9 +170,9 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
 /**
  * The classifier's accuracy and confusion matrix on `data`.
  * @example
- * const { accuracy, confusion } = score(net, test);
+ * const { accuracy, confusion } = scoreClassifier(net, test);
  */
-export function score(net: Classifier, data: Pick<Dataset, 'x' | 'labels'>): ClassificationScores {
+export function scoreClassifier(net: Classifier, data: Pick<Dataset, 'x' | 'labels'>): ClassificationScores {
   return classificationScores(net.predict(data.x), data.labels!, net.classes);
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import '../../src/index.js';
 import { exportEncoder, loadClassifier, loadEncoder } from '../../src/apps/classifier-run.js';
-import { classify, score } from '../../src/apps/classify.js';
+import { classify, scoreClassifier } from '../../src/apps/classify.js';
 import { loadRun } from '../../src/apps/save-load.js';
 import { trainRun } from '../../src/apps/train-run.js';
 import { loadData } from '../../src/data/load-data.js';
@@ -49,7 +49,7 @@ test('a classifier run loads back with its record and gives the same predictions
   assert.equal(record.training.labels, 200);
   assert.equal(record.model.classes, 10);
   const test = loadData('mnist', { split: 'test', limit: 500 });
-  assert.equal(score(model, test).accuracy, record.metrics!.test.accuracy);
+  assert.equal(scoreClassifier(model, test).accuracy, record.metrics!.test.accuracy);
 });
 
 test('the encoder exported alone: its own run folder, noise layers left out, classified like its source', async () => {

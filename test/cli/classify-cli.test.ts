@@ -28,7 +28,7 @@ test('classify a tiny pretrained model: the JSON, accuracy far above chance, and
   assert.equal(out.labels, 200);
   // Ten classes: chance is 10%.
   assert.ok(out.accuracy > 0.5, `accuracy ${out.accuracy}`);
-  for (const v of Object.values(out.baselines) as number[]) assert.ok(v >= 0 && v <= 1);
+  for (const v of Object.values<number>(out.baselines)) assert.ok(v >= 0 && v <= 1);
   assert.match(r.stderr, /training the classifier\n[^]*training the scratch baseline/);
 
   r = aekit('eval', '--model', classifier, '--test-limit', '300', '--json');

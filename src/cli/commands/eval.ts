@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { evaluationData } from '../../apps/data-split.js';
 import { CLASSIFIER_FORMAT, classifierTestData, loadClassifier, runFormat } from '../../apps/classifier-run.js';
-import { score } from '../../apps/classify.js';
+import { scoreClassifier } from '../../apps/classify.js';
 import { loadRun } from '../../apps/save-load.js';
 import { DataError, UsageError } from '../../errors.js';
 import { evaluate } from '../../training/evaluate.js';
@@ -62,7 +62,7 @@ function evalClassifier(opts: { model: string; data?: string; testLimit?: number
   if (top >= model.classes) {
     throw new UsageError(`${test.name}: has labels up to ${top}, but ${opts.model}'s head scores ${model.classes} classes (0..${model.classes - 1})`);
   }
-  const scores = score(model, test);
+  const scores = scoreClassifier(model, test);
   const counts = scores.confusion.map((row) => row.reduce((a, b) => a + b, 0));
   emit(opts.json, { test: { accuracy: scores.accuracy, error: scores.error }, confusion: scores.confusion, counts, classes: model.classes, examples: test.n, data: test.name }, () => {
     const width = Math.max(5, String(Math.max(...counts)).length + 1);
