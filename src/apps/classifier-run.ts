@@ -11,7 +11,7 @@ import { assertFinite, type Dataset } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
 import { DataError, UsageError } from '../errors.js';
 import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
-import { Classifier, type ClassifierSpec } from '../models/classifier.js';
+import { Classifier, type ClassifierSpec, withoutNoise } from '../models/classifier.js';
 import { type LayerSpec, layerSpecSchema } from '../models/layer-specs.js';
 import type { NamedArray } from '../models/state.js';
 import { stateDict } from '../models/state.js';
@@ -166,24 +166,6 @@ export function loadEncoder(dir: string): LoadedEncoder {
     throw new UsageError(`${dir}: its encoder (${loaded.encoder.map((s) => s.type).join(', ') || 'no layers'}) has no weights, so there is no encoder to reuse`);
   }
   return { ...loaded, ...cleaned };
-}
-
-/** The specs without noise layers, and the tensors renamed to the remaining layers' places. */
-function withoutNoise(specs: LayerSpec[], weights: NamedArray[]): { encoder: LayerSpec[]; weights: NamedArray[] } {
-  const place = new Map<number, number>();
-  const kept: LayerSpec[] = [];
-  specs.forEach((s, i) => {
-    if (s.type === 'noise') return;
-    place.set(i, kept.length);
-    kept.push(s);
-  });
-  const renamed = (name: string) => name.replace(/^encoder\.(\d+)(?=\.|$)/, (_, i: string) => {
-    const to = place.get(Number(i));
-    if (to === undefined) throw new DataError(`tensor "${name}" belongs to a noise layer, which has none`);
-    return `encoder.${to}`;
-  });
-  const encoder = kept.map((s) => ('partner' in s ? { ...s, partner: renamed(s.partner) } : s)) as LayerSpec[];
-  return { encoder, weights: weights.map((w) => ({ ...w, name: renamed(w.name) })) };
 }
 
 /**

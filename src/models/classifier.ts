@@ -11,6 +11,8 @@ import type { Sequential } from '../nn/sequential.js';
 import { noGrad, reshape, sizeOf, softmaxCrossEntropy, Tensor, tidy } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { buildStack, type LayerSpec, type LayerSpecInput, layerSpecSchema } from './layer-specs.js';
+import type { Autoencoder } from './autoencoder.js';
+import type { NamedArray } from './state.js';
 import type { Batch, Objective, Trainable } from './trainable.js';
 
 /** The spec of a classifier. */
@@ -75,6 +77,22 @@ export class Classifier implements Trainable {
     return new Classifier(resolved, encoder, head);
   }
 
+  /**
+   * A classifier on the encoder of `autoencoder`, with its weights (copies), noise layers left out,
+   * and a fresh softmax head.
+   * @example
+   * const net = Classifier.fromAutoencoder(ae, 10, 1);
+   * net.frozenEncoder = true;              // train only the softmax, or leave it false to fine-tune
+   */
+  static fromAutoencoder(autoencoder: Autoencoder, classes: number, seed = 0): Classifier {
+    const tensors = [...autoencoder.encoder.parameters(), ...autoencoder.encoder.buffers()].map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data }));
+    const { encoder, weights } = withoutNoise(autoencoder.config.encoder, tensors);
+    const net = Classifier.create({ input: autoencoder.config.input, encoder, classes }, seed);
+    const byName = new Map(weights.map((w) => [w.name, w.data]));
+    for (const { name, tensor } of [...net.encoder.parameters(), ...net.encoder.buffers()]) tensor.data.set(byName.get(name)!);
+    return net;
+  }
+
   get inputShape(): readonly number[] {
     return this.spec.input;
   }
@@ -137,6 +155,29 @@ export class Classifier implements Trainable {
   buffers(): NamedBuffer[] {
     return [...this.encoder.buffers(), ...this.head.buffers()];
   }
+}
+
+/**
+ * An encoder's specs without its noise layers (they corrupt inputs while an autoencoder trains
+ * and do nothing after), and its tensors renamed to the places of the layers that remain.
+ * @example
+ * withoutNoise([{ type: 'noise', spec: 'mask:0.25' }, dense], tensors); // dense at encoder.0, encoder.1.weight renamed encoder.0.weight
+ */
+export function withoutNoise(specs: readonly LayerSpec[], tensors: readonly NamedArray[]): { encoder: LayerSpec[]; weights: NamedArray[] } {
+  const place = new Map<number, number>();
+  const kept: LayerSpec[] = [];
+  specs.forEach((s, i) => {
+    if (s.type === 'noise') return;
+    place.set(i, kept.length);
+    kept.push(s);
+  });
+  const renamed = (name: string) => name.replace(/^encoder\.(\d+)(?=\.|$)/, (_, i: string) => {
+    const to = place.get(Number(i));
+    if (to === undefined) throw new UsageError(`tensor "${name}" belongs to a noise layer, which has none`);
+    return `encoder.${to}`;
+  });
+  const encoder = kept.map((s) => ('partner' in s ? { ...s, partner: renamed(s.partner) } : s)) as LayerSpec[];
+  return { encoder, weights: tensors.map((w) => ({ ...w, name: renamed(w.name) })) };
 }
 
 /** Accuracy and where the errors go. */

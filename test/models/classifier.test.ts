@@ -3,19 +3,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '../../src/index.js';
 import { UsageError } from '../../src/errors.js';
+import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier, classificationScores } from '../../src/models/classifier.js';
+import { Tensor } from '../../src/tensor/index.js';
 import { fit } from '../../src/training/fit.js';
 import { Prng } from '../../src/util/prng.js';
 
-test('the default head is a linear softmax layer, after a flatten when the code is an image', () => {
+test('the default head standardises the code (batch norm) for a linear softmax layer, after a flatten when the code is an image', () => {
   const dense = Classifier.create({ input: [12], encoder: [{ type: 'dense', units: 5, activation: 'relu' }], classes: 3 });
-  assert.deepEqual(dense.spec.head.map((s) => s.type), ['dense']);
-  assert.deepEqual(dense.allParameters().map((p) => p.name), ['encoder.0.weight', 'encoder.0.bias', 'head.0.weight', 'head.0.bias']);
+  assert.deepEqual(dense.spec.head.map((s) => s.type), ['batch_norm', 'dense']);
+  assert.deepEqual(dense.allParameters().map((p) => p.name), ['encoder.0.weight', 'encoder.0.bias', 'head.0.weight', 'head.0.bias', 'head.1.weight', 'head.1.bias']);
+  assert.deepEqual(dense.buffers().map((p) => p.name), ['head.0.running_mean', 'head.0.running_var']);
   const conv = Classifier.create({ input: [1, 6, 6], encoder: [{ type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1 }], classes: 4 });
-  assert.deepEqual(conv.spec.head.map((s) => s.type), ['flatten', 'dense']);
+  assert.deepEqual(conv.spec.head.map((s) => s.type), ['flatten', 'batch_norm', 'dense']);
   assert.deepEqual(conv.codeShape, [2, 3, 3]);
   // No encoder: a softmax regression on the inputs.
-  assert.deepEqual(Classifier.create({ input: [7], classes: 2 }).allParameters().map((p) => p.tensor.shape), [[2, 7], [2]]);
+  assert.deepEqual(Classifier.create({ input: [7], classes: 2 }).allParameters().map((p) => p.tensor.shape), [[7], [7], [2, 7], [2]]);
 });
 
 test('a head that does not give one score per class, or a bad spec, is refused naming it', () => {
@@ -50,7 +53,7 @@ test('frozen, only the head learns; fine-tuned, the encoder does too; both separ
   for (const frozen of [true, false]) {
     const net = Classifier.create(spec, 3);
     net.frozenEncoder = frozen;
-    assert.equal(net.parameters().length, frozen ? 2 : 4);
+    assert.equal(net.parameters().length, frozen ? 4 : 6);
     const encoderBefore = net.encoder.parameters().map((p) => p.tensor.data.slice());
     const headBefore = net.head.parameters().map((p) => p.tensor.data.slice());
     await fit(net, train, { epochs: 10, batchSize: 20, lr: 1e-2 });
@@ -66,4 +69,16 @@ test('training needs labels, and labels within the classes', async () => {
   const net = Classifier.create({ input: [10], classes: 2 });
   await assert.rejects(fit(net, { x: new Float32Array(20), n: 2, features: 10 }, { epochs: 1 }), /classifier: training needs a class label per example/);
   await assert.rejects(fit(net, { x: new Float32Array(20), n: 2, features: 10, labels: Uint8Array.of(0, 2) }, { epochs: 1 }), /label 2 at example \d, position 0 is not a class in 0\.\.1/);
+});
+
+test('fromAutoencoder: the encoder without its noise layer, its weights copied, the codes the same', () => {
+  const ae = Autoencoder.create({ layers: [10, 6, 3], codeActivation: 'sigmoid', regularization: { noise: 'mask:0.3' } }, 2);
+  assert.deepEqual(ae.config.encoder.map((s) => s.type), ['noise', 'dense', 'dense']);
+  const net = Classifier.fromAutoencoder(ae, 4, 1);
+  assert.deepEqual(net.spec.encoder.map((s) => s.type), ['dense', 'dense']);
+  const x = new Tensor(Float32Array.from({ length: 20 }, (_, i) => (i % 7) / 7), [2, 10]);
+  assert.deepEqual(net.encoder.forward(x).data, ae.encode(x).data);
+  // Copies: training the classifier leaves the autoencoder alone.
+  net.encoder.parameters()[0].tensor.data[0] += 1;
+  assert.notEqual(ae.encoder.parameters()[0].tensor.data[0], net.encoder.parameters()[0].tensor.data[0]);
 });
