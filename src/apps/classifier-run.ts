@@ -70,6 +70,7 @@ export const classifierRecordSchema = z.object({
     encoder: z.array(layerSpecSchema),
     head: z.array(layerSpecSchema).min(1),
     classes: z.number().int().min(2),
+    shift: z.number().int().min(0).default(0),
   }),
   source: sourceSchema.nullable(),
   data: dataRecordSchema.nullable(),

@@ -9,7 +9,7 @@
  */
 import { balancedSample } from '../data/balanced-sample.js';
 import { type Dataset, takeRows } from '../data/dataset.js';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { fitPca } from '../linalg/pca.js';
 import { Classifier, classificationScores, type ClassificationScores } from '../models/classifier.js';
 import type { Sequential } from '../nn/sequential.js';
@@ -47,6 +47,11 @@ export interface ClassifyOptions {
   batchSize?: number;
   lr?: number;
   seed?: number;
+  /**
+   * Images only: while a network trains (fine-tuning, and the scratch baseline), shift each image
+   * by up to this many pixels along each axis (default 0).
+   */
+  shift?: number;
   /** Labelled data other than the run's own (its train and test splits). */
   data?: string;
   testLimit?: number;
@@ -113,7 +118,8 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const softmax = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.softmaxLr };
   const lr = finetune ? network.lr : softmax.lr;
 
-  const spec = { input: encoder.input, encoder: encoder.encoder, classes };
+  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift: finetune ? options.shift ?? 0 : 0 };
+  const scratchSpec = { ...spec, shift: options.shift ?? 0 };
   const net = Classifier.create(spec, seed);
   copyTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
   options.onStage?.('classifier');
@@ -124,6 +130,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     // The encoder is fixed: its codes are computed once and a softmax learns on them.
     net.frozenEncoder = true;
     const head = Classifier.create({ input: [...net.codeShape], head: net.spec.head, classes }, seed);
+    if ((options.shift ?? 0) > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
     aborted = (await fit(head, encodeRows(net.encoder, labelled), softmax)).aborted;
     const tensors = (n: Classifier) => [...n.head.parameters(), ...n.head.buffers()];
     copyTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
@@ -143,7 +150,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const pcaNet = Classifier.create({ input: [pcaComponents], classes }, seed);
     await fit(pcaNet, { ...pca.transform(labelled), labels: labelled.labels }, softmax);
     options.onStage?.('scratch');
-    const scratch = Classifier.create(spec, seed);
+    const scratch = Classifier.create(scratchSpec, seed);
     await fit(scratch, labelled, network);
     baselines = {
       pixels: scoreClassifier(pixels, test).accuracy,

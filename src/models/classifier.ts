@@ -25,6 +25,12 @@ export const classifierSpecSchema = z.object({
   head: z.array(layerSpecSchema).optional(),
   /** The number of classes; labels are 0 .. classes − 1. */
   classes: z.number().int().min(2).max(1 << 16),
+  /**
+   * Images only: while training, each input image is moved by a random whole number of pixels in
+   * −shift .. shift along each axis (the uncovered border filled with zeros), a new draw at every
+   * step: data augmentation. 0 (the default) turns it off; inference never shifts.
+   */
+  shift: z.number().int().min(0).max(8).default(0),
 }).strict();
 
 export type ClassifierSpecInput = z.input<typeof classifierSpecSchema>;
@@ -65,6 +71,9 @@ export class Classifier implements Trainable {
       throw new UsageError(`classifier config: ${[...issue.path].join('.') || '(root)'}: ${issue.message}`);
     }
     const spec = parsed.data;
+    if (spec.shift > 0 && spec.input.length !== 3) {
+      throw new UsageError(`classifier config: shift: moves images [channels, height, width], but the input is ${formatDims(spec.input)}`);
+    }
     const ctx = { rng: new Prng(seed), byName: new Map(), maxParameters: options.maxParameters };
     const encoder = buildStack('encoder', spec.encoder, spec.input, ctx);
     const head = buildStack('head', spec.head ?? softmaxHead(encoder.outputShape, spec.classes), encoder.outputShape, ctx);
@@ -72,7 +81,8 @@ export class Classifier implements Trainable {
       throw new UsageError(`classifier config: the head gives ${formatDims(head.outputShape)} per example, but ${spec.classes} classes need scores of shape [${spec.classes}]`);
     }
     const resolved: ClassifierSpec = {
-      input: [...spec.input], encoder: encoder.layers.map((l) => l.spec() as LayerSpec), head: head.layers.map((l) => l.spec() as LayerSpec), classes: spec.classes,
+      input: [...spec.input], encoder: encoder.layers.map((l) => l.spec() as LayerSpec), head: head.layers.map((l) => l.spec() as LayerSpec),
+      classes: spec.classes, shift: spec.shift,
     };
     return new Classifier(resolved, encoder, head);
   }
@@ -108,7 +118,8 @@ export class Classifier implements Trainable {
 
   /** The class scores (logits) [batch, classes] for inputs [batch, ...input] (or rows of the input's size). */
   logits(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
-    const input = x.shape.slice(1).join(',') === this.spec.input.join(',') ? x : reshape(x, [x.shape[0], ...this.spec.input]);
+    let input = x.shape.slice(1).join(',') === this.spec.input.join(',') ? x : reshape(x, [x.shape[0], ...this.spec.input]);
+    if (ctx.training && ctx.rng && this.spec.shift > 0) input = shiftImages(input, this.spec.shift, ctx.rng);
     const code = this.frozenEncoder ? noGrad(() => this.encoder.forward(input, INFERENCE)) : this.encoder.forward(input, ctx);
     return this.head.forward(code, ctx);
   }
@@ -155,6 +166,35 @@ export class Classifier implements Trainable {
   buffers(): NamedBuffer[] {
     return [...this.encoder.buffers(), ...this.head.buffers()];
   }
+}
+
+/**
+ * Each image of a batch [n, c, h, w] moved by its own random offset in −max .. max pixels along
+ * each axis (dy drawn first, then dx, each as `rng.int(2·max + 1) − max`), zeros where nothing
+ * moved in. The input of a network needs no gradient.
+ * @example
+ * const moved = shiftImages(batch, 2, rng); // pixel (y, x) of image i is batch's (y − dy_i, x − dx_i)
+ */
+export function shiftImages(x: Tensor, max: number, rng: Prng): Tensor {
+  const [n, c, h, w] = x.shape;
+  const out = Tensor.zeros(x.shape);
+  const src = x.data;
+  const dst = out.data;
+  for (let i = 0; i < n; i++) {
+    const dy = rng.int(2 * max + 1) - max;
+    const dx = rng.int(2 * max + 1) - max;
+    for (let ch = 0; ch < c; ch++) {
+      const base = (i * c + ch) * h * w;
+      for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
+        const from = base + (y - dy) * w;
+        const to = base + y * w;
+        const x0 = Math.max(0, dx);
+        const x1 = Math.min(w, w + dx);
+        dst.set(src.subarray(from + x0 - dx, from + x1 - dx), to + x0);
+      }
+    }
+  }
+  return out;
 }
 
 /**

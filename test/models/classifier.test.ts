@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import '../../src/index.js';
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { Classifier, classificationScores } from '../../src/models/classifier.js';
+import { Classifier, classificationScores, shiftImages } from '../../src/models/classifier.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { fit } from '../../src/training/fit.js';
 import { Prng } from '../../src/util/prng.js';
@@ -81,4 +81,25 @@ test('fromAutoencoder: the encoder without its noise layer, its weights copied, 
   // Copies: training the classifier leaves the autoencoder alone.
   net.encoder.parameters()[0].tensor.data[0] += 1;
   assert.notEqual(ae.encoder.parameters()[0].tensor.data[0], net.encoder.parameters()[0].tensor.data[0]);
+});
+
+test('shift moves each training image by its own offset, zeros coming in; inference never shifts', () => {
+  // Three 1x3x4 images with distinct values 1..36.
+  const x = new Tensor(Float32Array.from({ length: 36 }, (_, i) => i + 1), [3, 1, 3, 4]);
+  const moved = shiftImages(x, 1, new Prng(5)).data;
+  const draws = new Prng(5);
+  for (let i = 0; i < 3; i++) {
+    const dy = draws.int(3) - 1;
+    const dx = draws.int(3) - 1;
+    for (let y = 0; y < 3; y++) {
+      for (let c = 0; c < 4; c++) {
+        const [sy, sx] = [y - dy, c - dx];
+        const want = sy >= 0 && sy < 3 && sx >= 0 && sx < 4 ? x.data[i * 12 + sy * 4 + sx] : 0;
+        assert.equal(moved[i * 12 + y * 4 + c], want, `image ${i} (dy ${dy}, dx ${dx}) at (${y}, ${c})`);
+      }
+    }
+  }
+  const net = Classifier.create({ input: [1, 3, 4], classes: 2, shift: 1 });
+  assert.deepEqual(net.logits(x).data, Classifier.create({ input: [1, 3, 4], classes: 2 }).logits(x).data);
+  assert.throws(() => Classifier.create({ input: [12], classes: 2, shift: 1 }), /shift: moves images \[channels, height, width\], but the input is \[12\]/);
 });

@@ -18,6 +18,7 @@ interface ClassifyFlags {
   batchSize?: number;
   lr?: number;
   seed: number;
+  shift?: number;
   data?: string;
   testLimit?: number;
   baselines: boolean;
@@ -53,6 +54,7 @@ export function classifyCommand(): Command {
     .option('--epochs <n>', `passes over the labelled examples (default ${epochs}, more with few labels: at least ${minSteps} steps)`, positiveInt)
     .option('--batch-size <n>', `examples per step (default ${batchSize})`, positiveInt)
     .option('--lr <x>', `peak learning rate of Adam, cosine schedule, for the classifier and every baseline (default ${networkLr} for a network trained whole, ${softmaxLr} for a softmax on fixed features)`, positiveNumber)
+    .option('--shift <n>', 'with --finetune, images only: move each training image by up to N pixels along each axis, a new draw every step (data augmentation; the scratch baseline gets it too)', nonNegativeInt)
     .option('--seed <n>', 'seed for the labelled sample, the heads\' weights and the shuffles', nonNegativeInt, 0)
     .option('--data <spec>', 'labelled data other than the run\'s own: mnist, fashion-mnist or an IDX folder (train and test splits)')
     .option('--test-limit <n>', 'score on only the first N test examples', positiveInt)
