@@ -7,9 +7,11 @@
  * With `labels`, every one of them sees only that many labelled examples (balanced per class),
  * while the autoencoder learned from all the training images without labels.
  */
+import { join, resolve } from 'node:path';
 import { balancedSample } from '../data/balanced-sample.js';
 import { type Dataset, takeRows } from '../data/dataset.js';
 import { DataError, UsageError } from '../errors.js';
+import { prepareRunFolder, RUN_FILES, writeJson } from '../io/run-folder.js';
 import { fitPca } from '../linalg/pca.js';
 import { Classifier, classificationScores, type ClassificationScores } from '../models/classifier.js';
 import type { Sequential } from '../nn/sequential.js';
@@ -118,10 +120,15 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const softmax = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.softmaxLr };
   const lr = finetune ? network.lr : softmax.lr;
 
-  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift: finetune ? options.shift ?? 0 : 0 };
-  const scratchSpec = { ...spec, shift: options.shift ?? 0 };
+  if (!finetune && (options.shift ?? 0) > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
+  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift: options.shift ?? 0 };
   const net = Classifier.create(spec, seed);
   copyTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
+  if (options.out !== null) {
+    if (resolve(options.out) === resolve(options.model)) throw new UsageError(`${options.out}: is the run folder the encoder comes from; choose another --out`);
+    // Refused or emptied now, not after an hour of training.
+    prepareRunFolder(options.out, options.force ?? false);
+  }
   options.onStage?.('classifier');
   let aborted: boolean;
   if (finetune) {
@@ -130,7 +137,6 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     // The encoder is fixed: its codes are computed once and a softmax learns on them.
     net.frozenEncoder = true;
     const head = Classifier.create({ input: [...net.codeShape], head: net.spec.head, classes }, seed);
-    if ((options.shift ?? 0) > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
     aborted = (await fit(head, encodeRows(net.encoder, labelled), softmax)).aborted;
     const tensors = (n: Classifier) => [...n.head.parameters(), ...n.head.buffers()];
     copyTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
@@ -138,6 +144,20 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const scores = scoreClassifier(net, test);
   const code = sizeOf(net.codeShape);
   const pcaComponents = Math.min(code, features, train.n - 1);
+  const summary = (baselines: ClassifyResult['baselines']): ClassifyResult => ({
+    accuracy: scores.accuracy, error: scores.error, baselines, labels: labelled.n, finetune, classes, examples: test.n, code, pcaComponents,
+    confusion: scores.confusion, epochs, batchSize, lr, seconds: (performance.now() - started) / 1000, aborted: aborted || options.signal?.aborted === true,
+    out: options.out, backend: getBackend().name,
+  });
+  if (options.out !== null) {
+    // Saved before the baselines train, so that stopping them keeps the classifier.
+    saveClassifier(net, options.out, {
+      status: aborted ? 'aborted' : 'done', source: encoder, data: options.data === undefined ? encoder.data : null,
+      split: options.data === undefined ? encoder.split : null,
+      training: { finetune, labels: labelled.n, epochs, batchSize, lr, schedule, seed },
+      metrics: { test: { accuracy: scores.accuracy, error: scores.error }, examples: test.n },
+    }, summary(null), { force: true });
+  }
 
   let baselines: ClassifyResult['baselines'] = null;
   if (options.baselines !== false && !aborted) {
@@ -150,7 +170,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const pcaNet = Classifier.create({ input: [pcaComponents], classes }, seed);
     await fit(pcaNet, { ...pca.transform(labelled), labels: labelled.labels }, softmax);
     options.onStage?.('scratch');
-    const scratch = Classifier.create(scratchSpec, seed);
+    const scratch = Classifier.create(spec, seed);
     await fit(scratch, labelled, network);
     baselines = {
       pixels: scoreClassifier(pixels, test).accuracy,
@@ -158,19 +178,8 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
       scratch: scoreClassifier(scratch, test).accuracy,
     };
   }
-  const result: ClassifyResult = {
-    accuracy: scores.accuracy, error: scores.error, baselines, labels: labelled.n, finetune, classes, examples: test.n, code, pcaComponents,
-    confusion: scores.confusion, epochs, batchSize, lr, seconds: (performance.now() - started) / 1000, aborted: aborted || options.signal?.aborted === true,
-    out: options.out, backend: getBackend().name,
-  };
-  if (options.out !== null) {
-    saveClassifier(net, options.out, {
-      status: result.aborted ? 'aborted' : 'done', source: encoder, data: options.data === undefined ? encoder.data : null,
-      split: options.data === undefined ? encoder.split : null,
-      training: { finetune, labels: labelled.n, epochs, batchSize, lr, schedule, seed },
-      metrics: { test: { accuracy: scores.accuracy, error: scores.error }, examples: test.n },
-    }, result, { force: options.force });
-  }
+  const result = summary(baselines);
+  if (options.out !== null) writeJson(join(options.out, RUN_FILES.metrics), result);
   return result;
 }
 
