@@ -75,3 +75,9 @@ export {
 } from './apps/anomaly.js';
 export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, validationThreshold } from './apps/anomaly-metrics.js';
 export { oneClass, ONE_CLASS_PRESET, type OneClassEvent, type OneClassOptions, type OneClassResult, type OneClassScore } from './apps/one-class.js';
+export { Classifier, classificationScores, softmaxHead, type ClassificationScores, type ClassifierSpec, type ClassifierSpecInput } from './models/classifier.js';
+export { sdaeModel } from './models/presets.js';
+export { greedyStages, pretrainGreedy, type GreedyResult } from './training/greedy.js';
+export { balancedSample } from './data/balanced-sample.js';
+export { classify, scoreClassifier, CLASSIFY_DEFAULTS, type ClassifyOptions, type ClassifyResult } from './apps/classify.js';
+export { exportEncoder, loadClassifier, loadEncoder, saveClassifier, type LoadedClassifier, type LoadedEncoder } from './apps/classifier-run.js';

@@ -47,3 +47,11 @@ test('the README regularized example trains a tied sparse denoising autoencoder 
   const out = runExample('regularized-example');
   for (const key of ['psnrNoisy', 'psnrDenoised', 'sseNoisy', 'sseDenoised']) assert.match(out, new RegExp(`${key}: \\d+\\.\\d+`));
 });
+
+test('the README classification example pretrains without labels, fine-tunes a classifier and prints its accuracy', () => {
+  const out = runExample('classify-example');
+  const match = /^accuracy (0\.\d{3}), digit 0 predicted as (\d+( \d+){9})$/m.exec(out);
+  assert.ok(match, out);
+  // Ten classes: chance is 0.1.
+  assert.ok(Number(match[1]) > 0.5, out);
+});

@@ -64,6 +64,8 @@ export const runRecordSchema = z.object({
     scale: z.enum(['unit', 'none']).optional(),
     testCurve: z.boolean().optional(),
     checkpointEvery: z.number().int().positive().optional(),
+    /** Greedy layer-wise pretraining: `epochs` per stage (the sdae preset). */
+    greedy: z.boolean().optional(),
   }).nullable(),
   /** What it learned from; null for a model saved from the library with `saveModel`. */
   data: dataRecordSchema.nullable(),
@@ -103,6 +105,10 @@ const runRecordV1Schema = z.object({
  * @throws DataError naming the file and the field
  */
 export function parseRunRecord(json: unknown, source: string): { record: RunRecord; renameWeights: (arrays: NamedArray[]) => NamedArray[] } {
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format === 'aekit-classifier' || format === 'aekit-encoder') {
+    throw new DataError(`${source}: holds ${format === 'aekit-classifier' ? 'a classifier (aekit classify), not an autoencoder; aekit eval and aekit classify take it' : 'an encoder alone (aekit export encoder), not an autoencoder; aekit classify takes it'}`);
+  }
   const version = (json as { version?: unknown } | null)?.version;
   if (version === undefined) return upgradeV1(check(runRecordV1Schema, json, source), source);
   if (version !== RUN_RECORD_VERSION) {

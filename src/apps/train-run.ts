@@ -18,6 +18,7 @@ import { stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate, type Metrics } from '../training/evaluate.js';
 import { fit, type FitState, type TrainingEvent } from '../training/fit.js';
+import { pretrainGreedy } from '../training/greedy.js';
 import type { ScheduleName } from '../training/schedule.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
@@ -127,6 +128,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       scale: options.scale ?? 'none',
       testCurve: options.testCurve ?? false,
       ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+      ...(preset.training.greedy ? { greedy: true } : {}),
     },
     data: options.data ?? 'mnist',
     out: options.out,
@@ -191,21 +193,25 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
   const saveBest = () => writeWeights(out, stateDict(model), { format: MODEL_FORMAT });
   const saveState = (state: FitState) => writeCheckpoint(out, params, state, { testSseCurve, fingerprint: dataDescription.fingerprint });
 
-  const result = await fit(model, train, {
-    ...training,
-    validation,
-    signal: plan.signal,
-    resume: saved?.state,
-    onCheckpoint: saveState,
-    onEvent: (event) => {
-      if (event.type === 'epoch' && training.testCurve) testSseCurve.push(evaluate(model, test).sse);
-      if (event.type === 'epoch' && event.best) {
-        saveBest();
-        writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
-      }
-      plan.onEvent?.(event);
-    },
-  });
+  // Greedy pretraining trains stand-alone stages; their weights reach the model as each stage ends.
+  if (training.greedy && !how.fresh) throw new UsageError(`${out}: greedy layer-wise pretraining cannot resume; train it again with --out ${out} --force`);
+  const result = training.greedy
+    ? await pretrainGreedy(model, train, { ...training, validation, signal: plan.signal, onEvent: plan.onEvent })
+    : await fit(model, train, {
+      ...training,
+      validation,
+      signal: plan.signal,
+      resume: saved?.state,
+      onCheckpoint: saveState,
+      onEvent: (event) => {
+        if (event.type === 'epoch' && training.testCurve) testSseCurve.push(evaluate(model, test).sse);
+        if (event.type === 'epoch' && event.best) {
+          saveBest();
+          writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
+        }
+        plan.onEvent?.(event);
+      },
+    });
   // fit restored the best epoch's weights; save them even when no epoch finished.
   saveBest();
   const testMetrics = evaluate(model, test);
@@ -213,6 +219,7 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
   writeJson(join(out, RUN_FILES.metrics), {
     trainLoss: result.trainLoss, valLoss: result.valLoss, bestEpoch: result.bestEpoch, test: testMetrics,
     ...(training.testCurve ? { testSseCurve } : {}),
+    ...('stages' in result ? { stages: result.stages } : {}),
     seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
   });
   writeRunPictures(out, model, test);

@@ -8,9 +8,11 @@ import { backendFallbackReason, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
 import { anomalyCommand } from './commands/anomaly.js';
+import { classifyCommand } from './commands/classify.js';
 import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { inpaintCommand } from './commands/inpaint.js';
 import { wasInterrupted } from './interrupt.js';
 import { pcaCommand } from './commands/pca.js';
@@ -40,6 +42,8 @@ export function program(): Command {
     .addCommand(pcaCommand())
     .addCommand(compareCommand())
     .addCommand(retrieveCommand())
+    .addCommand(classifyCommand())
+    .addCommand(exportCommand())
     .addCommand(segmentCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.

@@ -16,6 +16,8 @@ export interface Preset {
     schedule: 'constant' | 'cosine';
     /** Decoupled weight decay (AdamW): weights shrink by lr·weightDecay each step. 0 when absent. */
     weightDecay?: number;
+    /** Greedy layer-wise pretraining: each weight layer trained alone, `epochs` each (src/training/greedy.ts). */
+    greedy?: boolean;
   };
 }
 
@@ -96,6 +98,24 @@ export function segnetModel(filters: readonly number[], pooledAfter: readonly nu
     decoder.push(...(i > 0 ? block(filters[i - 1]) : [{ type: 'conv2d', filters: classes, kernel: 3, padding: 1 } as const]));
   }
   return { input: [1, size, size], encoder, decoder, classes };
+}
+
+/**
+ * The stacked denoising autoencoder of Vincent et al. (JMLR 2010): sigmoid layers of `sizes`
+ * (input first), each behind a noise layer, with tied weights and a mirrored decoder. Pretrained
+ * greedily (`training.greedy`), each noise layer corrupts the input of its own layer's denoising
+ * autoencoder; at inference, and in a classifier built on the encoder, noise does nothing.
+ * @example
+ * Autoencoder.create(sdaeModel([784, 1000, 1000, 1000], 'mask:0.25'));
+ */
+export function sdaeModel(sizes: readonly number[], noise: string): ModelSpecInput {
+  return {
+    input: [sizes[0]],
+    encoder: sizes.slice(1).flatMap((units) => [{ type: 'noise', spec: noise } as const, { type: 'dense', units, activation: 'sigmoid' } as const]),
+    decoder: 'mirror',
+    tied: true,
+    output: { activation: 'sigmoid', loss: 'bce' },
+  };
 }
 
 /** The segnet preset: the model, and the settings `aekit segment` trains it with. */
@@ -207,6 +227,13 @@ export const PRESETS = {
     description: '784-1000-784 made to learn features, not the identity, by masking noise (q = 0.25)',
     model: { layers: [784, 1000], codeActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', regularization: { noise: 'mask:0.25' } },
     training: { epochs: 20, batchSize: 128, lr: 2e-3, schedule: 'cosine' },
+  },
+  // Classification on learned features (issue 12): pretrained greedily, then fine-tuned by
+  // `aekit classify --finetune`.
+  sdae: {
+    description: 'stacked denoising autoencoder 784-1000-1000-1000, sigmoid, tied, masking noise 0.25; pretrained greedily, one layer at a time (aekit classify)',
+    model: sdaeModel([784, 1000, 1000, 1000], 'mask:0.25'),
+    training: { epochs: 20, batchSize: 64, lr: 1e-3, schedule: 'cosine', greedy: true },
   },
 } satisfies Record<string, Preset>;
 

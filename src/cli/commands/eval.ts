@@ -3,8 +3,10 @@
  */
 import { Command } from 'commander';
 import { evaluationData } from '../../apps/data-split.js';
+import { CLASSIFIER_FORMAT, classifierTestData, loadClassifier, runFormat } from '../../apps/classifier-run.js';
+import { scoreClassifier } from '../../apps/classify.js';
 import { loadRun } from '../../apps/save-load.js';
-import { DataError } from '../../errors.js';
+import { DataError, UsageError } from '../../errors.js';
 import { evaluate } from '../../training/evaluate.js';
 import { positiveInt } from '../options.js';
 import { emit, fmt } from '../output.js';
@@ -22,6 +24,9 @@ Which examples: without --data, the test split the run used (MNIST's 10,000 test
 single data file, the sixth of it held out when the model trained). With --data, that source's
 test split when it has one, and otherwise every example of the file.
 
+For a classifier run (aekit classify): the test accuracy and the confusion matrix (rows: true
+class, columns: predicted; a row sums to the examples of its class).
+
 sse is the mean over examples of the summed squared error (pixels in [0, 1]); mse is sse per
 feature; bce the mean over examples of the summed binary cross-entropy.
 
@@ -30,6 +35,10 @@ Examples:
   $ aekit eval --model runs/deep --data fashion-mnist --json
   $ aekit eval --model runs/mine --data new-measurements.csv`)
     .action((opts: { model: string; data?: string; testLimit?: number; json: boolean }) => {
+      if (runFormat(opts.model) === CLASSIFIER_FORMAT) {
+        evalClassifier(opts);
+        return;
+      }
       const { model, record } = loadRun(opts.model);
       const test = evaluationData(record, opts.model, opts);
       if (test.features !== model.inputSize) {
@@ -39,4 +48,30 @@ Examples:
       emit(opts.json, { test: metrics, examples: test.n, data: test.name }, () =>
         `${test.name} (${test.n} examples): sse ${fmt(metrics.sse)}  mse ${fmt(metrics.mse)}  bce ${fmt(metrics.bce)}`);
     });
+}
+
+/** eval on a classifier run: accuracy and the confusion matrix. */
+function evalClassifier(opts: { model: string; data?: string; testLimit?: number; json: boolean }): void {
+  const { model, record } = loadClassifier(opts.model);
+  const test = classifierTestData(record, opts.model, opts);
+  const features = model.inputShape.reduce((a, b) => a * b, 1);
+  if (test.features !== features) throw new DataError(`${test.name}: examples have ${test.features} features, but the classifier takes ${features}`);
+  if (!test.labels || (test.labelShape ?? []).length > 0) throw new UsageError(`${test.name}: has no class labels (one per example), and accuracy needs them`);
+  let top = 0;
+  for (const label of test.labels) top = Math.max(top, label);
+  if (top >= model.classes) {
+    throw new UsageError(`${test.name}: has labels up to ${top}, but ${opts.model}'s head scores ${model.classes} classes (0..${model.classes - 1})`);
+  }
+  const scores = scoreClassifier(model, test);
+  const counts = scores.confusion.map((row) => row.reduce((a, b) => a + b, 0));
+  emit(opts.json, { test: { accuracy: scores.accuracy, error: scores.error }, confusion: scores.confusion, counts, classes: model.classes, examples: test.n, data: test.name }, () => {
+    const width = Math.max(5, String(Math.max(...counts)).length + 1);
+    const cell = (v: string | number) => String(v).padStart(width);
+    return [
+      `${test.name} (${test.n} examples): accuracy ${fmt(scores.accuracy)}  error ${fmt(scores.error)}`,
+      `confusion (rows: true class, columns: predicted):`,
+      `${cell('')}${scores.confusion.map((_, c) => cell(c)).join('')}`,
+      ...scores.confusion.map((row, t) => `${cell(t)}${row.map(cell).join('')}`),
+    ].join('\n');
+  });
 }

@@ -1,0 +1,331 @@
+/**
+ * Classifier and encoder run folders: model.json (format `aekit-classifier` or `aekit-encoder`, the
+ * layer specs, where the encoder came from and the data it learned from) and model.safetensors
+ * (`encoder.N.*`, and `head.N.*` for a classifier). `loadEncoder` takes the encoder out of any run
+ * folder (an autoencoder's, an exported encoder's, a classifier's) for a classifier to reuse.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { assertFinite, type Dataset } from '../data/dataset.js';
+import { loadData } from '../data/load-data.js';
+import { DataError, UsageError } from '../errors.js';
+import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
+import { Classifier, type ClassifierSpec, withoutNoise } from '../models/classifier.js';
+import { type LayerSpec, layerSpecSchema } from '../models/layer-specs.js';
+import type { NamedArray } from '../models/state.js';
+import { stateDict } from '../models/state.js';
+import type { NamedBuffer } from '../nn/layer.js';
+import { getBackend } from '../tensor/index.js';
+import { DEFAULT_VALIDATION_FRACTION, loadRunData, type RunData } from './data-split.js';
+import { dataRecordSchema } from './run-record.js';
+import { loadRun } from './save-load.js';
+import { applyScaling } from './scaling.js';
+import { AEKIT_VERSION } from './version.js';
+
+/** model.json's "format" for a classifier run and for an encoder exported alone. */
+export const CLASSIFIER_FORMAT = 'aekit-classifier';
+export const ENCODER_FORMAT = 'aekit-encoder';
+const VERSION = 1;
+
+/** How the data was split when the encoder learned: enough to split it again the same way. */
+export const splitSchema = z.object({
+  limit: z.number().int().positive().optional(),
+  testLimit: z.number().int().positive().optional(),
+  validationFraction: z.number().min(0).lt(1),
+  seed: z.number().int().nonnegative(),
+});
+export type SplitRecord = z.output<typeof splitSchema>;
+
+/** Where an encoder came from. */
+const sourceSchema = z.object({
+  /** The run folder it was taken from (absolute). */
+  dir: z.string(),
+  /** That folder's format (aekit-model for an autoencoder run). */
+  format: z.string(),
+  preset: z.string().nullable(),
+});
+
+const versionsSchema = z.object({ aekit: z.string(), node: z.string(), backend: z.string() });
+
+/** model.json of an encoder exported alone. */
+export const encoderRecordSchema = z.object({
+  format: z.literal(ENCODER_FORMAT),
+  version: z.literal(VERSION),
+  model: z.object({ input: z.array(z.number().int().positive()).min(1), encoder: z.array(layerSpecSchema).min(1) }),
+  source: sourceSchema,
+  data: dataRecordSchema.nullable(),
+  split: splitSchema.nullable(),
+  versions: versionsSchema,
+});
+export type EncoderRecord = z.output<typeof encoderRecordSchema>;
+
+/** model.json of a classifier run. */
+export const classifierRecordSchema = z.object({
+  format: z.literal(CLASSIFIER_FORMAT),
+  version: z.literal(VERSION),
+  status: z.enum(['done', 'aborted']),
+  model: z.object({
+    input: z.array(z.number().int().positive()).min(1),
+    encoder: z.array(layerSpecSchema),
+    head: z.array(layerSpecSchema).min(1),
+    classes: z.number().int().min(2),
+    shift: z.number().int().min(0).default(0),
+  }),
+  source: sourceSchema.nullable(),
+  data: dataRecordSchema.nullable(),
+  split: splitSchema.nullable(),
+  /** How the classifier was trained. */
+  training: z.object({
+    finetune: z.boolean(),
+    /** Labelled training examples it saw. */
+    labels: z.number().int().positive(),
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    lr: z.number().positive(),
+    schedule: z.enum(['constant', 'cosine']),
+    seed: z.number().int().nonnegative(),
+  }),
+  versions: versionsSchema,
+  metrics: z.object({ test: z.object({ accuracy: z.number(), error: z.number() }), examples: z.number().int().nonnegative() }).optional(),
+});
+export type ClassifierRecord = z.output<typeof classifierRecordSchema>;
+
+function check<T extends z.ZodType>(schema: T, value: unknown, source: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DataError(`${source}: ${[...issue.path].join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Output folders of other commands, which hold no model to take an encoder from. */
+const NOT_MODELS: Record<string, string> = { 'pca.json': 'a PCA run (aekit pca)', 'compare.json': 'a comparison (aekit compare)', 'segment.json': 'a segmentation run (aekit segment)' };
+
+/** model.json of `dir`, parsed, with a message that names other commands' folders. */
+function readRecord(dir: string): unknown {
+  if (!existsSync(join(dir, RUN_FILES.model))) {
+    const other = Object.keys(NOT_MODELS).find((f) => existsSync(join(dir, f)));
+    if (other) throw new UsageError(`${dir}: is ${NOT_MODELS[other]}, which has no encoder to reuse; give the run folder of aekit train`);
+  }
+  return readRunRecordFile(dir);
+}
+
+/** The format field of a run folder's model.json. */
+export function runFormat(dir: string): string | null {
+  const format = (readRecord(dir) as { format?: unknown } | null)?.format;
+  return typeof format === 'string' ? format : null;
+}
+
+/** An encoder taken out of a run folder, with its weights and the data it learned from. */
+export interface LoadedEncoder {
+  dir: string;
+  /** What the folder held: an autoencoder run, an exported encoder, or a classifier run. */
+  format: string;
+  preset: string | null;
+  input: number[];
+  /** The encoder's layer specs, noise layers left out (they act while training an autoencoder only). */
+  encoder: LayerSpec[];
+  /** Its tensors, named as `encoder` numbers its layers. */
+  weights: NamedArray[];
+  data: z.output<typeof dataRecordSchema> | null;
+  split: SplitRecord | null;
+}
+
+/**
+ * The encoder of any run folder: an autoencoder's (`aekit train`), one exported alone, or a
+ * classifier's. Noise layers are left out and the other layers renumbered: the encoder that
+ * remains is the deterministic map the codes come from.
+ * @throws UsageError for a folder without a model, or an encoder without weights
+ * @example
+ * const { encoder, weights } = loadEncoder('runs/sdae');
+ */
+export function loadEncoder(dir: string): LoadedEncoder {
+  const format = runFormat(dir);
+  let loaded: LoadedEncoder;
+  if (format === CLASSIFIER_FORMAT || format === ENCODER_FORMAT) {
+    const run = readRunFolder(dir);
+    const record = format === CLASSIFIER_FORMAT
+      ? check(classifierRecordSchema, run.model, `${dir}/${RUN_FILES.model}`)
+      : check(encoderRecordSchema, run.model, `${dir}/${RUN_FILES.model}`);
+    loaded = {
+      dir, format, preset: record.source?.preset ?? null, input: record.model.input, encoder: record.model.encoder,
+      weights: run.weights.filter((w) => w.name.startsWith('encoder.')), data: record.data, split: record.split,
+    };
+  } else {
+    const { model, record } = loadRun(dir);
+    const t = record.training;
+    loaded = {
+      dir, format: record.format, preset: record.preset, input: model.config.input, encoder: model.config.encoder,
+      weights: stateDict(model).filter((w) => w.name.startsWith('encoder.')), data: record.data,
+      split: t ? { ...(t.limit !== undefined ? { limit: t.limit } : {}), ...(t.testLimit !== undefined ? { testLimit: t.testLimit } : {}), validationFraction: t.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: t.seed } : null,
+    };
+  }
+  const cleaned = withoutNoise(loaded.encoder, loaded.weights);
+  if (cleaned.weights.length === 0) {
+    throw new UsageError(`${dir}: its encoder (${loaded.encoder.map((s) => s.type).join(', ') || 'no layers'}) has no weights, so there is no encoder to reuse`);
+  }
+  return { ...loaded, ...cleaned };
+}
+
+/**
+ * Copies named arrays into named tensors: every target must be there with its shape, and no array
+ * may be left over.
+ * @param source names the file in messages
+ */
+export function copyTensors(targets: readonly NamedBuffer[], arrays: readonly NamedArray[], source: string): void {
+  const byName = new Map(arrays.map((a) => [a.name, a]));
+  for (const { name, tensor } of targets) {
+    const found = byName.get(name);
+    if (!found) throw new DataError(`${source}: tensor "${name}" is missing (expected shape [${tensor.shape.join(', ')}])`);
+    if (found.shape.join(',') !== tensor.shape.join(',')) {
+      throw new DataError(`${source}: tensor "${name}" has shape [${found.shape.join(', ')}], expected [${tensor.shape.join(', ')}]`);
+    }
+    const bad = found.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new DataError(`${source}: tensor "${name}" holds ${found.data[bad]} at index ${bad}; a model's weights must be finite`);
+  }
+  const expected = new Set(targets.map((t) => t.name));
+  const stray = arrays.find((a) => !expected.has(a.name));
+  if (stray) throw new DataError(`${source}: holds "${stray.name}", which the model does not have (it has ${[...expected].join(', ')})`);
+  for (const { name, tensor } of targets) tensor.data.set(byName.get(name)!.data);
+}
+
+/** The encoder's tensors of a classifier (parameters and buffers) under their file names. */
+export function encoderTensors(net: Classifier): NamedBuffer[] {
+  return [...net.encoder.parameters(), ...net.encoder.buffers()];
+}
+
+/** Every tensor of a classifier under its file name. */
+function classifierTensors(net: Classifier): NamedBuffer[] {
+  return [...net.allParameters(), ...net.buffers()];
+}
+
+const asArrays = (tensors: readonly NamedBuffer[]) => tensors.map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data }));
+
+const versions = () => ({ aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name });
+
+const sourceOf = (encoder: LoadedEncoder) => ({ dir: resolve(encoder.dir), format: encoder.format, preset: encoder.preset });
+
+/**
+ * Writes the encoder of the run in `dir` alone as a run folder in `out` (format aekit-encoder),
+ * which `aekit classify --model` and `loadEncoder` read like the run it came from.
+ * @example
+ * exportEncoder('runs/sdae', 'runs/sdae-encoder');
+ */
+export function exportEncoder(dir: string, out: string, options: { force?: boolean } = {}): EncoderRecord {
+  const encoder = loadEncoder(dir);
+  // Built once to check that specs and weights agree before anything is written.
+  const net = Classifier.create({ input: encoder.input, encoder: encoder.encoder, classes: 2 });
+  copyTensors(encoderTensors(net), encoder.weights, `${dir}/${RUN_FILES.weights}`);
+  if (resolve(out) === resolve(dir)) throw new UsageError(`${out}: is the run folder the encoder comes from; choose another --out`);
+  prepareRunFolder(out, options.force ?? false);
+  const record: EncoderRecord = {
+    format: ENCODER_FORMAT, version: VERSION, model: { input: encoder.input, encoder: net.spec.encoder }, source: sourceOf(encoder),
+    data: encoder.data, split: encoder.split, versions: versions(),
+  };
+  writeWeights(out, asArrays(encoderTensors(net)), { format: ENCODER_FORMAT });
+  writeJson(join(out, RUN_FILES.model), record);
+  return record;
+}
+
+/** A loaded classifier and its run record. */
+export interface LoadedClassifier {
+  model: Classifier;
+  record: ClassifierRecord;
+}
+
+/**
+ * Rebuilds the classifier a classifier run folder describes and loads its weights.
+ * @example
+ * const { model, record } = loadClassifier('runs/classify');
+ */
+export function loadClassifier(dir: string): LoadedClassifier {
+  const run = readRunFolder(dir);
+  const source = `${dir}/${RUN_FILES.model}`;
+  const record = check(classifierRecordSchema, run.model, source);
+  let model: Classifier;
+  try {
+    model = Classifier.create(record.model, 0, { maxParameters: run.weights.reduce((n, w) => n + w.data.length, 0) });
+  } catch (error) {
+    throw new DataError(`${source}: ${(error as Error).message}`);
+  }
+  copyTensors(classifierTensors(model), run.weights, `${dir}/${RUN_FILES.weights}`);
+  return { model, record };
+}
+
+/** What a classifier run records besides its model. */
+export type ClassifierRunInfo = Omit<ClassifierRecord, 'format' | 'version' | 'model' | 'versions' | 'source'> & { source: LoadedEncoder | null };
+
+/**
+ * Saves a classifier as a run folder (model.json, model.safetensors, and `metrics` as metrics.json).
+ * @example
+ * saveClassifier(net, 'runs/classify', { status: 'done', data: null, split: null, training, source: null });
+ */
+export function saveClassifier(model: Classifier, out: string, info: ClassifierRunInfo, metrics: unknown, options: { force?: boolean } = {}): void {
+  prepareRunFolder(out, options.force ?? false);
+  const spec: ClassifierSpec = model.spec;
+  const record: ClassifierRecord = {
+    format: CLASSIFIER_FORMAT, version: VERSION, status: info.status, model: spec, source: info.source ? sourceOf(info.source) : null,
+    data: info.data, split: info.split, training: info.training, versions: versions(), ...(info.metrics ? { metrics: info.metrics } : {}),
+  };
+  writeWeights(out, asArrays(classifierTensors(model)), { format: CLASSIFIER_FORMAT });
+  writeJson(join(out, RUN_FILES.metrics), metrics);
+  writeJson(join(out, RUN_FILES.model), record);
+}
+
+/**
+ * The train and test splits of the data an encoder or classifier learned from, split and scaled
+ * as then; or, with `data`, that source's own splits (scaled as the model's data was).
+ * @param dir the run folder, for messages
+ */
+export function labelledSplits(info: { data: LoadedEncoder['data']; split: SplitRecord | null }, dir: string, options: { data?: string; testLimit?: number; seed?: number } = {}): RunData {
+  const scale = (d: Dataset) => applyScaling(d, info.data?.scale ?? null);
+  let splits: RunData;
+  if (options.data !== undefined) {
+    splits = loadRunData({ data: options.data, testLimit: options.testLimit, validationFraction: 0, seed: options.seed ?? 0 });
+  } else {
+    if (!info.data || !info.split) throw new UsageError(`${dir} records no training data (it was saved with saveModel); pass --data to say what to classify`);
+    const spec = info.data.path ?? info.data.spec;
+    if (spec !== 'mnist' && spec !== 'fashion-mnist' && !existsSync(spec)) {
+      throw new DataError(`${spec}: the data ${dir} was trained on is not there any more (moved or deleted?); pass --data with its new place`);
+    }
+    const { limit, validationFraction, seed } = info.split;
+    splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed });
+  }
+  return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
+}
+
+/**
+ * The examples a classifier run is scored on: the test split of its own data; or with `data`, that
+ * source's test split when it has one and otherwise all of the file (scaled as the model's data was).
+ * @param dir the run folder, for messages
+ */
+export function classifierTestData(record: ClassifierRecord, dir: string, options: { data?: string; testLimit?: number } = {}): Dataset {
+  if (options.data === undefined) return labelledSplits(record, dir, { testLimit: options.testLimit }).test;
+  let test: Dataset;
+  try {
+    test = loadData(options.data, { split: 'test', limit: options.testLimit });
+  } catch (error) {
+    if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
+    test = loadData(options.data, { split: 'train', limit: options.testLimit });
+  }
+  assertFinite(test, test.name);
+  return applyScaling(test, record.data?.scale ?? null);
+}
+
+/**
+ * The number of classes of labelled data: one more than the largest label.
+ * @throws UsageError when a split has no labels, or labels that are not one class per example
+ */
+export function classCount(...sets: Dataset[]): number {
+  let top = -1;
+  for (const ds of sets) {
+    if (!ds.labels || (ds.labelShape ?? []).length > 0) {
+      throw new UsageError(`${ds.name}: has no class labels (one per example), and classification needs them; use data with labels (MNIST, an IDX folder with label files)`);
+    }
+    for (const l of ds.labels) top = Math.max(top, l);
+  }
+  if (top < 1) throw new UsageError(`${sets.map((s) => s.name).join(', ')}: every label is ${top}; classification needs at least two classes`);
+  return top + 1;
+}
