@@ -18,7 +18,7 @@ import { stateDict } from '../models/state.js';
 import type { NamedBuffer } from '../nn/layer.js';
 import { getBackend } from '../tensor/index.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData, type RunData } from './data-split.js';
-import { dataRecordSchema } from './run-record.js';
+import { check, dataRecordSchema } from './run-record.js';
 import { loadRun } from './save-load.js';
 import { applyScaling } from './scaling.js';
 import { AEKIT_VERSION } from './version.js';
@@ -90,15 +90,6 @@ export const classifierRecordSchema = z.object({
   metrics: z.object({ test: z.object({ accuracy: z.number(), error: z.number() }), examples: z.number().int().nonnegative() }).optional(),
 });
 export type ClassifierRecord = z.output<typeof classifierRecordSchema>;
-
-function check<T extends z.ZodType>(schema: T, value: unknown, source: string): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DataError(`${source}: ${[...issue.path].join('.') || '(root)'}: ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /** Output folders of other commands, which hold no model to take an encoder from. */
 const NOT_MODELS: Record<string, string> = { 'pca.json': 'a PCA run (aekit pca)', 'compare.json': 'a comparison (aekit compare)', 'segment.json': 'a segmentation run (aekit segment)' };

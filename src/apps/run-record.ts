@@ -117,7 +117,8 @@ export function parseRunRecord(json: unknown, source: string): { record: RunReco
   return { record: check(runRecordSchema, json, source), renameWeights: (arrays) => arrays };
 }
 
-function check<T extends z.ZodType>(schema: T, value: unknown, source: string): z.output<T> {
+/** value parsed by schema, or a DataError naming the source and the first field at fault. */
+export function check<T extends z.ZodType>(schema: T, value: unknown, source: string): z.output<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
