@@ -24,6 +24,13 @@ import { pcaKernel } from './pca-run.js';
 /** Training settings of `aekit classify` when not given: per mode. */
 export const CLASSIFY_DEFAULTS = {
   epochs: 30,
+  /**
+   * Fine-tuning on images: each training image moved by up to 2 pixels (a new draw every step),
+   * for twice the epochs, since the shifted images take longer to fit. On MNIST with the conv
+   * preset's encoder: test error 1.10% without, 0.77% with shifts for 30 epochs, 0.70% for 60.
+   */
+  imageShift: 2,
+  shiftedEpochs: 60,
   batchSize: 64,
   schedule: 'cosine' as const,
   /** Adam's peak rate for a network trained whole (fine-tuning, and the scratch baseline). */
@@ -51,7 +58,8 @@ export interface ClassifyOptions {
   seed?: number;
   /**
    * Images only: while a network trains (fine-tuning, and the scratch baseline), shift each image
-   * by up to this many pixels along each axis (default 0).
+   * by up to this many pixels along each axis; default 2 when fine-tuning an encoder of images
+   * (with 60 epochs instead of 30), else 0.
    */
   shift?: number;
   /** Labelled data other than the run's own (its train and test splits). */
@@ -77,6 +85,8 @@ export interface ClassifyResult {
   /** Labelled training examples every model saw. */
   labels: number;
   finetune: boolean;
+  /** The training images' random shift, in pixels (0: none). */
+  shift: number;
   classes: number;
   /** Test examples. */
   examples: number;
@@ -112,16 +122,18 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   }
   const labelled = options.labels === undefined ? train : takeRows(train, balancedSample(train.labels!, options.labels, classes, seed), `${train.name}/labelled`);
   const { schedule } = CLASSIFY_DEFAULTS;
+  const shift = options.shift ?? (finetune && encoder.input.length === 3 ? CLASSIFY_DEFAULTS.imageShift : 0);
   const batchSize = options.batchSize ?? CLASSIFY_DEFAULTS.batchSize;
-  const epochs = options.epochs ?? Math.max(CLASSIFY_DEFAULTS.epochs, Math.ceil(CLASSIFY_DEFAULTS.minSteps / Math.ceil(labelled.n / batchSize)));
+  const baseEpochs = shift > 0 ? CLASSIFY_DEFAULTS.shiftedEpochs : CLASSIFY_DEFAULTS.epochs;
+  const epochs = options.epochs ?? Math.max(baseEpochs, Math.ceil(CLASSIFY_DEFAULTS.minSteps / Math.ceil(labelled.n / batchSize)));
   // The same settings for the classifier and its baselines; only the default rate depends on what learns.
   const common = { epochs, batchSize, schedule, seed, signal: options.signal, onEvent: options.onEvent };
   const network = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.networkLr };
   const softmax = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.softmaxLr };
   const lr = finetune ? network.lr : softmax.lr;
 
-  if (!finetune && (options.shift ?? 0) > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
-  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift: options.shift ?? 0 };
+  if (!finetune && shift > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
+  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift };
   const net = Classifier.create(spec, seed);
   copyTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
   if (options.out !== null) {
@@ -145,7 +157,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const code = sizeOf(net.codeShape);
   const pcaComponents = Math.min(code, features, train.n - 1);
   const summary = (baselines: ClassifyResult['baselines']): ClassifyResult => ({
-    accuracy: scores.accuracy, error: scores.error, baselines, labels: labelled.n, finetune, classes, examples: test.n, code, pcaComponents,
+    accuracy: scores.accuracy, error: scores.error, baselines, labels: labelled.n, finetune, shift, classes, examples: test.n, code, pcaComponents,
     confusion: scores.confusion, epochs, batchSize, lr, seconds: (performance.now() - started) / 1000, aborted: aborted || options.signal?.aborted === true,
     out: options.out, backend: getBackend().name,
   });

@@ -31,7 +31,7 @@ const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
 
 /** What `aekit classify` tells a person. */
 function describe(r: ClassifyResult, model: string): string {
-  const what = r.finetune ? 'fine-tuned encoder + softmax' : 'softmax on the codes (encoder frozen)';
+  const what = r.finetune ? `fine-tuned encoder + softmax${r.shift > 0 ? `, images shifted by up to ${r.shift} pixels` : ''}` : 'softmax on the codes (encoder frozen)';
   const lines = [
     `${model}: ${what}, ${r.labels} labelled examples, ${r.epochs} epochs, ${r.seconds.toFixed(0)} s`,
     `  test accuracy ${percent(r.accuracy)} (error ${percent(r.error)}) on ${r.examples} examples`,
@@ -45,16 +45,16 @@ function describe(r: ClassifyResult, model: string): string {
 
 /** The classify command. */
 export function classifyCommand(): Command {
-  const { epochs, batchSize, networkLr, softmaxLr, minSteps } = CLASSIFY_DEFAULTS;
+  const { epochs, batchSize, networkLr, softmaxLr, minSteps, imageShift, shiftedEpochs } = CLASSIFY_DEFAULTS;
   return new Command('classify')
     .description('Classify with a trained encoder: a softmax on its codes, or (--finetune) the encoder trained with it, beside pixel, PCA and from-scratch baselines')
     .requiredOption('--model <dir>', 'a run folder with an encoder: aekit train\'s, aekit export encoder\'s, or a classifier\'s')
     .option('--finetune', 'train the encoder together with the softmax (default: encoder frozen)', false)
     .option('--labels <n>', 'use only N labelled training examples, N / classes of each class, drawn with --seed (default: all)', positiveInt)
-    .option('--epochs <n>', `passes over the labelled examples (default ${epochs}, more with few labels: at least ${minSteps} steps)`, positiveInt)
+    .option('--epochs <n>', `passes over the labelled examples (default ${epochs}, ${shiftedEpochs} with --shift; more with few labels: at least ${minSteps} steps)`, positiveInt)
     .option('--batch-size <n>', `examples per step (default ${batchSize})`, positiveInt)
     .option('--lr <x>', `peak learning rate of Adam, cosine schedule, for the classifier and every baseline (default ${networkLr} for a network trained whole, ${softmaxLr} for a softmax on fixed features)`, positiveNumber)
-    .option('--shift <n>', 'with --finetune, images only: move each training image by up to N pixels along each axis, a new draw every step (data augmentation; the scratch baseline gets it too)', nonNegativeInt)
+    .option('--shift <n>', `with --finetune, images only: move each training image by up to N pixels along each axis, a new draw every step (data augmentation; the scratch baseline too); default ${imageShift} for an encoder of images, with ${shiftedEpochs} epochs; 0 turns it off`, nonNegativeInt)
     .option('--seed <n>', 'seed for the labelled sample, the heads\' weights and the shuffles', nonNegativeInt, 0)
     .option('--data <spec>', 'labelled data other than the run\'s own: mnist, fashion-mnist or an IDX folder (train and test splits)')
     .option('--test-limit <n>', 'score on only the first N test examples', positiveInt)
