@@ -20,6 +20,7 @@ import { forEachBatch } from '../training/batches.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import { classCount, copyTensors, encoderTensors, labelledSplits, loadEncoder, saveClassifier } from './classifier-run.js';
 import { pcaKernel } from './pca-run.js';
+import { writeReport } from './report.js';
 
 /** Training settings of `aekit classify` when not given: per mode. */
 export const CLASSIFY_DEFAULTS = {
@@ -191,7 +192,10 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     };
   }
   const result = summary(baselines);
-  if (options.out !== null) writeJson(join(options.out, RUN_FILES.metrics), result);
+  if (options.out !== null) {
+    writeJson(join(options.out, RUN_FILES.metrics), result);
+    await writeReport(options.out);
+  }
   return result;
 }
 

@@ -5,6 +5,7 @@
  * method's reconstructions and, with K = 2, the codes of PCA and the deep autoencoder as
  * scatter plots coloured by digit.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dataset, takeRows } from '../data/dataset.js';
 import { prepareRunFolder, writeJson } from '../io/run-folder.js';
@@ -13,14 +14,16 @@ import type { Autoencoder } from '../models/autoencoder.js';
 import { PRESETS } from '../models/presets.js';
 import { getBackend } from '../tensor/index.js';
 import type { TrainingEvent } from '../training/fit.js';
-import { tileImages, upscale, writePng } from '../viz/png.js';
-import { scatterPlot } from '../viz/scatter.js';
+import { rowsFigure } from '../viz/figure.js';
+import { latentScatterSpec, renderPlot } from '../viz/plots.js';
+import { writeSvgAsPng } from '../viz/raster.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
 import { loadRun } from './save-load.js';
 import { pcaKernel } from './pca-run.js';
-import { imageShape, reconstructRows } from './pictures.js';
+import { imageShape, reconstructRows, tileRow } from './pictures.js';
 import { transformRows } from './transform.js';
 import { trainRun } from './train-run.js';
+import { writeReport } from './report.js';
 
 /** The methods, in the order of the table and of the picture's rows. */
 export const COMPARE_METHODS = ['pca', 'logistic-pca', 'shallow', 'deep'] as const;
@@ -138,11 +141,12 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     }
   }
 
-  const pictures = writeComparePictures(options.out, test, k, pca, models);
+  const pictures = await writeComparePictures(options.out, test, k, pca, models);
   const result: CompareResult = {
     code: k, rows, data, train: train.n, test: test.n, aborted, pictures, outDir: options.out, backend: getBackend().name,
   };
   writeJson(join(options.out, 'compare.json'), result);
+  await writeReport(options.out);
   return result;
 }
 
@@ -164,30 +168,29 @@ export function showcaseRows(test: Dataset, count = 10): number[] {
  * compare.png: the shown test examples, then one row of reconstructions per method in table
  * order; with K = 2 also codes.png: PCA's two components and the deep code, coloured by class.
  */
-function writeComparePictures(dir: string, test: Dataset, k: number, pca: Pca, models: Map<CompareMethod, Autoencoder>): string[] {
+async function writeComparePictures(dir: string, test: Dataset, k: number, pca: Pca, models: Map<CompareMethod, Autoencoder>): Promise<string[]> {
   const shape = imageShape(test);
   const written: string[] = [];
   if (shape) {
     const shown = takeRows(test, showcaseRows(test));
-    const tiles: Float32Array[] = [shown.x, pca.inverseTransform(pca.transform(shown)).x];
+    const rows = [tileRow('test example', shown.x, shape, shown.n), tileRow('pca', pca.inverseTransform(pca.transform(shown)).x, shape, shown.n)];
     for (const method of COMPARE_METHODS) {
       const model = models.get(method);
-      if (model) tiles.push(reconstructRows(model, shown, shown.n));
+      if (model) rows.push(tileRow(method, reconstructRows(model, shown, shown.n), shape, shown.n));
     }
-    const grid = new Float32Array(tiles.reduce((s, t) => s + t.length, 0));
-    tiles.reduce((offset, t) => (grid.set(t, offset), offset + t.length), 0);
-    writePng(join(dir, 'compare.png'), upscale(tileImages(grid, shape[0], shape[1], { cols: shown.n }), 2));
+    writeSvgAsPng(join(dir, 'compare.png'), rowsFigure({ title: `Reconstructions from ${k}-dimensional codes, one row per method`, rows }));
     written.push('compare.png');
   }
   const deep = models.get('deep');
   if (k === 2 && deep) {
     const labels = test.labels;
-    const image = scatterPlot([
-      { points: pca.transform(test).x, labels },
-      { points: transformRows(deep, 'encode', test).x, labels },
-    ]);
-    writePng(join(dir, 'codes.png'), image);
-    written.push('codes.png');
+    const svg = await renderPlot(latentScatterSpec([
+      { title: 'PCA: the first two components', points: pca.transform(test).x },
+      { title: 'deep autoencoder: its 2-unit code', points: transformRows(deep, 'encode', test).x },
+    ], labels));
+    writeFileSync(join(dir, 'codes.svg'), svg);
+    writeSvgAsPng(join(dir, 'codes.png'), svg);
+    written.push('codes.png', 'codes.svg');
   }
   return written;
 }

@@ -20,6 +20,7 @@ import { pcaKernel } from './pca-run.js';
 import { imageShape, writeImageRows } from './pictures.js';
 import { saveModel } from './save-load.js';
 import { presetByName } from './train-run.js';
+import { writeReport } from './report.js';
 
 /** The preset `aekit anomaly --one-class` trains unless told otherwise. */
 export const ONE_CLASS_PRESET = 'anomaly';
@@ -164,7 +165,11 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
   }
 
   const picture = shape && pictureRows.length > 0 ? join(options.out, 'anomaly.png') : null;
-  if (picture && shape) writeImageRows(picture, shape, pictureRows, 10);
+  if (picture && shape) {
+    const rows = pictureRows.map((data, i) => ({ label: `digit ${perDigit[i >> 1].digit}: ${i % 2 === 0 ? 'most normal' : 'most anomalous'}`, data }));
+    writeImageRows(picture, shape, `One-class anomaly scores (${metric}): each digit's model, least and most anomalous test images`, rows, 10,
+      'A model trained on one digit\'s training images scores every test image; the top row of a pair has the lowest scores, the bottom row the highest.');
+  }
   const mean = (values: number[]) => (values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length);
   const result: OneClassResult = {
     perDigit, meanAuc: mean(perDigit.map((d) => d.auc)), meanPrAuc: mean(perDigit.map((d) => d.prAuc)),
@@ -172,6 +177,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
     test: test.n, seconds: (performance.now() - started) / 1000, aborted, picture, out: options.out, backend: getBackend().name,
   };
   writeJson(join(options.out, 'anomaly.json'), result);
+  await writeReport(options.out);
   return result;
 }
 

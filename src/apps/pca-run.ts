@@ -15,9 +15,11 @@ import { TiedDense } from '../nn/tied-dense.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate } from '../training/evaluate.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
-import { tileImages, upscale, writePng } from '../viz/png.js';
+import { rowsFigure } from '../viz/figure.js';
+import { writeSvgAsPng } from '../viz/raster.js';
 import { loadRunData } from './data-split.js';
-import { imageShape } from './pictures.js';
+import { imageShape, tileRow, writeImageRows } from './pictures.js';
+import { writeReport } from './report.js';
 
 /** What `aekit pca` can be told. */
 export interface PcaRunOptions {
@@ -120,6 +122,7 @@ export async function pcaRun(options: PcaRunOptions = {}): Promise<PcaRunResult>
   if (options.out) {
     writePcaPictures(options.out, pca, test);
     writeJson(join(options.out, 'pca.json'), result);
+    await writeReport(options.out);
     result.outDir = options.out;
   }
   return result;
@@ -192,11 +195,14 @@ function writePcaPictures(dir: string, pca: Pca, test: Dataset, count = 10): voi
   const [h, w] = shape;
   const shown = Math.min(pca.k, 100);
   const components = Float32Array.from(pca.components.subarray(0, shown * pca.features));
-  writePng(join(dir, 'components.png'), upscale(tileImages(components, h, w, { normalize: 'per-tile', cols: Math.min(shown, 10) }), 2));
+  writeSvgAsPng(join(dir, 'components.png'), rowsFigure({
+    title: `PCA: the first ${shown} of ${pca.k} principal directions, by variance`,
+    rows: [tileRow('', components, [h, w], Math.min(shown, 10), 'per-tile')],
+    caption: 'Each direction as an image, stretched to its own range: white is its largest value, black its smallest.',
+  }));
   const rows = Math.min(count, test.n);
   const originals = { x: test.x.subarray(0, rows * test.features), n: rows, features: test.features };
-  const grid = new Float32Array(2 * rows * test.features);
-  grid.set(originals.x);
-  grid.set(pca.inverseTransform(pca.transform(originals)).x, originals.x.length);
-  writePng(join(dir, 'reconstructions.png'), upscale(tileImages(grid, h, w, { cols: rows }), 2));
+  writeImageRows(join(dir, 'reconstructions.png'), [h, w], `The first ${rows} test examples and their PCA reconstructions (${pca.k} components)`, [
+    { label: 'test example', data: originals }, { label: 'PCA', data: pca.inverseTransform(pca.transform(originals)) },
+  ], rows);
 }

@@ -1,14 +1,29 @@
 /**
- * The pictures of a run: test examples above their reconstructions, and the first layer's
- * weights as image tiles (the learned filters).
+ * The pictures of a run, each with its title and row labels: test examples above their
+ * reconstructions; the first layer's weights as image tiles (dense filters, or convolution
+ * kernels with the feature maps of a few test images); for a sparse code, the histogram of its
+ * units' mean activations against ρ and the KL penalty's curve.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from '../data/dataset.js';
 import { RUN_FILES } from '../io/run-folder.js';
 import type { Autoencoder } from '../models/autoencoder.js';
+import { Conv2d } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
 import { noGrad, Tensor, tidy } from '../tensor/index.js';
-import { tileImages, upscale, writePng } from '../viz/png.js';
+import { type FigureRow, rowsFigure } from '../viz/figure.js';
+import { activationHistogramSpec, klPenaltySpec, renderPlot } from '../viz/plots.js';
+import { tileImages, upscale } from '../viz/png.js';
+import { writeSvgAsPng } from '../viz/raster.js';
+
+/** Files a run's pictures may add beside reconstructions.png and filters.png. */
+export const PICTURE_FILES = {
+  kernels: 'kernels.png',
+  featureMaps: 'feature-maps.png',
+  codeActivity: 'code-activity.svg',
+  klPenalty: 'kl-penalty.svg',
+} as const;
 
 /**
  * The height and width of examples drawn as grayscale images: a one-channel image shape, or a
@@ -32,39 +47,116 @@ export function reconstructRows(model: Autoencoder, data: Matrix, count: number)
   return noGrad(() => tidy(() => model.reconstruct(input).data.slice()));
 }
 
-/**
- * Writes reconstructions.png and, when the first encoder layer with weights is dense,
- * filters.png into `dir` when the data are images; returns the files written.
- */
-export function writeRunPictures(dir: string, model: Autoencoder, test: Matrix & { shape?: readonly number[] }, count = 10): string[] {
-  const shape = imageShape(test);
-  if (!shape) return [];
-  const [h, w] = shape;
-  const rows = Math.min(count, test.n);
-  const originals = test.x.subarray(0, rows * test.features);
-  const reconstructions = reconstructRows(model, test, rows);
-  const grid = new Float32Array(2 * rows * test.features);
-  grid.set(originals);
-  grid.set(reconstructions, originals.length);
-  writePng(join(dir, RUN_FILES.reconstructions), upscale(tileImages(grid, h, w, { cols: rows }), 2));
-
-  const first = model.encoder.layers.find((l): l is Dense => l instanceof Dense);
-  if (!first || first.inputs !== h * w) return [RUN_FILES.reconstructions];
-  const weight = first.weight;
-  const units = Math.min(weight.shape[0], 100);
-  const filters = tileImages(weight.data.subarray(0, units * weight.shape[1]), h, w, { normalize: 'per-tile', cols: Math.min(units, 10) });
-  writePng(join(dir, RUN_FILES.filters), upscale(filters, 2));
-  return [RUN_FILES.reconstructions, RUN_FILES.filters];
+/** One labelled row of a figure: images of h x w pixels (rows of a matrix) as tiles, enlarged twice. */
+export function tileRow(label: string, images: Float32Array, shape: [number, number], cols: number, normalize: 'none' | 'per-tile' = 'none'): FigureRow {
+  return { label, image: upscale(tileImages(images, shape[0], shape[1], { cols, normalize }), 2) };
 }
 
 /**
- * Writes the first `count` examples of each matrix as one row of tiles (e.g. clean, noisy and
- * denoised; or masked, filled and truth), all rows the same examples.
+ * Writes reconstructions.png: the first test examples above their reconstructions.
+ * @returns the file's name, or null when the examples are not images.
  */
-export function writeImageRows(path: string, shape: [number, number], rows: Matrix[], count = 10): void {
-  const n = Math.min(count, rows[0].n);
-  const f = rows[0].features;
-  const grid = new Float32Array(rows.length * n * f);
-  rows.forEach((m, i) => grid.set(m.x.subarray(0, n * f), i * n * f));
-  writePng(path, upscale(tileImages(grid, shape[0], shape[1], { cols: n }), 2));
+export function writeReconstructions(dir: string, model: Autoencoder, test: Matrix & { shape?: readonly number[] }, count = 10): string | null {
+  const shape = imageShape(test);
+  if (!shape) return null;
+  const rows = Math.min(count, test.n);
+  const originals = test.x.subarray(0, rows * test.features);
+  writeSvgAsPng(join(dir, RUN_FILES.reconstructions), rowsFigure({
+    title: `The first ${rows} test examples and their reconstructions`,
+    rows: [tileRow('test example', originals, shape, rows), tileRow('reconstruction', reconstructRows(model, test, rows), shape, rows)],
+  }));
+  return RUN_FILES.reconstructions;
+}
+
+/**
+ * Writes the pictures of a trained model into its run folder: reconstructions.png; filters.png
+ * when the first layer with weights is dense, kernels.png and feature-maps.png when it is a
+ * convolution; code-activity.svg and kl-penalty.svg when the code has the KL sparsity penalty.
+ * @returns the files written.
+ */
+export async function writeRunPictures(dir: string, model: Autoencoder, test: Matrix & { shape?: readonly number[] }, count = 10): Promise<string[]> {
+  const written: string[] = [];
+  const shape = imageShape(test);
+  if (writeReconstructions(dir, model, test, count)) written.push(RUN_FILES.reconstructions);
+  const first = model.encoder.layers.find((l) => l instanceof Dense || l instanceof Conv2d);
+  if (shape && first instanceof Dense && first.inputs === shape[0] * shape[1]) written.push(writeFilters(dir, first, shape));
+  if (shape && first instanceof Conv2d && first.inputShape[0] === 1) written.push(...writeConvPictures(dir, first, test, shape));
+  written.push(...await writeSparsityPlots(dir, model, test));
+  return written;
+}
+
+/** filters.png: unit i's incoming weights as an image, each tile on its own scale (W_i / ‖W_i‖ up to contrast). */
+function writeFilters(dir: string, layer: Dense, shape: [number, number]): string {
+  const [units, inputs] = layer.weight.shape;
+  const shown = Math.min(units, 100);
+  writeSvgAsPng(join(dir, RUN_FILES.filters), rowsFigure({
+    title: `First-layer filters: the weights into ${shown === units ? 'each' : `the first ${shown} of ${units}`} hidden unit${units === 1 ? '' : 's'}`,
+    rows: [tileRow('', layer.weight.data.subarray(0, shown * inputs), shape, Math.min(shown, 10), 'per-tile')],
+    caption: 'Each tile is one unit\'s weights as an image, stretched to its own range: white is the largest weight, black the smallest.',
+  }));
+  return RUN_FILES.filters;
+}
+
+/** kernels.png (the first convolution's kernels) and feature-maps.png (its outputs for three test images). */
+function writeConvPictures(dir: string, layer: Conv2d, test: Matrix, shape: [number, number]): string[] {
+  const [filters, , kh, kw] = layer.weight.shape;
+  writeSvgAsPng(join(dir, PICTURE_FILES.kernels), rowsFigure({
+    title: `First convolution's ${filters} kernels (${kh}x${kw})`,
+    rows: [{ label: '', image: upscale(tileImages(layer.weight.data, kh, kw, { cols: Math.min(filters, 16), normalize: 'per-tile' }), 6) }],
+    caption: 'Each kernel stretched to its own range: white is its largest weight, black its smallest.',
+  }));
+  const images = Math.min(3, test.n);
+  const [, oh, ow] = layer.outputShape;
+  const maps = noGrad(() => tidy(() => layer.forward(new Tensor(test.x.slice(0, images * test.features), [images, 1, ...shape])).data.slice()));
+  const shown = Math.min(filters, 16);
+  const rows: FigureRow[] = [];
+  for (let i = 0; i < images; i++) {
+    rows.push(tileRow(`test image ${i + 1}`, test.x.subarray(i * test.features, (i + 1) * test.features), shape, 1));
+    rows.push(tileRow(`its ${shown} maps`, maps.subarray(i * filters * oh * ow, (i * filters + shown) * oh * ow), [oh, ow], shown, 'per-tile'));
+  }
+  writeSvgAsPng(join(dir, PICTURE_FILES.featureMaps), rowsFigure({
+    title: `Feature maps of the first convolution (${shown} of ${filters} channels, ${oh}x${ow})`,
+    rows,
+    caption: 'Each map stretched to its own range.',
+  }));
+  return [PICTURE_FILES.kernels, PICTURE_FILES.featureMaps];
+}
+
+/** code-activity.svg and kl-penalty.svg for a code layer with the KL sparsity penalty. */
+async function writeSparsityPlots(dir: string, model: Autoencoder, test: Matrix): Promise<string[]> {
+  const rho = sparsityTarget(model);
+  if (rho === null || test.n === 0) return [];
+  const codes = noGrad(() => tidy(() => model.encode(new Tensor(test.x.slice(), [test.n, test.features])).data.slice()));
+  const units = codes.length / test.n;
+  const means = new Float64Array(units);
+  for (let r = 0; r < test.n; r++) for (let j = 0; j < units; j++) means[j] += codes[r * units + j] / test.n;
+  writeFileSync(join(dir, PICTURE_FILES.codeActivity), await renderPlot(activationHistogramSpec(means, rho)));
+  writeFileSync(join(dir, PICTURE_FILES.klPenalty), await renderPlot(klPenaltySpec(rho)));
+  return [PICTURE_FILES.codeActivity, PICTURE_FILES.klPenalty];
+}
+
+/** ρ of the KL sparsity penalty on the code layer (the encoder's last layer with weights), or null. */
+function sparsityTarget(model: Autoencoder): number | null {
+  for (const spec of [...model.config.encoder].reverse()) {
+    if (spec.type !== 'dense') continue;
+    return (spec as { activityRegularizer?: { kl?: { rho: number } } }).activityRegularizer?.kl?.rho ?? null;
+  }
+  return null;
+}
+
+/**
+ * Writes a figure of labelled image rows, the first `count` examples of each matrix, all rows
+ * the same examples (e.g. clean, noisy and denoised; or masked, filled and truth).
+ * @param path the PNG file.
+ * @param shape each example's height and width.
+ * @param title the figure's title.
+ * @param rows a label and a matrix per row.
+ * @param count examples per row; default 10.
+ * @example
+ * writeImageRows('denoise.png', [28, 28], 'Denoising, masking noise q = 0.5', [{ label: 'clean', data: test }, { label: 'noisy', data: noisy }]);
+ */
+export function writeImageRows(path: string, shape: [number, number], title: string, rows: { label: string; data: Matrix }[], count = 10, caption?: string): void {
+  const n = Math.min(count, ...rows.map((r) => r.data.n));
+  const f = rows[0].data.features;
+  writeSvgAsPng(path, rowsFigure({ title, rows: rows.map((r) => tileRow(r.label, r.data.x.subarray(0, n * f), shape, n)), caption }));
 }

@@ -14,6 +14,7 @@ import { balancedClassWeights, Segmenter, segmentationScores, type SegmentationS
 import { getBackend, Tensor } from '../tensor/index.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import { writeImageRows } from './pictures.js';
+import { writeReport } from './report.js';
 
 /** What `aekit segment` can be told. */
 export interface SegmentOptions {
@@ -65,13 +66,16 @@ export async function segment(options: SegmentOptions): Promise<SegmentResult> {
   const scores = segmentationScores(predicted, test.labels!, net.classes);
   // Labels drawn as gray levels: the background black, digit d at (d + 1) / 10.
   const asImage = (labels: ArrayLike<number>) => ({ x: Float32Array.from(labels, (l) => l / (net.classes - 1)), n: test.n, features: test.features });
-  writeImageRows(join(out, 'segmentation.png'), [size, size], [test, asImage(test.labels!), asImage(predicted)], 8);
+  writeImageRows(join(out, 'segmentation.png'), [size, size], `Segmentation of test scenes (mean IoU ${scores.meanIoU.toFixed(3)})`, [
+    { label: 'scene', data: test }, { label: 'true classes', data: asImage(test.labels!) }, { label: 'predicted', data: asImage(predicted) },
+  ], 8, 'Classes as gray levels: background black, digit d at (d + 1) / 10 of white.');
   writeTensorsFile(join(out, 'model.safetensors'), [...net.parameters(), ...net.buffers()].map((p) => ({ name: p.name, shape: [...p.tensor.shape], data: p.tensor.data })), { format: 'aekit-segmenter' });
   const result: SegmentResult = {
     ...scores, classes: SCENE_CLASSES, scenes, testScenes, epochs: fitted.trainLoss.length, seconds: fitted.seconds,
     samplesPerSecond: fitted.samplesPerSecond, aborted: fitted.aborted, out, backend: getBackend().name,
   };
   writeJson(join(out, 'segment.json'), { ...result, model: net.spec });
+  await writeReport(out);
   return result;
 }
 

@@ -23,7 +23,9 @@ import type { ScheduleName } from '../training/schedule.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
 import { applyScaling, checkOutputRange, type ScaleName, unitScaling } from './scaling.js';
-import { writeRunPictures } from './pictures.js';
+import { writeReconstructions, writeRunPictures } from './pictures.js';
+import { writeReport } from './report.js';
+import { appendRunEvent } from './run-events.js';
 import { MODEL_FORMAT, parseRunRecord, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
 import { AEKIT_VERSION } from './version.js';
 
@@ -190,13 +192,22 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
   const saved = how.fresh ? null : readCheckpoint(out, params);
   const testSseCurve = saved?.extras.testSseCurve ?? [];
   if (!saved) writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: 0 } satisfies RunRecord);
+  appendRunEvent(out, { type: 'start', time: Date.now(), epochs: training.epochs, preset: plan.preset });
   const saveBest = () => writeWeights(out, stateDict(model), { format: MODEL_FORMAT });
   const saveState = (state: FitState) => writeCheckpoint(out, params, state, { testSseCurve, fingerprint: dataDescription.fingerprint });
 
   // Greedy pretraining trains stand-alone stages; their weights reach the model as each stage ends.
   if (training.greedy && !how.fresh) throw new UsageError(`${out}: greedy layer-wise pretraining cannot resume; train it again with --out ${out} --force`);
+  // Each epoch's losses go to events.jsonl, and (but for greedy stages, which fill the model only
+  // as each ends) the reconstructions are redrawn, for whoever watches the run live.
+  const logEpoch = (event: TrainingEvent) => {
+    if (event.type !== 'epoch') return;
+    const { epoch, epochs, trainLoss, valLoss, seconds } = event;
+    appendRunEvent(out, { type: 'epoch', time: Date.now(), epoch, epochs, trainLoss, valLoss, seconds, ...(training.testCurve ? { testSse: testSseCurve.at(-1) } : {}) });
+    if (!training.greedy) writeReconstructions(out, model, test);
+  };
   const result = training.greedy
-    ? await pretrainGreedy(model, train, { ...training, validation, signal: plan.signal, onEvent: plan.onEvent })
+    ? await pretrainGreedy(model, train, { ...training, validation, signal: plan.signal, onEvent: (event) => { logEpoch(event); plan.onEvent?.(event); } })
     : await fit(model, train, {
       ...training,
       validation,
@@ -209,6 +220,7 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
           saveBest();
           writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
         }
+        logEpoch(event);
         plan.onEvent?.(event);
       },
     });
@@ -222,10 +234,12 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
     ...('stages' in result ? { stages: result.stages } : {}),
     seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
   });
-  writeRunPictures(out, model, test);
+  await writeRunPictures(out, model, test);
   // Done is said last: a crash before this line leaves a run that resumes; after it, the checkpoint is spent.
   writeJson(join(out, RUN_FILES.model), record);
   if (!result.aborted) rmSync(join(out, RUN_FILES.checkpoint), { force: true });
+  appendRunEvent(out, { type: 'end', time: Date.now(), status: record.status === 'aborted' ? 'aborted' : 'done' });
+  await writeReport(out);
   return {
     ...summaryOf(plan, record), epochs: result.trainLoss.length, seconds: result.seconds, samplesPerSecond: result.samplesPerSecond,
     trainLoss: result.trainLoss, valLoss: result.valLoss, monitored: result.monitored, aborted: result.aborted,

@@ -16,6 +16,7 @@ import { exportCommand } from './commands/export.js';
 import { inpaintCommand } from './commands/inpaint.js';
 import { wasInterrupted } from './interrupt.js';
 import { pcaCommand } from './commands/pca.js';
+import { reportCommand } from './commands/report.js';
 import { retrieveCommand } from './commands/retrieve.js';
 import { segmentCommand } from './commands/segment.js';
 import { trainCommand } from './commands/train.js';
@@ -45,6 +46,7 @@ export function program(): Command {
     .addCommand(classifyCommand())
     .addCommand(exportCommand())
     .addCommand(segmentCommand())
+    .addCommand(reportCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.

@@ -18,6 +18,10 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.safetensors',
   reconstructions: 'reconstructions.png',
   filters: 'filters.png',
+  /** What the run did so far, a JSON object a line (start, epochs, end), for live views. */
+  events: 'events.jsonl',
+  /** The run on one self-contained page: config, metrics, pictures and plots. */
+  report: 'report.html',
 } as const;
 
 /** Files whose presence marks a folder as aekit's output (a run, a comparison, a PCA). */

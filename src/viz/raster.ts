@@ -3,7 +3,7 @@
  * with the DejaVu Sans font shipped as an npm package, so a picture looks the same on every
  * machine, whatever fonts it has installed.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 
@@ -39,5 +39,8 @@ export function svgToPng(svg: string, zoom = 1): Buffer {
  * writeSvgAsPng('reconstructions.png', rowsFigure({ title: 'Reconstructions', rows }));
  */
 export function writeSvgAsPng(path: string, svg: string, zoom = 1): void {
-  writeFileSync(path, svgToPng(svg, zoom));
+  // Written beside and renamed over, so a reader (a dashboard refreshing a live run) never sees half a file.
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, svgToPng(svg, zoom));
+  renameSync(temporary, path);
 }

@@ -78,7 +78,10 @@ Examples:
         const written = undoScaling(denoised, scaling);
         writeNpy(output, written.x, [written.n, written.features]);
         const shape = imageShape(input);
-        if (opts.png && shape) writeImageRows(opts.png, shape, opts.noise ? [input, noisy, denoised] : [noisy, denoised]);
+        if (opts.png && shape) {
+          const rows = [...(opts.noise ? [{ label: 'input', data: input }, { label: `noisy (${opts.noise})`, data: noisy }] : [{ label: 'input', data: noisy }]), { label: 'denoised', data: denoised }];
+          writeImageRows(opts.png, shape, `Denoising with ${opts.model}`, rows);
+        }
         const metrics = opts.noise ? denoiseMetrics(input, noisy, denoised) : null;
         emit(opts.json, { ...metrics, noise: opts.noise ?? null, rows: denoised.n, output: opts.output, png: opts.png ?? null }, () => [
           `wrote ${denoised.n} denoised rows to ${opts.output}${opts.png ? ` and ${opts.png}` : ''}`,
@@ -93,7 +96,11 @@ Examples:
       checkWidth(test, model.inputSize, test.name);
       const { metrics, noisy, denoised } = denoiseEval(model, test, parseNoise(noise), opts.seed);
       const shape = imageShape(test);
-      if (opts.png && shape) writeImageRows(opts.png, shape, [test, noisy, denoised]);
+      if (opts.png && shape) {
+        writeImageRows(opts.png, shape, `Denoising ${test.name} with ${opts.model} (PSNR ${fmt(metrics.psnrNoisy)} -> ${fmt(metrics.psnrDenoised)} dB)`, [
+          { label: 'clean', data: test }, { label: `noisy (${noise})`, data: noisy }, { label: 'denoised', data: denoised },
+        ]);
+      }
       emit(opts.json, { ...metrics, noise, examples: test.n, data: test.name, png: opts.png ?? null }, () => [
         `${test.name} (${test.n} examples) with ${noise}:`,
         `  PSNR noisy ${fmt(metrics.psnrNoisy)} dB -> denoised ${fmt(metrics.psnrDenoised)} dB (${(metrics.psnrDenoised - metrics.psnrNoisy).toFixed(2)} dB gain)`,

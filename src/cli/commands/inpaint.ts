@@ -84,7 +84,11 @@ Examples:
       const result = inpaintEval(model, train, truth, mask, pca, { method: opts.method, iterations: opts.iterations, steps: opts.steps, priorWeight: opts.priorWeight });
       // The hole drawn mid-gray in the masked row, so that it shows against a black background.
       const masked = fillHoles(truth, mask, new Float32Array(truth.features).fill(0.5));
-      writeImageRows(png, shape, [masked, result.filled.mean, result.filled.pca, result.filled.model, truth]);
+      writeImageRows(png, shape, `Inpainting (mask ${formatMask(spec)}) with ${opts.model}`, [
+        { label: 'masked (hole gray)', data: masked }, { label: 'filled: mean image', data: result.filled.mean },
+        { label: 'filled: PCA', data: result.filled.pca }, { label: `filled: model (${opts.method})`, data: result.filled.model },
+        { label: 'truth', data: truth },
+      ]);
       if (opts.output) {
         const written = undoScaling(result.filled.model, record.data?.scale ?? null);
         writeNpy(opts.output, written.x, [written.n, written.features]);

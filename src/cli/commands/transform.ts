@@ -9,7 +9,9 @@ import { applyScaling, undoScaling } from '../../apps/scaling.js';
 import { type Transform, transformRows } from '../../apps/transform.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
-import { tileImages, upscale, writePng } from '../../viz/png.js';
+import { rowsFigure } from '../../viz/figure.js';
+import { tileImages, upscale } from '../../viz/png.js';
+import { writeSvgAsPng } from '../../viz/raster.js';
 import { positiveInt } from '../options.js';
 import { checkOutputFiles, emit } from '../output.js';
 
@@ -63,7 +65,10 @@ export function transformCommand(transform: Transform): Command {
       writeNpy(opts.output, written.x, [written.n, written.features]);
       if (opts.png && shape) {
         const count = Math.min(result.n, 100);
-        writePng(opts.png, upscale(tileImages(result.x.subarray(0, count * result.features), shape[0], shape[1], { cols: 10 }), 2));
+        writeSvgAsPng(opts.png, rowsFigure({
+          title: `${transform === 'decode' ? 'Decoded' : 'Reconstructed'}: the first ${count} rows of ${opts.input}`,
+          rows: [{ label: '', image: upscale(tileImages(result.x.subarray(0, count * result.features), shape[0], shape[1], { cols: 10 }), 2) }],
+        }));
       }
       emit(opts.json, { rows: result.n, features: result.features, output: opts.output, png: opts.png ?? null }, () =>
         `wrote ${result.n} × ${result.features} to ${opts.output}${opts.png ? ` and ${opts.png}` : ''}`);
