@@ -107,10 +107,10 @@ test('one-class: trained on 300 ones, the model tells the test set\'s ones from 
   assert.equal(model.codeSize, 64);
   const saved = JSON.parse(readFileSync(join(out, 'anomaly.json'), 'utf8')) as { perDigit: { auc: number }[] };
   assert.equal(saved.perDigit[0].auc, one.auc);
-  // Two rows of ten digits: least then most anomalous.
+  // Two labelled rows of ten digits (least, then most anomalous), a title above and a caption below.
   assert.ok(result.picture && existsSync(result.picture));
   const png = PNG.sync.read(readFileSync(result.picture));
-  assert.ok(png.height > 2 * 56 && png.height < 3 * 56 && png.width > 10 * 56, `${png.width}x${png.height}`);
+  assert.ok(png.height > 2 * 56 + 30 && png.height < 2 * 56 + 150 && png.width > 10 * 56 + 100, `${png.width}x${png.height}`);
 
   await assert.rejects(oneClass({ classes: [1], out: tempDir('one-class-bad'), preset: 'nope' }), (e: unknown) => e instanceof UsageError && /unknown preset "nope"/.test(e.message));
   await assert.rejects(oneClass({ classes: [1], data: 'test/fixtures/nowhere.csv', out: tempDir('one-class-bad') }), (e: unknown) => e instanceof DataError);

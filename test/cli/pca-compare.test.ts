@@ -69,8 +69,11 @@ test('compare --code 2 --json: four rows in order, a run folder per autoencoder,
   assert.equal(result.rows[3].epochs, 1);
   assert.equal(result.test, 50);
   assert.equal(result.aborted, false);
-  assert.deepEqual(result.pictures, ['compare.png', 'codes.png']);
-  for (const f of ['compare.json', 'compare.png', 'codes.png', 'deep/model.json', 'shallow/model.safetensors', 'logistic-pca/metrics.json']) {
+  assert.deepEqual(result.pictures, ['compare.png', 'codes.png', 'codes.svg']);
+  // The scatter says what each panel is, and what its axes are.
+  const codes = readFileSync(join(out, 'codes.svg'), 'utf8');
+  for (const label of ['PCA: the first two components', 'deep autoencoder: its 2-unit code', 'code unit 1', 'code unit 2']) assert.ok(codes.includes(label), label);
+  for (const f of ['compare.json', 'compare.png', 'codes.png', 'report.html', 'deep/model.json', 'shallow/model.safetensors', 'logistic-pca/metrics.json']) {
     assert.ok(existsSync(join(out, f)), f);
   }
   assert.match(r.stderr, /\[4\/4\] deep/);
