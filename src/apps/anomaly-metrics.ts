@@ -138,3 +138,34 @@ export function validationThreshold(normalScores: ArrayLike<number>, q: number):
 export function flagAbove(scores: ArrayLike<number>, threshold: number): Uint8Array {
   return Uint8Array.from({ length: scores.length }, (_, i) => (scores[i] > threshold ? 1 : 0));
 }
+
+/**
+ * Points of the ROC curve (false positive rate, true positive rate), one per distinct score from
+ * the highest down (tied scores move both rates at once), from (0, 0) to (1, 1), thinned to at
+ * most `maxPoints` by keeping evenly spaced thresholds and both ends.
+ * @param scores one per example, higher = more anomalous
+ * @param labels one per example: 1 anomaly, 0 normal; both must occur
+ * @param maxPoints at most this many points; default 200
+ * @example
+ * rocCurve([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]); // (0,0) (0,0.5) (0.5,0.5) (0.5,1) (1,1)
+ */
+export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>, maxPoints = 200): { fpr: number; tpr: number }[] {
+  const { positives, negatives } = checkLabelled(scores, labels, 'rocCurve');
+  const order = ascending(scores).reverse();
+  const points = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j < order.length && scores[order[j]] === scores[order[i]]) {
+      if (labels[order[j]] === 1) tp++;
+      else fp++;
+      j++;
+    }
+    points.push({ fpr: fp / negatives, tpr: tp / positives });
+    i = j;
+  }
+  if (points.length <= maxPoints) return points;
+  const step = (points.length - 1) / (maxPoints - 1);
+  return Array.from({ length: maxPoints }, (_, k) => points[Math.round(k * step)]);
+}

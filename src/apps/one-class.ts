@@ -5,6 +5,7 @@
  * class being normal and every other an anomaly; ROC-AUC and PR-AUC measure how well the scores
  * separate them.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dataset, takeRows } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
@@ -15,12 +16,13 @@ import { Autoencoder } from '../models/autoencoder.js';
 import { getBackend } from '../tensor/index.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
 import { anomalyScores, DEFAULT_ERROR_METRIC, type ErrorMetric } from './anomaly.js';
-import { prAuc, rocAuc } from './anomaly-metrics.js';
+import { prAuc, rocAuc, rocCurve } from './anomaly-metrics.js';
 import { pcaKernel } from './pca-run.js';
 import { imageShape, writeImageRows } from './pictures.js';
 import { saveModel } from './save-load.js';
 import { presetByName } from './train-run.js';
 import { writeReport } from './report.js';
+import { renderPlot, type SeriesPoint, unitCurveSpec } from '../viz/plots.js';
 
 /** The preset `aekit anomaly --one-class` trains unless told otherwise. */
 export const ONE_CLASS_PRESET = 'anomaly';
@@ -131,6 +133,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
 
   const perDigit: OneClassScore[] = [];
   const pictureRows: Dataset[] = [];
+  const curves: SeriesPoint[] = [];
   let aborted = false;
   for (const [index, digit] of classes.entries()) {
     if (options.signal?.aborted) {
@@ -159,6 +162,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
       train: normal.n, epochs: fitted.trainLoss.length,
       seconds: (performance.now() - t0) / 1000, model: dir,
     });
+    curves.push(...rocCurve(scores, isAnomaly).map(({ fpr, tpr }) => ({ series: `digit ${digit} (AUC ${perDigit.at(-1)!.auc.toFixed(3)})`, x: fpr, y: tpr })));
     const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b] || a - b);
     pictureRows.push(takeRows(test, order.slice(0, 10)), takeRows(test, order.slice(-10).reverse()));
     if (aborted) break;
@@ -177,6 +181,10 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
     test: test.n, seconds: (performance.now() - started) / 1000, aborted, picture, out: options.out, backend: getBackend().name,
   };
   writeJson(join(options.out, 'anomaly.json'), result);
+  if (curves.length > 0) {
+    const title = `ROC of the one-class anomaly scores (${metric}), one curve per normal digit`;
+    writeFileSync(join(options.out, 'roc.svg'), await renderPlot(unitCurveSpec(curves, title, ['false positive rate', 'true positive rate'])));
+  }
   await writeReport(options.out);
   return result;
 }

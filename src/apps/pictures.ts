@@ -12,7 +12,7 @@ import type { Autoencoder } from '../models/autoencoder.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
 import { noGrad, Tensor, tidy } from '../tensor/index.js';
-import { type FigureRow, rowsFigure } from '../viz/figure.js';
+import { type Figure, type FigureRow, rowsFigure } from '../viz/figure.js';
 import { activationHistogramSpec, klPenaltySpec, renderPlot } from '../viz/plots.js';
 import { tileImages, upscale } from '../viz/png.js';
 import { writeSvgAsPng } from '../viz/raster.js';
@@ -59,13 +59,22 @@ export function tileRow(label: string, images: Float32Array, shape: [number, num
 export function writeReconstructions(dir: string, model: Autoencoder, test: Matrix & { shape?: readonly number[] }, count = 10): string | null {
   const shape = imageShape(test);
   if (!shape) return null;
+  writeSvgAsPng(join(dir, RUN_FILES.reconstructions), rowsFigure(reconstructionsFigure(model, test, shape, count)));
+  return RUN_FILES.reconstructions;
+}
+
+/**
+ * The figure of reconstructions.png: the first `count` test examples above their reconstructions.
+ * @example
+ * const png = svgToPng(rowsFigure(reconstructionsFigure(model, test, [28, 28])));
+ */
+export function reconstructionsFigure(model: Autoencoder, test: Matrix, shape: [number, number], count = 10): Figure {
   const rows = Math.min(count, test.n);
   const originals = test.x.subarray(0, rows * test.features);
-  writeSvgAsPng(join(dir, RUN_FILES.reconstructions), rowsFigure({
+  return {
     title: `The first ${rows} test examples and their reconstructions`,
     rows: [tileRow('test example', originals, shape, rows), tileRow('reconstruction', reconstructRows(model, test, rows), shape, rows)],
-  }));
-  return RUN_FILES.reconstructions;
+  };
 }
 
 /**
@@ -85,16 +94,25 @@ export async function writeRunPictures(dir: string, model: Autoencoder, test: Ma
   return written;
 }
 
-/** filters.png: unit i's incoming weights as an image, each tile on its own scale (W_i / ‖W_i‖ up to contrast). */
 function writeFilters(dir: string, layer: Dense, shape: [number, number]): string {
+  writeSvgAsPng(join(dir, RUN_FILES.filters), rowsFigure(filtersFigure(layer, shape)));
+  return RUN_FILES.filters;
+}
+
+/**
+ * The figure of filters.png: unit i's incoming weights W_i as an image, up to 100 units, ten a
+ * row, each tile on its own scale (so it shows W_i / ‖W_i‖, the input that excites unit i most).
+ * @example
+ * const figure = filtersFigure(model.encoder.layers[0] as Dense, [28, 28]);
+ */
+export function filtersFigure(layer: Dense, shape: [number, number]): Figure {
   const [units, inputs] = layer.weight.shape;
   const shown = Math.min(units, 100);
-  writeSvgAsPng(join(dir, RUN_FILES.filters), rowsFigure({
+  return {
     title: `First-layer filters: the weights into ${shown === units ? 'each' : `the first ${shown} of ${units}`} hidden unit${units === 1 ? '' : 's'}`,
     rows: [tileRow('', layer.weight.data.subarray(0, shown * inputs), shape, Math.min(shown, 10), 'per-tile')],
     caption: 'Each tile is one unit\'s weights as an image, stretched to its own range: white is the largest weight, black the smallest.',
-  }));
-  return RUN_FILES.filters;
+  };
 }
 
 /** kernels.png (the first convolution's kernels) and feature-maps.png (its outputs for three test images). */

@@ -5,7 +5,7 @@
  * of the same data under the same protocol.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
@@ -16,13 +16,15 @@ import { HammingIndex } from '../hashing/hamming-index.js';
 import { INDEX_FILE, loadHashIndex, saveHashIndex } from '../hashing/index-file.js';
 import { readRegularFile } from '../io/read-file.js';
 import { RUN_FILES } from '../io/run-folder.js';
-import { averagePrecision, precisionAt } from '../hashing/ranking-metrics.js';
+import { averagePrecision, precisionAt, precisionAtRecall, RECALL_LEVELS } from '../hashing/ranking-metrics.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { hashModel } from '../models/presets.js';
 import type { TrainingEvent } from '../training/fit.js';
 import { loadRun } from './save-load.js';
 import { trainRun } from './train-run.js';
 import { transformRows } from './transform.js';
+import { writeReport } from './report.js';
+import { renderPlot, unitCurveSpec } from '../viz/plots.js';
 
 /** How a set of codes retrieves. */
 export interface RetrievalScores {
@@ -36,6 +38,8 @@ export interface RetrievalScores {
   precisionRadius2: number;
   /** Queries answered per second: exhaustive ranking of the database, and the radius-2 lookup. */
   queriesPerSecond: { ranking: number; radius: number };
+  /** The precision–recall curve: interpolated precision at recall 0.1, 0.2, …, 1, averaged over queries. */
+  precisionAtRecall: number[];
 }
 
 /** One code length's results. */
@@ -114,9 +118,20 @@ export async function retrieve(options: RetrieveOptions): Promise<{ results: Ret
         itq: baseline(itqHasher(database, bits, { seed: options.seed ?? 0 }).hasher),
       },
     });
+    await writePrecisionRecall(runDir, results.at(-1)!);
     if (options.signal?.aborted) break;
   }
   return { results, database: database.n, queries: queries.n };
+}
+
+/** pr.svg in the model's run folder: its codes' precision–recall curve beside the baselines', then the folder's report. */
+async function writePrecisionRecall(dir: string, result: RetrievalResult): Promise<void> {
+  const curves: [string, RetrievalScores][] = [[`autoencoder, ${result.bits} bits`, result]];
+  if (result.baselines) curves.push(['LSH', result.baselines.lsh], ['PCAH', result.baselines.pcah], ['ITQ', result.baselines.itq]);
+  const points = curves.flatMap(([series, s]) => s.precisionAtRecall.map((y, i) => ({ series, x: RECALL_LEVELS[i], y })));
+  const title = `Retrieval by Hamming ranking, ${result.bits}-bit codes: precision against recall`;
+  writeFileSync(join(dir, 'pr.svg'), await renderPlot(unitCurveSpec(points, title, ['recall', 'precision (interpolated, mean over queries)'])));
+  await writeReport(dir);
 }
 
 /** The model's codes of `rows`, which must lie in [0, 1] to be read as bits at 0.5. */
@@ -175,6 +190,7 @@ export function score(databaseCodes: PackedCodes, queryCodes: PackedCodes, datab
   let radius2 = 0;
   let rankingSeconds = 0;
   let radiusSeconds = 0;
+  const curve = new Array<number>(RECALL_LEVELS.length).fill(0);
   for (let q = 0; q < queries.n; q++) {
     const relevant = (i: number) => dbLabels[i] === queryLabels[q];
     let t = performance.now();
@@ -183,6 +199,7 @@ export function score(databaseCodes: PackedCodes, queryCodes: PackedCodes, datab
     map += averagePrecision(ranked, relevant);
     map5000 += averagePrecision(ranked, relevant, 5000);
     p100 += precisionAt(ranked, relevant, 100);
+    precisionAtRecall(ranked, relevant).forEach((p, i) => { curve[i] += p; });
     t = performance.now();
     const near = index.withinRadius(queryCodes, 2, q).indices;
     radiusSeconds += (performance.now() - t) / 1000;
@@ -192,5 +209,6 @@ export function score(databaseCodes: PackedCodes, queryCodes: PackedCodes, datab
   return {
     mAP: map / n, mapAt5000: map5000 / n, precisionAt100: p100 / n, precisionRadius2: radius2 / n,
     queriesPerSecond: { ranking: n / Math.max(rankingSeconds, 1e-9), radius: n / Math.max(radiusSeconds, 1e-9) },
+    precisionAtRecall: curve.map((p) => p / n),
   };
 }

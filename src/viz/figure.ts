@@ -28,35 +28,63 @@ const GAP = 6;
 /** DejaVu Sans averages a little under 0.6 em per character of mixed text. */
 const CHAR_WIDTH = 0.6;
 
+/** Where a figure's parts land, in pixels from its top left corner. */
+export interface FigureLayout {
+  width: number;
+  height: number;
+  /** Each row's image. */
+  rows: { x: number; y: number; width: number; height: number }[];
+  /** The baseline of each row's label, and of the caption when there is one. */
+  labelBaselines: number[];
+  captionBaseline: number | null;
+}
+
 /**
- * Lays a figure out as an SVG document: the title on top, each row's label on the left and its
- * image to the right, the caption below.
+ * Where the title, rows and caption of a figure go: the title on top, each row's label on the
+ * left and its image to the right, the caption below.
+ * @param figure the title, rows and caption.
+ * @example
+ * const { rows } = figureLayout(figure); // rows[1].y: where the second row's image starts
+ */
+export function figureLayout(figure: Figure): FigureLayout {
+  const labelWidth = Math.max(0, ...figure.rows.map((r) => textWidth(r.label, LABEL_SIZE)));
+  const imageLeft = MARGIN + (labelWidth > 0 ? Math.ceil(labelWidth) + GAP : 0);
+  const rows: FigureLayout['rows'] = [];
+  const labelBaselines: number[] = [];
+  let y = MARGIN + TITLE_SIZE + GAP;
+  for (const row of figure.rows) {
+    const { width, height } = row.image;
+    rows.push({ x: imageLeft, y, width, height });
+    labelBaselines.push(Math.round(y + height / 2 + LABEL_SIZE * 0.35));
+    y += height + GAP;
+  }
+  let width = Math.max(imageLeft + Math.max(0, ...rows.map((r) => r.width)), MARGIN + textWidth(figure.title, TITLE_SIZE)) + MARGIN;
+  let captionBaseline: number | null = null;
+  if (figure.caption) {
+    captionBaseline = y + CAPTION_SIZE;
+    y = captionBaseline;
+    width = Math.max(width, 2 * MARGIN + textWidth(figure.caption, CAPTION_SIZE));
+  }
+  return { width: Math.ceil(width), height: Math.ceil(y + MARGIN), rows, labelBaselines, captionBaseline };
+}
+
+/**
+ * A figure as an SVG document, laid out by figureLayout.
  * @param figure the title, rows and caption.
  * @example
  * writeSvgAsPng('denoise.png', rowsFigure({ title: 'Denoising', rows: [{ label: 'clean', image }] }));
  */
 export function rowsFigure(figure: Figure): string {
-  const labelWidth = Math.max(0, ...figure.rows.map((r) => textWidth(r.label, LABEL_SIZE)));
-  const imageLeft = MARGIN + (labelWidth > 0 ? labelWidth + GAP : 0);
-  const imagesWidth = Math.max(0, ...figure.rows.map((r) => r.image.width));
-  const parts: string[] = [];
-  let y = MARGIN + TITLE_SIZE;
-  parts.push(text(MARGIN, y, figure.title, TITLE_SIZE, 'bold'));
-  y += GAP;
-  for (const row of figure.rows) {
-    const { width, height } = row.image;
-    parts.push(`<image x="${imageLeft}" y="${y}" width="${width}" height="${height}" image-rendering="optimizeSpeed" href="${dataUri(row.image)}"/>`);
-    if (row.label) parts.push(text(MARGIN, y + height / 2 + LABEL_SIZE * 0.35, row.label, LABEL_SIZE));
-    y += height + GAP;
-  }
-  let width = Math.max(imageLeft + imagesWidth, MARGIN + textWidth(figure.title, TITLE_SIZE)) + MARGIN;
-  if (figure.caption) {
-    y += CAPTION_SIZE;
-    parts.push(text(MARGIN, y, figure.caption, CAPTION_SIZE, 'normal', '#444'));
-    width = Math.max(width, 2 * MARGIN + textWidth(figure.caption, CAPTION_SIZE));
-  }
-  const height = y + MARGIN;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}">`
+  const layout = figureLayout(figure);
+  const parts = [text(MARGIN, MARGIN + TITLE_SIZE, figure.title, TITLE_SIZE, 'bold')];
+  figure.rows.forEach((row, i) => {
+    const { x, y, width, height } = layout.rows[i];
+    parts.push(`<image x="${x}" y="${y}" width="${width}" height="${height}" image-rendering="optimizeSpeed" href="${dataUri(row.image)}"/>`);
+    if (row.label) parts.push(text(MARGIN, layout.labelBaselines[i], row.label, LABEL_SIZE));
+  });
+  if (figure.caption && layout.captionBaseline !== null) parts.push(text(MARGIN, layout.captionBaseline, figure.caption, CAPTION_SIZE, 'normal', '#444'));
+  const { width, height } = layout;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`
     + `<rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>`;
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
-  contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, validationThreshold,
+  contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, rocCurve, validationThreshold,
 } from '../../src/apps/anomaly-metrics.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -144,4 +144,22 @@ test('quantiles interpolate as NumPy does; thresholds from a contamination share
   close(validationThreshold(normal, 1), 100);
   assert.deepEqual([...flagAbove([98, 99.5, 101], validationThreshold(normal, 0.99))], [0, 1, 1]);
   assert.throws(() => validationThreshold(normal, 0), usage(/validation quantile must be in \(0, 1\]/));
+});
+
+test('ROC curve by hand, with a tie, and its area equals rocAuc', () => {
+  // Highest first: 0.8 (anomaly), 0.4 (normal) and 0.4 (anomaly) tied, 0.1 (normal).
+  const scores = [0.1, 0.4, 0.4, 0.8];
+  const labels = [0, 0, 1, 1];
+  assert.deepEqual(rocCurve(scores, labels), [{ fpr: 0, tpr: 0 }, { fpr: 0, tpr: 0.5 }, { fpr: 0.5, tpr: 1 }, { fpr: 1, tpr: 1 }]);
+  // The trapezoids under the full curve are the AUC with ties counted one half.
+  const rng = Array.from({ length: 300 }, (_, i) => ((i * 7919) % 101) / 10);
+  const flags = rng.map((_, i) => (i % 3 === 0 ? 1 : 0));
+  const curve = rocCurve(rng, flags, 10_000);
+  let area = 0;
+  for (let i = 1; i < curve.length; i++) area += (curve[i].fpr - curve[i - 1].fpr) * (curve[i].tpr + curve[i - 1].tpr) / 2;
+  close(area, rocAuc(rng, flags), 1e-12);
+  // Thinned to a budget, it keeps both ends.
+  const thin = rocCurve(rng, flags, 5);
+  assert.equal(thin.length, 5);
+  assert.deepEqual([thin[0], thin[4]], [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }]);
 });

@@ -9,7 +9,7 @@ import { DataError } from '../../src/errors.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp-dir.js';
-import { averagePrecision, precisionAt } from '../../src/hashing/ranking-metrics.js';
+import { averagePrecision, precisionAt, precisionAtRecall } from '../../src/hashing/ranking-metrics.js';
 import { Prng } from '../../src/util/prng.js';
 import { subspaceData } from '../helpers/subspace-data.js';
 
@@ -93,4 +93,35 @@ test('an index saved beside its model reads back the same codes, and refuses ano
   const other = join(dir, 'weights.safetensors');
   writeFileSync(other, new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, ...Buffer.from('{}      ')]));
   assert.throws(() => loadHashIndex(other, { model: 'aaaa' }), (e: unknown) => e instanceof DataError && /weights\.safetensors: not an aekit hash index/.test(e.message));
+});
+
+test('precision at recall levels: interpolated by hand, never rising with recall, and its brute-force definition', () => {
+  // Relevant at ranks 1, 3 and 6 of 6: cuts (recall, precision) = (1/3, 1), (2/3, 2/3), (1, 1/2).
+  const relevant = (i: number) => [10, 12, 15].includes(i);
+  const ranked = Uint32Array.of(10, 11, 12, 13, 14, 15);
+  const levels = [0.2, 1 / 3, 0.5, 2 / 3, 0.9, 1];
+  const curve = precisionAtRecall(ranked, relevant, levels);
+  [1, 1, 2 / 3, 2 / 3, 0.5, 0.5].forEach((p, i) => assert.ok(Math.abs(curve[i] - p) < 1e-12, `level ${levels[i]}: ${curve[i]} vs ${p}`));
+  // A later cut with higher precision lifts the earlier levels: relevant at ranks 2, 3 and 4.
+  const lifted = precisionAtRecall(Uint32Array.of(0, 1, 2, 3), (i) => i > 0, [1 / 3, 1]);
+  assert.deepEqual(lifted.map((p) => Number(p.toFixed(12))), [0.75, 0.75]);
+  assert.deepEqual(precisionAtRecall(ranked, () => false, [0.5, 1]), [0, 0]);
+  // Against the definition on random rankings: max precision over the cuts whose recall reaches each level.
+  const rng = new Prng(5);
+  for (let trial = 0; trial < 50; trial++) {
+    const n = 1 + Math.floor(rng.uniform() * 30);
+    const flags = Array.from({ length: n }, () => rng.uniform() < 0.4);
+    const order = Uint32Array.from({ length: n }, (_, i) => i);
+    const got = precisionAtRecall(order, (i) => flags[i]);
+    const total = flags.filter(Boolean).length;
+    got.forEach((p, l) => {
+      let best = 0;
+      let hits = 0;
+      for (let k = 0; k < n; k++) {
+        if (flags[k]) hits++;
+        if (total > 0 && hits / total >= (l + 1) / 10 - 1e-12) best = Math.max(best, hits / (k + 1));
+      }
+      assert.ok(Math.abs(p - best) < 1e-12, `trial ${trial} level ${l}: ${p} vs ${best}`);
+    });
+  }
 });
