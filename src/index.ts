@@ -73,7 +73,7 @@ export {
   anomalyScores, DEFAULT_ERROR_METRIC, featureErrors, flagAnomalies, reconstructionErrors, summarizeScores,
   type ErrorMetric, type FlaggedScores, type ReconstructionErrors, type ScoreSummary, type ThresholdRule,
 } from './apps/anomaly.js';
-export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, validationThreshold } from './apps/anomaly-metrics.js';
+export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, rocCurve, validationThreshold } from './apps/anomaly-metrics.js';
 export { oneClass, ONE_CLASS_PRESET, type OneClassEvent, type OneClassOptions, type OneClassResult, type OneClassScore } from './apps/one-class.js';
 export { Classifier, classificationScores, softmaxHead, type ClassificationScores, type ClassifierSpec, type ClassifierSpecInput } from './models/classifier.js';
 export { sdaeModel } from './models/presets.js';
@@ -81,3 +81,13 @@ export { greedyStages, pretrainGreedy, type GreedyResult } from './training/gree
 export { balancedSample } from './data/balanced-sample.js';
 export { classify, scoreClassifier, CLASSIFY_DEFAULTS, type ClassifyOptions, type ClassifyResult } from './apps/classify.js';
 export { exportEncoder, loadClassifier, loadEncoder, saveClassifier, type LoadedClassifier, type LoadedEncoder } from './apps/classifier-run.js';
+export { buildReport, writeReport } from './apps/report.js';
+export { appendRunEvent, parseRunEvents, readRunEvents, type RunEvent } from './apps/run-events.js';
+export { filtersFigure, reconstructionsFigure, writeRunPictures } from './apps/pictures.js';
+export { figureLayout, rowsFigure, type Figure, type FigureLayout, type FigureRow } from './viz/figure.js';
+export {
+  activationHistogramSpec, klPenaltySpec, latentScatterSpec, lossCurveSpec, renderPlot, unitCurveSpec, type SeriesPoint,
+} from './viz/plots.js';
+export { svgToPng, writeSvgAsPng } from './viz/raster.js';
+export { encodePng, tileImages, upscale, type Image } from './viz/png.js';
+export { precisionAtRecall, RECALL_LEVELS } from './hashing/ranking-metrics.js';
