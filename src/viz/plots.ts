@@ -98,6 +98,8 @@ export function latentScatterSpec(panels: { title: string; points: ArrayLike<num
  * activationHistogramSpec([0.04, 0.06, 0.05], 0.05);
  */
 export function activationHistogramSpec(means: ArrayLike<number>, rho: number): TopLevelSpec {
+  // From 0, so that the target and the distance of the units from it both show.
+  const top = Math.max(rho, ...Array.from(means)) * 1.05;
   return {
     title: `Mean activation of each code unit (target ρ = ${rho})`,
     layer: [
@@ -105,14 +107,19 @@ export function activationHistogramSpec(means: ArrayLike<number>, rho: number): 
         data: { values: Array.from(means, (v) => ({ v })) },
         mark: 'bar',
         encoding: {
-          x: { field: 'v', type: 'quantitative', bin: { maxbins: 40 }, title: 'mean activation ρ̂ over the test set' },
+          x: { field: 'v', type: 'quantitative', bin: { maxbins: 50, extent: [0, top] }, title: 'mean activation ρ̂ over the test set' },
           y: { aggregate: 'count', type: 'quantitative', title: 'code units' },
         },
       },
       {
-        data: { values: [{ rho }] },
-        mark: { type: 'rule', color: '#d62728', strokeWidth: 2 },
-        encoding: { x: { field: 'rho', type: 'quantitative' } },
+        data: { values: [{ rho, label: `ρ = ${rho}` }] },
+        layer: [
+          { mark: { type: 'rule', color: '#d62728', strokeWidth: 2 }, encoding: { x: { field: 'rho', type: 'quantitative' } } },
+          {
+            mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, baseline: 'top', y: 4 },
+            encoding: { x: { field: 'rho', type: 'quantitative' }, text: { field: 'label' } },
+          },
+        ],
       },
     ],
   };
