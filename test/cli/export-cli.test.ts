@@ -29,7 +29,7 @@ test('export onnx and pytorch from a trained run, import it back, and refuse bad
   assert.equal(py.code, 0, py.stderr);
   assert.ok(existsSync(join(work, 'model.py')));
   const printed = aekit('export', 'pytorch', '--model', run);
-  assert.match(printed.stdout, /nn\.Linear\(784, 64\),  # 0: encoder\.0 \(dense\)\n\s+nn\.Sigmoid\(\),  # 1: encoder\.0 \(dense, its activation\)/);
+  assert.match(printed.stdout, /nn\.Linear\(784, 64\), {2}# 0: encoder\.0 \(dense\)\n\s+nn\.Sigmoid\(\), {2}# 1: encoder\.0 \(dense, its activation\)/);
 
   const back = aekit('import', 'safetensors', '--input', join(run, 'model.safetensors'), '--config', 'undercomplete', '--out', join(work, 'back'), '--json');
   assert.equal(back.code, 0, back.stderr);
