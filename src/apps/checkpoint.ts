@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DataError } from '../errors.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { RUN_FILES, writeTensorsFile } from '../io/run-folder.js';
+import type { NamedArray } from '../models/state.js';
 import type { NamedParameter } from '../nn/layer.js';
 import type { FitState } from '../training/fit.js';
 
@@ -66,12 +67,21 @@ export function writeCheckpoint(dir: string, params: readonly NamedParameter[], 
 
 /**
  * The checkpoint in `dir` for a model with `params`, or null when there is none.
+ * @param renameWeights maps the weight names of a checkpoint written by an older aekit to today's
  * @throws DataError naming the file and what does not fit
  */
-export function readCheckpoint(dir: string, params: readonly NamedParameter[]): { state: FitState; extras: CheckpointExtras } | null {
+export function readCheckpoint(
+  dir: string,
+  params: readonly NamedParameter[],
+  renameWeights: (arrays: NamedArray[]) => NamedArray[] = (arrays) => arrays,
+): { state: FitState; extras: CheckpointExtras } | null {
   const path = join(dir, RUN_FILES.checkpoint);
   if (!existsSync(path)) return null;
   const file = readSafetensors(path);
+  file.tensors = new Map([...file.tensors].map(([name, t]) => {
+    const [, kind, weight] = /^(weights|best)\/(.+)$/.exec(name) ?? [];
+    return [kind ? `${kind}/${renameWeights([{ name: weight, ...t }])[0].name}` : name, t];
+  }));
   if (file.metadata.format !== FORMAT) throw new DataError(`${path}: expected "format": "${FORMAT}" in its metadata`);
   let json: unknown;
   try {

@@ -1,7 +1,8 @@
 /**
  * Classifier and encoder run folders: model.json (format `aekit-classifier` or `aekit-encoder`, the
  * layer specs, where the encoder came from and the data it learned from) and model.safetensors
- * (`encoder.N.*`, and `head.N.*` for a classifier). `loadEncoder` takes the encoder out of any run
+ * (`encoder.N.*`, and `head.N.*` for a classifier, N numbering nn.Sequential modules; version 1
+ * numbered layer specs and is read with its names mapped). `loadEncoder` takes the encoder out of any run
  * folder (an autoencoder's, an exported encoder's, a classifier's) for a classifier to reuse.
  */
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { type LayerSpec, layerSpecSchema } from '../models/layer-specs.js';
 import type { NamedArray } from '../models/state.js';
 import { stateDict } from '../models/state.js';
 import type { NamedBuffer } from '../nn/layer.js';
+import { legacyRenames, type NumberedSpec } from '../nn/torch-names.js';
 import { getBackend } from '../tensor/index.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData, type RunData } from './data-split.js';
 import { check, dataRecordSchema } from './run-record.js';
@@ -26,7 +28,9 @@ import { AEKIT_VERSION } from './version.js';
 /** model.json's "format" for a classifier run and for an encoder exported alone. */
 export const CLASSIFIER_FORMAT = 'aekit-classifier';
 export const ENCODER_FORMAT = 'aekit-encoder';
-const VERSION = 1;
+const VERSION = 2;
+/** Version 1 differs only in its weight names. */
+const versionSchema = z.union([z.literal(VERSION), z.literal(1)]);
 
 /** How the data was split when the encoder learned: enough to split it again the same way. */
 export const splitSchema = z.object({
@@ -51,7 +55,7 @@ const versionsSchema = z.object({ aekit: z.string(), node: z.string(), backend: 
 /** model.json of an encoder exported alone. */
 export const encoderRecordSchema = z.object({
   format: z.literal(ENCODER_FORMAT),
-  version: z.literal(VERSION),
+  version: versionSchema,
   model: z.object({ input: z.array(z.number().int().positive()).min(1), encoder: z.array(layerSpecSchema).min(1) }),
   source: sourceSchema,
   data: dataRecordSchema.nullable(),
@@ -63,7 +67,7 @@ export type EncoderRecord = z.output<typeof encoderRecordSchema>;
 /** model.json of a classifier run. */
 export const classifierRecordSchema = z.object({
   format: z.literal(CLASSIFIER_FORMAT),
-  version: z.literal(VERSION),
+  version: versionSchema,
   status: z.enum(['done', 'aborted']),
   model: z.object({
     input: z.array(z.number().int().positive()).min(1),
@@ -142,7 +146,7 @@ export function loadEncoder(dir: string): LoadedEncoder {
       : check(encoderRecordSchema, run.model, `${dir}/${RUN_FILES.model}`);
     loaded = {
       dir, format, preset: record.source?.preset ?? null, input: record.model.input, encoder: record.model.encoder,
-      weights: run.weights.filter((w) => w.name.startsWith('encoder.')), data: record.data, split: record.split,
+      weights: currentNames(record, run.weights).filter((w) => w.name.startsWith('encoder.')), data: record.data, split: record.split,
     };
   } else {
     const { model, record } = loadRun(dir);
@@ -158,6 +162,13 @@ export function loadEncoder(dir: string): LoadedEncoder {
     throw new UsageError(`${dir}: its encoder (${loaded.encoder.map((s) => s.type).join(', ') || 'no layers'}) has no weights, so there is no encoder to reuse`);
   }
   return { ...loaded, ...cleaned };
+}
+
+/** A folder's weights under today's names: version 1 numbered layer specs, not nn.Sequential modules. */
+function currentNames(record: { version: number; model: { encoder: NumberedSpec[]; head?: NumberedSpec[] } }, weights: NamedArray[]): NamedArray[] {
+  if (record.version === VERSION) return weights;
+  const rename = legacyRenames({ encoder: record.model.encoder, head: record.model.head ?? [] });
+  return weights.map((w) => ({ ...w, name: rename(w.name) }));
 }
 
 /**
@@ -241,8 +252,8 @@ export function loadClassifier(dir: string): LoadedClassifier {
   } catch (error) {
     throw new DataError(`${source}: ${(error as Error).message}`);
   }
-  copyTensors(classifierTensors(model), run.weights, `${dir}/${RUN_FILES.weights}`);
-  return { model, record };
+  copyTensors(classifierTensors(model), currentNames(record, run.weights), `${dir}/${RUN_FILES.weights}`);
+  return { model, record: { ...record, version: VERSION } };
 }
 
 /** What a classifier run records besides its model. */

@@ -1,8 +1,9 @@
 /**
  * model.json, the run record: what the model is (its layer specs, decoder written out), how it
- * was trained, on which data, with which versions, and its test metrics. Version 2 holds the
- * layer specs; version 1 (written before layers had specs) is read and upgraded, with its weight
- * names mapped to the layers they belong to.
+ * was trained, on which data, with which versions, and its test metrics. Version 3 is version 2
+ * with the weights named as PyTorch's nn.Sequential numbers its modules (src/nn/torch-names.ts);
+ * versions 2 and 1 (written before layers had specs) are read and upgraded, with their weight
+ * names mapped to today's.
  */
 import { z } from 'zod';
 import { DataError } from '../errors.js';
@@ -11,11 +12,12 @@ import { type AutoencoderConfigInput, modelSpecSchema } from '../models/config.j
 import { layerSpecSchema } from '../models/layer-specs.js';
 import type { NamedArray } from '../models/state.js';
 import { Center } from '../nn/center.js';
+import { legacyRenames } from '../nn/torch-names.js';
 
 /** The value of model.json's "format" field. */
 export const MODEL_FORMAT = 'aekit-model';
 /** The run record's current version. */
-export const RUN_RECORD_VERSION = 2;
+export const RUN_RECORD_VERSION = 3;
 
 const metricsSchema = z.object({ sse: z.number(), mse: z.number(), bce: z.number().nullable() });
 
@@ -38,10 +40,10 @@ export const dataRecordSchema = z.object({
   scale: z.object({ offset: z.number(), factor: z.number().positive() }).nullable().default(null),
 });
 
-/** The schema of model.json, version 2. */
+/** The schema of model.json, version 3 (version 2 differs only in its weight names). */
 export const runRecordSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  version: z.literal(RUN_RECORD_VERSION),
+  version: z.union([z.literal(RUN_RECORD_VERSION), z.literal(2)]),
   status: z.enum(['training', 'done', 'aborted']),
   preset: z.string().nullable(),
   model: modelSpecSchema.extend({ decoder: z.array(layerSpecSchema) }).omit({ tied: true }),
@@ -75,7 +77,7 @@ export const runRecordSchema = z.object({
   metrics: z.object({ test: metricsSchema, bestEpoch: z.number().int().nonnegative() }).optional(),
 });
 
-/** A run record, version 2. */
+/** A run record, version 3. */
 export type RunRecord = z.output<typeof runRecordSchema>;
 
 /** Version 1's shape, as far as the upgrade reads it. */
@@ -99,8 +101,8 @@ const runRecordV1Schema = z.object({
 });
 
 /**
- * Validates a parsed model.json of any version and returns it as version 2, with a function that
- * renames a version-1 file's weights to the layers they now belong to (the identity for version 2).
+ * Validates a parsed model.json of any version and returns it as version 3, with a function that
+ * renames an older file's weights to today's names (the identity for version 3).
  * @param source names the file in error messages
  * @throws DataError naming the file and the field
  */
@@ -111,10 +113,13 @@ export function parseRunRecord(json: unknown, source: string): { record: RunReco
   }
   const version = (json as { version?: unknown } | null)?.version;
   if (version === undefined) return upgradeV1(check(runRecordV1Schema, json, source), source);
-  if (version !== RUN_RECORD_VERSION) {
-    throw new DataError(`${source}: "version": ${JSON.stringify(version)} is not one this aekit reads (1 or ${RUN_RECORD_VERSION}); a newer aekit wrote it?`);
+  if (version !== RUN_RECORD_VERSION && version !== 2) {
+    throw new DataError(`${source}: "version": ${JSON.stringify(version)} is not one this aekit reads (1 to ${RUN_RECORD_VERSION}); a newer aekit wrote it?`);
   }
-  return { record: check(runRecordSchema, json, source), renameWeights: (arrays) => arrays };
+  const record = check(runRecordSchema, json, source);
+  if (record.version === RUN_RECORD_VERSION) return { record, renameWeights: (arrays) => arrays };
+  const rename = legacyRenames({ encoder: record.model.encoder, decoder: record.model.decoder });
+  return { record: { ...record, version: RUN_RECORD_VERSION }, renameWeights: (arrays) => arrays.map((a) => ({ ...a, name: rename(a.name) })) };
 }
 
 /** value parsed by schema, or a DataError naming the source and the first field at fault. */
@@ -129,8 +134,8 @@ export function check<T extends z.ZodType>(schema: T, value: unknown, source: st
 
 /**
  * Version 1 stored the short-form config, numbered weights by dense layer only (encoder.k is the
- * k-th dense layer) and the input mean as `input_mean`; version 2 numbers every layer of the
- * stack, noise and centring included.
+ * k-th dense layer) and the input mean as `input_mean`; today's names number the stack's
+ * nn.Sequential modules.
  */
 function upgradeV1(old: z.output<typeof runRecordV1Schema>, source: string): ReturnType<typeof parseRunRecord> {
   let model: Autoencoder;
@@ -165,10 +170,10 @@ function upgradeV1(old: z.output<typeof runRecordV1Schema>, source: string): Ret
     let k = 0;
     stack.layers.forEach((layer, i) => {
       if (layer.type === 'dense' || layer.type === 'tied_dense') {
-        for (const tensor of ['weight', 'bias']) names.set(`${stack.prefix}.${k}.${tensor}`, `${stack.prefix}.${i}.${tensor}`);
+        for (const tensor of ['weight', 'bias']) names.set(`${stack.prefix}.${k}.${tensor}`, `${stack.tensorPrefix(i)}.${tensor}`);
         k++;
       }
-      if (layer instanceof Center) names.set('input_mean', `${stack.prefix}.${i}.mean`);
+      if (layer instanceof Center) names.set('input_mean', `${stack.tensorPrefix(i)}.mean`);
     });
   }
   return { record, renameWeights: (arrays) => arrays.map((a) => ({ ...a, name: names.get(a.name) ?? a.name })) };

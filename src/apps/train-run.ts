@@ -14,7 +14,7 @@ import { prepareRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights
 import { Autoencoder } from '../models/autoencoder.js';
 import type { AutoencoderConfigInput, ShortFormInput } from '../models/config.js';
 import { DEFAULT_PRESET, PRESETS, type Preset, type PresetName } from '../models/presets.js';
-import { stateDict } from '../models/state.js';
+import { type NamedArray, stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate, type Metrics } from '../training/evaluate.js';
 import { fit, type FitState, type TrainingEvent } from '../training/fit.js';
@@ -148,7 +148,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
  * const result = await resumeRun('runs/deep');
  */
 export async function resumeRun(dir: string, options: Pick<TrainRunOptions, 'signal' | 'onEvent'> = {}): Promise<TrainRunResult> {
-  const { record } = parseRunRecord(readRunRecordFile(dir), `${dir}/${RUN_FILES.model}`);
+  const { record, renameWeights } = parseRunRecord(readRunRecordFile(dir), `${dir}/${RUN_FILES.model}`);
   if (!record.training || !record.data) throw new UsageError(`${dir}: was saved with saveModel, not trained by aekit train: there is nothing to resume`);
   const plan: Plan = {
     preset: record.preset, model: record.model, training: record.training, data: record.data.path ?? record.data.spec,
@@ -158,10 +158,13 @@ export async function resumeRun(dir: string, options: Pick<TrainRunOptions, 'sig
   if (record.status === 'aborted' && !existsSync(join(dir, RUN_FILES.checkpoint))) {
     throw new UsageError(`${dir}: was stopped, and its checkpoint is gone; train it again with --out ${dir} --force`);
   }
-  return runTraining(plan, { fresh: false, force: false, fingerprint: record.data.fingerprint });
+  return runTraining(plan, { fresh: false, force: false, fingerprint: record.data.fingerprint, renameWeights });
 }
 
-async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fingerprint?: string }): Promise<TrainRunResult> {
+async function runTraining(
+  plan: Plan,
+  how: { fresh: boolean; force: boolean; fingerprint?: string; renameWeights?: (arrays: NamedArray[]) => NamedArray[] },
+): Promise<TrainRunResult> {
   const { training, out } = plan;
   const model = Autoencoder.create(plan.model, training.seed);
   const loaded = loadRunData({
@@ -189,7 +192,8 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
   };
   const params = model.parameters();
-  const saved = how.fresh ? null : readCheckpoint(out, params);
+  // A checkpoint written by an older aekit names its weights the older way.
+  const saved = how.fresh ? null : readCheckpoint(out, params, how.renameWeights);
   const testSseCurve = saved?.extras.testSseCurve ?? [];
   if (!saved) writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: 0 } satisfies RunRecord);
   appendRunEvent(out, { type: 'start', time: Date.now(), epochs: training.epochs, preset: plan.preset });

@@ -13,6 +13,7 @@ import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { inpaintCommand } from './commands/inpaint.js';
 import { wasInterrupted } from './interrupt.js';
 import { pcaCommand } from './commands/pca.js';
@@ -45,6 +46,7 @@ export function program(): Command {
     .addCommand(retrieveCommand())
     .addCommand(classifyCommand())
     .addCommand(exportCommand())
+    .addCommand(importCommand())
     .addCommand(segmentCommand())
     .addCommand(reportCommand())
     .addHelpText('after', `
@@ -54,7 +56,8 @@ Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THR
 Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
   $ aekit train --preset undercomplete --epochs 5 --out runs/small
-  $ aekit eval --model runs/small --json`);
+  $ aekit eval --model runs/small --json
+  $ aekit export onnx --model runs/small --part encoder --output small-encoder.onnx`);
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */

@@ -2,7 +2,7 @@
  * The safetensors format for model weights: an 8-byte little-endian header length N, N bytes
  * of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}
  * padded with spaces, then the tensors' bytes, offsets relative to the start of that buffer.
- * Written as F32 sorted by name; read as float32 from F32, F64, F16 or BF16. Whole numbers (hash
+ * Written as F32 sorted by name; read as float32 from F32, F64, F16, BF16 or I64. Whole numbers (hash
  * codes packed in words) go as U32, kept apart from the floats on both sides.
  */
 import { writeFileSync } from 'node:fs';
@@ -44,6 +44,8 @@ const DTYPES: Record<string, { size: number; toF32: (b: Uint8Array) => Float32Ar
   F16: { size: 2, toF32: (b) => Float32Array.from(new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2), halfToFloat) },
   // bfloat16 is the top half of a float32: shift it back into place.
   BF16: { size: 2, toF32: (b) => new Float32Array(Uint32Array.from(new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2), (h) => h << 16).buffer) },
+  // PyTorch saves counters as int64 (BatchNorm's num_batches_tracked); read as numbers, exact below 2^24.
+  I64: { size: 8, toF32: (b) => Float32Array.from(new BigInt64Array(b.buffer, b.byteOffset, b.byteLength / 8), (v) => Number(v)) },
 };
 const SIZES: Record<string, number> = { ...Object.fromEntries(Object.entries(DTYPES).map(([k, v]) => [k, v.size])), U32: 4 };
 
@@ -128,7 +130,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
     if (typeof e !== 'object' || e === null) throw new DataError(`${where}: expected {dtype, shape, data_offsets}, found ${JSON.stringify(entry)}`);
     const dtype = e.dtype;
     if (typeof dtype !== 'string' || !(dtype in SIZES)) {
-      throw new DataError(`${where}: unsupported dtype ${JSON.stringify(dtype)}: expected F32, F64, F16, BF16 or U32`);
+      throw new DataError(`${where}: unsupported dtype ${JSON.stringify(dtype)}: expected F32, F64, F16, BF16, I64 or U32`);
     }
     if (!isIntArray(e.shape)) throw new DataError(`${where}: expected shape to be an array of non-negative integers, found ${JSON.stringify(e.shape)}`);
     if (!isIntArray(e.data_offsets) || e.data_offsets.length !== 2) {

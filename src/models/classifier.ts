@@ -199,9 +199,10 @@ export function shiftImages(x: Tensor, max: number, rng: Prng): Tensor {
 
 /**
  * An encoder's specs without its noise layers (they corrupt inputs while an autoencoder trains
- * and do nothing after), and its tensors renamed to the places of the layers that remain.
+ * and do nothing after), partners renumbered to the places of the layers that remain. Tensor
+ * names stay: noise layers take no place in the nn.Sequential numbering they follow.
  * @example
- * withoutNoise([{ type: 'noise', spec: 'mask:0.25' }, dense], tensors); // dense at encoder.0, encoder.1.weight renamed encoder.0.weight
+ * withoutNoise([{ type: 'noise', spec: 'mask:0.25' }, dense], tensors); // dense now at encoder.0 (its tensors still encoder.0.*)
  */
 export function withoutNoise(specs: readonly LayerSpec[], tensors: readonly NamedArray[]): { encoder: LayerSpec[]; weights: NamedArray[] } {
   const place = new Map<number, number>();
@@ -211,13 +212,13 @@ export function withoutNoise(specs: readonly LayerSpec[], tensors: readonly Name
     place.set(i, kept.length);
     kept.push(s);
   });
-  const renamed = (name: string) => name.replace(/^encoder\.(\d+)(?=\.|$)/, (_, i: string) => {
+  const renamed = (path: string) => path.replace(/^encoder\.(\d+)$/, (_, i: string) => {
     const to = place.get(Number(i));
-    if (to === undefined) throw new UsageError(`tensor "${name}" belongs to a noise layer, which has none`);
+    if (to === undefined) throw new UsageError(`"${path}" is a noise layer, which no layer can take as its partner`);
     return `encoder.${to}`;
   });
   const encoder = kept.map((s) => ('partner' in s ? { ...s, partner: renamed(s.partner) } : s)) as LayerSpec[];
-  return { encoder, weights: tensors.map((w) => ({ ...w, name: renamed(w.name) })) };
+  return { encoder, weights: [...tensors] };
 }
 
 /** Accuracy and where the errors go. */

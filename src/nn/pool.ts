@@ -85,7 +85,7 @@ export class MaxUnpool2d extends StatelessLayer {
   readonly type = 'max_unpool2d';
   readonly outputShape: readonly number[];
 
-  constructor(private readonly config: MaxUnpool2dSpec, readonly inputShape: readonly number[], private readonly partner: MaxPool2d) {
+  constructor(private readonly config: MaxUnpool2dSpec, readonly inputShape: readonly number[], readonly partner: MaxPool2d) {
     super();
     const pooled = partner.outputShape;
     if (inputShape.length !== 3 || inputShape.some((d, i) => d !== pooled[i])) {

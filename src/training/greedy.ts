@@ -134,12 +134,20 @@ function forward(stack: Sequential, data: TrainingData): TrainingData {
 
 /** Copies a trained stage's tensors into the model: its encoder from `encoderAt`, its decoder from `decoderAt`. */
 function copyInto(model: Autoencoder, sub: Autoencoder, encoderAt: number, decoderAt: number, stage: number): void {
-  const targets = new Map([...model.parameters(), ...model.buffers()].map((t) => [t.name, t.tensor]));
-  for (const { name, tensor } of [...sub.parameters(), ...sub.buffers()]) {
-    const [, stack, index, rest] = /^(encoder|decoder)\.(\d+)\.(.+)$/.exec(name) ?? [];
-    const full = `${stack}.${Number(index) + (stack === 'encoder' ? encoderAt : decoderAt)}.${rest}`;
-    const target = targets.get(full);
-    if (!target || target.shape.join(',') !== tensor.shape.join(',')) throw mismatch(stage);
-    target.data.set(tensor.data);
+  // Layer by layer: tensor names number PyTorch modules, which do not shift by a whole stage.
+  const pairs: [Sequential, Sequential, number][] = [[sub.encoder, model.encoder, encoderAt], [sub.decoder, model.decoder, decoderAt]];
+  for (const [from, to, at] of pairs) {
+    from.layers.forEach((layer, j) => {
+      const target = to.layers[at + j];
+      if (!target) throw mismatch(stage);
+      const sources = [...layer.parameters('x'), ...layer.buffers('x')];
+      const targets = [...target.parameters('x'), ...target.buffers('x')];
+      if (sources.length !== targets.length) throw mismatch(stage);
+      sources.forEach(({ name, tensor }, k) => {
+        const t = targets[k];
+        if (t.name !== name || t.tensor.shape.join(',') !== tensor.shape.join(',')) throw mismatch(stage);
+        t.tensor.data.set(tensor.data);
+      });
+    });
   }
 }

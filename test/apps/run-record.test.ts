@@ -1,5 +1,6 @@
 /**
- * model.json: version 2 is validated by its schema, and run folders written before layers had
+ * model.json: version 3 is validated by its schema, version 2 (layer-numbered weights) loads with
+ * its weights renamed to nn.Sequential places, and run folders written before layers had
  * specs (version 1, saved in test/fixtures by aekit 0.1.0 at commit 71e17a8) still load, with
  * their weights renamed to the layers they belong to, and give the codes and reconstructions
  * that aekit wrote for them then.
@@ -8,7 +9,10 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadRun } from '../../src/apps/save-load.js';
+import { loadRun, saveModel } from '../../src/apps/save-load.js';
+import { writeSafetensors } from '../../src/io/safetensors.js';
+import { Autoencoder } from '../../src/models/autoencoder.js';
+import { stateDict } from '../../src/models/state.js';
 import { parseRunRecord } from '../../src/apps/run-record.js';
 import { trainRun } from '../../src/apps/train-run.js';
 import { readNpy } from '../../src/data/npy.js';
@@ -27,7 +31,7 @@ for (const backend of await availableBackends()) {
   for (const name of ['run-v1-centred', 'run-v1-tied']) {
     test(`${name}, ${backend.name}: a version-1 run folder loads and reproduces the outputs it was saved with`, () => withBackend(backend, () => {
       const { model, record } = loadRun(join(fixtures, name));
-      assert.equal(record.version, 2);
+      assert.equal(record.version, 3);
       assert.equal(record.data?.spec, 'mnist');
       assert.deepEqual(record.data?.shape, [1, 28, 28]);
       const x = new Tensor(digits.x.slice(), [5, 784]);
@@ -55,15 +59,16 @@ test('the v1 upgrade maps dense-numbered weights and input_mean to the layers of
   const old = JSON.parse(readFileSync(join(fixtures, 'run-v1-centred', 'model.json'), 'utf8'));
   const { renameWeights } = parseRunRecord(old, 'model.json');
   const renamed = renameWeights(['encoder.0.weight', 'encoder.0.bias', 'decoder.0.weight', 'input_mean'].map((name) => ({ name, shape: [], data: new Float32Array() })));
-  assert.deepEqual(renamed.map((a) => a.name), ['encoder.2.weight', 'encoder.2.bias', 'decoder.0.weight', 'encoder.1.mean']);
+  // Noise takes no nn.Sequential place: the centring layer is module 0, the dense layer module 1.
+  assert.deepEqual(renamed.map((a) => a.name), ['encoder.1.weight', 'encoder.1.bias', 'decoder.0.weight', 'encoder.0.mean']);
 });
 
-test('a version-2 record round-trips through the schema, and bad records name the field', async () => {
+test('a version-3 record round-trips through the schema, and bad records name the field', async () => {
   const dir = join(tempDir('record'), 'run');
   await trainRun({ config: { layers: [784, 8], codeActivation: 'sigmoid' }, limit: 100, testLimit: 20, epochs: 1, out: dir });
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   const { record } = parseRunRecord(json, 'model.json');
-  assert.equal(record.version, 2);
+  assert.equal(record.version, 3);
   assert.equal(record.status, 'done');
   assert.deepEqual(record.model.input, [784]);
   assert.equal(record.training?.weightDecay, 0.3, 'the deep preset\'s training settings with a custom model');
@@ -93,4 +98,25 @@ test('a model.json that declares layers larger than its weights file is refused 
   assert.throws(() => loadRun(dir), (e) => e instanceof DataError
     && /model\.json: encoder\.0 \(dense\): its 235500000 parameters would give the model more than the 13336 values there are for it/.test(e.message));
   assert.ok(performance.now() - started < 1000, 'refused at once');
+});
+
+test('a version-2 folder (weights numbered by layer spec) loads with its names mapped, to the same outputs', () => {
+  const model = Autoencoder.create({
+    input: [6], encoder: [{ type: 'noise', spec: 'mask:0.1' }, { type: 'dense', units: 4, activation: 'relu' }, { type: 'dense', units: 2, activation: 'tanh' }],
+    decoder: 'mirror', output: { activation: 'sigmoid', loss: 'bce' },
+  }, 3);
+  const dir = join(tempDir('v2'), 'run');
+  saveModel(model, dir);
+  // Format 2 by hand: spec indices noise 0, dense 1, dense 2 (today: noise none, Linear 0, ReLU 1, Linear 2).
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, version: 2 }));
+  const v2 = { 'encoder.0.weight': 'encoder.1.weight', 'encoder.0.bias': 'encoder.1.bias', 'encoder.2.weight': 'encoder.2.weight', 'encoder.2.bias': 'encoder.2.bias',
+    'decoder.0.weight': 'decoder.0.weight', 'decoder.0.bias': 'decoder.0.bias', 'decoder.2.weight': 'decoder.1.weight', 'decoder.2.bias': 'decoder.1.bias' } as Record<string, string>;
+  const tensors = stateDict(model);
+  assert.deepEqual(tensors.map((t) => t.name).sort(), Object.keys(v2).sort());
+  writeSafetensors(join(dir, 'model.safetensors'), Object.fromEntries(tensors.map((t) => [v2[t.name], { shape: t.shape, data: t.data }])));
+  const { model: back, record } = loadRun(dir);
+  assert.equal(record.version, 3);
+  const x = Tensor.from(Array.from({ length: 12 }, (_, i) => (i % 5) / 5), [2, 6]);
+  assert.deepEqual(noGrad(() => back.reconstruct(x).toArray()), noGrad(() => model.reconstruct(x).toArray()));
 });

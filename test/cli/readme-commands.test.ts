@@ -23,8 +23,14 @@ test('every aekit command line in the README names a command and flags it has', 
   assert.ok(lines.length > 30, `found ${lines.length} command lines`);
   for (const [line, name, rest] of lines) {
     if (name === 'help') continue;
-    const command = commands.get(name);
+    let command = commands.get(name);
     assert.ok(command, `README: "${line.trim()}": no command "${name}"`);
+    // A command with kinds (aekit export onnx ...) takes the flags of the kind named next.
+    const kind = /^ ([a-z]+)/.exec(rest)?.[1];
+    if (command.commands.length > 0 && kind !== undefined) {
+      command = command.commands.find((c) => c.name() === kind);
+      assert.ok(command, `README: "${line.trim()}": ${name} has no "${kind}"`);
+    }
     const known = flagsOf(command);
     for (const [flag] of rest.replace(/#.*$/, '').matchAll(/--[a-z0-9-]+/g)) {
       assert.ok(known.has(flag), `README: "${line.trim()}": ${name} has no ${flag}`);

@@ -10,10 +10,11 @@ test('the deep preset mirrors its encoder, names parameters as nn.Linear does an
   const ae = Autoencoder.create(PRESETS.deep.model, 1);
   const shapes = Object.fromEntries(ae.parameters().map((p) => [p.name, p.tensor.shape.join('x')]));
   assert.equal(shapes['encoder.0.weight'], '1000x784');
-  assert.equal(shapes['encoder.3.weight'], '30x250');
+  // nn.Sequential numbering: each sigmoid is a module of its own between the nn.Linear ones.
+  assert.equal(shapes['encoder.6.weight'], '30x250');
   assert.equal(shapes['decoder.0.weight'], '250x30');
-  assert.equal(shapes['decoder.3.weight'], '784x1000');
-  assert.equal(shapes['decoder.3.bias'], '784');
+  assert.equal(shapes['decoder.6.weight'], '784x1000');
+  assert.equal(shapes['decoder.6.bias'], '784');
   assert.equal(ae.parameters().length, 16);
   const dense = (stack: 'encoder' | 'decoder', i: number) => ae[stack].layers[i] as Dense;
   assert.equal(dense('encoder', 3).activation, 'identity');

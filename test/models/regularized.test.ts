@@ -46,8 +46,8 @@ test('tied: each decoder layer reads its encoder partner\'s weight (n−1−i), 
     assert.deepEqual(layer.outputShape, [dense(ae, 'encoder', 2 - i).inputs]);
   });
   const names = ae.parameters().map((p) => p.name);
-  assert.deepEqual(names.filter((n) => n.endsWith('.weight')), ['encoder.0.weight', 'encoder.1.weight', 'encoder.2.weight']);
-  assert.deepEqual(names.filter((n) => n.startsWith('decoder')), ['decoder.0.bias', 'decoder.1.bias', 'decoder.2.bias']);
+  assert.deepEqual(names.filter((n) => n.endsWith('.weight')), ['encoder.0.weight', 'encoder.2.weight', 'encoder.4.weight']);
+  assert.deepEqual(names.filter((n) => n.startsWith('decoder')), ['decoder.0.bias', 'decoder.2.bias', 'decoder.4.bias']);
   // Distinct tensors in memory: 3 weights + 3 encoder biases + 3 decoder biases.
   assert.equal(new Set(ae.parameters().map((p) => p.tensor)).size, 9);
   const untied = Autoencoder.create({ layers: [10, 6, 4, 3] }, 1);
@@ -87,7 +87,7 @@ test('tied: stored once in the file, loaded back, and a file that disagrees is r
   const path = join(dir, 'model.safetensors');
   writeSafetensors(path, Object.fromEntries(stateDict(ae).map((t) => [t.name, { shape: t.shape, data: t.data }])));
   const names = [...readSafetensors(path).tensors.keys()].sort();
-  assert.deepEqual(names, ['decoder.0.bias', 'decoder.1.bias', 'encoder.0.bias', 'encoder.0.weight', 'encoder.1.bias', 'encoder.1.weight']);
+  assert.deepEqual(names, ['decoder.0.bias', 'decoder.2.bias', 'encoder.0.bias', 'encoder.0.weight', 'encoder.2.bias', 'encoder.2.weight']);
   const arrays = [...readSafetensors(path).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
   const back = Autoencoder.create({ layers: [8, 5, 3], tied: true }, 99);
   loadStateDict(back, arrays, path);
@@ -221,7 +221,7 @@ test('every regularized preset builds, and their terms combine in one config', (
   const combined = Autoencoder.create({ ...PRESETS.sparse.model, tied: true, regularization: { ...PRESETS.sparse.model.regularization, noise: 'mask:0.25', l2: 1e-4 } }, 0);
   assert.equal(combined.trainingNoise, 'mask:0.25');
   assert.ok(combined.decoder.layers[0] instanceof TiedDense);
-  assert.equal(combined.parameters().find((p) => p.name === 'encoder.1.weight')?.l2, 1e-4);
+  assert.equal(combined.parameters().find((p) => p.name === 'encoder.0.weight')?.l2, 1e-4);
   const x = asTensor({ x: new Float32Array(2 * 784).fill(0.5), n: 2, features: 784 });
   assert.ok(combined.objective({ x }, training()).penalty !== null);
   assert.equal(combined.objective({ x }, { training: false, rng: null }).penalty, null);

@@ -121,7 +121,7 @@ test('SegNet: max pooling mirrors to unpooling with its partner\'s indices; code
   // Encoding leaves them for the decoding of the same examples' codes.
   assert.deepEqual(model.decode(model.encode(x)).toArray(), y.toArray());
   // The buffers of the batch norm layers are saved with the model.
-  assert.deepEqual(model.buffers().map((b) => b.name), ['encoder.1.running_mean', 'encoder.1.running_var', 'decoder.3.running_mean', 'decoder.3.running_var']);
+  assert.deepEqual(model.buffers().map((b) => b.name), ['encoder.2.running_mean', 'encoder.2.running_var', 'decoder.4.running_mean', 'decoder.4.running_var']);
 });
 
 test('layers that do not fit their input fail at build time, naming the layer and what was expected', () => {

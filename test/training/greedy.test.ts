@@ -33,10 +33,10 @@ test('each stage trains alone as a denoising autoencoder on the codes below, and
   const alone = Autoencoder.create({ ...sdaeModel([24, 16], 'mask:0.2') }, options.seed);
   await fit(alone, data, options);
   const tensor = (m: Autoencoder, name: string) => [...m.parameters()].find((p) => p.name === name)!.tensor.data;
-  assert.deepEqual(tensor(model, 'encoder.1.weight'), tensor(alone, 'encoder.1.weight'));
-  assert.deepEqual(tensor(model, 'encoder.1.bias'), tensor(alone, 'encoder.1.bias'));
+  assert.deepEqual(tensor(model, 'encoder.0.weight'), tensor(alone, 'encoder.0.weight'));
+  assert.deepEqual(tensor(model, 'encoder.0.bias'), tensor(alone, 'encoder.0.bias'));
   // The stack's decoder: tied layers restoring 16 then 24 values; the last restores the input.
-  assert.deepEqual(tensor(model, 'decoder.1.bias'), tensor(alone, 'decoder.0.bias'));
+  assert.deepEqual(tensor(model, 'decoder.2.bias'), tensor(alone, 'decoder.0.bias'));
 });
 
 test('a model whose decoder is not the mirror of its encoder is refused', async () => {

@@ -1,0 +1,55 @@
+/**
+ * `aekit export onnx|pytorch` and `aekit import safetensors` end to end on a small trained run:
+ * files written, one JSON object with --json, and bad input as one line with exit code 2.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers/temp-dir.js';
+
+function aekit(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test('export onnx and pytorch from a trained run, import it back, and refuse bad input in one line', () => {
+  const work = tempDir('export-cli');
+  const run = join(work, 'run');
+  const trained = aekit('train', '--preset', 'undercomplete', '--limit', '200', '--test-limit', '50', '--epochs', '1', '--out', run, '--json');
+  assert.equal(trained.code, 0, trained.stderr);
+
+  const onnx = aekit('export', 'onnx', '--model', run, '--part', 'encoder', '--output', join(work, 'enc.onnx'), '--json');
+  assert.equal(onnx.code, 0, onnx.stderr);
+  const result = JSON.parse(onnx.stdout);
+  assert.deepEqual([result.input, result.output, result.operators], [{ name: 'input', shape: [784] }, { name: 'code', shape: [64] }, ['Gemm', 'Sigmoid', 'Identity']]);
+
+  const py = aekit('export', 'pytorch', '--model', run, '--output', join(work, 'model.py'));
+  assert.equal(py.code, 0, py.stderr);
+  assert.ok(existsSync(join(work, 'model.py')));
+  const printed = aekit('export', 'pytorch', '--model', run);
+  assert.match(printed.stdout, /nn\.Linear\(784, 64\), {2}# 0: encoder\.0 \(dense\)\n\s+nn\.Sigmoid\(\), {2}# 1: encoder\.0 \(dense, its activation\)/);
+
+  const back = aekit('import', 'safetensors', '--input', join(run, 'model.safetensors'), '--config', 'undercomplete', '--out', join(work, 'back'), '--json');
+  assert.equal(back.code, 0, back.stderr);
+  assert.deepEqual(JSON.parse(back.stdout).tensors.sort(), ['decoder.0.bias', 'decoder.0.weight', 'encoder.0.bias', 'encoder.0.weight']);
+  // The imported folder holds the same model: the same scores on the same data.
+  const score = (dir: string) => JSON.parse(aekit('eval', '--model', dir, '--data', 'mnist', '--json').stdout).test.sse as number;
+  assert.equal(score(join(work, 'back')), score(run));
+
+  const bad: [string[], RegExp][] = [
+    [['export', 'onnx', '--model', run, '--part', 'encoder', '--output', join(work, 'enc.onnx')], /enc\.onnx: exists; pass --force to replace it/],
+    [['export', 'onnx', '--model', run, '--output', join(work, 'x.txt')], /--output names an ONNX file, ending in \.onnx/],
+    [['export', 'onnx', '--model', join(work, 'none'), '--output', join(work, 'x.onnx')], /not a run folder/],
+    [['export', 'onnx', '--model', run, '--part', 'middle', '--output', join(work, 'x.onnx')], /Allowed choices are encoder, decoder, full/],
+    [['import', 'safetensors', '--input', join(run, 'model.safetensors'), '--config', 'deep', '--out', join(work, 'deep')], /model\.safetensors: tensor "encoder\.0\.weight" has shape \[64, 784\], expected \[1000, 784\]/],
+    [['import', 'safetensors', '--input', join(run, 'model.safetensors'), '--config', join(work, 'missing.json'), '--out', join(work, 'y')], /missing\.json: no such file/],
+  ];
+  for (const [args, pattern] of bad) {
+    const r = aekit(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
