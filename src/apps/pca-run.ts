@@ -198,7 +198,7 @@ function writePcaPictures(dir: string, pca: Pca, test: Dataset, count = 10): voi
   writeSvgAsPng(join(dir, 'components.png'), rowsFigure({
     title: `PCA: the first ${shown} of ${pca.k} principal directions, by variance`,
     rows: [tileRow('', components, [h, w], Math.min(shown, 10), 'per-tile')],
-    caption: 'Each direction as an image, stretched to its own range: white is its largest value, black its smallest.',
+    caption: 'A tile per direction, on its own scale: white its largest value, black its smallest.',
   }));
   const rows = Math.min(count, test.n);
   const originals = { x: test.x.subarray(0, rows * test.features), n: rows, features: test.features };

@@ -111,7 +111,7 @@ export function filtersFigure(layer: Dense, shape: [number, number]): Figure {
   return {
     title: `First-layer filters: the weights into ${shown === units ? 'each' : `the first ${shown} of ${units}`} hidden unit${units === 1 ? '' : 's'}`,
     rows: [tileRow('', layer.weight.data.subarray(0, shown * inputs), shape, Math.min(shown, 10), 'per-tile')],
-    caption: 'Each tile is one unit\'s weights as an image, stretched to its own range: white is the largest weight, black the smallest.',
+    caption: 'A tile per unit, on its own scale: white its largest weight, black its smallest.',
   };
 }
 
