@@ -22,7 +22,8 @@ import { pretrainGreedy } from '../training/greedy.js';
 import type { ScheduleName } from '../training/schedule.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
-import { applyScaling, checkOutputRange, type ScaleName, unitScaling } from './scaling.js';
+import { FeatureStats } from './feature-stats.js';
+import { applyScaling, checkOutputRange, type ScaleName, scaledRange, scalingFromStats } from './scaling.js';
 import { writeRunPictures } from './pictures.js';
 import { MODEL_FORMAT, parseRunRecord, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
 import { AEKIT_VERSION } from './version.js';
@@ -44,7 +45,10 @@ export interface TrainRunOptions {
   /** Decoupled weight decay (AdamW/SGDW) on the weights. */
   weightDecay?: number;
   schedule?: ScheduleName;
-  /** `unit` maps the training data's range onto [0, 1] first (saved with the model); default none. */
+  /**
+   * `unit` maps the training data's range onto [0, 1] first, `standardize` gives each feature mean 0
+   * and standard deviation 1 (either is saved with the model); default none.
+   */
   scale?: ScaleName;
   optimizer?: 'adam' | 'sgd';
   limit?: number;
@@ -172,9 +176,10 @@ async function runTraining(plan: Plan, how: { fresh: boolean; force: boolean; fi
   if (how.fingerprint !== undefined && how.fingerprint !== dataDescription.fingerprint) {
     throw new DataError(`${plan.data}: is not the data ${out} trained on (its fingerprint is ${dataDescription.fingerprint}, the run's ${how.fingerprint}); resume it with the same data`);
   }
-  const scaling = training.scale === 'unit' ? unitScaling(loaded.train) : null;
+  const stats = FeatureStats.of(loaded.train);
+  const scaling = scalingFromStats(training.scale ?? 'none', stats);
   const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
-  checkOutputRange({ ...train, name: loaded.source }, model.output);
+  checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, training.scale);
   if (how.fresh) prepareRunFolder(out, how.force);
 
   const base: Omit<RunRecord, 'status'> = {

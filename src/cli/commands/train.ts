@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
+import { SCALE_NAMES, type ScaleName } from '../../apps/scaling.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train-run.js';
 import { DataError, UsageError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
@@ -23,7 +24,7 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   schedule?: 'constant' | 'cosine';
   optimizer?: 'adam' | 'sgd';
   weightDecay?: number;
-  scale?: 'unit' | 'none';
+  scale?: ScaleName;
   valFraction: number;
   patience?: number;
   testCurve: boolean;
@@ -65,7 +66,7 @@ export function trainCommand(): Command {
     .option('--schedule <name>', 'learning-rate schedule: constant or cosine', oneOf(['constant', 'cosine'] as const))
     .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', oneOf(['adam', 'sgd'] as const))
     .option('--weight-decay <x>', 'decoupled weight decay (AdamW): weights shrink by lr·x each step, outside the gradient (default: the preset\'s; --l2 is the coupled kind)', nonNegativeNumber)
-    .option('--scale <how>', 'unit: map the training data\'s range onto [0, 1] first (saved with the model, applied by every later command); none: as loaded', oneOf(['unit', 'none'] as const))
+    .option('--scale <how>', 'unit: map the training data\'s range onto [0, 1]; standardize: each feature to mean 0, standard deviation 1; none: as loaded (the scaling is saved with the model and applied by every later command)', oneOf(SCALE_NAMES))
     .addOption(new Option('--val-fraction <f>', 'share of training examples held out for validation').argParser(fraction).default(DEFAULT_VALIDATION_FRACTION, '1/12'))
     .option('--patience <n>', 'stop after N epochs without a better validation loss', nonNegativeInt)
     .option('--test-curve', 'evaluate the test sse after every epoch (recorded in metrics.json)', false)
