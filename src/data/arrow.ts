@@ -124,14 +124,12 @@ export function readArrow(path: string, options: ArrowReadOptions = {}): ArrowTa
 }
 
 /**
- * The record batches of an Arrow IPC byte stream, decoded one at a time from `chunks`. The file
- * format ("ARROW1" magic, footer at the end) is the stream format behind an 8-byte preamble, so
- * both are read front to back without the footer: nothing beyond the current batch is held.
- * @param chunks the file's bytes in order, in pieces of any size.
+ * The record batches of Arrow IPC data, decoded one at a time: a whole file's bytes (file or
+ * stream format), or the stream format in pieces of any size, read front to back.
  * @throws DataError naming the file and the record batch that could not be decoded.
  */
-export function* arrowBatches(chunks: Iterable<Uint8Array>, file: string): Generator<{ batch: RecordBatch; schema: Schema }> {
-  const reader = openReader(chunks, file);
+export function* arrowBatches(source: Uint8Array | Iterable<Uint8Array>, file: string): Generator<{ batch: RecordBatch; schema: Schema }> {
+  const reader = openReader(source, file);
   let index = 0;
   for (;;) {
     let next: IteratorResult<RecordBatch>;
@@ -161,32 +159,15 @@ export function writeArrowFile(path: string, columns: readonly { name: string; v
   writeFileSync(path, tableToIPC(tableFromArrays(arrays), 'file'));
 }
 
-const FILE_MAGIC = 'ARROW1';
-
-/** A sync reader over the chunks; the file format's preamble is skipped so it reads as a stream. */
-function openReader(chunks: Iterable<Uint8Array>, file: string): RecordBatchReader & { schema: Schema } {
-  const source = skipFilePreamble(chunks);
+/** A sync reader: a whole file's bytes may be either format, pieces must be the stream format. */
+function openReader(source: Uint8Array | Iterable<Uint8Array>, file: string): RecordBatchReader & { schema: Schema } {
   try {
-    const reader = RecordBatchReader.from(source as Iterable<Uint8Array>) as unknown as RecordBatchReader & { schema: Schema };
+    const reader = RecordBatchReader.from(source as Uint8Array) as unknown as RecordBatchReader & { schema: Schema };
     reader.open();
+    if (!reader.schema) throw new Error('no schema message');
     return reader;
   } catch (error) {
     throw arrowError(error, file, 0, 'the schema');
-  }
-}
-
-/** The chunks without the file format's leading "ARROW1\0\0", when it is there. */
-function* skipFilePreamble(chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
-  let skip = -1;
-  for (const chunk of chunks) {
-    if (skip === -1) {
-      skip = chunk.length >= 8 && new TextDecoder().decode(chunk.subarray(0, 6)) === FILE_MAGIC ? 8 : 0;
-      if (skip > 0) {
-        yield chunk.subarray(skip);
-        continue;
-      }
-    }
-    yield chunk;
   }
 }
 
