@@ -142,19 +142,19 @@ export class ArrowRowReader implements RowReader {
   }
 
   private *streamBatches(): Generator<{ batch: RecordBatch }> {
+    yield* arrowBatches(this.chunks(), this.file);
+  }
+
+  private *chunks(): Generator<Uint8Array> {
     const chunk = new Uint8Array(Math.max(this.options.chunkBytes, 1 << 12));
-    const reader = this;
-    function* chunks(): Generator<Uint8Array> {
-      for (let position = 0; position < reader.size;) {
-        const got = readSync(reader.fd, chunk, 0, chunk.length, position);
-        if (got === 0) return;
-        reader.bytesRead += got;
-        position += got;
-        // A copy: the reader may keep a view on the bytes after the next chunk is read.
-        yield chunk.slice(0, got);
-      }
+    for (let position = 0; position < this.size;) {
+      const got = readSync(this.fd, chunk, 0, chunk.length, position);
+      if (got === 0) return;
+      this.bytesRead += got;
+      position += got;
+      // A copy: the reader may keep a view on the bytes after the next chunk is read.
+      yield chunk.slice(0, got);
     }
-    yield* arrowBatches(chunks(), this.file);
   }
 
   private readFooter(): Footer {

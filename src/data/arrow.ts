@@ -5,7 +5,7 @@
  * the whole-file loader and the streaming reader (`ArrowRowReader`).
  */
 import { writeFileSync } from 'node:fs';
-import { DataType, Precision, type RecordBatch, RecordBatchReader, type Schema, tableFromArrays, tableToIPC, type Vector } from 'apache-arrow';
+import { DataType, Precision, type RecordBatch, RecordBatchReader, type Schema, tableFromArrays, tableToIPC, Type, type Vector } from 'apache-arrow';
 import { DataError, UsageError } from '../errors.js';
 import { readRegularFile } from '../io/read-file.js';
 import type { Dataset } from './dataset.js';
@@ -44,13 +44,14 @@ export function arrowColumns(schema: Schema, file: string, options: ArrowReadOpt
   const names: string[] = [];
   let label: number | undefined;
   schema.fields.forEach((field, j) => {
+    const type = field.type as DataType;
     if (field.name === options.labelColumn) {
-      if (!isNumeric(field.type)) throw new DataError(`${file}: column ${j} "${field.name}" (the label column): expected whole numbers, found type ${field.type}`);
+      if (!isNumeric(type)) throw new DataError(`${file}: column ${j} "${field.name}" (the label column): expected whole numbers, found type ${Type[type.typeId]}`);
       label = j;
       return;
     }
-    if (!isNumeric(field.type)) {
-      throw new DataError(`${file}: column ${j} "${field.name}": expected a numeric column (int, uint, float or bool), found type ${field.type}; drop it before saving, or name it with --label-column`);
+    if (!isNumeric(type)) {
+      throw new DataError(`${file}: column ${j} "${field.name}": expected a numeric column (int, uint, float or bool), found type ${Type[type.typeId]}; drop it before saving, or name it with --label-column`);
     }
     features.push(j);
     names.push(field.name);
@@ -163,7 +164,8 @@ export function writeArrowFile(path: string, columns: readonly { name: string; v
 function openReader(source: Uint8Array | Iterable<Uint8Array>, file: string): RecordBatchReader & { schema: Schema } {
   try {
     const reader = RecordBatchReader.from(source as Uint8Array) as unknown as RecordBatchReader & { schema: Schema };
-    reader.open();
+    // A reader made from bytes is synchronous: open() returns the reader, not a promise.
+    void reader.open();
     if (!reader.schema) throw new Error('no schema message');
     return reader;
   } catch (error) {
