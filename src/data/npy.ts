@@ -168,19 +168,32 @@ export function readNpy(path: string): NpyArray {
 export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new UsageError(`encodeNpy: shape (${shape.join(', ')}) holds ${count} values, found ${data.length}`);
+  const header = encodeNpyHeader(shape);
+  const out = new Uint8Array(header.length + data.length * 4);
+  out.set(header, 0);
+  const dv = new DataView(out.buffer, header.length);
+  for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
+  return out;
+}
+
+/**
+ * The header of a version 1.0 float32 C-order .npy file of `shape`, padded so the values start on
+ * a 64-byte boundary: what a writer puts before rows it writes a block at a time.
+ * @example
+ * writeSync(fd, encodeNpyHeader([1_000_000, 784]));
+ */
+export function encodeNpyHeader(shape: number[]): Uint8Array {
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${tuple}, }`;
   // NumPy pads with spaces and a final newline so the data starts on a 64-byte boundary.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
   header = header.padEnd(total - 10 - 1, ' ') + '\n';
-  const out = new Uint8Array(total + data.length * 4);
+  const out = new Uint8Array(total);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, header.length, true);
   out.set(new TextEncoder().encode(header), 10);
-  const dv = new DataView(out.buffer, total);
-  for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
   return out;
 }
 

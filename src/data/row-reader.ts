@@ -125,9 +125,16 @@ class NpyRowReader implements RowReader {
     const want = Math.min(max, this.rows - this.next, this.buffer.length / this.rowBytes);
     if (want <= 0) return 0;
     const bytes = want * this.rowBytes;
-    const got = readSync(this.fd, this.buffer, 0, bytes, this.dataStart + this.next * this.rowBytes);
+    // Float32 rows need no conversion: read them straight into the caller's buffer.
+    const direct = this.dtype === 'f4' && out.byteLength >= bytes;
+    const target = direct ? new Uint8Array(out.buffer, out.byteOffset, bytes) : this.buffer;
+    const got = readSync(this.fd, target, 0, bytes, this.dataStart + this.next * this.rowBytes);
     this.bytesRead += got;
     if (got !== bytes) throw new DataError(`${this.file}: truncated at byte offset ${this.dataStart + this.next * this.rowBytes + got}: row ${this.next + Math.floor(got / this.rowBytes)} is missing`);
+    if (direct) {
+      this.next += want;
+      return want;
+    }
     const values = npyValues(this.buffer.subarray(0, bytes), this.dtype);
     const n = want * this.features;
     // Divided, not multiplied by 1/255: the same float32 pixels as the in-memory loader.
