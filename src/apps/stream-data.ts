@@ -63,9 +63,17 @@ export interface StreamData {
 const TEST_SHARE = 1 / 6;
 
 /**
+ * Shares of the budget: the shuffle window and the held-out rows an eighth each, the read blocks
+ * a sixty-fourth each. The rest is the process itself (Node, the addon, the model, the
+ * optimizer, garbage not yet collected), which does not grow with the file.
+ */
+const WINDOW_SHARE = 1 / 8;
+const HELD_SHARE = 1 / 8;
+
+/**
  * Scans the file once and returns the streaming source and the held-out rows. Held-out rows are
- * kept up to a quarter of the budget (more are left out of both training and scoring); the
- * window takes another quarter.
+ * kept up to an eighth of the budget (more are left out of both training and scoring); the
+ * window takes another eighth.
  * @throws DataError naming the file and the row of the first bad value.
  * @example
  * const data = openStreamData({ data: 'big.npy', maxMemory: 256 * 2 ** 20, batchSize: 64, validationFraction: 1 / 12, seed: 0 });
@@ -88,14 +96,14 @@ function scan(reader: RowReader, options: StreamOptions): StreamData {
     const u = unitHash(options.seed, row);
     return u < TEST_SHARE ? 2 : u < TEST_SHARE + pVal ? 1 : 0;
   };
-  const heldCap = Math.floor(options.maxMemory / 4 / rowBytes);
+  const heldCap = Math.floor(options.maxMemory * HELD_SHARE / rowBytes);
   const testCap = Math.min(options.testLimit ?? Infinity, Math.floor(heldCap * TEST_SHARE / (TEST_SHARE + pVal)));
   const valCap = heldCap - Math.floor(heldCap * TEST_SHARE / (TEST_SHARE + pVal));
   const test = new GrowingRows(f, testCap);
   const validation = new GrowingRows(f, valCap);
   const stats = new FeatureStats(f);
   const hash = createHash('sha256');
-  const blockRows = Math.max(1, Math.min(4096, Math.floor(options.maxMemory / 16 / rowBytes)));
+  const blockRows = Math.max(1, Math.min(4096, Math.floor(options.maxMemory / 64 / rowBytes)));
   const block = new Float32Array(blockRows * f);
   const train = new Float32Array(blockRows * f);
   let row = 0;
@@ -118,7 +126,7 @@ function scan(reader: RowReader, options: StreamOptions): StreamData {
   }
   if (stats.count === 0) throw new UsageError(`${reader.file}: no training rows left after holding out the test and validation rows`);
   let scaling: Scaling | null = null;
-  const window = Math.max(4 * options.batchSize, Math.floor(options.maxMemory / 4 / rowBytes));
+  const window = Math.max(4 * options.batchSize, Math.floor(options.maxMemory * WINDOW_SHARE / rowBytes));
   const source = new WindowSource(reader, {
     n: stats.count, window, block: blockRows, limit: options.limit, keep: (r) => role(r) === 0,
     transform: (rows, count) => {
@@ -155,8 +163,9 @@ class GrowingRows {
     this.n++;
   }
 
+  /** The rows kept, as a view (a copy would hold them twice). */
   values(): Float32Array {
-    return this.buffer.slice(0, this.n * this.features);
+    return this.buffer.subarray(0, this.n * this.features);
   }
 }
 

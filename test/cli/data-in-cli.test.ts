@@ -37,9 +37,9 @@ test('--max-memory streams a file larger than the budget; --scale standardize is
   assert.equal(record.training.maxMemory, 65536);
   assert.equal(record.training.scale, 'standardize');
   assert.equal(record.data.scale.offset.length, 6);
-  // 64 KB / 4 for the held-out rows = 682 rows of 24 bytes; the rest (about 3/4 of 2,400) trains.
+  // 64 KB / 8 for the held-out rows = 341 rows of 24 bytes; the rest (about 3/4 of 2,400) trains.
   assert.ok(record.data.train > 1500 && record.data.train < 1900, `train rows ${record.data.train}`);
-  assert.ok(record.data.validation + record.data.test <= 682);
+  assert.ok(record.data.validation + record.data.test <= 341);
   const result = JSON.parse(run.stdout);
   assert.ok(result.test.mse < 0.2, `standardized features have variance 1; a 3-d code of 2 factors must do far better, got mse ${result.test.mse}`);
   const codes = join(work, 'codes.arrow');
