@@ -74,9 +74,12 @@ export class WindowSource implements BatchSource {
     this.block = new Float32Array(this.blockCap * this.features);
   }
 
-  /** An epoch is one seed: the draws within the window follow from it. */
+  /**
+   * An epoch is one seed: the draws within the window follow from it. Checkpoints store the order
+   * as float32, exact up to 2^24, so the seed stays below that.
+   */
   order(rng: Prng): Uint32Array {
-    return Uint32Array.of(rng.nextUint32());
+    return Uint32Array.of(rng.nextUint32() >>> 8);
   }
 
   fill(order: Uint32Array, start: number, rows: number): Batch {
