@@ -5,8 +5,9 @@
  * read front to back.
  */
 import { closeSync, readSync } from 'node:fs';
-import { type RecordBatch, RecordBatchReader, type Schema, Table, tableToIPC } from 'apache-arrow';
-import { Footer } from 'apache-arrow/ipc/metadata/file';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Footer } from 'apache-arrow/ipc/metadata/file';
+import { arrowFooter, arrowLib } from './arrow-lib.js';
 import { DataError } from '../errors.js';
 import { type ArrowColumns, arrowColumns, arrowBatches, copyBatchRows } from './arrow.js';
 import { openFile, type RowReader } from './row-reader.js';
@@ -115,7 +116,7 @@ export class ArrowRowReader implements RowReader {
       const block = this.blocks[this.batchIndex];
       const bytes = this.bytesAt(block.offset, block.length);
       try {
-        batch = [...RecordBatchReader.from([this.schemaMessage!, bytes])][0] as RecordBatch | undefined;
+        batch = [...arrowLib().RecordBatchReader.from([this.schemaMessage!, bytes])][0] as RecordBatch | undefined;
       } catch (error) {
         throw new DataError(`${this.file}: record batch ${this.batchIndex} at byte offset ${block.offset}: not valid Arrow IPC data: ${(error as Error).message}`);
       }
@@ -167,7 +168,7 @@ export class ArrowRowReader implements RowReader {
     const start = this.size - TRAILER - length;
     if (length <= 0 || start < 8) throw new DataError(`${this.file}: at byte offset ${this.size - TRAILER}: footer length ${length} does not fit the file`);
     try {
-      return Footer.decode(this.bytesAt(start, length));
+      return arrowFooter().decode(this.bytesAt(start, length));
     } catch (error) {
       throw new DataError(`${this.file}: the footer at byte offset ${start}: not valid Arrow IPC data: ${(error as Error).message}`);
     }
@@ -184,6 +185,7 @@ export class ArrowRowReader implements RowReader {
 
 /** The stream-format schema message for `schema`, to put in front of a record batch read alone. */
 function schemaMessage(schema: Schema): Uint8Array {
+  const { Table, tableToIPC } = arrowLib();
   const bytes = tableToIPC(new Table(schema), 'stream');
   // An empty table is written as its schema and the end-of-stream marker: keep the schema only.
   const eos = bytes.length >= 8 && bytes.subarray(bytes.length - 8).every((b, i) => (i < 4 ? b === 0xff : b === 0));

@@ -5,7 +5,8 @@
  * the whole-file loader and the streaming reader (`ArrowRowReader`).
  */
 import { writeFileSync } from 'node:fs';
-import { DataType, Precision, type RecordBatch, RecordBatchReader, type Schema, tableFromArrays, tableToIPC, Type, type Vector } from 'apache-arrow';
+import type { DataType, RecordBatch, RecordBatchReader, Schema, Vector } from 'apache-arrow';
+import { arrowLib } from './arrow-lib.js';
 import { DataError, UsageError } from '../errors.js';
 import { readRegularFile } from '../io/read-file.js';
 import type { Dataset } from './dataset.js';
@@ -46,12 +47,12 @@ export function arrowColumns(schema: Schema, file: string, options: ArrowReadOpt
   schema.fields.forEach((field, j) => {
     const type = field.type as DataType;
     if (field.name === options.labelColumn) {
-      if (!isNumeric(type)) throw new DataError(`${file}: column ${j} "${field.name}" (the label column): expected whole numbers, found type ${Type[type.typeId]}`);
+      if (!isNumeric(type)) throw new DataError(`${file}: column ${j} "${field.name}" (the label column): expected whole numbers, found type ${arrowLib().Type[type.typeId]}`);
       label = j;
       return;
     }
     if (!isNumeric(type)) {
-      throw new DataError(`${file}: column ${j} "${field.name}": expected a numeric column (int, uint, float or bool), found type ${Type[type.typeId]}; drop it before saving, or name it with --label-column`);
+      throw new DataError(`${file}: column ${j} "${field.name}": expected a numeric column (int, uint, float or bool), found type ${arrowLib().Type[type.typeId]}; drop it before saving, or name it with --label-column`);
     }
     features.push(j);
     names.push(field.name);
@@ -157,13 +158,14 @@ export function writeArrowFile(path: string, columns: readonly { name: string; v
     if (Object.hasOwn(arrays, c.name)) throw new UsageError(`writeArrowFile: two columns are named "${c.name}"`);
     arrays[c.name] = Float32Array.from(c.values);
   }
+  const { tableFromArrays, tableToIPC } = arrowLib();
   writeFileSync(path, tableToIPC(tableFromArrays(arrays), 'file'));
 }
 
 /** A sync reader: a whole file's bytes may be either format, pieces must be the stream format. */
 function openReader(source: Uint8Array | Iterable<Uint8Array>, file: string): RecordBatchReader & { schema: Schema } {
   try {
-    const reader = RecordBatchReader.from(source as Uint8Array) as unknown as RecordBatchReader & { schema: Schema };
+    const reader = arrowLib().RecordBatchReader.from(source as Uint8Array) as unknown as RecordBatchReader & { schema: Schema };
     // A reader made from bytes is synchronous: open() returns the reader, not a promise.
     void reader.open();
     if (!reader.schema) throw new Error('no schema message');
@@ -182,14 +184,16 @@ function arrowError(error: unknown, file: string, batch: number, what = `record 
 }
 
 function isNumeric(type: DataType): boolean {
+  const { DataType } = arrowLib();
   return DataType.isInt(type) || DataType.isFloat(type) || DataType.isBool(type);
 }
 
 /** The column's values as one array when its type allows a plain copy (int up to 32 bits, float32/64). */
 function fastValues(vector: Vector): ArrayLike<number> | undefined {
   const type = vector.type as DataType;
+  const { DataType, Precision } = arrowLib();
   const plain = (DataType.isInt(type) && (type as { bitWidth: number }).bitWidth <= 32)
-    || (DataType.isFloat(type) && (type as unknown as { precision: Precision }).precision !== Precision.HALF);
+    || (DataType.isFloat(type) && (type as unknown as { precision: number }).precision !== (Precision.HALF as number));
   return plain ? (vector.toArray() as ArrayLike<number>) : undefined;
 }
 
