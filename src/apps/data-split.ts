@@ -33,6 +33,8 @@ export interface SplitOptions {
   /** Share of the training examples held out for validation. */
   validationFraction: number;
   seed: number;
+  /** A CSV or Arrow column to read as the labels. */
+  labelColumn?: string;
 }
 
 /**
@@ -42,11 +44,11 @@ export interface SplitOptions {
  * const { train, validation, test } = loadRunData({ data: 'mnist', validationFraction: 1 / 12, seed: 0 });
  */
 export function loadRunData(options: SplitOptions): RunData {
-  let trainAll = loadData(options.data, { split: 'train', limit: options.limit });
+  let trainAll = loadData(options.data, { split: 'train', limit: options.limit, labelColumn: options.labelColumn });
   const source = trainAll.name;
   let test: Dataset;
   try {
-    test = loadData(options.data, { split: 'test', limit: options.testLimit });
+    test = loadData(options.data, { split: 'test', limit: options.testLimit, labelColumn: options.labelColumn });
   } catch (error) {
     if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
     const parts = splitValidation(trainAll, 1 / 6, options.seed + 1);
@@ -72,7 +74,7 @@ export function loadRunData(options: SplitOptions): RunData {
  * const test = evaluationData(record, 'runs/deep', { testLimit: 1000 });
  */
 export function evaluationData(record: RunRecord, dir: string, options: { data?: string; testLimit?: number }): Dataset {
-  if (options.data !== undefined) return applyScaling(wholeOrTestSplit(options.data, options.testLimit), record.data?.scale ?? null);
+  if (options.data !== undefined) return applyScaling(wholeOrTestSplit(options.data, options.testLimit, record.data?.labelColumn), record.data?.scale ?? null);
   return recordedData(record, dir, { testLimit: options.testLimit }).test;
 }
 
@@ -93,7 +95,7 @@ export function recordedData(record: RunRecord, dir: string, options: { testLimi
     throw new DataError(`${spec}: the data ${dir} was trained on is not there any more (moved or deleted?); pass --data with its new place`);
   }
   const { limit, validationFraction = DEFAULT_VALIDATION_FRACTION, seed } = record.training;
-  const splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed });
+  const splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed, labelColumn: record.data.labelColumn });
   const scale = (ds: Dataset) => applyScaling(ds, record.data!.scale);
   return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
 }
@@ -103,20 +105,21 @@ export function recordedData(record: RunRecord, dir: string, options: { testLimi
  * `mnist` and `fashion-mnist` name their test split, anything else is a data file (.npy, .csv,
  * IDX file, PNG folder). Not scaled: the caller applies the model's scaling where it belongs.
  * @param limit keep only the first N rows
+ * @param labelColumn a CSV or Arrow column that is not a feature (the run's `data.labelColumn`)
  * @example
  * const rows = applyScaling(inputRows('digits.npy', 100), record.data?.scale ?? null);
  */
-export function inputRows(spec: string, limit?: number): Dataset {
-  return spec === 'mnist' || spec === 'fashion-mnist' ? loadData(spec, { split: 'test', limit }) : firstRows(loadInputFile(spec), limit);
+export function inputRows(spec: string, limit?: number, labelColumn?: string): Dataset {
+  return spec === 'mnist' || spec === 'fashion-mnist' ? loadData(spec, { split: 'test', limit }) : firstRows(loadInputFile(spec, { labelColumn }), limit);
 }
 
 /** A source's test split when it has one, else every example of the file. */
-function wholeOrTestSplit(spec: string, limit?: number): Dataset {
+function wholeOrTestSplit(spec: string, limit?: number, labelColumn?: string): Dataset {
   try {
-    return loadData(spec, { split: 'test', limit });
+    return loadData(spec, { split: 'test', limit, labelColumn });
   } catch (error) {
     if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
-    const all = loadData(spec, { split: 'train', limit });
+    const all = loadData(spec, { split: 'train', limit, labelColumn });
     assertFinite(all, all.name);
     return all;
   }

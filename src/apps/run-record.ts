@@ -36,8 +36,16 @@ export const dataRecordSchema = z.object({
   shape: z.array(z.number().int().positive()),
   /** A hash of the training examples' values (as loaded, before scaling). */
   fingerprint: z.string(),
-  /** The scaling applied to the data before the model saw it, x' = (x − offset) · factor; null for none. */
-  scale: z.object({ offset: z.number(), factor: z.number().positive() }).nullable().default(null),
+  /**
+   * The scaling applied to the data before the model saw it, x' = (x − offset) · factor: one
+   * number for all features (unit), or one per feature (standardize); null for none.
+   */
+  scale: z.object({
+    offset: z.union([z.number(), z.array(z.number())]),
+    factor: z.union([z.number().positive(), z.array(z.number().positive())]),
+  }).nullable().default(null),
+  /** The CSV or Arrow column read as the labels, when one was named. */
+  labelColumn: z.string().optional(),
 });
 
 /** The schema of model.json, version 3 (version 2 differs only in its weight names). */
@@ -63,7 +71,9 @@ export const runRecordSchema = z.object({
     testLimit: z.number().int().positive().optional(),
     validationFraction: z.number().min(0).lt(1).optional(),
     /** the scaling chosen (its values are in `data.scale`), the test curve, the checkpoint interval. */
-    scale: z.enum(['unit', 'none']).optional(),
+    scale: z.enum(['unit', 'standardize', 'none']).optional(),
+    /** The memory budget in bytes; a data file too large for it was streamed from disk. */
+    maxMemory: z.number().int().positive().optional(),
     testCurve: z.boolean().optional(),
     checkpointEvery: z.number().int().positive().optional(),
     /** Greedy layer-wise pretraining: `epochs` per stage (the sdae preset). */

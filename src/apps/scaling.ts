@@ -1,20 +1,32 @@
 /**
  * Scaling of the data, chosen when a model trains and saved in its run record, so that every
- * later use (eval, encode, decode, reconstruct, denoise) applies the same transform; and the check
- * that the data suit the model's output (a sigmoid output and binary cross-entropy need [0, 1]).
+ * later use (eval, encode, decode, reconstruct, denoise, anomaly, classify) applies the same
+ * transform; and the check that the scaled data suit the model's output (a sigmoid output and
+ * binary cross-entropy need [0, 1]).
  */
 import type { Dataset, Matrix } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import type { OutputConfig } from '../models/config.js';
+import { FeatureStats } from './feature-stats.js';
 
-/** x' = (x − offset) · factor, one pair for every feature. */
+/**
+ * x' = (x − offset) · factor. One number applies to every feature (`unit`); an array holds one
+ * value per feature (`standardize`).
+ */
 export interface Scaling {
-  offset: number;
-  factor: number;
+  offset: number | number[];
+  factor: number | number[];
 }
 
-/** How `aekit train --scale` scales: `unit` maps the training data's range onto [0, 1]. */
-export type ScaleName = 'unit' | 'none';
+/**
+ * How `aekit train --scale` scales: `unit` maps the training data's range onto [0, 1] (one offset
+ * and factor for all features, so images keep their contrast); `standardize` gives every feature
+ * mean 0 and standard deviation 1 over the training rows; `none` keeps the data as loaded.
+ */
+export type ScaleName = 'unit' | 'standardize' | 'none';
+
+/** The names `--scale` takes. */
+export const SCALE_NAMES: readonly ScaleName[] = ['unit', 'standardize', 'none'];
 
 /**
  * The scaling that maps the smallest training value to 0 and the largest to 1 (the identity for
@@ -23,43 +35,103 @@ export type ScaleName = 'unit' | 'none';
  * unitScaling({ x: Float32Array.of(0, 255), n: 2, features: 1 }); // { offset: 0, factor: 1 / 255 }
  */
 export function unitScaling(data: Matrix): Scaling {
-  const [min, max] = range(data.x);
-  return { offset: min, factor: max > min ? 1 / (max - min) : 1 };
+  return scalingFromStats('unit', FeatureStats.of(data))!;
+}
+
+/**
+ * The scaling `name` asks for, from statistics of the training rows; null for `none`.
+ * A feature that never varies keeps factor 1 under `standardize` (it has nothing to divide by).
+ * @example
+ * const scaling = scalingFromStats('standardize', FeatureStats.of(train));
+ */
+export function scalingFromStats(name: ScaleName, stats: FeatureStats): Scaling | null {
+  if (name === 'none') return null;
+  if (name === 'unit') {
+    const [min, max] = stats.range();
+    return { offset: min, factor: max > min ? 1 / (max - min) : 1 };
+  }
+  const mean = stats.mean();
+  const std = stats.std();
+  return { offset: Array.from(mean), factor: Array.from(std, (s) => (s > 0 ? 1 / s : 1)) };
 }
 
 /** A copy of `data` with `scaling` applied (`data` itself when there is none). */
 export function applyScaling<T extends Matrix>(data: T, scaling: Scaling | null): T {
   if (!scaling) return data;
-  const x = Float32Array.from(data.x, (v) => (v - scaling.offset) * scaling.factor);
+  const x = data.x.slice();
+  scaleRowsInPlace(x, data.features, scaling);
   return { ...data, x };
 }
 
 /** A copy of `data` with `scaling` undone: model outputs back in the data's own units. */
 export function undoScaling<T extends Matrix>(data: T, scaling: Scaling | null): T {
   if (!scaling) return data;
-  const x = Float32Array.from(data.x, (v) => v / scaling.factor + scaling.offset);
+  const x = data.x.slice();
+  const f = data.features;
+  const { offset, factor } = perFeature(scaling, f);
+  for (let i = 0; i < x.length; i++) x[i] = x[i] / factor[i % f] + offset[i % f];
   return { ...data, x };
+}
+
+/**
+ * Applies `scaling` to rows of `features` values in place (the streaming source scales each row
+ * as it reads it, without a copy of the data).
+ * @example
+ * scaleRowsInPlace(window, 784, record.data.scale);
+ */
+export function scaleRowsInPlace(x: Float32Array, features: number, scaling: Scaling): void {
+  if (typeof scaling.offset === 'number' && typeof scaling.factor === 'number') {
+    // The common case (unit) stays one multiply-add per value.
+    const { offset, factor } = scaling;
+    for (let i = 0; i < x.length; i++) x[i] = (x[i] - offset) * factor;
+    return;
+  }
+  const { offset, factor } = perFeature(scaling, features);
+  for (let r = 0; r < x.length; r += features) {
+    for (let j = 0; j < features; j++) x[r + j] = (x[r + j] - offset[j]) * factor[j];
+  }
+}
+
+/** The smallest and largest value the training data takes after `scaling`. */
+export function scaledRange(stats: FeatureStats, scaling: Scaling | null): [number, number] {
+  if (!scaling) return stats.range();
+  const { offset, factor } = perFeature(scaling, stats.features);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let j = 0; j < stats.features; j++) {
+    // factor > 0, so the feature's smallest value stays its smallest.
+    min = Math.min(min, (stats.min[j] - offset[j]) * factor[j]);
+    max = Math.max(max, (stats.max[j] - offset[j]) * factor[j]);
+  }
+  return stats.count === 0 ? [0, 0] : [min, max];
 }
 
 /**
  * Throws when the data cannot be what the model outputs: a sigmoid output (and binary
  * cross-entropy) gives values in [0, 1], so data outside it would train on nonsense (a negative
  * cross-entropy, for one). The message says what to do.
+ * @param data the training rows after scaling, or their name and range.
+ * @param scale the `--scale` chosen, so the message can say what it did.
  */
-export function checkOutputRange(data: Dataset, output: OutputConfig): void {
+export function checkOutputRange(data: Dataset | { name: string; range: [number, number] }, output: OutputConfig, scale: ScaleName = 'none'): void {
   if (output.activation !== 'sigmoid') return;
-  const [min, max] = range(data.x);
-  if (min >= 0 && max <= 1) return;
+  const [min, max] = 'range' in data ? data.range : FeatureStats.of(data).range();
+  // Float32 rounding of (x − min) / (max − min) can land a hair outside [0, 1].
+  const slack = 1e-6;
+  if (min >= -slack && max <= 1 + slack) return;
   const loss = output.loss === 'bce' ? 'binary cross-entropy on a sigmoid output' : 'a sigmoid output';
-  throw new DataError(`${data.name}: values lie in [${min}, ${max}], but this model's ${loss} needs data in [0, 1]; pass --scale unit to map the training range onto [0, 1] (saved with the model), or train a model with a linear output and squared error (e.g. --preset linear)`);
+  const after = scale === 'none' ? '' : ` after --scale ${scale}`;
+  const fix = scale === 'standardize'
+    ? 'use --scale unit instead (standardized data has negative values)'
+    : 'pass --scale unit to map the training range onto [0, 1] (saved with the model)';
+  throw new DataError(`${data.name}: values lie in [${min}, ${max}]${after}, but this model's ${loss} needs data in [0, 1]; ${fix}, or train a model with a linear output and squared error (e.g. --preset linear)`);
 }
 
-function range(x: Float32Array): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] < min) min = x[i];
-    if (x[i] > max) max = x[i];
-  }
-  return x.length === 0 ? [0, 0] : [min, max];
+function perFeature(scaling: Scaling, features: number): { offset: ArrayLike<number>; factor: ArrayLike<number> } {
+  const expand = (v: number | readonly number[], what: string): ArrayLike<number> => {
+    if (typeof v === 'number') return new Float64Array(features).fill(v);
+    if (v.length !== features) throw new DataError(`the model's scaling has ${v.length} ${what} values, but the data has ${features} features`);
+    return v;
+  };
+  return { offset: expand(scaling.offset, 'offset'), factor: expand(scaling.factor, 'factor') };
 }

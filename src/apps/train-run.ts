@@ -17,12 +17,15 @@ import { DEFAULT_PRESET, PRESETS, type Preset, type PresetName } from '../models
 import { type NamedArray, stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate, type Metrics } from '../training/evaluate.js';
+import type { BatchSource, TrainingData } from '../training/batches.js';
 import { fit, type FitState, type TrainingEvent } from '../training/fit.js';
 import { pretrainGreedy } from '../training/greedy.js';
 import type { ScheduleName } from '../training/schedule.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DEFAULT_VALIDATION_FRACTION, loadRunData } from './data-split.js';
-import { applyScaling, checkOutputRange, type ScaleName, unitScaling } from './scaling.js';
+import { FeatureStats } from './feature-stats.js';
+import { applyScaling, checkOutputRange, type ScaleName, type Scaling, scaledRange, scaleRowsInPlace, scalingFromStats } from './scaling.js';
+import { openStreamData, shouldStream } from './stream-data.js';
 import { writeReconstructions, writeRunPictures } from './pictures.js';
 import { writeReport } from './report.js';
 import { appendRunEvent } from './run-events.js';
@@ -46,7 +49,10 @@ export interface TrainRunOptions {
   /** Decoupled weight decay (AdamW/SGDW) on the weights. */
   weightDecay?: number;
   schedule?: ScheduleName;
-  /** `unit` maps the training data's range onto [0, 1] first (saved with the model); default none. */
+  /**
+   * `unit` maps the training data's range onto [0, 1] first, `standardize` gives each feature mean 0
+   * and standard deviation 1 (either is saved with the model); default none.
+   */
   scale?: ScaleName;
   optimizer?: 'adam' | 'sgd';
   limit?: number;
@@ -62,6 +68,13 @@ export interface TrainRunOptions {
   testCurve?: boolean;
   /** Also checkpoint every this many steps (always after each epoch and on Ctrl-C). */
   checkpointEvery?: number;
+  /**
+   * A memory budget in bytes: a NPY, CSV or Arrow file whose in-memory run would not fit is
+   * streamed from disk through a shuffle window instead (see `shouldStream`).
+   */
+  maxMemory?: number;
+  /** A CSV or Arrow column to read as the labels rather than as a feature. */
+  labelColumn?: string;
 }
 
 /** What a run reports (the `--json` output of `aekit train`). */
@@ -99,6 +112,7 @@ interface Plan {
   model: AutoencoderConfigInput;
   training: NonNullable<RunRecord['training']>;
   data: string;
+  labelColumn?: string;
   out: string;
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
@@ -130,9 +144,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       scale: options.scale ?? 'none',
       testCurve: options.testCurve ?? false,
       ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+      ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
       ...(preset.training.greedy ? { greedy: true } : {}),
     },
     data: options.data ?? 'mnist',
+    ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
     out: options.out,
     signal: options.signal,
     onEvent: options.onEvent,
@@ -152,7 +168,7 @@ export async function resumeRun(dir: string, options: Pick<TrainRunOptions, 'sig
   if (!record.training || !record.data) throw new UsageError(`${dir}: was saved with saveModel, not trained by aekit train: there is nothing to resume`);
   const plan: Plan = {
     preset: record.preset, model: record.model, training: record.training, data: record.data.path ?? record.data.spec,
-    out: dir, signal: options.signal, onEvent: options.onEvent,
+    ...(record.data.labelColumn !== undefined ? { labelColumn: record.data.labelColumn } : {}), out: dir, signal: options.signal, onEvent: options.onEvent,
   };
   if (record.status === 'done') return { ...summaryOf(plan, record), alreadyDone: true };
   if (record.status === 'aborted' && !existsSync(join(dir, RUN_FILES.checkpoint))) {
@@ -167,19 +183,7 @@ async function runTraining(
 ): Promise<TrainRunResult> {
   const { training, out } = plan;
   const model = Autoencoder.create(plan.model, training.seed);
-  const loaded = loadRunData({
-    data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed,
-  });
-  if (loaded.train.features !== model.inputSize) {
-    throw new DataError(`${loaded.train.name}: examples have ${loaded.train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
-  }
-  const dataDescription = dataRecord(plan.data, loaded.source, loaded.train, loaded.validation.n, loaded.test.n);
-  if (how.fingerprint !== undefined && how.fingerprint !== dataDescription.fingerprint) {
-    throw new DataError(`${plan.data}: is not the data ${out} trained on (its fingerprint is ${dataDescription.fingerprint}, the run's ${how.fingerprint}); resume it with the same data`);
-  }
-  const scaling = training.scale === 'unit' ? unitScaling(loaded.train) : null;
-  const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
-  checkOutputRange({ ...train, name: loaded.source }, model.output);
+  const { train, validation, test, dataDescription, scaling } = runData(plan, model, how.fingerprint);
   if (how.fresh) prepareRunFolder(out, how.force);
 
   const base: Omit<RunRecord, 'status'> = {
@@ -188,7 +192,7 @@ async function runTraining(
     preset: plan.preset,
     model: model.config,
     training,
-    data: { ...dataDescription, scale: scaling },
+    data: { ...dataDescription, scale: scaling, ...(plan.labelColumn !== undefined ? { labelColumn: plan.labelColumn } : {}) },
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
   };
   const params = model.parameters();
@@ -211,7 +215,8 @@ async function runTraining(
     if (!training.greedy) writeReconstructions(out, model, test);
   };
   const result = training.greedy
-    ? await pretrainGreedy(model, train, { ...training, validation, signal: plan.signal, onEvent: (event) => { logEpoch(event); plan.onEvent?.(event); } })
+    // runData refuses to stream a greedy run, so its rows are in memory.
+    ? await pretrainGreedy(model, train as TrainingData, { ...training, validation, signal: plan.signal, onEvent: (event) => { logEpoch(event); plan.onEvent?.(event); } })
     : await fit(model, train, {
       ...training,
       validation,
@@ -251,6 +256,60 @@ async function runTraining(
   };
 }
 
+/** A run's rows, scaled, in memory or streamed, with the record of what they are. */
+interface PreparedData {
+  train: TrainingData | BatchSource;
+  validation: Dataset;
+  test: Dataset;
+  dataDescription: Omit<NonNullable<RunRecord['data']>, 'scale'>;
+  scaling: Scaling | null;
+}
+
+/** Loads (or opens a stream over) the plan's data, checks it against the model and the run, and scales it. */
+function runData(plan: Plan, model: Autoencoder, expectedFingerprint: string | undefined): PreparedData {
+  const { training, out } = plan;
+  const check = (name: string, features: number, fingerprintNow: string) => {
+    if (features !== model.inputSize) {
+      throw new DataError(`${name}: examples have ${features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
+    }
+    if (expectedFingerprint !== undefined && expectedFingerprint !== fingerprintNow) {
+      throw new DataError(`${plan.data}: is not the data ${out} trained on (its fingerprint is ${fingerprintNow}, the run's ${expectedFingerprint}); resume it with the same data`);
+    }
+  };
+  const validationFraction = training.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
+  if (shouldStream(plan.data, training.maxMemory)) {
+    if (training.greedy) throw new UsageError(`${plan.data}: greedy layer-wise pretraining (the ${plan.preset} preset) reads its data in memory; raise --max-memory or use another preset`);
+    const stream = openStreamData({
+      data: plan.data, maxMemory: training.maxMemory!, batchSize: training.batchSize, validationFraction, seed: training.seed,
+      limit: training.limit, testLimit: training.testLimit, labelColumn: plan.labelColumn,
+    });
+    check(stream.source, stream.train.features, stream.fingerprint);
+    const scaling = scalingFromStats(training.scale ?? 'none', stream.stats);
+    checkOutputRange({ name: stream.source, range: scaledRange(stream.stats, scaling) }, model.output, training.scale);
+    stream.setScaling(scaling);
+    // The stream cannot be looked at whole: a centring layer gets the training mean from the scan.
+    const mean = Float32Array.from(stream.stats.mean());
+    if (scaling) scaleRowsInPlace(mean, mean.length, scaling);
+    model.prepare({ x: mean, n: 1, features: mean.length });
+    const description = {
+      ...dataDescriptionOf(plan.data, stream.source, { n: stream.train.n, features: stream.train.features, shape: stream.shape }, stream.validation.n, stream.test.n),
+      fingerprint: stream.fingerprint,
+    };
+    return { train: stream.train, validation: applyScaling(stream.validation, scaling), test: applyScaling(stream.test, scaling), dataDescription: description, scaling };
+  }
+  const loaded = loadRunData({
+    data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction, seed: training.seed, labelColumn: plan.labelColumn,
+  });
+  const fingerprintNow = fingerprint(loaded.train.x);
+  check(loaded.train.name, loaded.train.features, fingerprintNow);
+  const stats = FeatureStats.of(loaded.train);
+  const scaling = scalingFromStats(training.scale ?? 'none', stats);
+  const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
+  checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, training.scale);
+  const description = { ...dataDescriptionOf(plan.data, loaded.source, loaded.train, loaded.validation.n, loaded.test.n), fingerprint: fingerprintNow };
+  return { train, validation, test, dataDescription: description, scaling };
+}
+
 /** The result a finished record describes (what a resume of a finished run reports). */
 function summaryOf(plan: Plan, record: RunRecord): TrainRunResult {
   return {
@@ -272,12 +331,12 @@ function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions[
   return merged;
 }
 
-/** What the run learned from: the spec, where a file or folder is (absolute), sizes and a fingerprint. */
-function dataRecord(spec: string, name: string, train: Dataset, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale'> {
+/** What the run learned from: the spec, where a file or folder is (absolute), and sizes. */
+function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
   const named = spec === 'mnist' || spec === 'fashion-mnist';
   return {
     spec, path: named || !existsSync(spec) ? null : resolve(spec), name, train: train.n, validation, test,
-    features: train.features, shape: [...train.shape], fingerprint: fingerprint(train.x),
+    features: train.features, shape: [...train.shape],
   };
 }
 

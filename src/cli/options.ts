@@ -40,6 +40,17 @@ export function fraction(text: string): number {
   return n;
 }
 
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
+
+/** A size in bytes: 268435456, 256MB, 256M, 1.5GB (K, M and G are powers of 1024). */
+export function byteSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit ? Math.round(Number(m[1]) * unit) : Number.NaN;
+  if (!(Number.isSafeInteger(bytes) && bytes >= 1)) throw new InvalidArgumentError(`expected a size such as 256MB, 1GB or a number of bytes, got "${text}"`);
+  return bytes;
+}
+
 /** One of `choices`. */
 export function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
   return (text) => {
@@ -58,7 +69,7 @@ export interface DataFlags {
 /** The data options that train, pca and compare share, declared once: --data, --limit, --test-limit. */
 export function addDataOptions(command: Command): Command {
   return command
-    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY file or PNG folder', 'mnist')
+    .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a CSV/NPY/Arrow file or PNG folder', 'mnist')
     .option('--limit <n>', 'use only the first N training examples', positiveInt)
     .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt);
 }

@@ -13,18 +13,18 @@ import { FASHION_MNIST_DIR, findIdxFiles, type LoadDataOptions, loadIdxFolder, m
  * package), a folder of MNIST-style IDX files, or any input loadInputFile reads (CSV, NPY, IDX
  * file, folder of PNGs), which has only a train split.
  * @param spec 'mnist', 'fashion-mnist' or a path.
- * @param options split (default 'train') and limit.
+ * @param options split (default 'train'), limit, and the CSV or Arrow column holding the labels.
  * @example
  * const train = loadData('mnist', { split: 'train' });           // 60,000 x 784, labels
  * const some = loadData('mnist', { split: 'test', limit: 100 }); // the first 100 test digits
  */
-export function loadData(spec: string, options: Partial<LoadDataOptions> = {}): Dataset {
+export function loadData(spec: string, options: Partial<LoadDataOptions> & { labelColumn?: string } = {}): Dataset {
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') throw new DataError(`${spec}: split must be "train" or "test", got ${JSON.stringify(split)}`);
-  return load(spec, { split, limit: options.limit });
+  return load(spec, { split, limit: options.limit, labelColumn: options.labelColumn });
 }
 
-function load(spec: string, options: LoadDataOptions): Dataset {
+function load(spec: string, options: LoadDataOptions & { labelColumn?: string }): Dataset {
   if (spec === 'mnist') return loadIdxFolder(mnistDir(), options, `mnist/${options.split}`);
   if (spec === 'fashion-mnist') {
     if (!existsSync(FASHION_MNIST_DIR)) {
@@ -36,7 +36,7 @@ function load(spec: string, options: LoadDataOptions): Dataset {
   if (options.split === 'test') {
     throw new DataError(`${spec}: a single data file has no test split; expected a folder of IDX files, or pass the test data as its own file`);
   }
-  return loadInputFile(spec, { limit: options.limit });
+  return loadInputFile(spec, { limit: options.limit, labelColumn: options.labelColumn });
 }
 
 function isIdxFolder(path: string): boolean {

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { DataError } from '../errors.js';
+import { readArrow } from './arrow.js';
 import { readCsv } from './csv.js';
 import { assertFinite, firstRows, type Dataset } from './dataset.js';
 import { readIdx } from './idx.js';
@@ -13,11 +14,11 @@ import { readNpy } from './npy.js';
 import { loadPngFolder } from './png-folder.js';
 
 /** The kinds of input loadInputFile understands. */
-export type InputKind = 'npy' | 'csv' | 'idx' | 'png-folder';
+export type InputKind = 'npy' | 'csv' | 'idx' | 'png-folder' | 'arrow';
 
 /**
- * The loader a path calls for: a folder is PNG images; .npy; .csv, .tsv, .txt; IDX by .idx,
- * -ubyte or .gz (the gzip content is checked when read).
+ * The loader a path calls for: a folder is PNG images; .npy; .csv, .tsv, .txt; Arrow IPC by
+ * .arrow, .feather, .arrows or .ipc; IDX by .idx, -ubyte or .gz (the gzip content is checked when read).
  * @param path the file or folder.
  * @returns the kind, or undefined when nothing fits.
  * @example
@@ -35,6 +36,7 @@ export function inputKind(path: string): InputKind | undefined {
   const ext = extname(name);
   if (ext === '.npy') return 'npy';
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
+  if (ext === '.arrow' || ext === '.feather' || ext === '.arrows' || ext === '.ipc') return 'arrow';
   if (ext === '.idx' || ext === '.gz' || name.endsWith('-ubyte') || /\.idx\d-ubyte$/.test(name)) return 'idx';
   return undefined;
 }
@@ -42,30 +44,37 @@ export function inputKind(path: string): InputKind | undefined {
 /**
  * Loads a user's data as examples in rows. NPY arrays take their first dimension as examples
  * ((n) is n examples of one feature; (n, h, w) and (n, h, w, 1) are images); uint8 NPY and IDX
- * values are pixels and become v / 255; CSV values are kept as they are.
- * @param path a .npy, .csv/.tsv/.txt or IDX file, or a folder of PNG images.
- * @param options limit: keep only the first examples.
+ * values are pixels and become v / 255; CSV and Arrow values are kept as they are.
+ * @param path a .npy, .csv/.tsv/.txt, Arrow IPC or IDX file, or a folder of PNG images.
+ * @param options limit: keep only the first examples; labelColumn: a CSV or Arrow column read as the labels.
  * @throws DataError naming the file, the position and what was expected.
  * @example
  * const ds = loadInputFile('measurements.csv'); // ds.n rows of ds.features numbers
  */
-export function loadInputFile(path: string, options: { limit?: number } = {}): Dataset {
+export function loadInputFile(path: string, options: { limit?: number; labelColumn?: string } = {}): Dataset {
   if (!existsSync(path)) throw new DataError(`${path}: no such file or folder`);
   const kind = inputKind(path);
   switch (kind) {
     case 'png-folder':
       return loadPngFolder(path, { limit: options.limit });
     case 'csv':
-      return firstRows(readCsv(path), options.limit);
+      return firstRows(readCsv(path, { labelColumn: options.labelColumn }), options.limit);
+    case 'arrow':
+      return firstRows(checkedFinite(readArrow(path, { labelColumn: options.labelColumn })), options.limit);
     case 'idx':
       return idxToDataset(readIdx(path), { file: path, name: path, limit: options.limit });
     case 'npy':
       return firstRows(npyDataset(path), options.limit);
     default:
       throw new DataError(
-        `${path}: unknown kind of input: expected .npy, .csv, .tsv, .txt, an IDX file (.idx, *-ubyte, .gz) or a folder of PNG images`,
+        `${path}: unknown kind of input: expected .npy, .csv, .tsv, .txt, an Arrow IPC file (.arrow, .feather, .arrows), an IDX file (.idx, *-ubyte, .gz) or a folder of PNG images`,
       );
   }
+}
+
+function checkedFinite(ds: Dataset): Dataset {
+  assertFinite(ds, ds.name);
+  return ds;
 }
 
 function npyDataset(path: string): Dataset {

@@ -34,15 +34,30 @@ const DTYPES: Record<string, { size: number; read: Reader }> = {
   u8: { size: 8, read: (b) => Float64Array.from(new BigUint64Array(b.buffer, b.byteOffset, b.byteLength / 8), Number) },
 };
 
+/** What a .npy header says: the stored dtype, the order, the shape and where the values start. */
+export interface NpyHeader {
+  shape: number[];
+  /** The dtype code without byte order, e.g. "f4", "u1". */
+  dtype: string;
+  /** Bytes per value. */
+  itemSize: number;
+  fortran: boolean;
+  /** The byte offset of the first value. */
+  dataStart: number;
+  /** The byte offset just past the last value. */
+  dataEnd: number;
+}
+
 /**
- * Parses the bytes of a .npy file (versions 1.0, 2.0 and 3.0).
- * @param bytes the file's content.
+ * Parses the header of a .npy file (versions 1.0, 2.0 and 3.0) from its first bytes.
+ * @param bytes the file's first bytes, at least up to the end of the header.
  * @param file the name used in error messages.
+ * @param fileSize the whole file's size, checked against the shape.
  * @throws DataError naming the file, the byte offset and what was expected.
  * @example
- * const { shape, data } = parseNpy(readFileSync('codes.npy'), 'codes.npy');
+ * const header = parseNpyHeader(firstKilobytes, 'big.npy', statSync('big.npy').size);
  */
-export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize = bytes.length): NpyHeader {
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC[i]) {
       const found = [...bytes.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -98,16 +113,39 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
 
   const count = shape.reduce((a, b) => a * b, 1);
   const dataEnd = dataStart + count * dtype.size;
-  if (bytes.length < dataEnd) {
-    throw new DataError(`${file}: truncated at byte offset ${bytes.length}: shape (${shape.join(', ')}) of '${descr}' needs data up to byte offset ${dataEnd}`);
+  if (fileSize < dataEnd) {
+    throw new DataError(`${file}: truncated at byte offset ${fileSize}: shape (${shape.join(', ')}) of '${descr}' needs data up to byte offset ${dataEnd}`);
   }
-  if (bytes.length > dataEnd) {
-    throw new DataError(`${file}: size does not match shape: shape (${shape.join(', ')}) of '${descr}' ends at byte offset ${dataEnd}, found ${bytes.length - dataEnd} more bytes`);
+  if (fileSize > dataEnd) {
+    throw new DataError(`${file}: size does not match shape: shape (${shape.join(', ')}) of '${descr}' ends at byte offset ${dataEnd}, found ${fileSize - dataEnd} more bytes`);
   }
+  return { shape, dtype: code, itemSize: dtype.size, fortran: fortran === 'True', dataStart, dataEnd };
+}
+
+/**
+ * Converts little-endian values of a .npy dtype to numbers, as a view where the type allows.
+ * @param bytes whole values, aligned to the dtype's size (a fresh copy is).
+ * @example
+ * const values = npyValues(bytes.slice(start, end), 'f8');
+ */
+export function npyValues(bytes: Uint8Array, dtype: string): ArrayLike<number> {
+  return DTYPES[dtype].read(bytes);
+}
+
+/**
+ * Parses the bytes of a .npy file (versions 1.0, 2.0 and 3.0).
+ * @param bytes the file's content.
+ * @param file the name used in error messages.
+ * @throws DataError naming the file, the byte offset and what was expected.
+ * @example
+ * const { shape, data } = parseNpy(readFileSync('codes.npy'), 'codes.npy');
+ */
+export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+  const { shape, dtype, fortran, dataStart, dataEnd } = parseNpyHeader(bytes, file);
   // slice() copies into a fresh ArrayBuffer, so multi-byte views are aligned whatever the file's offset.
-  const values = dtype.read(bytes.slice(dataStart, dataEnd));
-  const data = fortran === 'True' && shape.length > 1 ? fortranToC(values, shape) : Float32Array.from(values);
-  return { shape, data, dtype: code };
+  const values = npyValues(bytes.slice(dataStart, dataEnd), dtype);
+  const data = fortran && shape.length > 1 ? fortranToC(values, shape) : Float32Array.from(values);
+  return { shape, data, dtype };
 }
 
 /**
@@ -130,19 +168,32 @@ export function readNpy(path: string): NpyArray {
 export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new UsageError(`encodeNpy: shape (${shape.join(', ')}) holds ${count} values, found ${data.length}`);
+  const header = encodeNpyHeader(shape);
+  const out = new Uint8Array(header.length + data.length * 4);
+  out.set(header, 0);
+  const dv = new DataView(out.buffer, header.length);
+  for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
+  return out;
+}
+
+/**
+ * The header of a version 1.0 float32 C-order .npy file of `shape`, padded so the values start on
+ * a 64-byte boundary: what a writer puts before rows it writes a block at a time.
+ * @example
+ * writeSync(fd, encodeNpyHeader([1_000_000, 784]));
+ */
+export function encodeNpyHeader(shape: number[]): Uint8Array {
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${tuple}, }`;
   // NumPy pads with spaces and a final newline so the data starts on a 64-byte boundary.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
   header = header.padEnd(total - 10 - 1, ' ') + '\n';
-  const out = new Uint8Array(total + data.length * 4);
+  const out = new Uint8Array(total);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, header.length, true);
   out.set(new TextEncoder().encode(header), 10);
-  const dv = new DataView(out.buffer, total);
-  for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
   return out;
 }
 

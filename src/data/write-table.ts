@@ -1,18 +1,20 @@
 /**
- * Writing a table of numbers (rows of examples, named columns) as CSV or NPY, chosen by the
- * file's extension, so that a command's per-example results open in a spreadsheet or NumPy and
- * read back with `loadInputFile`.
+ * Writing a table of numbers (rows of examples, named columns) as CSV, NPY or Arrow IPC, chosen
+ * by the file's extension, so that a command's per-example results open in a spreadsheet, NumPy
+ * or pandas and read back with `loadInputFile`.
  */
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { writeArrowFile } from './arrow.js';
 import { writeNpy } from './npy.js';
 
 /** The formats a table is written in. */
-export type TableFormat = 'csv' | 'npy';
+export type TableFormat = 'csv' | 'npy' | 'arrow';
 
 /**
- * The format a file name asks for, by its extension (.csv or .npy, any case).
+ * The format a file name asks for, by its extension (.csv, .npy, or .arrow/.feather for Arrow
+ * IPC, any case).
  * @param what the option that named it, for the message
  * @throws UsageError naming the file and the extensions known
  * @example
@@ -22,7 +24,8 @@ export function tableFormat(path: string, what: string): TableFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.npy') return 'npy';
-  throw new UsageError(`${what} ${path}: unknown extension "${ext}"; expected a .csv or .npy file name`);
+  if (ext === '.arrow' || ext === '.feather') return 'arrow';
+  throw new UsageError(`${what} ${path}: unknown extension "${ext}"; expected a .csv, .npy, .arrow or .feather file name`);
 }
 
 /**
@@ -42,7 +45,8 @@ export function writeTable(path: string, columns: readonly { name: string; value
 
 /**
  * Writes an n × features matrix (row-major) as CSV, without a header unless `names` are given,
- * or as NPY of shape [n, features].
+ * as NPY of shape [n, features], or as Arrow IPC with float32 columns named by `names` (or
+ * "0", "1", … as pandas names a NumPy array's columns).
  * @example
  * writeMatrixFile('errors.npy', perFeature.x, perFeature.n, perFeature.features);
  */
@@ -51,6 +55,15 @@ export function writeMatrixFile(path: string, x: ArrayLike<number>, n: number, f
 }
 
 function writeMatrix(path: string, format: TableFormat, n: number, k: number, at: (i: number, j: number) => number, names?: readonly string[]): void {
+  if (format === 'arrow') {
+    const columns = Array.from({ length: k }, (_, j) => {
+      const values = new Float32Array(n);
+      for (let i = 0; i < n; i++) values[i] = at(i, j);
+      return { name: names?.[j] ?? String(j), values };
+    });
+    writeArrowFile(path, columns);
+    return;
+  }
   if (format === 'npy') {
     const data = new Float32Array(n * k);
     for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) data[i * k + j] = at(i, j);

@@ -7,7 +7,7 @@ import { NumericError, UsageError } from '../errors.js';
 import type { Trainable } from '../models/trainable.js';
 import { add, backward, findNonFinite, sizeOf, tidy } from '../tensor/index.js';
 import { Prng, type PrngState } from '../util/prng.js';
-import { BatchBuffers, type TrainingData } from './batches.js';
+import { BatchBuffers, type BatchSource, isBatchSource, type TrainingData } from './batches.js';
 import { meanObjective } from './evaluate.js';
 import { Adam, type Optimizer, type OptimizerState, Sgd } from './optimizers.js';
 import { learningRate, type ScheduleName } from './schedule.js';
@@ -107,11 +107,13 @@ export interface FitResult {
 const DEFAULTS = { epochs: 10, batchSize: 64, lr: 1e-3 };
 
 /**
- * Trains `model` on `train` in place.
+ * Trains `model` on `train` in place: rows in memory, or a BatchSource such as a WindowSource
+ * streaming a file larger than memory. A model that learns from its data before training (a
+ * centring layer's mean) is prepared by whoever made a stream, which cannot be looked at whole.
  * @example
  * const result = await fit(model, train, { epochs: 10, batchSize: 128, lr: 1e-3, validation: val });
  */
-export async function fit(model: Trainable, train: TrainingData, options: FitOptions = {}): Promise<FitResult> {
+export async function fit(model: Trainable, train: TrainingData | BatchSource, options: FitOptions = {}): Promise<FitResult> {
   const { epochs, batchSize, lr } = { ...DEFAULTS, ...definedOnly(options) };
   validate(model, train, { ...options, epochs, batchSize, lr });
   const { schedule = 'constant', warmupSteps = 0, seed = 0, patience, signal, onEvent } = options;
@@ -121,12 +123,13 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
   const optimizer: Optimizer = options.optimizer === 'sgd'
     ? new Sgd(params, { lr, momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay })
     : new Adam(params, { lr, weightDecay: options.weightDecay });
-  model.prepare?.(train);
+  // A stream cannot be looked at whole: whoever made it prepares the model (see train-run).
+  if (!isBatchSource(train)) model.prepare?.(train);
 
   const resume = options.resume;
   const rng = resume ? Prng.fromState(resume.rng) : new Prng(seed);
   const ctx = { training: true, rng };
-  const buffers = new BatchBuffers(train);
+  const source: BatchSource = isBatchSource(train) ? train : new BatchBuffers(train);
   const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const result: FitResult = {
@@ -156,11 +159,11 @@ export async function fit(model: Trainable, train: TrainingData, options: FitOpt
     const epochStarted = performance.now();
     // A run resumed inside an epoch goes on with that epoch's order; a new epoch draws its own.
     const inside = resume?.epoch === epoch && resume.order !== null ? resume : null;
-    const order = inside?.order ?? rng.permutation(train.n);
+    const order = inside?.order ?? source.order(rng);
     let epochLoss = inside?.epochLoss ?? 0;
     for (let start = inside?.start ?? 0; start < train.n;) {
       const rows = Math.min(batchSize, train.n - start);
-      const batch = buffers.fill(order, start, rows);
+      const batch = source.fill(order, start, rows);
       optimizer.lr = learningRate(schedule, lr, result.steps, totalSteps, { warmupSteps });
       const loss = tidy(() => {
         for (const p of params) p.tensor.zeroGrad();
@@ -244,11 +247,12 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function validate(model: Trainable, train: TrainingData, options: FitOptions & typeof DEFAULTS): void {
+function validate(model: Trainable, train: TrainingData | BatchSource, options: FitOptions & typeof DEFAULTS): void {
   if (!model || typeof model.parameters !== 'function' || typeof model.objective !== 'function') {
     throw new UsageError('fit: expected a model with parameters() and objective(), such as Autoencoder.create(…)');
   }
-  if (!train || !(train.x instanceof Float32Array) || !Number.isInteger(train.n) || !Number.isInteger(train.features)) {
+  const streamed = !!train && isBatchSource(train);
+  if (!train || !(streamed || train.x instanceof Float32Array) || !Number.isInteger(train.n) || !Number.isInteger(train.features)) {
     throw new UsageError('fit: expected training data { x: Float32Array, n, features }, such as loadData(\'mnist\')');
   }
   const inputSize = sizeOf(model.inputShape);

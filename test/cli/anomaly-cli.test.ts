@@ -139,7 +139,7 @@ test('bad input gets one line naming the problem and exit code 2', async () => {
     [[], /give --model DIR --input FILE to score data, or --one-class D\|all/],
     [['--one-class', '3', '--model', model], /--one-class trains and scores its own models; --model belongs to scoring a file/],
     [['--model', model, '--input', input, '--epochs', '3'], /--epochs goes with --one-class/],
-    [['--model', model, '--input', input, '--output', join(work, 'scores.txt')], /--output .*scores\.txt: unknown extension "\.txt"; expected a \.csv or \.npy file name/],
+    [['--model', model, '--input', input, '--output', join(work, 'scores.txt')], /--output .*scores\.txt: unknown extension "\.txt"; expected a \.csv, \.npy, \.arrow or \.feather file name/],
     [['--model', model, '--input', input, '--output', join(work, 'missing', 'scores.csv')], /the folder .*missing does not exist/],
     [['--model', model, '--input', input, '--labels', labels3], /three-labels\.csv: 3 labels for 200 input rows/],
     [['--model', model, '--input', input, '--labels', twoLabels], /two-labels\.csv: row 1: expected a label 0 \(normal\) or 1 \(anomaly\), found 2/],

@@ -13,7 +13,9 @@ const dir = tempDir('write-table');
 test('the extension picks the format; others are refused with the file named', () => {
   assert.equal(tableFormat('a/scores.CSV', '--output'), 'csv');
   assert.equal(tableFormat('scores.npy', '--output'), 'npy');
-  assert.throws(() => tableFormat('scores.txt', '--output'), (e: unknown) => e instanceof UsageError && e.message === '--output scores.txt: unknown extension ".txt"; expected a .csv or .npy file name');
+  assert.equal(tableFormat('scores.arrow', '--output'), 'arrow');
+  assert.equal(tableFormat('scores.Feather', '--output'), 'arrow');
+  assert.throws(() => tableFormat('scores.txt', '--output'), (e: unknown) => e instanceof UsageError && e.message === '--output scores.txt: unknown extension ".txt"; expected a .csv, .npy, .arrow or .feather file name');
   assert.throws(() => tableFormat('scores', '--output'), (e: unknown) => e instanceof UsageError && /unknown extension ""/.test(e.message));
 });
 

@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
+import { SCALE_NAMES, type ScaleName } from '../../apps/scaling.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train-run.js';
 import { DataError, UsageError } from '../../errors.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
-import { addDataOptions, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { addDataOptions, byteSize, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
 import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
@@ -23,7 +24,7 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   schedule?: 'constant' | 'cosine';
   optimizer?: 'adam' | 'sgd';
   weightDecay?: number;
-  scale?: 'unit' | 'none';
+  scale?: ScaleName;
   valFraction: number;
   patience?: number;
   testCurve: boolean;
@@ -31,6 +32,8 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   out?: string;
   force: boolean;
   checkpointEvery?: number;
+  maxMemory?: number;
+  labelColumn?: string;
   resume?: string;
   json: boolean;
 }
@@ -65,13 +68,15 @@ export function trainCommand(): Command {
     .option('--schedule <name>', 'learning-rate schedule: constant or cosine', oneOf(['constant', 'cosine'] as const))
     .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', oneOf(['adam', 'sgd'] as const))
     .option('--weight-decay <x>', 'decoupled weight decay (AdamW): weights shrink by lr·x each step, outside the gradient (default: the preset\'s; --l2 is the coupled kind)', nonNegativeNumber)
-    .option('--scale <how>', 'unit: map the training data\'s range onto [0, 1] first (saved with the model, applied by every later command); none: as loaded', oneOf(['unit', 'none'] as const))
+    .option('--scale <how>', 'unit: map the training data\'s range onto [0, 1]; standardize: each feature to mean 0, standard deviation 1; none: as loaded (the scaling is saved with the model and applied by every later command)', oneOf(SCALE_NAMES))
     .addOption(new Option('--val-fraction <f>', 'share of training examples held out for validation').argParser(fraction).default(DEFAULT_VALIDATION_FRACTION, '1/12'))
     .option('--patience <n>', 'stop after N epochs without a better validation loss', nonNegativeInt)
     .option('--test-curve', 'evaluate the test sse after every epoch (recorded in metrics.json)', false)
     .option('--seed <n>', 'seed for weights, split and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'replace the run in an existing run folder', false)
+    .option('--max-memory <size>', 'memory budget (e.g. 256MB): a NPY, CSV or Arrow file too large for it is streamed from disk through a shuffle window', byteSize)
+    .option('--label-column <name>', 'a CSV or Arrow column holding the labels, not a feature (a header name or a 0-based index)')
     .option('--checkpoint-every <n>', 'also save the training state every N steps (it is saved after every epoch and on Ctrl-C)', positiveInt)
     .option('--resume <dir>', 'continue the stopped or killed run in DIR from its checkpoint, with its own settings')
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false))
@@ -89,7 +94,9 @@ Examples:
   $ aekit train --preset linear --limit 5000 --out runs/linear --json
   $ aekit train --config my-model.json --data ./my-idx-folder
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
-  $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4`)
+  $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4
+  $ aekit train --preset linear --data table.arrow --scale standardize --label-column class
+  $ aekit train --preset undercomplete --data big.npy --max-memory 256MB   # streamed from disk`)
     .action(async (opts: TrainFlags, command: Command) => {
       if (opts.resume !== undefined) {
         // The run's model.json says how to go on; a flag that would change it is a mistake.
@@ -118,6 +125,8 @@ Examples:
         patience: opts.patience,
         testCurve: opts.testCurve,
         checkpointEvery: opts.checkpointEvery,
+        maxMemory: opts.maxMemory,
+        labelColumn: opts.labelColumn,
         seed: opts.seed,
         out,
         force: opts.force,

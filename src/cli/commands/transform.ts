@@ -7,7 +7,7 @@ import { loadRun } from '../../apps/save-load.js';
 import { imageShape } from '../../apps/pictures.js';
 import { applyScaling, undoScaling } from '../../apps/scaling.js';
 import { type Transform, transformRows } from '../../apps/transform.js';
-import { writeNpy } from '../../data/npy.js';
+import { tableFormat, writeMatrixFile } from '../../data/write-table.js';
 import { DataError, UsageError } from '../../errors.js';
 import { rowsFigure } from '../../viz/figure.js';
 import { tileImages, upscale } from '../../viz/png.js';
@@ -17,18 +17,18 @@ import { checkOutputFiles, emit } from '../output.js';
 
 const WHAT: Record<Transform, { description: string; input: string; example: string }> = {
   encode: {
-    description: 'Encode inputs to codes (one row per example) and write them as .npy',
-    input: 'inputs: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)',
+    description: 'Encode inputs to codes (one row per example) and write them as .npy, .csv or .arrow',
+    input: 'inputs: .npy, .csv, .arrow, IDX file, PNG folder, or mnist / fashion-mnist (their test set)',
     example: 'aekit encode --model runs/deep --input mnist --output codes.npy',
   },
   decode: {
-    description: 'Decode codes back to the input space and write them as .npy',
-    input: 'codes: .npy or .csv with one code per row',
+    description: 'Decode codes back to the input space and write them as .npy, .csv or .arrow',
+    input: 'codes: .npy, .csv or .arrow with one code per row',
     example: 'aekit decode --model runs/deep --input codes.npy --output decoded.npy --png decoded.png',
   },
   reconstruct: {
-    description: 'Reconstruct inputs (encode then decode) and write them as .npy',
-    input: 'inputs: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)',
+    description: 'Reconstruct inputs (encode then decode) and write them as .npy, .csv or .arrow',
+    input: 'inputs: .npy, .csv, .arrow, IDX file, PNG folder, or mnist / fashion-mnist (their test set)',
     example: 'aekit reconstruct --model runs/deep --input digits.npy --output recon.npy --png recon.png',
   },
 };
@@ -40,7 +40,7 @@ export function transformCommand(transform: Transform): Command {
     .description(what.description)
     .requiredOption('--model <dir>', 'run folder written by aekit train')
     .requiredOption('--input <file>', what.input)
-    .requiredOption('--output <file>', 'where to write the result (.npy, float32)')
+    .requiredOption('--output <file>', 'where to write the result: .npy (float32), .csv, or .arrow/.feather (Arrow IPC), by its extension')
     .option('--limit <n>', 'use only the first N rows', positiveInt)
     .option('--force', 'overwrite existing output files', false)
     .option('--json', 'print one JSON object on stdout', false);
@@ -49,12 +49,13 @@ export function transformCommand(transform: Transform): Command {
   return command
     .addHelpText('after', `\nExample:\n  $ ${what.example}`)
     .action((opts: { model: string; input: string; output: string; limit?: number; png?: string; force: boolean; json: boolean }) => {
+      tableFormat(opts.output, '--output');
       checkOutputFiles([opts.output, opts.png], { force: opts.force, inputs: [opts.input] });
       const { model, record } = loadRun(opts.model);
       const scaling = record.data?.scale ?? null;
       const shape = imageShape({ shape: model.inputShape, features: model.inputSize });
       if (opts.png && !shape) throw new UsageError(`--png: this model's examples are not images (shape [${model.inputShape.join(', ')}])`);
-      const input = inputRows(opts.input, opts.limit);
+      const input = inputRows(opts.input, opts.limit, transform === 'decode' ? undefined : record.data?.labelColumn);
       const expected = transform === 'decode' ? model.codeSize : model.inputSize;
       if (input.features !== expected) {
         throw new DataError(`${opts.input}: rows have ${input.features} values, expected ${expected} (the model's ${transform === 'decode' ? 'code' : 'input'} size)`);
@@ -62,7 +63,7 @@ export function transformCommand(transform: Transform): Command {
       // Inputs are scaled as the model's training data was; outputs in the input space go back to the data's units.
       const result = transformRows(model, transform, transform === 'decode' ? input : applyScaling(input, scaling));
       const written = transform === 'encode' ? result : undoScaling(result, scaling);
-      writeNpy(opts.output, written.x, [written.n, written.features]);
+      writeMatrixFile(opts.output, written.x, written.n, written.features);
       if (opts.png && shape) {
         const count = Math.min(result.n, 100);
         writeSvgAsPng(opts.png, rowsFigure({
