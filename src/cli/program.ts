@@ -19,6 +19,7 @@ import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
 import { retrieveCommand } from './commands/retrieve.js';
 import { segmentCommand } from './commands/segment.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
 
@@ -47,6 +48,7 @@ export function program(): Command {
     .addCommand(exportCommand())
     .addCommand(segmentCommand())
     .addCommand(reportCommand())
+    .addCommand(serveCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
@@ -54,7 +56,8 @@ Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THR
 Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
   $ aekit train --preset undercomplete --epochs 5 --out runs/small
-  $ aekit eval --model runs/small --json`);
+  $ aekit eval --model runs/small --json
+  $ aekit serve --open                           # the dashboard of runs/ in your browser`);
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
