@@ -39,12 +39,19 @@ export class EventsTail {
   /**
    * @param dir the run folder.
    * @param listener called with each batch of new events, in order.
-   * @param pollMs how often to poll besides fs.watch.
+   * @param options how often to poll besides fs.watch; `watch: false` polls alone (as where fs.watch fails).
    */
-  constructor(private readonly dir: string, private readonly listener: (message: TailMessage) => void, private readonly pollMs = POLL_MS) {}
+  constructor(private readonly dir: string, private readonly listener: (message: TailMessage) => void, private readonly options: { pollMs?: number; watch?: boolean } = {}) {}
 
   /** Reads what is there now and starts watching. */
   start(): void {
+    if (this.options.watch !== false) this.watch();
+    this.timer = setInterval(() => this.check(), this.options.pollMs ?? POLL_MS);
+    this.timer.unref();
+    this.check();
+  }
+
+  private watch(): void {
     try {
       // The folder, not the file: the file may not exist yet, and a rename over it ends a file watch.
       this.watcher = watch(this.dir, { persistent: false }, (_kind, name) => {
@@ -54,9 +61,6 @@ export class EventsTail {
     } catch {
       this.watcher = null; // No fs.watch here (or too many watchers): the poll carries on alone.
     }
-    this.timer = setInterval(() => this.check(), this.pollMs);
-    this.timer.unref();
-    this.check();
   }
 
   /** Stops watching and polling; no more calls to the listener. */
