@@ -78,7 +78,7 @@ test('GET /api/runs lists 1,000 run folders in under a second', async () => {
       const res = await app.inject({ url: '/api/runs', headers: { host: 'localhost' } });
       const ms = performance.now() - started;
       assert.equal(res.statusCode, 200);
-      assert.equal((res.json() as { count: number }).count, 1000);
+      assert.equal(res.json<{ count: number }>().count, 1000);
       return ms;
     };
     const cold = await time();
