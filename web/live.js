@@ -1,6 +1,6 @@
-// A run as it trains: server-sent events from /api/events bring each epoch; the loss curve is
-// fetched again as server-rendered SVG and the reconstructions reloaded with a new query string
-// (the file is replaced on disk each epoch, under the same name).
+// A run as it trains: server-sent events from /api/events bring each epoch, and the loss curve is
+// fetched again as server-rendered SVG; a `picture` event says the reconstructions were replaced
+// on disk (same name, new mtime), and the picture is reloaded with that version in its query.
 import { drawPlot, el, runFileUrl } from './common.js';
 
 const id = new URLSearchParams(location.search).get('run');
@@ -33,7 +33,6 @@ function scheduleRedraw() {
     } catch (e) {
       showError(`Could not draw the loss curve: ${e.message}`);
     }
-    picture.src = `${runFileUrl(id, 'reconstructions.png')}?epoch=${shownEpoch}`;
   }, 100);
 }
 
@@ -70,6 +69,30 @@ function onEvent(event) {
   showProgress();
 }
 
+/**
+ * Listens to the run's events. EventSource reconnects by itself after a dropped stream, but not
+ * after an error answer (a run whose folder is not written yet, a restarted server): then a new
+ * one is opened a little later.
+ */
+function listen() {
+  const source = new EventSource(`/api/events?run=${encodeURIComponent(id)}`);
+  source.addEventListener('run', (message) => onEvent(JSON.parse(message.data)));
+  source.addEventListener('picture', (message) => {
+    const { file, version } = JSON.parse(message.data);
+    if (file === 'reconstructions.png') picture.src = `${runFileUrl(id, file)}?v=${version}`;
+  });
+  source.addEventListener('reset', () => { epoch = 0; epochs = null; setStatus('training'); showProgress(); });
+  source.addEventListener('open', () => { if (status.textContent === 'connecting') setStatus('waiting'); errorLine.hidden = true; });
+  source.addEventListener('error', () => {
+    if (source.readyState === EventSource.CLOSED) {
+      showError('No such run yet, or the dashboard is not answering; trying again…');
+      setTimeout(listen, 2000);
+    } else if (source.readyState !== EventSource.OPEN) {
+      showError('Lost the connection to the dashboard; retrying…');
+    }
+  });
+}
+
 if (!id) {
   showError('No run named: open this page from the run list.');
 } else {
@@ -77,12 +100,5 @@ if (!id) {
   document.title = `${id} · aekit`;
   picture.addEventListener('load', () => { picture.hidden = false; document.querySelector('#no-pictures').hidden = true; });
   picture.addEventListener('error', () => { picture.hidden = true; });
-  const source = new EventSource(`/api/events?run=${encodeURIComponent(id)}`);
-  source.addEventListener('run', (message) => onEvent(JSON.parse(message.data)));
-  source.addEventListener('reset', () => { epoch = 0; epochs = null; setStatus('training'); showProgress(); });
-  source.addEventListener('open', () => { if (status.textContent === 'connecting') setStatus('waiting'); errorLine.hidden = true; });
-  source.addEventListener('error', () => {
-    // EventSource retries by itself; say so only while it is down.
-    if (source.readyState !== EventSource.OPEN) showError('Lost the connection to the dashboard; retrying…');
-  });
+  listen();
 }

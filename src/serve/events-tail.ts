@@ -18,8 +18,17 @@ export const POLL_MS = 500;
 /** At most this many bytes are read per look; the rest comes on the next one. */
 const MAX_READ = 1 << 20;
 
-/** What a listener of EventsTail hears: new events, or that the file was replaced (a run restarted with --force). */
-export type TailMessage = { type: 'events'; events: RunEvent[] } | { type: 'reset' };
+/** Pictures a live view redraws when the run replaces them (each epoch, by an atomic rename). */
+export const LIVE_PICTURES = ['reconstructions.png'] as const;
+
+/**
+ * What a listener of EventsTail hears: new events; that the file was replaced (a run restarted
+ * with --force); or that a picture was rewritten, with its mtime as a version for cache busting.
+ */
+export type TailMessage =
+  | { type: 'events'; events: RunEvent[] }
+  | { type: 'reset' }
+  | { type: 'picture'; file: string; version: number };
 
 /**
  * Follows `<dir>/events.jsonl` from its start: the events already there come first, then new ones
@@ -35,6 +44,7 @@ export class EventsTail {
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly pictureVersions = new Map<string, number>();
 
   /**
    * @param dir the run folder.
@@ -55,7 +65,7 @@ export class EventsTail {
     try {
       // The folder, not the file: the file may not exist yet, and a rename over it ends a file watch.
       this.watcher = watch(this.dir, { persistent: false }, (_kind, name) => {
-        if (name === null || name === EVENTS_FILE) this.check();
+        if (name === null || name === EVENTS_FILE || (LIVE_PICTURES as readonly string[]).includes(name)) this.check();
       });
       this.watcher.on('error', () => this.stopWatching());
     } catch {
@@ -76,9 +86,33 @@ export class EventsTail {
     this.watcher = null;
   }
 
-  /** Reads whatever was appended since the last look and passes on its whole lines. */
+  /** Passes on whatever was appended since the last look, as whole lines, then any picture rewritten. */
   check(): void {
     if (this.stopped) return;
+    this.checkEvents();
+    this.checkPictures();
+  }
+
+  /**
+   * A picture is announced once it is there and each time its mtime changes. The events come
+   * first: an epoch's event is written before its picture, so a page hears of the epoch, then of
+   * the picture, and never asks for a picture that is not there yet.
+   */
+  private checkPictures(): void {
+    for (const file of LIVE_PICTURES) {
+      let version: number;
+      try {
+        version = statSync(join(this.dir, file)).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (this.pictureVersions.get(file) === version) continue;
+      this.pictureVersions.set(file, version);
+      this.listener({ type: 'picture', file, version });
+    }
+  }
+
+  private checkEvents(): void {
     const path = join(this.dir, EVENTS_FILE);
     let size: number;
     let identity: string;

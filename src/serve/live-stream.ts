@@ -1,6 +1,7 @@
 /**
  * Server-sent events of a run: GET /api/events?run=ID streams the run's events.jsonl, first the
- * events already written, then each new one as the training process appends it. The browser's
+ * events already written, then each new one as the training process appends it (`event: run`),
+ * and says when a live picture is rewritten (`event: picture`, with a version to fetch it by). The browser's
  * EventSource reconnects by itself; each connection starts from the file's beginning, so a page
  * never misses an epoch.
  */
@@ -56,6 +57,7 @@ export class LiveStreams {
     res.write('retry: 1000\n\n');
     const tail = new EventsTail(dir, (message) => {
       if (message.type === 'reset') res.write('event: reset\ndata: {}\n\n');
+      else if (message.type === 'picture') res.write(`event: picture\ndata: ${JSON.stringify({ file: message.file, version: message.version })}\n\n`);
       else for (const event of message.events) res.write(`id: ${++id}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);

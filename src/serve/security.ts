@@ -14,10 +14,12 @@ export const DEFAULT_RATE_LIMIT = 3000;
 export const APP_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * Content-Security-Policy of files from run folders: a sandbox (no script, an origin of its own),
- * pictures inlined as data: URIs and inline styles only, which is all a report needs.
+ * Content-Security-Policy of files from run folders: a sandbox without scripts (and no script
+ * source allowed either), pictures inlined as data: URIs and inline styles only, which is all a
+ * report needs. The sandbox keeps the page's origin (allow-same-origin), else the browser's own
+ * requests from it (the favicon) would be cross-origin and blocked by the CORP header.
  */
-export const RUN_FILE_CSP = "sandbox; default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+export const RUN_FILE_CSP = "sandbox allow-same-origin; default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 /** Names a loopback dashboard answers to. */
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

@@ -69,6 +69,8 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
   });
   await registerGuards(app, { host: options.host ?? '127.0.0.1', rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT });
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: ['index.html'], list: false, dotfiles: 'deny', wildcard: false });
+  // Browsers ask for /favicon.ico on every page, reports included; answer with the dashboard's icon.
+  app.get('/favicon.ico', (_request, reply) => reply.sendFile('favicon.svg'));
   const realRoot = realpathSync(root);
   await app.register(fastifyStatic, {
     root: realRoot,

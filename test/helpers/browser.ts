@@ -1,11 +1,10 @@
 /**
  * Headless Chromium for page tests: Debian's /usr/bin/chromium driven by playwright-core, never a
- * browser download. One browser per test file (launch is the slow part), closed when the file's
- * tests end. Where it cannot start, the test fails and says how to install it: CI installs it
+ * browser download. One browser per test file (launch is the slow part); the file closes it in its
+ * top-level after(). Where it cannot start, the test fails and says how to install it: CI installs it
  * through scripts/setup-browser.sh, so a skip there would hide a broken set-up.
  */
 import { existsSync } from 'node:fs';
-import { after } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Where Debian's chromium package puts the browser. */
@@ -20,7 +19,8 @@ export const CHROMIUM_FLAGS = [
 const HOW_TO_INSTALL = 'run `bash scripts/setup-browser.sh` (it installs Debian\'s chromium; .ci/run does the same)';
 
 /**
- * Launches Chromium for this test file and closes it after the file's tests.
+ * Launches Chromium. (It does not register its own after(): called from a before() hook, that
+ * would close the browser as soon as the hook ends.)
  * @throws Error saying how to install Chromium when it is missing or does not start.
  */
 export async function launchBrowser(): Promise<Browser> {
@@ -31,7 +31,6 @@ export async function launchBrowser(): Promise<Browser> {
   } catch (error) {
     throw new Error(`Chromium at ${CHROMIUM} did not start (${(error as Error).message.split('\n')[0]}); ${HOW_TO_INSTALL}`);
   }
-  after(() => browser.close());
   return browser;
 }
 

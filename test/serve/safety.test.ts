@@ -63,7 +63,7 @@ test('the report, pictures and records of a run are served; a report is sandboxe
   const report = await raw('/runs/first/report.html');
   assert.equal(report.status, 200);
   assert.match(report.body, /report of first/);
-  assert.match(String(report.headers['content-security-policy']), /^sandbox;/);
+  assert.match(String(report.headers['content-security-policy']), /^sandbox allow-same-origin; default-src 'none';/);
   assert.equal(report.headers['x-content-type-options'], 'nosniff');
   assert.equal((await raw('/runs/first/reconstructions.png')).status, 200);
   assert.equal((await raw('/runs/first/metrics.json')).status, 200);
