@@ -44,7 +44,7 @@ function train(out: string): { child: ChildProcess; done: Promise<number> } {
     '--limit', '2000', '--test-limit', '100', '--epochs', String(EPOCHS), '--out', out,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const done = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(code) : reject(new Error(`aekit train exited ${code}: ${stderr}`))));
@@ -78,7 +78,7 @@ test('a training run is drawn live: its curve grows epoch by epoch and its recon
   await done;
   await page.waitForFunction(`document.querySelector('#status').textContent === 'done'`, null, { timeout: 30_000 });
   await page.waitForFunction(`document.querySelector('#loss-curve').dataset.epochs === '${EPOCHS}'`, null, { timeout: 10_000 });
-  const seen = await page.evaluate('window.seen') as { points: number; status: string }[];
+  const seen = await page.evaluate<{ points: number; status: string }[]>('window.seen');
   const counts = seen.map((s) => s.points);
   console.log(`live plot redraws, points per line: ${counts.join(', ')}`);
   assert.ok(counts.length >= 2, `the curve was redrawn as the run went on (${counts.join(', ')})`);
@@ -95,12 +95,13 @@ test('the run list shows the runs, sorts by a clicked column, and opens a report
   errors.length = 0;
   await page.goto(dashboard.url);
   await page.waitForSelector('tr[data-run="live"]');
-  const ids = async () => page.$$eval('tbody tr', (rows) => rows.map((r) => r.getAttribute('data-run')));
+  // String expressions: the tests compile without the DOM's types.
+  const ids = async () => page.evaluate<string[]>(`[...document.querySelectorAll('tbody tr')].map((r) => r.dataset.run)`);
   assert.deepEqual((await ids()).sort(), ['compare-x/deep', 'live', 'old']);
   assert.match(await page.textContent('tr[data-run="live"]') ?? '', /undercomplete.*mnist\/train.*done/);
   await page.click('th[data-key="sse"]');
   const ascending = await ids();
-  const sse = await page.$$eval('tbody tr td:nth-child(8)', (cells) => cells.map((c) => Number(c.textContent)));
+  const sse = await page.evaluate<number[]>(`[...document.querySelectorAll('tbody tr td:nth-child(8)')].map((c) => Number(c.textContent))`);
   assert.deepEqual(sse, [...sse].sort((a, b) => a - b), `lowest sse first: ${sse.join(', ')}`);
   assert.equal(ascending[0], 'compare-x/deep');
   await page.click('th[data-key="sse"]');
@@ -109,7 +110,7 @@ test('the run list shows the runs, sorts by a clicked column, and opens a report
 
   await Promise.all([page.waitForURL(/\/runs\/live\/report\.html$/), page.click('tr[data-run="live"] td:nth-child(2) a:first-child')]);
   await page.waitForLoadState('load');
-  const images = await page.evaluate('[...document.images].map((img) => ({ alt: img.alt, width: img.naturalWidth }))') as { alt: string; width: number }[];
+  const images = await page.evaluate<{ alt: string; width: number }[]>('[...document.images].map((img) => ({ alt: img.alt, width: img.naturalWidth }))');
   assert.ok(images.some((i) => i.alt === 'reconstructions.png'), JSON.stringify(images));
   for (const image of images) assert.ok(image.width > 0, `${image.alt} loaded`);
   assert.deepEqual(await linePointCounts(page, '#loss-curve'), [EPOCHS, EPOCHS]);
