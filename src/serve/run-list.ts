@@ -28,21 +28,29 @@ interface CacheEntry {
  */
 export class RunList {
   private readonly cache = new Map<string, CacheEntry>();
+  private last: { at: number; rows: RunSummary[] } | null = null;
 
-  /** @param root the runs folder. */
-  constructor(readonly root: string) {}
+  /**
+   * @param root the runs folder.
+   * @param maxAgeMs a listing this fresh is answered again without looking at the disk: many
+   *   clients asking at once then cost one walk of the folder a window. 0 looks every time.
+   */
+  constructor(readonly root: string, private readonly maxAgeMs = 0) {}
 
   /**
    * Every output folder under the root, newest first. Folders and symlinks whose names start
    * with a dot, and symlinked folders, are not entered: the list shows what is really there.
    */
   list(): RunSummary[] {
+    if (this.last && performance.now() - this.last.at < this.maxAgeMs) return this.last.rows;
     const seen = new Set<string>();
     const rows: RunSummary[] = [];
     this.walk(this.root, [], rows, seen);
     // Folders that went away leave the cache too, so it never outgrows the runs folder.
     for (const id of this.cache.keys()) if (!seen.has(id)) this.cache.delete(id);
-    return rows.sort((a, b) => b.date.localeCompare(a.date) || a.id.localeCompare(b.id));
+    rows.sort((a, b) => b.date.localeCompare(a.date) || a.id.localeCompare(b.id));
+    this.last = { at: performance.now(), rows };
+    return rows;
   }
 
   /**

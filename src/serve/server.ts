@@ -24,6 +24,9 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 /** Default port, TensorBoard's, which people already type. */
 export const DEFAULT_PORT = 6006;
 
+/** The run list is looked up on disk at most once a second; the page refreshes it every five. */
+const LIST_MAX_AGE_MS = 1000;
+
 /** Request bodies are refused above this (nothing takes one); headers above 16 KiB too. */
 const BODY_LIMIT = 1024;
 
@@ -85,7 +88,7 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     // Pictures change as a run trains; the page asks again with a new query string anyway.
     cacheControl: false,
   });
-  registerApi(app, { root: realRoot, runs: new RunList(realRoot), plots: new LossPlots(), streams: new LiveStreams() });
+  registerApi(app, { root: realRoot, runs: new RunList(realRoot, LIST_MAX_AGE_MS), plots: new LossPlots(), streams: new LiveStreams() });
   return app;
 }
 
