@@ -37,7 +37,7 @@ async function serve(runs: string, rateLimit: number): Promise<{ child: ChildPro
   const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/cli/main.ts'), 'serve', '--runs', runs, '--port', '0', '--rate-limit', String(rateLimit), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('\n')) ok((JSON.parse(out.split('\n')[0]) as { url: string }).url);
     });
