@@ -6,9 +6,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-/** Requests per minute per client, by default: far above what a person clicking through runs makes. */
-export const DEFAULT_RATE_LIMIT = 3000;
+import { isLoopback, LOOPBACK_NAMES } from './defaults.js';
 
 /** Content-Security-Policy of the dashboard's own pages: its scripts and styles, its API and run files. */
 export const APP_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -21,25 +19,12 @@ export const APP_CSP = "default-src 'self'; img-src 'self' data:; style-src 'sel
  */
 export const RUN_FILE_CSP = "sandbox allow-same-origin; default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
-/** Names a loopback dashboard answers to. */
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 /** What the guards are told. */
 export interface GuardOptions {
   /** The host the server is bound to: a loopback address turns the Host check on. */
   host: string;
   /** Requests per minute per client; 0 turns the limit off (the load test's throughput run). */
   rateLimit: number;
-}
-
-/**
- * Whether `host` is a loopback address, where only this machine's pages and programs can connect.
- * @param host an address or name to bind to.
- * @example
- * isLoopback('127.0.0.1'); // true
- */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**

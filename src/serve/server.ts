@@ -13,16 +13,14 @@ import { LiveStreams } from './live-stream.js';
 import { LossPlots } from './loss-plot.js';
 import { RunList } from './run-list.js';
 import { isServedFile } from './safe-path.js';
-import { DEFAULT_RATE_LIMIT, registerGuards } from './security.js';
+import { DEFAULT_PORT, DEFAULT_RATE_LIMIT } from './defaults.js';
+import { registerGuards } from './security.js';
 
 /**
  * The dashboard's page files. The same relative path works from src/serve (run through tsx) and
  * from dist/serve (the built package): both sit two levels below the package root, beside web/.
  */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
-
-/** Default port, TensorBoard's, which people already type. */
-export const DEFAULT_PORT = 6006;
 
 /** The run list is looked up on disk at most once a second; the page refreshes it every five. */
 const LIST_MAX_AGE_MS = 1000;

@@ -4,8 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_PORT, startDashboard } from '../../serve/server.js';
-import { DEFAULT_RATE_LIMIT, isLoopback } from '../../serve/security.js';
+import { DEFAULT_PORT, DEFAULT_RATE_LIMIT, isLoopback } from '../../serve/defaults.js';
 import { nonNegativeInt } from '../options.js';
 import { emit } from '../output.js';
 
@@ -53,6 +52,8 @@ Examples:
   $ aekit train --preset deep --out runs/deep &  # then watch it live in the dashboard
   $ aekit serve --host 0.0.0.0                   # let other machines on your network look`)
     .action(async (flags: ServeFlags) => {
+      // Loaded here, not at the top: fastify would otherwise load with every aekit command.
+      const { startDashboard } = await import('../../serve/server.js');
       const dashboard = await startDashboard({ runs: flags.runs, host: flags.host, port: flags.port, rateLimit: flags.rateLimit });
       emit(flags.json, { url: dashboard.url, runs: flags.runs, host: flags.host }, () => `aekit dashboard of ${flags.runs}/ at ${dashboard.url} (Ctrl-C to stop)`);
       if (!isLoopback(flags.host)) process.stderr.write(`aekit: listening on ${flags.host}: other machines that reach it can read your runs' reports\n`);
