@@ -33,4 +33,12 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The dashboard's pages: plain browser modules, no build step.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['document', 'window', 'location', 'history', 'fetch', 'EventSource', 'URLSearchParams', 'DOMParser', 'setTimeout', 'setInterval', 'clearTimeout', 'console'].map((name) => [name, 'readonly'])),
+    },
+  },
 );

@@ -11,9 +11,9 @@ import { UsageError } from '../errors.js';
 import { readRegularFile } from '../io/read-file.js';
 import { RUN_FILES, writeFileAtomic } from '../io/run-folder.js';
 import { type Cell, escapeHtml, htmlTable, keyValueTable } from '../viz/html.js';
-import { lossCurveSpec, renderPlot, type SeriesPoint } from '../viz/plots.js';
+import { lossCurveSpec, renderPlot } from '../viz/plots.js';
+import { runLossPoints } from './loss-points.js';
 import { PICTURE_FILES } from './pictures.js';
-import { readRunEvents } from './run-events.js';
 
 /** The JSON files that describe an output folder, the first found names its kind. */
 const RECORD_FILES = [RUN_FILES.model, 'compare.json', 'pca.json', 'segment.json', 'anomaly.json'] as const;
@@ -87,25 +87,7 @@ function summary(dir: string, recordFile: string, record: Json): Record<string, 
 
 /** The loss per epoch: from metrics.json when the run ended, else from its events so far. */
 async function lossCurve(dir: string, metrics: Json | null): Promise<string | null> {
-  const points: SeriesPoint[] = [];
-  const add = (series: string, values: unknown) => {
-    if (!Array.isArray(values)) return;
-    values.forEach((y, i) => { if (typeof y === 'number') points.push({ series, x: i + 1, y }); });
-  };
-  if (metrics && Array.isArray(metrics.trainLoss)) {
-    add('train', metrics.trainLoss);
-    add('validation', metrics.valLoss);
-    add('test sse', metrics.testSseCurve);
-  } else if (metrics && Array.isArray(metrics.stages)) {
-    (metrics.stages as Json[]).forEach((stage, i) => { add(`stage ${i + 1} train`, stage.trainLoss); add(`stage ${i + 1} validation`, stage.valLoss); });
-  } else {
-    for (const e of readRunEvents(dir)) {
-      if (e.type !== 'epoch') continue;
-      points.push({ series: 'train', x: e.epoch, y: e.trainLoss });
-      if (e.valLoss !== null) points.push({ series: 'validation', x: e.epoch, y: e.valLoss });
-      if (e.testSse !== undefined) points.push({ series: 'test sse', x: e.epoch, y: e.testSse });
-    }
-  }
+  const points = runLossPoints(dir, metrics);
   return points.length === 0 ? null : renderPlot(lossCurveSpec(points, 'Loss per epoch'));
 }
 

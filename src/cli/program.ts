@@ -20,6 +20,7 @@ import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
 import { retrieveCommand } from './commands/retrieve.js';
 import { segmentCommand } from './commands/segment.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
 
@@ -49,6 +50,7 @@ export function program(): Command {
     .addCommand(importCommand())
     .addCommand(segmentCommand())
     .addCommand(reportCommand())
+    .addCommand(serveCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
@@ -57,7 +59,8 @@ Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
   $ aekit train --preset undercomplete --epochs 5 --out runs/small
   $ aekit eval --model runs/small --json
-  $ aekit export onnx --model runs/small --part encoder --output small-encoder.onnx`);
+  $ aekit export onnx --model runs/small --part encoder --output small-encoder.onnx
+  $ aekit serve --open                           # the dashboard of runs/ in your browser`);
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */

@@ -1,0 +1,60 @@
+/**
+ * Headless Chromium for page tests: Debian's /usr/bin/chromium driven by playwright-core, never a
+ * browser download. One browser per test file (launch is the slow part); the file closes it in its
+ * top-level after(). Where it cannot start, the test fails and says how to install it: CI installs it
+ * through scripts/setup-browser.sh, so a skip there would hide a broken set-up.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/** Where Debian's chromium package puts the browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The flags of ../shared/DESIGN.md: headless, no sandbox (CI runs as root), nothing phoning home. */
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--no-first-run',
+];
+
+const HOW_TO_INSTALL = 'run `bash scripts/setup-browser.sh` (it installs Debian\'s chromium; .ci/run does the same)';
+
+/**
+ * Launches Chromium. (It does not register its own after(): called from a before() hook, that
+ * would close the browser as soon as the hook ends.)
+ * @throws Error saying how to install Chromium when it is missing or does not start.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Chromium; ${HOW_TO_INSTALL}`);
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true, timeout: 60_000 });
+  } catch (error) {
+    throw new Error(`Chromium at ${CHROMIUM} did not start (${(error as Error).message.split('\n')[0]}); ${HOW_TO_INSTALL}`);
+  }
+  return browser;
+}
+
+/**
+ * A page whose script errors and failed requests fail the test that reads them: `errors` collects
+ * uncaught exceptions and console errors.
+ * @param browser the file's browser.
+ */
+export async function watchedPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(`console: ${message.text()}`); });
+  return { page, errors };
+}
+
+/**
+ * The number of points of each line the page's plot in `selector` draws: the vertices of each
+ * Vega line mark's path (`M x,y L x,y …`), one per epoch.
+ * @param page the page.
+ * @param selector the plot's container, e.g. '#loss-curve'.
+ */
+export async function linePointCounts(page: Page, selector: string): Promise<number[]> {
+  // A string expression: the tests compile without the DOM's types.
+  const paths: unknown = await page.evaluate(`[...document.querySelectorAll(${JSON.stringify(`${selector} svg g.mark-line path`)})].map((p) => p.getAttribute('d') ?? '')`);
+  return (paths as string[]).map((d) => (d.match(/[ML]/g) ?? []).length);
+}
