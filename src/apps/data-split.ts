@@ -9,6 +9,7 @@ import { loadInputFile } from '../data/load-input.js';
 import { DataError, UsageError } from '../errors.js';
 import type { RunRecord } from './run-record.js';
 import { applyScaling } from './scaling.js';
+import { openStreamData, shouldStream } from './stream-data.js';
 
 /** The share of the training examples held out for validation unless a run says otherwise. */
 export const DEFAULT_VALIDATION_FRACTION = 1 / 12;
@@ -75,7 +76,25 @@ export function loadRunData(options: SplitOptions): RunData {
  */
 export function evaluationData(record: RunRecord, dir: string, options: { data?: string; testLimit?: number }): Dataset {
   if (options.data !== undefined) return applyScaling(wholeOrTestSplit(options.data, options.testLimit, record.data?.labelColumn), record.data?.scale ?? null);
+  const streamed = streamedSpec(record, dir);
+  if (streamed !== null) {
+    // The rows it held out are found again by the same scan, in the same memory budget.
+    const { maxMemory, batchSize, validationFraction = DEFAULT_VALIDATION_FRACTION, seed, limit } = record.training!;
+    const stream = openStreamData({
+      data: streamed, maxMemory: maxMemory!, batchSize, validationFraction, seed, limit, testLimit: options.testLimit ?? record.training!.testLimit, labelColumn: record.data!.labelColumn,
+    });
+    stream.close();
+    return applyScaling(stream.test, record.data!.scale);
+  }
   return recordedData(record, dir, { testLimit: options.testLimit }).test;
+}
+
+/** The data file of a run that trained by streaming it (and would again, in its budget), else null. */
+function streamedSpec(record: RunRecord, dir: string): string | null {
+  if (!record.data || !record.training?.maxMemory) return null;
+  const spec = record.data.path ?? record.data.spec;
+  if (!existsSync(spec)) throw new DataError(`${spec}: the data ${dir} was trained on is not there any more (moved or deleted?); pass --data with its new place`);
+  return shouldStream(spec, record.training.maxMemory) ? spec : null;
 }
 
 /**
@@ -88,6 +107,9 @@ export function evaluationData(record: RunRecord, dir: string, options: { data?:
 export function recordedData(record: RunRecord, dir: string, options: { testLimit?: number } = {}): RunData {
   if (!record.data || !record.training) {
     throw new UsageError(`${dir} records no training data (it was saved with saveModel); pass --data to say what to score it on`);
+  }
+  if (streamedSpec(record, dir) !== null) {
+    throw new UsageError(`${dir} was trained by streaming its data (--max-memory), so its training rows are not held in memory; pass --data (or --input) to name the rows to use`);
   }
   const spec = record.data.path ?? record.data.spec;
   const named = spec === 'mnist' || spec === 'fashion-mnist';

@@ -42,6 +42,12 @@ test('--max-memory streams a file larger than the budget; --scale standardize is
   assert.ok(record.data.validation + record.data.test <= 341);
   const result = JSON.parse(run.stdout);
   assert.ok(result.test.mse < 0.2, `standardized features have variance 1; a 3-d code of 2 factors must do far better, got mse ${result.test.mse}`);
+  // eval finds the same held-out rows again (the same scan, the same budget): the same test sse.
+  const evaluated = aekit(['eval', '--model', out, '--json']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const again = JSON.parse(evaluated.stdout);
+  assert.equal(again.examples, record.data.test);
+  assert.ok(Math.abs(again.test.sse - result.test.sse) <= 1e-9 * result.test.sse, `eval ${again.test.sse} vs training's ${result.test.sse}`);
   const codes = join(work, 'codes.arrow');
   const encoded = aekit(['encode', '--model', out, '--input', npy, '--output', codes, '--json']);
   assert.equal(encoded.code, 0, encoded.stderr);
