@@ -16,6 +16,7 @@ import { type Figure, type FigureRow, rowsFigure } from '../viz/figure.js';
 import { activationHistogramSpec, klPenaltySpec, renderPlot } from '../viz/plots.js';
 import { tileImages, upscale } from '../viz/png.js';
 import { writeSvgAsPng } from '../viz/raster.js';
+import { transformRows } from './transform.js';
 
 /** Files a run's pictures may add beside reconstructions.png and filters.png. */
 export const PICTURE_FILES = {
@@ -144,7 +145,7 @@ function writeConvPictures(dir: string, layer: Conv2d, test: Matrix, shape: [num
 async function writeSparsityPlots(dir: string, model: Autoencoder, test: Matrix): Promise<string[]> {
   const rho = sparsityTarget(model);
   if (rho === null || test.n === 0) return [];
-  const codes = noGrad(() => tidy(() => model.encode(new Tensor(test.x.slice(), [test.n, test.features])).data.slice()));
+  const codes = transformRows(model, 'encode', test).x;
   const units = codes.length / test.n;
   const means = new Float64Array(units);
   for (let r = 0; r < test.n; r++) for (let j = 0; j < units; j++) means[j] += codes[r * units + j] / test.n;

@@ -3,9 +3,9 @@
  * with the DejaVu Sans font shipped as an npm package, so a picture looks the same on every
  * machine, whatever fonts it has installed.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
+import { writeFileAtomic } from '../io/run-folder.js';
 
 const require = createRequire(import.meta.url);
 /** The font files every picture is drawn with (regular and bold). */
@@ -39,8 +39,6 @@ export function svgToPng(svg: string, zoom = 1): Buffer {
  * writeSvgAsPng('reconstructions.png', rowsFigure({ title: 'Reconstructions', rows }));
  */
 export function writeSvgAsPng(path: string, svg: string, zoom = 1): void {
-  // Written beside and renamed over, so a reader (a dashboard refreshing a live run) never sees half a file.
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, svgToPng(svg, zoom));
-  renameSync(temporary, path);
+  // Atomically, so a reader (a dashboard refreshing a live run) never sees half a file.
+  writeFileAtomic(path, svgToPng(svg, zoom));
 }
