@@ -4,6 +4,7 @@
  * axis titles, and a report.html that inlines every picture and draws every epoch.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -138,3 +139,26 @@ function linePoints(html: string, series: string): number {
   assert.ok(path, `a line for ${series}`);
   return path[2].split(/[ML]/).filter((p) => p.trim() !== '').length;
 }
+
+test('aekit report rebuilds a report, redraws pictures on asking, and bad input is one line with exit code 2', async () => {
+  const out = join(work, 'cli-run');
+  await trainRun({ preset: 'undercomplete', limit: 300, testLimit: 50, epochs: 1, out, seed: 5 });
+  rmSync(join(out, 'report.html'));
+  rmSync(join(out, 'filters.png'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), 'src/cli/main.ts', 'report', ...args], { encoding: 'utf8' });
+  const run = cli('--model', out, '--pictures', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { report: join(out, 'report.html'), pictures: ['reconstructions.png', 'filters.png'] });
+  assert.ok(existsSync(join(out, 'report.html')) && existsSync(join(out, 'filters.png')));
+  const empty = join(work, 'empty');
+  mkdirSync(empty);
+  for (const [args, message] of [
+    [['--model', empty], /empty: not an output folder of aekit's/],
+    [['--model', join(work, 'missing')], /missing: not an output folder of aekit's/],
+  ] as const) {
+    const bad = cli(...args);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, message);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  }
+});
