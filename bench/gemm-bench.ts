@@ -9,8 +9,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Backend } from '../src/backend/backend.js';
 import {
-  measureCorePeakGflops, measurePeakGflops, nativeInfo, setNativeThreads,
+  type GemmBlocking, measureCorePeakGflops, measurePeakGflops, nativeGemmBlocking, nativeInfo, setNativeThreads,
 } from '../src/backend/native/native-backend.js';
+import { describeMachine, machineLine } from './machine.js';
 
 export interface GemmShapeResult {
   name: string;
@@ -26,6 +27,11 @@ export interface GemmShapeResult {
 }
 
 export interface GemmBenchResult {
+  /** The kernels that ran ("avx512", "avx2", "baseline"; AEKIT_ISA can lower it), on how many threads. */
+  isa: string;
+  threads: number;
+  /** That ISA's micro-tile and cache blocks. */
+  blocking: GemmBlocking;
   /**
    * The FMA peak: the median of the FMA loop's rounds, taken a few before each shape so that the
    * peak is sampled in the same conditions as the GEMMs, and reported as a median like them.
@@ -143,9 +149,10 @@ export function runGemmBench(backend: Backend, opts: GemmBenchOptions = {}): Gem
   }
   const gflops = totalFlops / totalSeconds / 1e9;
   const peakGflops = median(peakRounds), peakBestGflops = Math.max(...peakRounds);
-  const peakContended = peakGflops < 0.8 * nativeInfo().threads * corePeakGflops;
+  const { isa, threads } = nativeInfo();
+  const peakContended = peakGflops < 0.8 * threads * corePeakGflops;
   const result = {
-    peakGflops, peakBestGflops, shapes, gflops, fractionOfPeak: gflops / peakGflops, fractionOfBestPeak: gflops / peakBestGflops, peakContended,
+    isa, threads, blocking: nativeGemmBlocking(), peakGflops, peakBestGflops, shapes, gflops, fractionOfPeak: gflops / peakGflops, fractionOfBestPeak: gflops / peakBestGflops, peakContended,
     cpuEfficiency: cpuFlops / cpuSeconds / 1e9 / corePeakGflops, corePeakGflops,
   };
   if (peakContended) log(contentionWarning(result));
@@ -167,9 +174,10 @@ if (isMain) {
   const { createNativeBackend } = await import('../src/backend/native/native-backend.js');
   const backend = createNativeBackend();
   if (arg('--threads')) setNativeThreads(Number(arg('--threads')));
-  const info = nativeInfo();
+  console.log(machineLine(describeMachine()));
   const result = runGemmBench(backend, { reps: Number(arg('--reps') ?? 21), log: (l) => console.log(l) });
-  console.log(`isa ${info.isa}, ${info.threads} threads; peak ${result.peakGflops.toFixed(1)} GFLOP/s (median round; best ${result.peakBestGflops.toFixed(1)})`);
+  const { mr, nr, kc, mc } = result.blocking;
+  console.log(`isa ${result.isa} (tile ${mr}x${nr}, kc ${kc}, mc ${mc}), ${result.threads} threads; peak ${result.peakGflops.toFixed(1)} GFLOP/s (median round; best ${result.peakBestGflops.toFixed(1)})`);
   console.log(`overall ${result.gflops.toFixed(1)} GFLOP/s = ${(100 * result.fractionOfPeak).toFixed(1)}% of peak` +
     ` (FLOP-weighted, medians; ${(100 * result.fractionOfBestPeak).toFixed(1)}% of the best round)`);
   console.log(`CPU-time efficiency ${(100 * result.cpuEfficiency).toFixed(1)}% of the ${result.corePeakGflops.toFixed(1)} GFLOP/s per-core peak` +

@@ -21,6 +21,7 @@ import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index
 import { Adam } from '../src/training/optimizers.js';
 import { Prng } from '../src/util/prng.js';
 import { contentionWarning, median, runGemmBench } from './gemm-bench.js';
+import { describeMachine, machineLine } from './machine.js';
 
 interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean }
 
@@ -155,6 +156,8 @@ function main(): void {
   const backend = selectBackend();
   setBackend(backend);
   log(`backend: ${backend.name}`);
+  const machine = describeMachine();
+  log(`machine: ${machineLine(machine)}`);
   const gemm = backend.name === 'native' ? runGemmBench(backend) : null;
   if (gemm?.peakContended) log(contentionWarning(gemm));
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
@@ -162,13 +165,14 @@ function main(): void {
   const conv = measure(o, CONV);
   const { samplesPerSecond, rates, peer, ratio, memory } = dense;
   const result = {
+    machine,
     model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam',
     batch: o.batch,
     backend: backend.name,
     samplesPerSecond,
     repetitions: rates.map(Math.round),
     gemm: gemm && {
-      peakGflops: gemm.peakGflops, peakBestGflops: gemm.peakBestGflops, gflops: gemm.gflops,
+      isa: gemm.isa, threads: gemm.threads, blocking: gemm.blocking, peakGflops: gemm.peakGflops, peakBestGflops: gemm.peakBestGflops, gflops: gemm.gflops,
       fractionOfPeak: gemm.fractionOfPeak, fractionOfBestPeak: gemm.fractionOfBestPeak, peakContended: gemm.peakContended,
       shapes: gemm.shapes,
     },
@@ -188,7 +192,8 @@ function main(): void {
   if (peer) console.log(`pytorch ${peer.version} (${peer.threads} thread(s)): ${Math.round(peer.samplesPerSecond)} samples/s; ratio ${ratio!.toFixed(2)}x`);
   else console.log('pytorch: not measured (no /usr/bin/python3 with torch, or --no-peer)');
   console.log(`conv: aekit ${Math.round(conv.samplesPerSecond)} samples/s${conv.peer ? `, pytorch (${conv.peer.threads} thread(s)) ${Math.round(conv.peer.samplesPerSecond)}; ratio ${conv.ratio!.toFixed(2)}x` : ''}; steady-state allocation ${conv.memory.steadyStateAllocatedBytes} bytes`);
-  if (gemm) console.log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of peak ${gemm.peakGflops.toFixed(0)} GFLOP/s`);
+  if (gemm) console.log(`gemm (${gemm.isa}, ${gemm.blocking.mr}x${gemm.blocking.nr} tile): ${gemm.gflops.toFixed(0)} GFLOP/s, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of peak ${gemm.peakGflops.toFixed(0)} GFLOP/s`);
+  console.log(`machine: ${machineLine(machine)}`);
   console.log(`memory: RSS ${(result.memory.rssBytes / 2 ** 20).toFixed(0)} MiB; buffers allocated in the steady state: ${result.memory.steadyStateAllocatedBytes} bytes`);
 }
 

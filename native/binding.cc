@@ -244,12 +244,13 @@ Napi::Value HammingRank(const Napi::CallbackInfo& info) {
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
-  int mr = 0, nr = 0;
-  gemm_tile(&mr, &nr);
+  const GemmBlocking b = gemm_blocking();
   o.Set("isa", isa_name(active_isa()));
   o.Set("threads", ThreadPool::instance().threads());
-  o.Set("mr", mr);
-  o.Set("nr", nr);
+  o.Set("mr", b.mr);
+  o.Set("nr", b.nr);
+  o.Set("kc", b.kc);
+  o.Set("mc", b.mc);
   return o;
 }
 

@@ -74,10 +74,9 @@ static Kernel kernel_for(Isa isa) {
   }
 }
 
-void gemm_tile(int* mr, int* nr) {
+GemmBlocking gemm_blocking() {
   Kernel k = kernel_for(active_isa());
-  *mr = k.mr;
-  *nr = k.nr;
+  return {k.mr, k.nr, k.kc, k.mc};
 }
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }

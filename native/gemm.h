@@ -26,7 +26,8 @@ struct GemmArgs {
 // Runs on the thread pool when the problem is large enough.
 void gemm(const GemmArgs& g);
 
-// Micro-kernel tile of the active ISA (for diagnostics).
-void gemm_tile(int* mr, int* nr);
+// Micro-kernel tile and cache blocking of the active ISA (for diagnostics and benchmark records).
+struct GemmBlocking { int mr, nr, kc, mc; };
+GemmBlocking gemm_blocking();
 
 }  // namespace aekit

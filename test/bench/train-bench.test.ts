@@ -18,6 +18,10 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.equal(lines.length, 1, 'one JSON object on stdout');
   const r = JSON.parse(lines[0]);
   assert.ok(r.samplesPerSecond > 0);
+  // The machine is named, so that figures from different CPUs are never compared by mistake.
+  assert.equal(typeof r.machine.cpuModel, 'string');
+  assert.ok(r.machine.cpuModel.length > 0 && r.machine.logicalCpus >= 1);
+  assert.equal(typeof r.machine.features.avx512f, 'boolean');
   assert.equal(r.peer, null);
   assert.equal(r.ratio, null);
   assert.equal(r.memory.steadyStateAllocatedBytes, 0);
@@ -31,6 +35,12 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
     return;
   }
   const g = r.gemm;
+  // Which kernels ran: never an ISA the CPU lacks, and the blocking that ISA uses.
+  assert.ok(['avx512', 'avx2', 'baseline'].includes(g.isa), g.isa);
+  if (g.isa === 'avx512') assert.ok(r.machine.features.avx512f, 'AVX-512 kernels on a CPU without avx512f');
+  if (g.isa === 'avx2') assert.ok(r.machine.features.avx2);
+  assert.ok(g.threads >= 1);
+  for (const key of ['mr', 'nr', 'kc', 'mc']) assert.ok(Number.isInteger(g.blocking[key]) && g.blocking[key] > 0, key);
   assert.ok(g.peakGflops > 0 && g.gflops > 0);
   // The median round can never beat the best one.
   assert.ok(g.peakBestGflops >= g.peakGflops, `best ${g.peakBestGflops} < median ${g.peakGflops}`);

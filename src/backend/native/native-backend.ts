@@ -48,7 +48,7 @@ interface Addon {
     invStd: Float32Array, gamma: Float32Array, batchStats: boolean, dx: Float32Array, beta: number, dGamma: Float32Array, dBeta: Float32Array): void;
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
     weights: Float32Array | null, grad: Float32Array | null): [number, number];
-  info(): { isa: string; threads: number; mr: number; nr: number };
+  info(): { isa: string; threads: number } & GemmBlocking;
   setThreads(n: number): number;
   setIsa(isa: string): string;
   peakGflops(seconds: number): number;
@@ -202,10 +202,15 @@ export function nativeInfo(): { isa: string; threads: number } {
   return { isa, threads };
 }
 
-/** GEMM micro-tile of the active ISA (rows x columns of C per kernel call). */
-export function nativeGemmTile(): { mr: number; nr: number } {
-  const { mr, nr } = load().info();
-  return { mr, nr };
+/**
+ * The active ISA's GEMM blocking: the micro-tile (mr rows x nr columns of C per kernel call) and
+ * the cache blocks (kc: depth of a packed panel, sized for L1; mc: rows of a packed A block, for L2).
+ */
+export interface GemmBlocking { mr: number; nr: number; kc: number; mc: number }
+
+export function nativeGemmBlocking(): GemmBlocking {
+  const { mr, nr, kc, mc } = load().info();
+  return { mr, nr, kc, mc };
 }
 
 /**
