@@ -56,6 +56,7 @@ function onEvent(event) {
   if (event.type === 'start') {
     epochs = event.epochs;
     setStatus('training');
+    document.querySelector('#report').replaceChildren();
   } else if (event.type === 'epoch') {
     epoch = event.epoch;
     epochs = event.epochs;
@@ -80,6 +81,11 @@ function listen() {
   source.addEventListener('picture', (message) => {
     const { file, version } = JSON.parse(message.data);
     if (file === 'reconstructions.png') picture.src = `${runFileUrl(id, file)}?v=${version}`;
+  });
+  // A killed run writes no last event: the server says so when it finds the training process gone.
+  source.addEventListener('stopped', () => {
+    setStatus('stopped');
+    document.querySelector('#report').textContent = ' · its training process is gone (killed or crashed); aekit train --resume on its folder continues it';
   });
   source.addEventListener('reset', () => { epoch = 0; epochs = null; setStatus('training'); showProgress(); });
   source.addEventListener('open', () => { if (status.textContent === 'connecting') setStatus('waiting'); errorLine.hidden = true; });

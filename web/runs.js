@@ -40,7 +40,8 @@ function row(run) {
   name.append(runLink(run));
   if (run.kind === 'autoencoder' || run.status === 'training') name.append(' ', el('a', 'live', { href: livePageUrl(run.id), class: 'muted' }));
   const status = el('td');
-  status.append(el('span', run.status, { class: `status ${run.status}` }));
+  const why = run.status === 'stopped' ? { title: 'its training process is gone (killed or crashed); aekit train --resume continues it from its checkpoint' } : {};
+  status.append(el('span', run.status, { class: `status ${run.status}`, ...why }));
   const cells = [
     el('td'), name, el('td', run.kind), el('td', run.preset ?? '–'), el('td', run.data ?? '–'), status,
     el('td', run.epochs ?? '–', { class: 'num' }), el('td', fmt(run.sse), { class: 'num' }), el('td', fmt(run.bce), { class: 'num' }),

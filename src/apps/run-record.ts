@@ -13,6 +13,7 @@ import { layerSpecSchema } from '../models/layer-specs.js';
 import type { NamedArray } from '../models/state.js';
 import { Center } from '../nn/center.js';
 import { legacyRenames } from '../nn/torch-names.js';
+import { trainerSchema } from './trainer-process.js';
 
 /** The value of model.json's "format" field. */
 export const MODEL_FORMAT = 'aekit-model';
@@ -84,6 +85,8 @@ export const runRecordSchema = z.object({
   versions: z.object({ aekit: z.string(), node: z.string(), backend: z.string() }),
   /** The last epoch whose weights were saved, while training. */
   epoch: z.number().int().nonnegative().optional(),
+  /** The process training the run, while status is 'training'. */
+  trainer: trainerSchema.optional(),
   metrics: z.object({ test: metricsSchema, bestEpoch: z.number().int().nonnegative() }).optional(),
 });
 

@@ -30,6 +30,7 @@ import { writeReconstructions, writeRunPictures } from './pictures.js';
 import { writeReport } from './report.js';
 import { appendRunEvent } from './run-events.js';
 import { MODEL_FORMAT, parseRunRecord, RUN_RECORD_VERSION, type RunRecord } from './run-record.js';
+import { currentTrainer, trainerRunning } from './trainer-process.js';
 import { AEKIT_VERSION } from './version.js';
 
 /** Everything `aekit train` can be told. Unset training values come from the preset. */
@@ -171,19 +172,32 @@ export async function resumeRun(dir: string, options: Pick<TrainRunOptions, 'sig
     ...(record.data.labelColumn !== undefined ? { labelColumn: record.data.labelColumn } : {}), out: dir, signal: options.signal, onEvent: options.onEvent,
   };
   if (record.status === 'done') return { ...summaryOf(plan, record), alreadyDone: true };
+  if (record.status === 'training') refuseWhileTraining(dir, record.trainer);
   if (record.status === 'aborted' && !existsSync(join(dir, RUN_FILES.checkpoint))) {
     throw new UsageError(`${dir}: was stopped, and its checkpoint is gone; train it again with --out ${dir} --force`);
   }
-  return runTraining(plan, { fresh: false, force: false, fingerprint: record.data.fingerprint, renameWeights });
+  return runTraining(plan, { fresh: false, force: false, fingerprint: record.data.fingerprint, renameWeights, savedEpoch: record.epoch });
+}
+
+/** Two processes training one folder would overwrite each other's weights and checkpoint. */
+function refuseWhileTraining(dir: string, trainer: unknown): void {
+  if (trainerRunning(trainer) !== true) return;
+  const { pid } = trainer as { pid: number };
+  if (pid === process.pid) return;
+  throw new UsageError(`${dir}: is being trained now by process ${pid} on this machine; wait for it to end, or stop it (Ctrl-C in its terminal, or kill ${pid}) and resume with aekit train --resume ${dir}`);
 }
 
 async function runTraining(
   plan: Plan,
-  how: { fresh: boolean; force: boolean; fingerprint?: string; renameWeights?: (arrays: NamedArray[]) => NamedArray[] },
+  how: { fresh: boolean; force: boolean; fingerprint?: string; renameWeights?: (arrays: NamedArray[]) => NamedArray[]; savedEpoch?: number },
 ): Promise<TrainRunResult> {
   const { training, out } = plan;
   const model = Autoencoder.create(plan.model, training.seed);
   const { train, validation, test, dataDescription, scaling } = runData(plan, model, how.fingerprint);
+  if (how.fresh && how.force && existsSync(join(out, RUN_FILES.model))) {
+    const previous = readRunRecordFile(out) as { status?: unknown; trainer?: unknown } | null;
+    if (previous?.status === 'training') refuseWhileTraining(out, previous.trainer);
+  }
   if (how.fresh) prepareRunFolder(out, how.force);
 
   const base: Omit<RunRecord, 'status'> = {
@@ -199,7 +213,10 @@ async function runTraining(
   // A checkpoint written by an older aekit names its weights the older way.
   const saved = how.fresh ? null : readCheckpoint(out, params, how.renameWeights);
   const testSseCurve = saved?.extras.testSseCurve ?? [];
-  if (!saved) writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: 0 } satisfies RunRecord);
+  // While it trains, the record names this process (a resumed run's too): a run whose process is
+  // gone reads as stopped.
+  const trainer = currentTrainer();
+  writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: saved ? how.savedEpoch ?? 0 : 0, trainer } satisfies RunRecord);
   appendRunEvent(out, { type: 'start', time: Date.now(), epochs: training.epochs, preset: plan.preset });
   const saveBest = () => writeWeights(out, stateDict(model), { format: MODEL_FORMAT });
   const saveState = (state: FitState) => writeCheckpoint(out, params, state, { testSseCurve, fingerprint: dataDescription.fingerprint });
@@ -227,7 +244,7 @@ async function runTraining(
         if (event.type === 'epoch' && training.testCurve) testSseCurve.push(evaluate(model, test).sse);
         if (event.type === 'epoch' && event.best) {
           saveBest();
-          writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch } satisfies RunRecord);
+          writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch, trainer } satisfies RunRecord);
         }
         logEpoch(event);
         plan.onEvent?.(event);

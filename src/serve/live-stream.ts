@@ -1,12 +1,14 @@
 /**
  * Server-sent events of a run: GET /api/events?run=ID streams the run's events.jsonl, first the
  * events already written, then each new one as the training process appends it (`event: run`),
- * and says when a live picture is rewritten (`event: picture`, with a version to fetch it by). The browser's
+ * says when a live picture is rewritten (`event: picture`, with a version to fetch it by) and when
+ * the run's process is gone without ending it (`event: stopped`: killed or crashed). The browser's
  * EventSource reconnects by itself; each connection starts from the file's beginning, so a page
  * never misses an epoch.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventsTail } from './events-tail.js';
+import { runStopped } from './run-summary.js';
 import { APP_CSP } from './security.js';
 
 /** Streams open at once, at most: each holds a watcher and a timer. */
@@ -14,6 +16,9 @@ export const MAX_STREAMS = 64;
 
 /** A comment line this often keeps proxies and idle timeouts from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
+
+/** How often a training run's process is looked for: a killed run writes no last event. */
+const STOPPED_CHECK_MS = 3_000;
 
 /**
  * Counts open streams and opens new ones while there is room.
@@ -62,18 +67,29 @@ export class LiveStreams {
     });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
+    // `event: stopped` when the run's process is found gone; said again only after it trains again.
+    let saidStopped = false;
+    const checkStopped = () => {
+      const stopped = runStopped(dir);
+      if (stopped && !saidStopped) res.write('event: stopped\ndata: {}\n\n');
+      saidStopped = stopped;
+    };
+    const stoppedCheck = setInterval(checkStopped, STOPPED_CHECK_MS);
+    stoppedCheck.unref();
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
       tail.stop();
       clearInterval(heartbeat);
+      clearInterval(stoppedCheck);
       this.open_--;
     };
     request.raw.on('close', close);
     res.on('close', close);
     res.on('error', close);
     tail.start();
+    checkStopped();
     return reply;
   }
 }

@@ -98,7 +98,8 @@ export class RunList {
     // metrics.json and report.html appear as a run ends; either changes the row.
     const key = [recordFile, stamp(recordStat), stamp(statOrNull(join(dir, 'metrics.json'))), stamp(statOrNull(join(dir, 'report.html')))].join('|');
     const cached = this.cache.get(id);
-    if (cached?.key === key) return cached.summary;
+    // A training run's process can end without writing anything (killed): its row is read again.
+    if (cached?.key === key && cached.summary.status !== 'training') return cached.summary;
     const summary = summarizeRun(dir, id, recordFile, recordStat);
     this.cache.set(id, { key, summary });
     return summary;

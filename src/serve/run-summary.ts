@@ -5,6 +5,7 @@
  */
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { trainerRunning } from '../apps/trainer-process.js';
 
 /** The records that mark an output folder, in the order that decides its kind. */
 export const RECORD_FILES = ['model.json', 'compare.json', 'pca.json', 'segment.json', 'anomaly.json'] as const;
@@ -20,7 +21,10 @@ export interface RunSummary {
   kind: string;
   preset: string | null;
   data: string | null;
-  /** training, done or aborted for runs that train; done for the others. */
+  /**
+   * training, done or aborted for runs that train (stopped: training, but its process is gone,
+   * killed or crashed; `aekit train --resume` continues it); done for the others.
+   */
   status: string;
   epochs: number | null;
   /** Test sse and bce of an autoencoder (sse of PCA too). */
@@ -69,12 +73,23 @@ function describeModel(row: RunSummary, record: Json, dir: string): void {
   const data = record.data as Json | null | undefined;
   row.data = str(data?.name) ?? str(data?.spec) ?? str(record.data);
   row.status = str(record.status) ?? 'done';
+  if (row.status === 'training' && trainerRunning(record.trainer) === false) row.status = 'stopped';
   const metrics = isFile(join(dir, 'metrics.json')) ? readJson(join(dir, 'metrics.json')) : null;
   const test = ((metrics?.test ?? (record.metrics as Json | undefined)?.test) ?? null) as Json | null;
   row.sse = num(test?.sse);
   row.bce = num(test?.bce);
   if (num(test?.accuracy) !== null) row.headline = `accuracy ${fixed(num(test?.accuracy))}`;
   row.epochs = Array.isArray(metrics?.trainLoss) ? metrics.trainLoss.length : num(record.epoch);
+}
+
+/** Whether the run in `dir` says it is training while the process training it is gone (killed or crashed). */
+export function runStopped(dir: string): boolean {
+  try {
+    const record = readJson(join(dir, 'model.json'));
+    return record.status === 'training' && trainerRunning(record.trainer) === false;
+  } catch {
+    return false;
+  }
 }
 
 /** The applications' folders: each has its own headline number. */

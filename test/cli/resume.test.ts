@@ -6,11 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { loadData } from '../../src/data/load-data.js';
+import { runStopped } from '../../src/serve/run-summary.js';
 import { Prng } from '../../src/util/prng.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -60,6 +63,12 @@ test('runs killed at random moments and resumed end with the bytes of an uninter
   }
 });
 
+/** Polls `condition` every 50 ms until it holds (true) or `ms` pass (false). */
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; !condition(); await sleep(50)) if (Date.now() > end) return false;
+  return true;
+}
+
 test('resume: a finished run is left alone (exit 0); other data is refused by its fingerprint; flags that would change the run are refused', async () => {
   const again = aekit(['train', '--resume', join(work, 'reference')]);
   assert.equal(again.status, 0, again.stderr);
@@ -68,9 +77,24 @@ test('resume: a finished run is left alone (exit 0); other data is refused by it
   const file = join(work, 'digits.npy');
   writeNpy(file, digits.x, [digits.n, 784]);
   const dir = join(work, 'on-file');
-  // Killed after its first epochs, then the data file changes under it.
-  await runKilledAfter(['train', '--preset', 'undercomplete', '--data', file, '--epochs', '400', '--out', dir], 3000);
-  assert.ok(existsSync(join(dir, 'checkpoint.safetensors')), 'a checkpoint was written before the kill');
+  // Killed once its first checkpoint is written, then the data file changes under it.
+  const child = spawn(process.execPath, ['--import', tsx, main, 'train', '--preset', 'undercomplete', '--data', file, '--epochs', '400', '--out', dir], { stdio: 'ignore' });
+  const exited = new Promise((done) => child.on('exit', done));
+  const checkpointed = await waitFor(() => existsSync(join(dir, 'checkpoint.safetensors')), 120_000);
+  // While it trains, a second process may not train the same folder, by --resume or by --force.
+  for (const args of [['train', '--resume', dir], ['train', '--preset', 'undercomplete', '--data', file, '--out', dir, '--force']]) {
+    const busy = aekit(args);
+    assert.equal(busy.status, 2, busy.stderr);
+    assert.equal(busy.stderr, `aekit: ${dir}: is being trained now by process ${child.pid} on this machine; wait for it to end, or stop it (Ctrl-C in its terminal, or kill ${child.pid}) and resume with aekit train --resume ${dir}\n`);
+  }
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(checkpointed, 'a checkpoint was written before the kill');
+  // The record still says training, and names the process that is now gone: the dashboard shows it stopped.
+  const record = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  assert.equal(record.status, 'training');
+  assert.deepEqual(record.trainer, { pid: child.pid, host: hostname() });
+  assert.equal(runStopped(dir), true);
   writeNpy(file, Float32Array.from(digits.x, (v) => 1 - v), [digits.n, 784]);
   const refused = aekit(['train', '--resume', dir]);
   assert.equal(refused.status, 2);

@@ -14,6 +14,8 @@ export interface FakeRun {
   status?: 'training' | 'done' | 'aborted';
   /** Test sse; default derived from the epochs. */
   sse?: number;
+  /** The process training it (model.json's `trainer`), for a run in training. */
+  trainer?: { pid: number; host: string };
   /** Also write reconstructions.png (a gradient, 280x56) and filters.png. */
   pictures?: boolean;
 }
@@ -37,6 +39,7 @@ export function writeFakeRun(dir: string, run: FakeRun): void {
     format: 'aekit-model', version: 2, status, preset: run.preset ?? 'undercomplete',
     data: { spec: 'mnist', name: run.data ?? 'mnist/train' },
     ...(status === 'done' ? { metrics: { test: { sse, mse: sse / 784, bce: sse * 3 }, bestEpoch: run.epochs } } : { epoch: run.epochs }),
+    ...(run.trainer ? { trainer: run.trainer } : {}),
   }));
   if (status === 'training') {
     const lines = trainLoss.map((y, i) => JSON.stringify({ type: 'epoch', time: 0, epoch: i + 1, epochs: run.epochs * 2, trainLoss: y, valLoss: y * 1.1, seconds: 1 }));

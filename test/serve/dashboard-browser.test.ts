@@ -1,8 +1,8 @@
 /**
  * The dashboard in headless Chromium, end to end: a real training run (a child process) is
  * watched live as its curve grows; then the run list shows it, sorts by a column clicked, opens
- * its report with every picture loaded and a loss curve of as many points as epochs; and two
- * runs' curves are compared on one plot.
+ * its report with every picture loaded and a loss curve of as many points as epochs; two
+ * runs' curves are compared on one plot; and a run killed mid-training reads as stopped.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -38,10 +38,10 @@ after(async () => {
  * examples make an epoch last about a second here (500 take 0.2 s, and the whole run could end
  * between two redraws of the page, which would leave nothing to see grow).
  */
-function train(out: string): { child: ChildProcess; done: Promise<number> } {
+function train(out: string, epochs = EPOCHS): { child: ChildProcess; done: Promise<number> } {
   const child = spawn(process.execPath, [
     '--import', 'tsx', resolve('src/cli/main.ts'), 'train', '--preset', 'undercomplete',
-    '--limit', '2000', '--test-limit', '100', '--epochs', String(EPOCHS), '--out', out,
+    '--limit', '2000', '--test-limit', '100', '--epochs', String(epochs), '--out', out,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
@@ -130,5 +130,29 @@ test('two runs compared: one plot, a series per run, each with its own epochs', 
   assert.match(legend ?? '', /compare-x\/deep/);
   await page.selectOption('#curve', 'validation');
   await page.waitForFunction(`document.querySelector('#loss-curve svg').textContent.includes('Validation loss')`);
+  assert.deepEqual(errors, []);
+});
+
+test('a run killed mid-training reads stopped, on its live page and in the run list', async () => {
+  errors.length = 0;
+  const { child, done } = train(join(runs, 'killed'), 200);
+  const failed = done.catch((error: Error) => error.message);
+  // Opened once the run has written its folder (before it, the page's retries are 404s).
+  for (const started = Date.now(); !(await fetch(`${dashboard.url}api/run?run=killed`)).ok; await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() - started > 120_000) throw new Error('the training run never wrote its folder');
+  }
+  await page.goto(`${dashboard.url}live.html?run=killed`);
+  // Killed with SIGKILL once an epoch has been drawn: it writes nothing more, no last event.
+  await page.waitForSelector('#loss-curve[data-epochs]', { timeout: 120_000 });
+  assert.equal(await page.textContent('#status'), 'training');
+  child.kill('SIGKILL');
+  assert.match(String(await failed), /exited null/);
+  await page.waitForSelector('#status.stopped', { timeout: 15_000 });
+  assert.match(await page.textContent('#report') ?? '', /its training process is gone \(killed or crashed\); aekit train --resume on its folder continues it/);
+  await page.goto(dashboard.url);
+  await page.waitForSelector('tr[data-run="killed"]');
+  const status = page.locator('tr[data-run="killed"] .status');
+  assert.equal(await status.textContent(), 'stopped');
+  assert.match(await status.getAttribute('title') ?? '', /aekit train --resume continues it/);
   assert.deepEqual(errors, []);
 });

@@ -4,7 +4,9 @@
  * when the file is replaced, and GET /api/events streams it all as server-sent events.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunEvent } from '../../src/apps/run-events.js';
@@ -81,6 +83,29 @@ test('GET /api/events streams the events so far, then each new one', async () =>
     await readUntil(5);
     assert.deepEqual(events().slice(3).map((e) => e.type), ['epoch', 'end']);
     assert.match(text, /^id: 5$/m, 'events are numbered');
+  } finally {
+    controller.abort();
+    await dashboard.close();
+  }
+});
+
+test('GET /api/events says `stopped` after the events of a run whose training process is gone', async () => {
+  const runs = tempDir('sse-stopped');
+  const gone = spawnSync(process.execPath, ['-e', '']).pid;
+  writeFakeRun(join(runs, 'killed'), { epochs: 2, status: 'training', trainer: { pid: gone, host: hostname() } });
+  const dashboard = await startDashboard({ runs, port: 0, rateLimit: 0 });
+  const controller = new AbortController();
+  try {
+    const res = await fetch(`${dashboard.url}api/events?run=killed`, { signal: controller.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!/^event: stopped$/m.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended after ${text}`);
+      text += value;
+    }
+    const kinds = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(kinds, ['run', 'run', 'run', 'stopped'], 'the run so far, then stopped, once');
   } finally {
     controller.abort();
     await dashboard.close();

@@ -4,11 +4,13 @@
  * a thousand run folders in well under a second through the API.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RunList } from '../../src/serve/run-list.js';
-import type { RunSummary } from '../../src/serve/run-summary.js';
+import { type RunSummary, runStopped } from '../../src/serve/run-summary.js';
 import { buildDashboard } from '../../src/serve/server.js';
 import { writeFakeRun } from '../helpers/fake-runs.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -66,6 +68,32 @@ test('a row changes when its run does, and goes when its folder does', () => {
   rmSync(join(runs, 'r'), { recursive: true });
   assert.equal(list.list().length, 0);
   assert.equal(list.get('r'), null);
+});
+
+test('a training run whose process is gone reads stopped, without any file changing', async () => {
+  const runs = tempDir('run-list-stopped');
+  const host = hostname();
+  // A process that has run and ended: its pid names nobody now.
+  const gone = spawnSync(process.execPath, ['-e', '']).pid;
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const exited = new Promise((done) => live.on('exit', done));
+  try {
+    writeFakeRun(join(runs, 'killed'), { epochs: 2, status: 'training', trainer: { pid: gone, host } });
+    writeFakeRun(join(runs, 'running'), { epochs: 2, status: 'training', trainer: { pid: live.pid!, host } });
+    writeFakeRun(join(runs, 'elsewhere'), { epochs: 2, status: 'training', trainer: { pid: gone, host: `${host}-other` } });
+    writeFakeRun(join(runs, 'unnamed'), { epochs: 2, status: 'training' });
+    const list = new RunList(runs);
+    const statuses = () => Object.fromEntries(list.list().map((r) => [r.id, r.status]));
+    // Another host's process, or none named (an older aekit), cannot be looked for: still training.
+    assert.deepEqual(statuses(), { elsewhere: 'training', killed: 'stopped', running: 'training', unnamed: 'training' });
+    assert.equal(runStopped(join(runs, 'killed')), true);
+    assert.equal(runStopped(join(runs, 'running')), false);
+    live.kill('SIGKILL');
+    await exited;
+    assert.equal(statuses().running, 'stopped', 'the cached row is read again once its process is gone');
+  } finally {
+    live.kill('SIGKILL');
+  }
 });
 
 test('GET /api/runs lists 1,000 run folders in under a second', async () => {
