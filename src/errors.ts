@@ -28,6 +28,11 @@ export class DataError extends AekitError {
   override name = 'DataError';
 }
 
+/** A label column asked for that the CSV or Arrow file does not have. */
+export class MissingColumnError extends DataError {
+  override name = 'MissingColumnError';
+}
+
 /** A backend that was asked for but cannot be had (native forced but not built). */
 export class BackendError extends AekitError {
   override name = 'BackendError';

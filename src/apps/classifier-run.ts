@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { assertFinite, type Dataset } from '../data/dataset.js';
-import { loadData } from '../data/load-data.js';
 import { DataError, UsageError } from '../errors.js';
 import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
 import { Classifier, type ClassifierSpec, withoutNoise } from '../models/classifier.js';
@@ -19,7 +18,7 @@ import { stateDict } from '../models/state.js';
 import type { NamedBuffer } from '../nn/layer.js';
 import { legacyRenames, type NumberedSpec } from '../nn/torch-names.js';
 import { getBackend } from '../tensor/index.js';
-import { DEFAULT_VALIDATION_FRACTION, loadRunData, type RunData } from './data-split.js';
+import { DEFAULT_VALIDATION_FRACTION, loadRunData, readWithLabelColumn, type RunData, wholeOrTestSplit } from './data-split.js';
 import { check, dataRecordSchema } from './run-record.js';
 import { loadRun } from './save-load.js';
 import { applyScaling } from './scaling.js';
@@ -278,14 +277,22 @@ export function saveClassifier(model: Classifier, out: string, info: ClassifierR
 
 /**
  * The train and test splits of the data an encoder or classifier learned from, split and scaled
- * as then; or, with `data`, that source's own splits (scaled as the model's data was).
+ * as then, with its labels from the CSV or Arrow column they came from; or, with `data`, that
+ * source's own splits (scaled as the model's data was), its labels from `labelColumn` or else the
+ * column of the same name.
  * @param dir the run folder, for messages
  */
-export function labelledSplits(info: { data: LoadedEncoder['data']; split: SplitRecord | null }, dir: string, options: { data?: string; testLimit?: number; seed?: number } = {}): RunData {
+export function labelledSplits(
+  info: { data: LoadedEncoder['data']; split: SplitRecord | null },
+  dir: string,
+  options: { data?: string; labelColumn?: string; testLimit?: number; seed?: number } = {},
+): RunData {
   const scale = (d: Dataset) => applyScaling(d, info.data?.scale ?? null);
   let splits: RunData;
   if (options.data !== undefined) {
-    splits = loadRunData({ data: options.data, testLimit: options.testLimit, validationFraction: 0, seed: options.seed ?? 0 });
+    const { data, testLimit, seed = 0 } = options;
+    splits = readWithLabelColumn(data, { named: options.labelColumn, run: info.data?.labelColumn },
+      (labelColumn) => loadRunData({ data, labelColumn, testLimit, validationFraction: 0, seed }));
   } else {
     if (!info.data || !info.split) throw new UsageError(`${dir} records no training data (it was saved with saveModel); pass --data to say what to classify`);
     const spec = info.data.path ?? info.data.spec;
@@ -293,25 +300,21 @@ export function labelledSplits(info: { data: LoadedEncoder['data']; split: Split
       throw new DataError(`${spec}: the data ${dir} was trained on is not there any more (moved or deleted?); pass --data with its new place`);
     }
     const { limit, validationFraction, seed } = info.split;
-    splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed });
+    splits = loadRunData({ data: spec, labelColumn: info.data.labelColumn, limit, testLimit: options.testLimit, validationFraction, seed });
   }
   return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
 }
 
 /**
  * The examples a classifier run is scored on: the test split of its own data; or with `data`, that
- * source's test split when it has one and otherwise all of the file (scaled as the model's data was).
+ * source's test split when it has one and otherwise all of the file (scaled as the model's data was),
+ * its labels from `labelColumn` or else the run's own label column.
  * @param dir the run folder, for messages
  */
-export function classifierTestData(record: ClassifierRecord, dir: string, options: { data?: string; testLimit?: number } = {}): Dataset {
+export function classifierTestData(record: ClassifierRecord, dir: string, options: { data?: string; labelColumn?: string; testLimit?: number } = {}): Dataset {
   if (options.data === undefined) return labelledSplits(record, dir, { testLimit: options.testLimit }).test;
-  let test: Dataset;
-  try {
-    test = loadData(options.data, { split: 'test', limit: options.testLimit });
-  } catch (error) {
-    if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
-    test = loadData(options.data, { split: 'train', limit: options.testLimit });
-  }
+  const { data, testLimit } = options;
+  const test = readWithLabelColumn(data, { named: options.labelColumn, run: record.data?.labelColumn }, (labelColumn) => wholeOrTestSplit(data, testLimit, labelColumn));
   assertFinite(test, test.name);
   return applyScaling(test, record.data?.scale ?? null);
 }

@@ -65,6 +65,8 @@ export interface ClassifyOptions {
   shift?: number;
   /** Labelled data other than the run's own (its train and test splits). */
   data?: string;
+  /** With `data`: the CSV or Arrow column holding the class labels (default: the run's own label column). */
+  labelColumn?: string;
   testLimit?: number;
   /** Train and score the baselines (default true). */
   baselines?: boolean;
@@ -114,7 +116,10 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const encoder = loadEncoder(options.model);
   const finetune = options.finetune ?? false;
   const seed = options.seed ?? 0;
-  const splits = labelledSplits(encoder, options.model, { data: options.data, testLimit: options.testLimit, seed });
+  if (options.labelColumn !== undefined && options.data === undefined) {
+    throw new UsageError('classify: --label-column goes with --data (the run\'s own data is read with its own label column)');
+  }
+  const splits = labelledSplits(encoder, options.model, { data: options.data, labelColumn: options.labelColumn, testLimit: options.testLimit, seed });
   const { train, test } = splits;
   const classes = classCount(train, test);
   const features = sizeOf(encoder.input);

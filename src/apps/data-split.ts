@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { assertFinite, type Dataset, firstRows, splitValidation } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
-import { loadInputFile } from '../data/load-input.js';
-import { DataError, UsageError } from '../errors.js';
+import { isTableFile, loadInputFile } from '../data/load-input.js';
+import { DataError, MissingColumnError, UsageError } from '../errors.js';
 import type { RunRecord } from './run-record.js';
 import { applyScaling } from './scaling.js';
 import { openStreamData, shouldStream } from './stream-data.js';
@@ -67,15 +67,20 @@ export function loadRunData(options: SplitOptions): RunData {
 
 /**
  * The examples a trained model is scored on (eval, denoise). With `data`, that source's test
- * split when it has one (MNIST, IDX folders) and otherwise every example of the file. Without,
+ * split when it has one (MNIST, IDX folders) and otherwise every example of the file, less its
+ * `labelColumn` (default: the run's). Without,
  * the test split of the run's own data: for a single file, the seeded sixth it held out when it
  * trained. Data that has moved since is named, with what to do.
  * @param dir the run folder, for messages
  * @example
  * const test = evaluationData(record, 'runs/deep', { testLimit: 1000 });
  */
-export function evaluationData(record: RunRecord, dir: string, options: { data?: string; testLimit?: number }): Dataset {
-  if (options.data !== undefined) return applyScaling(wholeOrTestSplit(options.data, options.testLimit, record.data?.labelColumn), record.data?.scale ?? null);
+export function evaluationData(record: RunRecord, dir: string, options: { data?: string; labelColumn?: string; testLimit?: number }): Dataset {
+  if (options.data !== undefined) {
+    const { data, testLimit } = options;
+    const rows = readWithLabelColumn(data, { named: options.labelColumn, run: record.data?.labelColumn }, (labelColumn) => wholeOrTestSplit(data, testLimit, labelColumn));
+    return applyScaling(rows, record.data?.scale ?? null);
+  }
   const streamed = streamedSpec(record, dir);
   if (streamed !== null) {
     // The rows it held out are found again by the same scan, in the same memory budget.
@@ -122,21 +127,49 @@ export function recordedData(record: RunRecord, dir: string, options: { testLimi
   return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
 }
 
+/** Which CSV or Arrow column of a command's input holds labels, not features. */
+export interface InputColumns {
+  /** Named by the user (`--label-column`): the input must be a CSV or Arrow table with that column. */
+  named?: string;
+  /** The run's own label column: left out of the features when the table has it. */
+  run?: string;
+}
+
 /**
- * The rows a command applies a trained model to (encode, decode, reconstruct, anomaly):
+ * The rows a command applies a trained model to (encode, reconstruct, denoise, inpaint, anomaly):
  * `mnist` and `fashion-mnist` name their test split, anything else is a data file (.npy, .csv,
- * IDX file, PNG folder). Not scaled: the caller applies the model's scaling where it belongs.
+ * Arrow, IDX file, PNG folder). A table is read as the run's training table was, without its
+ * label column (the labels come with the rows). Not scaled: the caller applies the model's scaling.
  * @param limit keep only the first N rows
- * @param labelColumn a CSV or Arrow column that is not a feature (the run's `data.labelColumn`)
+ * @throws DataError when a label column is named for an input that is no CSV or Arrow table
  * @example
- * const rows = applyScaling(inputRows('digits.npy', 100), record.data?.scale ?? null);
+ * const rows = applyScaling(inputRows('table.csv', 100, { run: record.data?.labelColumn }), record.data?.scale ?? null);
  */
-export function inputRows(spec: string, limit?: number, labelColumn?: string): Dataset {
-  return spec === 'mnist' || spec === 'fashion-mnist' ? loadData(spec, { split: 'test', limit }) : firstRows(loadInputFile(spec, { labelColumn }), limit);
+export function inputRows(spec: string, limit?: number, columns: InputColumns = {}): Dataset {
+  return readWithLabelColumn(spec, columns, (labelColumn) => {
+    if (spec === 'mnist' || spec === 'fashion-mnist') return loadData(spec, { split: 'test', limit, labelColumn });
+    return firstRows(loadInputFile(spec, { labelColumn }), limit);
+  });
+}
+
+/**
+ * Calls `read` with the label column `spec` is to be read with: the one named; else the run's
+ * own when `spec` is a CSV or Arrow table that has it (a table of features alone, or another
+ * format, is read whole).
+ */
+export function readWithLabelColumn<T>(spec: string, columns: InputColumns, read: (labelColumn?: string) => T): T {
+  if (columns.named !== undefined) return read(columns.named);
+  if (columns.run === undefined || !isTableFile(spec)) return read();
+  try {
+    return read(columns.run);
+  } catch (error) {
+    if (!(error instanceof MissingColumnError)) throw error;
+    return read();
+  }
 }
 
 /** A source's test split when it has one, else every example of the file. */
-function wholeOrTestSplit(spec: string, limit?: number, labelColumn?: string): Dataset {
+export function wholeOrTestSplit(spec: string, limit?: number, labelColumn?: string): Dataset {
   try {
     return loadData(spec, { split: 'test', limit, labelColumn });
   } catch (error) {

@@ -5,6 +5,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseDecimal as decimal } from '../util/decimal.js';
 
+/** `--label-column` of the commands that apply a trained model to a table. */
+export const INPUT_LABEL_COLUMN_HELP = "a column of the CSV or Arrow input that is not a feature (a header name or a 0-based index); default: the run's own label column, left out when the input has it";
+
 /** A whole number ≥ 1 (1000 or 1e3). */
 export function positiveInt(text: string): number {
   const n = decimal(text);

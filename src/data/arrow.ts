@@ -7,7 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import type { DataType, RecordBatch, RecordBatchReader, Schema, Vector } from 'apache-arrow';
 import { arrowLib } from './arrow-lib.js';
-import { DataError, UsageError } from '../errors.js';
+import { columnList } from './csv.js';
+import { DataError, MissingColumnError, UsageError } from '../errors.js';
 import { readRegularFile } from '../io/read-file.js';
 import type { Dataset } from './dataset.js';
 
@@ -58,7 +59,7 @@ export function arrowColumns(schema: Schema, file: string, options: ArrowReadOpt
     names.push(field.name);
   });
   if (options.labelColumn !== undefined && label === undefined) {
-    throw new DataError(`${file}: no column named "${options.labelColumn}" for the labels; the columns are ${schema.fields.map((f) => `"${f.name}"`).join(', ')}`);
+    throw new MissingColumnError(`${file}: no column named "${options.labelColumn}" for the labels; the columns are ${columnList(schema.fields.map((f) => f.name))}`);
   }
   if (features.length === 0) throw new DataError(`${file}: expected at least one numeric feature column, found none`);
   return { features, names, ...(label !== undefined ? { label } : {}) };

@@ -5,7 +5,7 @@
  */
 import { readRegularFile } from '../io/read-file.js';
 import { parse } from 'csv-parse/sync';
-import { DataError } from '../errors.js';
+import { DataError, MissingColumnError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 
 /** How to read a CSV file. */
@@ -66,8 +66,14 @@ export function labelIndex(label: string, columns: readonly string[] | undefined
   const byName = columns?.indexOf(label) ?? -1;
   if (byName >= 0) return byName;
   if (/^\d+$/.test(label) && Number(label) < width) return Number(label);
-  const known = columns ? `the header names ${columns.map((c) => `"${c}"`).join(', ')}` : `the file has no header, so give an index 0-${width - 1}`;
-  throw new DataError(`${file}: no label column "${label}": ${known}`);
+  const known = columns ? `the header names ${columnList(columns)}` : `the file has no header, so give an index 0-${width - 1}`;
+  throw new MissingColumnError(`${file}: no label column "${label}": ${known}`);
+}
+
+/** Column names quoted for a message: all of a few, the first ten of many with their count. */
+export function columnList(names: readonly string[]): string {
+  const shown = names.slice(0, 10).map((c) => `"${c}"`).join(', ');
+  return names.length > 10 ? `${shown}, … (${names.length} columns)` : shown;
 }
 
 /**

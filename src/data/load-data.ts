@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { loadInputFile } from './load-input.js';
+import { checkLabelColumnSource, loadInputFile } from './load-input.js';
 import { FASHION_MNIST_DIR, findIdxFiles, type LoadDataOptions, loadIdxFolder, mnistDir } from './mnist.js';
 
 /**
@@ -25,6 +25,8 @@ export function loadData(spec: string, options: Partial<LoadDataOptions> & { lab
 }
 
 function load(spec: string, options: LoadDataOptions & { labelColumn?: string }): Dataset {
+  // MNIST, Fashion-MNIST and IDX folders have their labels in files of their own.
+  if (existsSync(spec) || spec === 'mnist' || spec === 'fashion-mnist') checkLabelColumnSource(spec, options.labelColumn);
   if (spec === 'mnist') return loadIdxFolder(mnistDir(), options, `mnist/${options.split}`);
   if (spec === 'fashion-mnist') {
     if (!existsSync(FASHION_MNIST_DIR)) {

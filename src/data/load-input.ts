@@ -24,6 +24,23 @@ export type InputKind = 'npy' | 'csv' | 'idx' | 'png-folder' | 'arrow';
  * @example
  * inputKind('x.npy'); // 'npy'
  */
+/** Whether `path` is a CSV or Arrow table: the inputs with named columns, where a label column can be. */
+export function isTableFile(path: string): boolean {
+  const kind = inputKind(path);
+  return kind === 'csv' || kind === 'arrow';
+}
+
+/**
+ * Refuses a label column for a source that has no columns to name.
+ * @param source the data as given (a path, mnist, an IDX folder)
+ * @throws DataError naming the source
+ */
+export function checkLabelColumnSource(source: string, labelColumn: string | undefined): void {
+  if (labelColumn !== undefined && !isTableFile(source)) {
+    throw new DataError(`${source}: has no named columns, so no label column "${labelColumn}"; --label-column goes with CSV and Arrow files`);
+  }
+}
+
 export function inputKind(path: string): InputKind | undefined {
   let isDir = false;
   try {
@@ -53,6 +70,7 @@ export function inputKind(path: string): InputKind | undefined {
  */
 export function loadInputFile(path: string, options: { limit?: number; labelColumn?: string } = {}): Dataset {
   if (!existsSync(path)) throw new DataError(`${path}: no such file or folder`);
+  checkLabelColumnSource(path, options.labelColumn);
   const kind = inputKind(path);
   switch (kind) {
     case 'png-folder':

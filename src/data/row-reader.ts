@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { CsvRowReader } from './csv-rows.js';
 import { ArrowRowReader } from './arrow-rows.js';
-import { inputKind } from './load-input.js';
+import { checkLabelColumnSource, inputKind } from './load-input.js';
 import { npyValues, parseNpyHeader } from './npy.js';
 
 /** A file's rows in order, read into a caller's buffer; nothing but the current block is held. */
@@ -55,6 +55,7 @@ export function openRowReader(path: string, options: RowReaderOptions = {}): Row
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   switch (inputKind(path)) {
     case 'npy':
+      checkLabelColumnSource(path, options.labelColumn);
       return new NpyRowReader(path, chunkBytes);
     case 'csv':
       return new CsvRowReader(path, { labelColumn: options.labelColumn, chunkBytes });

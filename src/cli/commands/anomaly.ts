@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_ERROR_METRIC, type ErrorMetric, featureErrors, flagAnomalies, type FlaggedScores, reconstructionErrors, summarizeScores } from '../../apps/anomaly.js';
 import { prAuc, rocAuc } from '../../apps/anomaly-metrics.js';
-import { inputRows } from '../../apps/data-split.js';
+import { type InputColumns, inputRows } from '../../apps/data-split.js';
 import { ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/one-class.js';
 import { loadRun } from '../../apps/save-load.js';
 import { presetByName } from '../../apps/train-run.js';
@@ -33,6 +33,7 @@ interface AnomalyFlags {
   validation?: string;
   quantile?: number;
   labels?: string;
+  labelColumn?: string;
   output?: string;
   perFeature?: string;
   data?: string;
@@ -81,6 +82,7 @@ export function anomalyCommand(): Command {
     .option('--validation <file>', 'flag the scores above a quantile of this file\'s scores (rows known to be normal); see --quantile')
     .option('--quantile <q>', 'with --validation: the quantile of the normal scores that is the threshold (default 0.99: about 1% false alarms)', quantileLevel)
     .option('--labels <file>', 'one 0 (normal) or 1 (anomaly) per input row (.csv or .npy): report ROC-AUC and PR-AUC')
+    .option('--label-column <name>', 'the column of a CSV or Arrow input that holds 0 (normal) or 1 (anomaly), instead of --labels; not a feature (the run\'s own label column is left out of the features when the input has it)')
     .option('--output <file>', 'write one row per input row: the score, and a 0/1 anomaly column when a threshold is set (.csv with a header, or .npy float32)')
     .option('--per-feature <file>', 'write the squared error of every feature of every row, (x̂ - x)² (.csv or .npy)')
     .option('--data <spec>', 'with --one-class: mnist, fashion-mnist or an IDX folder (labelled, with a test split)')
@@ -175,6 +177,7 @@ function scoreFile(opts: AnomalyFlags): void {
     throw new UsageError('anomaly: --contamination and --validation each set the threshold; give one of them');
   }
   if (opts.quantile !== undefined && opts.validation === undefined) throw new UsageError('anomaly: --quantile needs --validation FILE (rows known to be normal)');
+  if (opts.labels !== undefined && opts.labelColumn !== undefined) throw new UsageError('anomaly: --labels and --label-column each give the labels; give one of them');
   if (opts.output) tableFormat(opts.output, '--output');
   if (opts.perFeature) tableFormat(opts.perFeature, '--per-feature');
   checkOutputFiles([opts.output, opts.perFeature], { force: opts.force, inputs: [opts.input, opts.validation, opts.labels] });
@@ -185,9 +188,12 @@ function scoreFile(opts: AnomalyFlags): void {
     throw new UsageError(`anomaly: --metric bce needs a model with a sigmoid output; ${opts.model} has a ${model.output.activation} output: use sse`);
   }
   const scaling = record.data?.scale ?? null;
-  const rowsOf = (spec: string, limit?: number) => checkedRows(model, applyScaling(inputRows(spec, limit), scaling), spec);
-  const input = rowsOf(opts.input, opts.limit);
-  const labels = opts.labels === undefined ? undefined : readLabels(opts.labels, input.n, opts.limit);
+  // Tables are read without the run's label column when they have it, and without the one named.
+  const rowsOf = (spec: string, columns: InputColumns, limit?: number) => checkedRows(model, applyScaling(inputRows(spec, limit, columns), scaling), spec);
+  const input = rowsOf(opts.input, { named: opts.labelColumn, run: record.data?.labelColumn }, opts.limit);
+  const labels = opts.labels !== undefined
+    ? readLabels(opts.labels, input.n, opts.limit)
+    : opts.labelColumn !== undefined ? anomalyLabels(input.labels!, input.n, `${opts.input}, column "${opts.labelColumn}"`) : undefined;
   const scoreOf = (rows: Dataset) => {
     const errors = reconstructionErrors(model, rows);
     return metric === 'bce' ? errors.bce! : errors.sse;
@@ -196,7 +202,8 @@ function scoreFile(opts: AnomalyFlags): void {
   let flagged: FlaggedScores | null = null;
   if (opts.contamination !== undefined) flagged = flagAnomalies(scores, { kind: 'contamination', share: opts.contamination });
   if (opts.validation !== undefined) {
-    flagged = flagAnomalies(scores, { kind: 'validation', normalScores: scoreOf(rowsOf(opts.validation)), quantile: opts.quantile ?? 0.99 });
+    const normal = rowsOf(opts.validation, { run: opts.labelColumn ?? record.data?.labelColumn });
+    flagged = flagAnomalies(scores, { kind: 'validation', normalScores: scoreOf(normal), quantile: opts.quantile ?? 0.99 });
   }
   const auc = labels ? rocAuc(scores, labels) : null;
   const pr = labels ? prAuc(scores, labels) : null;
@@ -243,14 +250,19 @@ function readLabels(path: string, rows: number, limit?: number): Uint8Array {
   if (width !== 1) throw new DataError(`${path}: expected one label per row (a single column), found ${width} values per row`);
   const n = Math.min(values.length, limit ?? Infinity);
   if (n !== rows) throw new DataError(`${path}: ${n} labels for ${rows} input rows; expected one per row`);
+  return anomalyLabels(values, rows, path);
+}
+
+/** The first `rows` labels, checked to be 0 (normal) or 1 (anomaly), both present. @param source names them in errors */
+function anomalyLabels(values: ArrayLike<number>, rows: number, source: string): Uint8Array {
   const labels = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) {
     const v = values[i];
-    if (v !== 0 && v !== 1) throw new DataError(`${path}: row ${i}: expected a label 0 (normal) or 1 (anomaly), found ${v}`);
+    if (v !== 0 && v !== 1) throw new DataError(`${source}: row ${i}: expected a label 0 (normal) or 1 (anomaly), found ${v}`);
     labels[i] = v;
   }
   if (!labels.includes(0) || !labels.includes(1)) {
-    throw new DataError(`${path}: all ${rows} labels are ${labels[0]}; ROC-AUC and PR-AUC need both normal (0) and anomalous (1) rows`);
+    throw new DataError(`${source}: all ${labels.length} labels are ${labels[0]}; ROC-AUC and PR-AUC need both normal (0) and anomalous (1) rows`);
   }
   return labels;
 }

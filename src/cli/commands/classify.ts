@@ -20,6 +20,7 @@ interface ClassifyFlags {
   seed: number;
   shift?: number;
   data?: string;
+  labelColumn?: string;
   testLimit?: number;
   baselines: boolean;
   out?: string;
@@ -56,7 +57,8 @@ export function classifyCommand(): Command {
     .option('--lr <x>', `peak learning rate of Adam, cosine schedule, for the classifier and every baseline (default ${networkLr} for a network trained whole, ${softmaxLr} for a softmax on fixed features)`, positiveNumber)
     .option('--shift <n>', `with --finetune, images only: move each training image by up to N pixels along each axis, a new draw every step (data augmentation; the scratch baseline too); default ${imageShift} for an encoder of images, with ${shiftedEpochs} epochs; 0 turns it off`, nonNegativeInt)
     .option('--seed <n>', 'seed for the labelled sample, the heads\' weights and the shuffles', nonNegativeInt, 0)
-    .option('--data <spec>', 'labelled data other than the run\'s own: mnist, fashion-mnist or an IDX folder (train and test splits)')
+    .option('--data <spec>', 'labelled data other than the run\'s own: mnist, fashion-mnist or an IDX folder (train and test splits), or a CSV or Arrow table with a label column (a seeded sixth held out as the test set)')
+    .option('--label-column <name>', 'with --data: the column of the CSV or Arrow table holding the class labels, 0 to K-1 (default: the run\'s own label column)')
     .option('--test-limit <n>', 'score on only the first N test examples', positiveInt)
     .option('--no-baselines', 'train and score the classifier only')
     .option('--out <dir>', 'the classifier\'s run folder (default: runs/classify-<time>)')

@@ -3,17 +3,16 @@
  * against the clean ones.
  */
 import { Command } from 'commander';
-import { evaluationData } from '../../apps/data-split.js';
+import { evaluationData, inputRows } from '../../apps/data-split.js';
 import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../apps/denoise.js';
 import { loadRun } from '../../apps/save-load.js';
 import { imageShape, writeImageRows } from '../../apps/pictures.js';
 import { applyScaling, undoScaling } from '../../apps/scaling.js';
-import { type Dataset, firstRows } from '../../data/dataset.js';
-import { loadInputFile } from '../../data/load-input.js';
+import type { Dataset } from '../../data/dataset.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
 import { parseNoise } from '../../nn/noise.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { INPUT_LABEL_COLUMN_HELP, nonNegativeInt, positiveInt } from '../options.js';
 import { checkOutputFiles, emit, fmt } from '../output.js';
 import { noiseSpec } from '../regularization-options.js';
 
@@ -31,6 +30,7 @@ interface DenoiseFlags {
   output?: string;
   data?: string;
   testLimit?: number;
+  labelColumn?: string;
   seed: number;
   png?: string;
   force: boolean;
@@ -47,6 +47,7 @@ export function denoiseCommand(): Command {
     .option('--output <file>', 'write the denoised rows here (.npy, float32); required with --input')
     .option('--data <spec>', 'without --input: mnist, fashion-mnist or an IDX folder (their test split), or a data file (all of it); default: the test split of the data it was trained on')
     .option('--test-limit <n>', 'use only the first N test examples (or input rows)', positiveInt)
+    .option('--label-column <name>', INPUT_LABEL_COLUMN_HELP)
     .option('--seed <n>', 'seed of the corruption', nonNegativeInt, 0)
     .option('--png <file>', 'draw the first 10 examples: clean, noisy and denoised rows')
     .option('--force', 'overwrite existing output files', false)
@@ -70,7 +71,7 @@ Examples:
         const output = opts.output;
         if (!output) throw new UsageError('denoise: --input needs --output FILE for the denoised rows');
         const scaling = record.data?.scale ?? null;
-        const input = applyScaling(firstRows(loadInputFile(opts.input), opts.testLimit), scaling);
+        const input = applyScaling(inputRows(opts.input, opts.testLimit, { named: opts.labelColumn, run: record.data?.labelColumn }), scaling);
         checkWidth(input, model.inputSize, opts.input);
         // Without --noise the input is what needs cleaning; with it, the input is the clean reference.
         const noisy = opts.noise ? corruptRows(input, parseNoise(opts.noise), opts.seed) : input;

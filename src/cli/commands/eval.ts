@@ -11,12 +11,22 @@ import { evaluate } from '../../training/evaluate.js';
 import { positiveInt } from '../options.js';
 import { emit, fmt } from '../output.js';
 
+/** The parsed flags of `aekit eval`. */
+interface EvalFlags {
+  model: string;
+  data?: string;
+  labelColumn?: string;
+  testLimit?: number;
+  json: boolean;
+}
+
 /** The eval command. */
 export function evalCommand(): Command {
   return new Command('eval')
     .description('Evaluate a trained model on test data: sse, mse and bce')
     .requiredOption('--model <dir>', 'run folder written by aekit train')
     .option('--data <spec>', 'mnist, fashion-mnist or an IDX folder (their test split), or a data file (all of it); default: the test split of the data it was trained on')
+    .option('--label-column <name>', "with --data: a column of the CSV or Arrow file that is not a feature (a classifier's class labels); default: the run's own label column, left out when the file has it")
     .option('--test-limit <n>', 'evaluate on only the first N examples', positiveInt)
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', `
@@ -34,7 +44,8 @@ Examples:
   $ aekit eval --model runs/deep
   $ aekit eval --model runs/deep --data fashion-mnist --json
   $ aekit eval --model runs/mine --data new-measurements.csv`)
-    .action((opts: { model: string; data?: string; testLimit?: number; json: boolean }) => {
+    .action((opts: EvalFlags) => {
+      if (opts.labelColumn !== undefined && opts.data === undefined) throw new UsageError('eval: --label-column goes with --data (the run\'s own data is read with its own label column)');
       if (runFormat(opts.model) === CLASSIFIER_FORMAT) {
         evalClassifier(opts);
         return;
@@ -51,7 +62,7 @@ Examples:
 }
 
 /** eval on a classifier run: accuracy and the confusion matrix. */
-function evalClassifier(opts: { model: string; data?: string; testLimit?: number; json: boolean }): void {
+function evalClassifier(opts: EvalFlags): void {
   const { model, record } = loadClassifier(opts.model);
   const test = classifierTestData(record, opts.model, opts);
   const features = model.inputShape.reduce((a, b) => a * b, 1);

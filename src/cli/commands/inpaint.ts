@@ -4,18 +4,16 @@
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { recordedData } from '../../apps/data-split.js';
+import { inputRows, recordedData } from '../../apps/data-split.js';
 import { fillHoles, formatMask, type InpaintMethod, inpaintEval, makeMask, parseMask } from '../../apps/inpaint.js';
 import { pcaKernel } from '../../apps/pca-run.js';
 import { imageShape, writeImageRows } from '../../apps/pictures.js';
 import { loadRun } from '../../apps/save-load.js';
 import { applyScaling, undoScaling } from '../../apps/scaling.js';
-import { firstRows } from '../../data/dataset.js';
-import { loadInputFile } from '../../data/load-input.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
 import { fitPca } from '../../linalg/pca.js';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { INPUT_LABEL_COLUMN_HELP, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { checkOutputFiles, emit, fmt } from '../output.js';
 
 /** The parsed flags of `aekit inpaint`. */
@@ -25,6 +23,7 @@ interface InpaintFlags {
   input?: string;
   output?: string;
   testLimit?: number;
+  labelColumn?: string;
   method: InpaintMethod;
   iterations: number;
   steps: number;
@@ -44,6 +43,7 @@ export function inpaintCommand(): Command {
     .option('--input <file>', 'inpaint these complete images (.npy, .csv, IDX, PNG folder) instead of the test set; the mask removes pixels, which are then scored')
     .option('--output <file>', 'with --input: write the filled rows here (.npy, float32)')
     .option('--test-limit <n>', 'use only the first N test examples (or input rows)', positiveInt)
+    .option('--label-column <name>', INPUT_LABEL_COLUMN_HELP)
     .option('--method <m>', 'fit-code: fit the code to the known pixels (with a prior from the training codes) and decode it; iterate: reconstruct and put the hole back, again and again', oneOf(['fit-code', 'iterate'] as const), 'fit-code')
     .option('--iterations <n>', 'iterations of PCA\'s projection, and of the model with --method iterate', positiveInt, 5)
     .option('--steps <n>', 'Adam steps on each code (fit-code)', positiveInt, 200)
@@ -73,7 +73,7 @@ Examples:
       const spec = parseMask(opts.mask);
       const { model, record } = loadRun(opts.model);
       const { train, test } = recordedData(record, opts.model, { testLimit: opts.testLimit });
-      const truth = opts.input ? applyScaling(firstRows(loadInputFile(opts.input), opts.testLimit), record.data?.scale ?? null) : test;
+      const truth = opts.input ? applyScaling(inputRows(opts.input, opts.testLimit, { named: opts.labelColumn, run: record.data?.labelColumn }), record.data?.scale ?? null) : test;
       if (truth.features !== model.inputSize) {
         throw new DataError(`${opts.input ?? truth.name}: rows have ${truth.features} values, expected ${model.inputSize} (the model's input size)`);
       }

@@ -12,7 +12,7 @@ import { DataError, UsageError } from '../../errors.js';
 import { rowsFigure } from '../../viz/figure.js';
 import { tileImages, upscale } from '../../viz/png.js';
 import { writeSvgAsPng } from '../../viz/raster.js';
-import { positiveInt } from '../options.js';
+import { INPUT_LABEL_COLUMN_HELP, positiveInt } from '../options.js';
 import { checkOutputFiles, emit } from '../output.js';
 
 const WHAT: Record<Transform, { description: string; input: string; example: string }> = {
@@ -44,18 +44,19 @@ export function transformCommand(transform: Transform): Command {
     .option('--limit <n>', 'use only the first N rows', positiveInt)
     .option('--force', 'overwrite existing output files', false)
     .option('--json', 'print one JSON object on stdout', false);
-  // Codes are not images: only decode and reconstruct draw their results.
+  // Codes are not images: only decode and reconstruct draw their results; codes have no label column.
   if (transform !== 'encode') command.option('--png <file>', 'also draw the first 100 results as image tiles');
+  if (transform !== 'decode') command.option('--label-column <name>', INPUT_LABEL_COLUMN_HELP);
   return command
     .addHelpText('after', `\nExample:\n  $ ${what.example}`)
-    .action((opts: { model: string; input: string; output: string; limit?: number; png?: string; force: boolean; json: boolean }) => {
+    .action((opts: { model: string; input: string; output: string; limit?: number; png?: string; labelColumn?: string; force: boolean; json: boolean }) => {
       tableFormat(opts.output, '--output');
       checkOutputFiles([opts.output, opts.png], { force: opts.force, inputs: [opts.input] });
       const { model, record } = loadRun(opts.model);
       const scaling = record.data?.scale ?? null;
       const shape = imageShape({ shape: model.inputShape, features: model.inputSize });
       if (opts.png && !shape) throw new UsageError(`--png: this model's examples are not images (shape [${model.inputShape.join(', ')}])`);
-      const input = inputRows(opts.input, opts.limit, transform === 'decode' ? undefined : record.data?.labelColumn);
+      const input = inputRows(opts.input, opts.limit, transform === 'decode' ? {} : { named: opts.labelColumn, run: record.data?.labelColumn });
       const expected = transform === 'decode' ? model.codeSize : model.inputSize;
       if (input.features !== expected) {
         throw new DataError(`${opts.input}: rows have ${input.features} values, expected ${expected} (the model's ${transform === 'decode' ? 'code' : 'input'} size)`);
