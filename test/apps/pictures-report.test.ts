@@ -152,9 +152,18 @@ test('aekit report rebuilds a report, redraws pictures on asking, and bad input 
   assert.ok(existsSync(join(out, 'report.html')) && existsSync(join(out, 'filters.png')));
   const empty = join(work, 'empty');
   mkdirSync(empty);
+  // Folders whose pictures their own commands draw: a PCA folder, a classifier.
+  const pca = join(work, 'pca-folder');
+  mkdirSync(pca);
+  writeFileSync(join(pca, 'pca.json'), JSON.stringify({ data: 'mnist', components: 3, test: { sse: 1 } }));
+  const classifier = join(work, 'classifier-folder');
+  mkdirSync(classifier);
+  writeFileSync(join(classifier, 'model.json'), JSON.stringify({ format: 'aekit-classifier' }));
   for (const [args, message] of [
     [['--model', empty], /empty: not an output folder of aekit's/],
     [['--model', join(work, 'missing')], /missing: not an output folder of aekit's/],
+    [['--model', pca, '--pictures'], /^aekit: --pictures: .*pca-folder is not a training run of an autoencoder; its pictures are drawn by the command that made it$/m],
+    [['--model', classifier, '--pictures'], /--pictures: .*classifier-folder is not a training run of an autoencoder/],
   ] as const) {
     const bad = cli(...args);
     assert.equal(bad.status, 2, bad.stderr);

@@ -2,6 +2,8 @@
  * `aekit report`: (re)builds report.html in an output folder, optionally redrawing a training
  * run's pictures from its model first.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { runFormat } from '../../apps/classifier-run.js';
 import { evaluationData } from '../../apps/data-split.js';
@@ -10,6 +12,7 @@ import { writeReport } from '../../apps/report.js';
 import { MODEL_FORMAT } from '../../apps/run-record.js';
 import { loadRun } from '../../apps/save-load.js';
 import { UsageError } from '../../errors.js';
+import { RUN_FILES } from '../../io/run-folder.js';
 import { emit } from '../output.js';
 
 /** The report command. */
@@ -31,7 +34,8 @@ Examples:
     .action(async (opts: { model: string; pictures: boolean; json: boolean }) => {
       const pictures: string[] = [];
       if (opts.pictures) {
-        if (runFormat(opts.model) !== MODEL_FORMAT) throw new UsageError(`--pictures: ${opts.model} is not a training run of an autoencoder; its pictures are drawn by the command that made it`);
+        // Only an autoencoder's run folder has the model and test data its pictures are drawn from.
+        if (!existsSync(join(opts.model, RUN_FILES.model)) || runFormat(opts.model) !== MODEL_FORMAT) throw new UsageError(`--pictures: ${opts.model} is not a training run of an autoencoder; its pictures are drawn by the command that made it`);
         const { model, record } = loadRun(opts.model);
         pictures.push(...await writeRunPictures(opts.model, model, evaluationData(record, opts.model, {})));
       }
