@@ -1,14 +1,17 @@
 /**
- * `aekit export onnx`: a trained autoencoder's encoder, decoder or both as an ONNX model (opset 17,
- * IR version 8) that ONNX Runtime runs to the outputs aekit gives, with a batch axis of any size.
+ * `aekit export onnx`: a trained autoencoder's encoder, decoder or both, or a classifier's encoder,
+ * head or both, as an ONNX model (opset 17, IR version 8) that ONNX Runtime runs to the outputs
+ * aekit gives, with a batch axis of any size.
  */
 import { existsSync, statSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/run-folder.js';
 import type { Autoencoder } from '../models/autoencoder.js';
+import type { Classifier } from '../models/classifier.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { Tensor } from '../tensor/index.js';
+import { CLASSIFIER_FORMAT, loadClassifier, runFormat } from './classifier-run.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { loadRun } from './save-load.js';
 import { AEKIT_VERSION } from './version.js';
@@ -30,9 +33,12 @@ export interface ExportableNet {
   /** One input example's shape. */
   inputShape: readonly number[];
   encoder: Sequential;
+  /** The second stack: an autoencoder's decoder, a classifier's head. */
   decoder: Sequential;
-  /** Applied after the decoder (a sigmoid for data in [0, 1]); 'identity' for none. */
-  outputActivation: 'sigmoid' | 'identity';
+  /** Applied after the decoder (a sigmoid for data in [0, 1]; a softmax over classes); 'identity' for none. */
+  outputActivation: 'sigmoid' | 'softmax' | 'identity';
+  /** The graph's output when it ends with the second stack (default "reconstruction"). */
+  outputName?: string;
 }
 
 /** What an exported graph takes and gives: value names and one example's shape (the batch axis is "batch"). */
@@ -44,6 +50,11 @@ export interface OnnxSignature {
 /** The net of an autoencoder: its stacks and its output activation (decode applies it). */
 export function exportableAutoencoder(model: Autoencoder): ExportableNet {
   return { inputShape: model.inputShape, encoder: model.encoder, decoder: model.decoder, outputActivation: model.output.activation };
+}
+
+/** The net of a classifier: its encoder, and its head's scores turned into class probabilities. */
+export function exportableClassifier(net: Classifier): ExportableNet {
+  return { inputShape: net.inputShape, encoder: net.encoder, decoder: net.head, outputActivation: 'softmax', outputName: 'probabilities' };
 }
 
 /**
@@ -67,10 +78,11 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
   let outputShape = net.encoder.outputShape;
   if (part !== 'encoder') {
     x = graph.stack(net.decoder, x, part === 'full' ? 'the full model' : 'the decoder alone');
-    x = graph.activation(x, net.outputActivation, 0, 'output');
+    // Softmax over the classes: axis 1, the channel axis of per-pixel scores too.
+    x = net.outputActivation === 'softmax' ? graph.node('Softmax', [x], { axis: 1 }, 1, 'output')[0] : graph.activation(x, net.outputActivation, 0, 'output');
     outputShape = net.decoder.outputShape;
   }
-  const outputName = part === 'encoder' ? 'code' : 'reconstruction';
+  const outputName = part === 'encoder' ? 'code' : net.outputName ?? 'reconstruction';
   // The last node writes the graph's output under its public name.
   graph.node('Identity', [x], {}, 1, 'output');
   graph.nodes[graph.nodes.length - 1].output = [outputName];
@@ -107,7 +119,7 @@ export interface OnnxExportResult extends OnnxSignature {
 }
 
 /**
- * Writes `part` of the autoencoder in the run folder `dir` to `file` as ONNX.
+ * Writes `part` of the autoencoder or classifier in the run folder `dir` to `file` as ONNX.
  * @param options.force replace an existing file
  * @throws UsageError for an existing file without force, or a layer ONNX cannot express
  * @example
@@ -120,8 +132,8 @@ export function exportOnnx(dir: string, part: OnnxPart, file: string, options: {
     if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a folder; --output names the .onnx file to write`);
     if (!options.force) throw new UsageError(`${file}: exists; pass --force to replace it`);
   }
-  const { model } = loadRun(dir);
-  const { bytes, signature } = onnxModel(exportableAutoencoder(model), part);
+  const net = runFormat(dir) === CLASSIFIER_FORMAT ? exportableClassifier(loadClassifier(dir).model) : exportableAutoencoder(loadRun(dir).model);
+  const { bytes, signature } = onnxModel(net, part);
   writeFileAtomic(file, bytes);
   const operators = onnx.ModelProto.decode(bytes).graph?.node?.map((n) => n.opType ?? '') ?? [];
   return { ...signature, file, part, bytes: bytes.length, operators };

@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { exportableAutoencoder, type ExportableNet, onnxModel, type OnnxPart } from '../../src/apps/onnx-export.js';
+import { exportableAutoencoder, exportableClassifier, type ExportableNet, onnxModel, type OnnxPart } from '../../src/apps/onnx-export.js';
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
+import { Classifier } from '../../src/models/classifier.js';
+import { INFERENCE } from '../../src/nn/layer.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
 import { PRESETS, segnetModel } from '../../src/models/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
@@ -93,6 +95,41 @@ test('the SegNet segmenter exports whole and scores pixels as aekit does', async
   const exported = await runOnnx({ inputShape: net.inputShape, encoder: net.encoder, decoder: net.decoder, outputActivation: 'identity' }, 'full', x, n);
   assert.deepEqual(exported.dims, [n, 3, 12, 12]);
   assert.ok(maxAbsDiff(exported.data, scores) <= TOLERANCE, `max |diff| ${maxAbsDiff(exported.data, scores)}`);
+});
+
+test('a classifier (conv encoder, batch norm, softmax head) gives the softmax of aekit\'s scores, and its head alone the same from codes', async () => {
+  const net = Classifier.create({
+    input: [1, 8, 8],
+    encoder: [
+      { type: 'conv2d', filters: 4, kernel: 3, stride: 2, padding: 1, activation: 'relu' },
+      { type: 'batch_norm' },
+      { type: 'flatten' },
+      { type: 'dense', units: 6, activation: 'tanh' },
+    ],
+    classes: 5,
+  }, 3);
+  randomizeWeights([net.encoder, net.head], 4);
+  const n = 4;
+  const x = unitInputs(n, 64, 5);
+  const [codes, logits] = noGrad(() => {
+    const input = new Tensor(x, [n, 1, 8, 8]);
+    return [net.encoder.forward(input, INFERENCE).data.slice(), net.logits(input).data.slice()];
+  });
+  // The softmax of each row of scores, worked out here in float64.
+  const expected = new Float32Array(n * 5);
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(logits.subarray(i * 5, i * 5 + 5));
+    const top = Math.max(...row);
+    const sum = row.reduce((acc, v) => acc + Math.exp(v - top), 0);
+    row.forEach((v, c) => { expected[i * 5 + c] = Math.exp(v - top) / sum; });
+  }
+  const exportable = exportableClassifier(net);
+  const full = await runOnnx(exportable, 'full', x, n);
+  assert.deepEqual(full.dims, [n, 5]);
+  assert.ok(maxAbsDiff(full.data, expected) <= TOLERANCE, `max |diff| ${maxAbsDiff(full.data, expected)}`);
+  assert.equal(onnxModel(exportable, 'full').signature.output.name, 'probabilities');
+  const head = await runOnnx(exportable, 'decoder', codes, n);
+  assert.ok(maxAbsDiff(head.data, expected) <= TOLERANCE, `head alone: max |diff| ${maxAbsDiff(head.data, expected)}`);
 });
 
 test('a decoder that unpools with its encoder\'s indices is refused alone, naming the layer', () => {

@@ -1,5 +1,5 @@
 /**
- * `aekit export onnx|pytorch` and `aekit import safetensors` end to end on a small trained run:
+ * `aekit export onnx|pytorch` and `aekit import safetensors` end to end on a small trained run (and a classifier):
  * files written, one JSON object with --json, and bad input as one line with exit code 2.
  */
 import assert from 'node:assert/strict';
@@ -7,6 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import '../../src/index.js';
+import { loadClassifier } from '../../src/apps/classifier-run.js';
+import { loadData } from '../../src/data/load-data.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function aekit(...args: string[]) {
@@ -51,5 +55,32 @@ test('export onnx and pytorch from a trained run, import it back, and refuse bad
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
+
+test('export onnx from a classifier run: class probabilities whose most probable class is aekit\'s prediction', async () => {
+  const work = tempDir('export-classifier');
+  const run = join(work, 'run');
+  const trained = aekit('train', '--preset', 'undercomplete', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', run);
+  assert.equal(trained.code, 0, trained.stderr);
+  const classifier = join(work, 'clf');
+  const classified = aekit('classify', '--model', run, '--epochs', '2', '--no-baselines', '--test-limit', '50', '--out', classifier);
+  assert.equal(classified.code, 0, classified.stderr);
+  const file = join(work, 'digits.onnx');
+  const exported = aekit('export', 'onnx', '--model', classifier, '--output', file, '--json');
+  assert.equal(exported.code, 0, exported.stderr);
+  const result = JSON.parse(exported.stdout);
+  assert.deepEqual([result.input, result.output], [{ name: 'input', shape: [784] }, { name: 'probabilities', shape: [10] }]);
+  assert.equal(result.operators.at(-2), 'Softmax');
+
+  const n = 50;
+  const digits = loadData('mnist', { split: 'test', limit: n });
+  const session = await ort.InferenceSession.create(file);
+  const out = (await session.run({ input: new ort.Tensor('float32', digits.x, [n, 784]) })).probabilities.data as Float32Array;
+  const predicted = loadClassifier(classifier).model.predict(digits.x);
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(out.subarray(i * 10, i * 10 + 10));
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${i} sums to 1`);
+    assert.equal(row.indexOf(Math.max(...row)), predicted[i], `row ${i}`);
   }
 });

@@ -37,9 +37,9 @@ Example:
 
 function onnxCommand(): Command {
   return new Command('onnx')
-    .description(`a trained autoencoder (or its encoder or decoder) as an ONNX file, opset ${ONNX_OPSET}`)
-    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import)')
-    .addOption(new Option('--part <part>', 'encoder: inputs to codes; decoder: codes to reconstructions; full: inputs to reconstructions').choices(ONNX_PARTS).default('full'))
+    .description(`a trained autoencoder or classifier (or its encoder, decoder or head) as an ONNX file, opset ${ONNX_OPSET}`)
+    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import), or of aekit classify')
+    .addOption(new Option('--part <part>', 'encoder: inputs to codes; decoder: codes to reconstructions (a classifier\'s head: codes to class probabilities); full: inputs to reconstructions (or class probabilities)').choices(ONNX_PARTS).default('full'))
     .requiredOption('--output <file>', 'the .onnx file to write')
     .option('--force', 'replace an existing file', false)
     .option('--json', 'print one JSON object on stdout', false)
@@ -47,13 +47,15 @@ function onnxCommand(): Command {
 The graph takes a float32 batch named "input" (or "code" for --part decoder) of shape
 [batch, ...example shape] and gives "code" or "reconstruction"; the batch size is free. The
 decoder part ends with the model's output activation (a sigmoid for data in [0, 1]), as
-aekit decode does. Noise and dropout layers act only while training and export as nothing; batch
+aekit decode does. A classifier's graph gives "probabilities" [batch, classes], the softmax of
+its head's scores; the most probable class is the one aekit eval counts. Noise and dropout layers act only while training and export as nothing; batch
 norm exports with its running statistics. A decoder that unpools with its encoder's pooling
 indices (SegNet) needs them from the same pass, so it exports only with --part full.
 
 Examples:
   $ aekit export onnx --model runs/deep --part encoder --output deep-encoder.onnx
   $ aekit export onnx --model runs/conv --output conv.onnx
+  $ aekit export onnx --model runs/sdae-classify --output digits.onnx
   $ python3 -c "import onnxruntime as ort, numpy as np; s = ort.InferenceSession('conv.onnx'); print(s.run(None, {'input': np.zeros((1, 1, 28, 28), np.float32)})[0].shape)"`)
     .action((opts: { model: string; part: OnnxPart; output: string; force: boolean; json: boolean }) => {
       const result = exportOnnx(opts.model, opts.part, opts.output, { force: opts.force });
