@@ -57,6 +57,11 @@ export function exportableClassifier(net: Classifier): ExportableNet {
   return { inputShape: net.inputShape, encoder: net.encoder, decoder: net.head, outputActivation: 'softmax', outputName: 'probabilities' };
 }
 
+/** The net in a run folder: an autoencoder's (aekit train, aekit import) or a classifier's (aekit classify). */
+export function exportableRun(dir: string): ExportableNet {
+  return runFormat(dir) === CLASSIFIER_FORMAT ? exportableClassifier(loadClassifier(dir).model) : exportableAutoencoder(loadRun(dir).model);
+}
+
 /**
  * Encodes `part` of `net` as ONNX model bytes.
  * @param producer recorded in the model as where it came from
@@ -132,8 +137,7 @@ export function exportOnnx(dir: string, part: OnnxPart, file: string, options: {
     if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a folder; --output names the .onnx file to write`);
     if (!options.force) throw new UsageError(`${file}: exists; pass --force to replace it`);
   }
-  const net = runFormat(dir) === CLASSIFIER_FORMAT ? exportableClassifier(loadClassifier(dir).model) : exportableAutoencoder(loadRun(dir).model);
-  const { bytes, signature } = onnxModel(net, part);
+  const { bytes, signature } = onnxModel(exportableRun(dir), part);
   writeFileAtomic(file, bytes);
   const operators = onnx.ModelProto.decode(bytes).graph?.node?.map((n) => n.opType ?? '') ?? [];
   return { ...signature, file, part, bytes: bytes.length, operators };

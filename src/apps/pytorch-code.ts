@@ -196,7 +196,9 @@ class StackWriter {
 
 /**
  * The Python source of an `Autoencoder(nn.Module)` with `encoder` and `decoder` nn.Sequential
- * stacks (the decoder ending in the output activation), whose state_dict matches aekit's file.
+ * stacks (the decoder ending in the output activation), or for a classifier a `Classifier` with
+ * `encoder` and `head` stacks (its forward gives the scores; `probabilities`, their softmax),
+ * whose state_dict matches aekit's file.
  * @param origin said in the module's docstring (e.g. the run folder)
  * @throws UsageError naming a layer PyTorch has no module for
  * @example
@@ -205,29 +207,34 @@ class StackWriter {
 export function pytorchSource(net: ExportableNet, origin: string): string {
   const writer = new StackWriter([net.encoder, net.decoder]);
   const encoder = writer.sequential(net.encoder);
-  const decoder = writer.sequential(net.decoder, net.outputActivation === 'sigmoid' ? ['nn.Sigmoid()'] : []);
+  const second = writer.sequential(net.decoder, net.outputActivation === 'sigmoid' ? ['nn.Sigmoid()'] : []);
   const order: Helper[] = ['TiedLinear', 'Center', 'Uncenter', 'MaxPool2dKeep', 'MaxUnpool2dFrom', 'Reshape', 'Binarize'];
   const helpers = order.filter((h) => writer.helpers.has(h)).map((h) => `${HELPERS[h]}\n\n\n`).join('');
-  return `"""The PyTorch module of the aekit model ${origin}, written by aekit export pytorch.
+  const classifier = net.outputActivation === 'softmax';
+  const name = classifier ? 'Classifier' : 'Autoencoder';
+  const body = classifier
+    ? `class Classifier(nn.Module):
+    """Input examples of shape ${tuple(net.inputShape)}, codes of shape ${tuple(net.encoder.outputShape)}, ${net.decoder.outputShape[0]} classes."""
 
-Its state_dict has the names and shapes of the run's model.safetensors:
+    def __init__(self):
+        super().__init__()
+        self.encoder = ${encoder}
+        self.head = ${second}
 
-    from safetensors.torch import load_file
-    model = Autoencoder()
-    model.load_state_dict(load_file("${origin}/model.safetensors"), strict=True)
-    model.eval()
-"""
-import torch
-from torch import nn
+    def forward(self, x):
+        """The class scores (logits), as nn.CrossEntropyLoss takes them."""
+        return self.head(self.encoder(x))
 
-
-${helpers}class Autoencoder(nn.Module):
+    def probabilities(self, x):
+        return torch.softmax(self.forward(x), dim=1)
+`
+    : `class Autoencoder(nn.Module):
     """Input examples of shape ${tuple(net.inputShape)}, codes of shape ${tuple(net.encoder.outputShape)}."""
 
     def __init__(self):
         super().__init__()
         self.encoder = ${encoder}
-        self.decoder = ${decoder}
+        self.decoder = ${second}
 
     def encode(self, x):
         return self.encoder(x)
@@ -238,4 +245,18 @@ ${helpers}class Autoencoder(nn.Module):
     def forward(self, x):
         return self.decoder(self.encoder(x))
 `;
+  return `"""The PyTorch module of the aekit model ${origin}, written by aekit export pytorch.
+
+Its state_dict has the names and shapes of the run's model.safetensors:
+
+    from safetensors.torch import load_file
+    model = ${name}()
+    model.load_state_dict(load_file("${origin}/model.safetensors"), strict=True)
+    model.eval()
+"""
+import torch
+from torch import nn
+
+
+${helpers}${body}`;
 }

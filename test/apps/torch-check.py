@@ -1,5 +1,5 @@
 """Loads aekit's model.safetensors into the module `aekit export pytorch` wrote, strict=True, and
-compares its outputs with aekit's; then saves the module's own state dict (int64 counters
+compares its outputs (codes, and reconstructions or class probabilities) with aekit's; then saves the module's own state dict (int64 counters
 included) for `aekit import safetensors`. Reads and writes safetensors by hand so that only torch
 is needed. Usage: python3 torch-check.py MODULE.py WEIGHTS IO OUT_WEIGHTS; prints JSON."""
 import json
@@ -42,13 +42,15 @@ def save(path, tensors):
 module_path, weights, io_path, out_weights = sys.argv[1:5]
 scope = {}
 exec(compile(open(module_path).read(), module_path, "exec"), scope)
-model = scope["Autoencoder"]()
+# An autoencoder's module, or a classifier's (whose "reconstruction" in IO is its class probabilities).
+classifier = "Classifier" in scope
+model = scope["Classifier" if classifier else "Autoencoder"]()
 model.load_state_dict(load(weights), strict=True)
 model.eval()
 io = load(io_path)
 with torch.no_grad():
-    code = model.encode(io["x"])
-    full = model(io["x"])
+    code = model.encoder(io["x"])
+    full = model.probabilities(io["x"]) if classifier else model(io["x"])
     result = {"code": (code - io["code"]).abs().max().item(), "full": (full - io["reconstruction"]).abs().max().item()}
     # A state dict of torch's own: every float tensor moved, counters kept as torch saves them.
     torch.manual_seed(0)

@@ -5,9 +5,8 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { exportEncoder } from '../../apps/classifier-run.js';
-import { exportOnnx, exportableAutoencoder, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
+import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
 import { pytorchSource } from '../../apps/pytorch-code.js';
-import { loadRun } from '../../apps/save-load.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/run-folder.js';
 import { emit } from '../output.js';
@@ -68,7 +67,7 @@ Examples:
 function pytorchCommand(): Command {
   return new Command('pytorch')
     .description('the Python code of the PyTorch module that the run\'s model.safetensors loads into with strict=True')
-    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import)')
+    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import), or of aekit classify')
     .option('--output <file>', 'write the code to this .py file instead of printing it')
     .option('--force', 'replace an existing file', false)
     .option('--json', 'print one JSON object on stdout (with the code as "source")', false)
@@ -78,7 +77,9 @@ one module and an activation after a dense or convolution layer is a module of i
 tensor names (encoder.0.weight, encoder.2.weight, ...) and layouts (nn.Linear [out, in],
 nn.Conv2d [out, in, kh, kw], nn.ConvTranspose2d [in, out, kh, kw], BatchNorm running_mean and
 running_var) are the file's. The decoder ends with the output activation, so model(x) is the
-reconstruction. Noise layers (training only) have no module.
+reconstruction. Noise layers (training only) have no module. A classifier run gives a Classifier
+module with "encoder" and "head" stacks: model(x) is the class scores (logits, as
+nn.CrossEntropyLoss takes them) and model.probabilities(x) their softmax.
 
 Examples:
   $ aekit export pytorch --model runs/conv --output conv_model.py
@@ -91,8 +92,7 @@ Examples:
         if (!opts.output.endsWith('.py')) throw new UsageError(`${opts.output}: --output names a Python file, ending in .py`);
         if (existsSync(opts.output) && !opts.force) throw new UsageError(`${opts.output}: exists; pass --force to replace it`);
       }
-      const { model } = loadRun(opts.model);
-      const source = pytorchSource(exportableAutoencoder(model), opts.model);
+      const source = pytorchSource(exportableRun(opts.model), opts.model);
       if (opts.output !== undefined) writeFileAtomic(opts.output, source);
       const written = opts.output;
       emit(opts.json, { model: opts.model, output: written ?? null, source }, () =>
