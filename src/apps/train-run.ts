@@ -187,6 +187,16 @@ function refuseWhileTraining(dir: string, trainer: unknown): void {
   throw new UsageError(`${dir}: is being trained now by process ${pid} on this machine; wait for it to end, or stop it (Ctrl-C in its terminal, or kill ${pid}) and resume with aekit train --resume ${dir}`);
 }
 
+/** The trainer a folder's model.json names while it says 'training'; undefined for any other folder, readable or not. */
+function trainingRecordTrainer(dir: string): unknown {
+  try {
+    const record = readRunRecordFile(dir) as { status?: unknown; trainer?: unknown } | null;
+    return record?.status === 'training' ? record.trainer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function runTraining(
   plan: Plan,
   how: { fresh: boolean; force: boolean; fingerprint?: string; renameWeights?: (arrays: NamedArray[]) => NamedArray[]; savedEpoch?: number },
@@ -194,10 +204,7 @@ async function runTraining(
   const { training, out } = plan;
   const model = Autoencoder.create(plan.model, training.seed);
   const { train, validation, test, dataDescription, scaling } = runData(plan, model, how.fingerprint);
-  if (how.fresh && how.force && existsSync(join(out, RUN_FILES.model))) {
-    const previous = readRunRecordFile(out) as { status?: unknown; trainer?: unknown } | null;
-    if (previous?.status === 'training') refuseWhileTraining(out, previous.trainer);
-  }
+  if (how.fresh && how.force) refuseWhileTraining(out, trainingRecordTrainer(out));
   if (how.fresh) prepareRunFolder(out, how.force);
 
   const base: Omit<RunRecord, 'status'> = {

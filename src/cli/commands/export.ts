@@ -47,9 +47,10 @@ The graph takes a float32 batch named "input" (or "code" for --part decoder) of 
 [batch, ...example shape] and gives "code" or "reconstruction"; the batch size is free. The
 decoder part ends with the model's output activation (a sigmoid for data in [0, 1]), as
 aekit decode does. A classifier's graph gives "probabilities" [batch, classes], the softmax of
-its head's scores; the most probable class is the one aekit eval counts. Noise and dropout layers act only while training and export as nothing; batch
-norm exports with its running statistics. A decoder that unpools with its encoder's pooling
-indices (SegNet) needs them from the same pass, so it exports only with --part full.
+its head's scores; the most probable class is the one aekit eval counts. Noise and dropout
+layers act only while training and export as nothing; batch norm exports with its running
+statistics. A decoder that unpools with its encoder's pooling indices (SegNet) needs them from
+the same pass, so it exports only with --part full.
 
 Examples:
   $ aekit export onnx --model runs/deep --part encoder --output deep-encoder.onnx
