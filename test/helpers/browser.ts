@@ -58,3 +58,16 @@ export async function linePointCounts(page: Page, selector: string): Promise<num
   const paths: unknown = await page.evaluate(`[...document.querySelectorAll(${JSON.stringify(`${selector} svg g.mark-line path`)})].map((p) => p.getAttribute('d') ?? '')`);
   return (paths as string[]).map((d) => (d.match(/[ML]/g) ?? []).length);
 }
+
+/**
+ * Waits until the string expression is truthy in the page, asking every 50 ms. Playwright's own
+ * waitForFunction polls a string predicate with eval inside the page, which the dashboard's
+ * Content-Security-Policy (script-src 'self') rightly forbids (it failed in CI whenever the
+ * condition did not hold at once); page.evaluate goes through the debugging protocol instead.
+ * @throws Error naming the expression after `timeoutMs`.
+ */
+export async function waitForExpression(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !(await page.evaluate(expression)); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > end) throw new Error(`still false after ${timeoutMs} ms: ${expression}`);
+  }
+}

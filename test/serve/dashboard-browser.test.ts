@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type Dashboard, startDashboard } from '../../src/serve/server.js';
-import { launchBrowser, linePointCounts, watchedPage } from '../helpers/browser.js';
+import { launchBrowser, linePointCounts, waitForExpression, watchedPage } from '../helpers/browser.js';
 import { writeFakeRun } from '../helpers/fake-runs.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -76,8 +76,8 @@ test('a training run is drawn live: its curve grows epoch by epoch and its recon
     }).observe(plot, { childList: true, subtree: true });
   })()`);
   await done;
-  await page.waitForFunction(`document.querySelector('#status').textContent === 'done'`, null, { timeout: 30_000 });
-  await page.waitForFunction(`document.querySelector('#loss-curve').dataset.epochs === '${EPOCHS}'`, null, { timeout: 10_000 });
+  await waitForExpression(page, `document.querySelector('#status').textContent === 'done'`, 30_000);
+  await waitForExpression(page, `document.querySelector('#loss-curve').dataset.epochs === '${EPOCHS}'`, 10_000);
   const seen = await page.evaluate<{ points: number; status: string }[]>('window.seen');
   const counts = seen.map((s) => s.points);
   console.log(`live plot redraws, points per line: ${counts.join(', ')}`);
@@ -129,7 +129,7 @@ test('two runs compared: one plot, a series per run, each with its own epochs', 
   const legend = await page.textContent('#loss-curve svg');
   assert.match(legend ?? '', /compare-x\/deep/);
   await page.selectOption('#curve', 'validation');
-  await page.waitForFunction(`document.querySelector('#loss-curve svg').textContent.includes('Validation loss')`);
+  await waitForExpression(page, `document.querySelector('#loss-curve svg').textContent.includes('Validation loss')`);
   assert.deepEqual(errors, []);
 });
 
