@@ -8,30 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../src/cli/program.js';
 import { readCsv } from '../../src/data/csv.js';
 import { loadData } from '../../src/data/load-data.js';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
+import { aekitInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function aekit(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-/** The CLI in this process (faster than a process per case): its exit code and what it wrote on stderr. */
-async function inProcess(...args: string[]) {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
 }
 
 const work = tempDir('anomaly-cli');
@@ -149,7 +134,7 @@ test('bad input gets one line naming the problem and exit code 2', async () => {
     [['--one-class', '1', '--data', unlabelled], /unlabelled\.csv: one-class anomaly detection needs a class label per example/],
     [['--one-class', '1', '--preset', 'nope'], /unknown preset "nope"/],
   ] as const) {
-    const r = await inProcess('anomaly', ...args);
+    const r = await aekitInProcess('anomaly', ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

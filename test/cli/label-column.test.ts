@@ -5,20 +5,13 @@
  * column for a source without named columns is refused.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeNpy } from '../../src/data/npy.js';
 import { Prng } from '../../src/util/prng.js';
+import { aekitInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const main = resolve('src/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
-function aekit(args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', tsx, main, ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 const work = tempDir('label-column');
 // 900 rows of 8 features around three centres (classes 0, 1, 2), plainly apart; class 2 is the anomaly.
@@ -41,39 +34,39 @@ const config = join(work, 'linear.json');
 writeFileSync(config, JSON.stringify({ layers: [8, 3], codeActivation: 'identity', outputActivation: 'identity', loss: 'mse' }));
 const run = join(work, 'run');
 
-test('a run trained on a table with --label-column: classify and eval read its data with that column', () => {
-  const trained = aekit(['train', '--config', config, '--data', labelled, '--label-column', 'class', '--epochs', '5', '--lr', '0.01', '--out', run, '--json']);
+test('a run trained on a table with --label-column: classify and eval read its data with that column', async () => {
+  const trained = await aekitInProcess('train', '--config', config, '--data', labelled, '--label-column', 'class', '--epochs', '5', '--lr', '0.01', '--out', run, '--json');
   assert.equal(trained.code, 0, trained.stderr);
   assert.equal(JSON.parse(readFileSync(join(run, 'model.json'), 'utf8')).data.labelColumn, 'class');
-  const classified = aekit(['classify', '--model', run, '--no-baselines', '--out', join(work, 'clf'), '--json']);
+  const classified = await aekitInProcess('classify', '--model', run, '--no-baselines', '--out', join(work, 'clf'), '--json');
   assert.equal(classified.code, 0, classified.stderr);
   const result = JSON.parse(classified.stdout);
   // Three clusters far apart: a softmax on the codes separates them.
   assert.ok(result.accuracy > 0.95, `accuracy ${result.accuracy}`);
-  const evaluated = aekit(['eval', '--model', join(work, 'clf'), '--json']);
+  const evaluated = await aekitInProcess('eval', '--model', join(work, 'clf'), '--json');
   assert.equal(evaluated.code, 0, evaluated.stderr);
   assert.equal(JSON.parse(evaluated.stdout).test.accuracy, result.accuracy);
   // Another table, its labels in a column named on the command line.
-  const other = aekit(['classify', '--model', run, '--data', flagged, '--label-column', 'anomaly', '--no-baselines', '--out', join(work, 'clf-other'), '--json']);
+  const other = await aekitInProcess('classify', '--model', run, '--data', flagged, '--label-column', 'anomaly', '--no-baselines', '--out', join(work, 'clf-other'), '--json');
   assert.equal(other.code, 0, other.stderr);
   assert.equal(JSON.parse(other.stdout).classes, 2);
 });
 
-test("a later table is read without the run's label column, whether it has it or not", () => {
-  const withColumn = aekit(['encode', '--model', run, '--input', labelled, '--output', join(work, 'a.npy')]);
-  const without = aekit(['encode', '--model', run, '--input', features, '--output', join(work, 'b.npy')]);
+test("a later table is read without the run's label column, whether it has it or not", async () => {
+  const withColumn = await aekitInProcess('encode', '--model', run, '--input', labelled, '--output', join(work, 'a.npy'));
+  const without = await aekitInProcess('encode', '--model', run, '--input', features, '--output', join(work, 'b.npy'));
   assert.equal(withColumn.code, 0, withColumn.stderr);
   assert.equal(without.code, 0, without.stderr);
   assert.ok(readFileSync(join(work, 'a.npy')).equals(readFileSync(join(work, 'b.npy'))), 'the same codes');
-  const a = JSON.parse(aekit(['eval', '--model', run, '--data', labelled, '--json']).stdout);
-  const b = JSON.parse(aekit(['eval', '--model', run, '--data', features, '--json']).stdout);
+  const a = JSON.parse((await aekitInProcess('eval', '--model', run, '--data', labelled, '--json')).stdout);
+  const b = JSON.parse((await aekitInProcess('eval', '--model', run, '--data', features, '--json')).stdout);
   assert.equal(a.examples, 900);
   assert.deepEqual(a.test, b.test);
 });
 
-test('anomaly: labels from a column of the input give the ROC-AUC that the same labels from a file give', () => {
-  const fromColumn = aekit(['anomaly', '--model', run, '--input', flagged, '--label-column', 'anomaly', '--json']);
-  const fromFile = aekit(['anomaly', '--model', run, '--input', features, '--labels', flags, '--json']);
+test('anomaly: labels from a column of the input give the ROC-AUC that the same labels from a file give', async () => {
+  const fromColumn = await aekitInProcess('anomaly', '--model', run, '--input', flagged, '--label-column', 'anomaly', '--json');
+  const fromFile = await aekitInProcess('anomaly', '--model', run, '--input', features, '--labels', flags, '--json');
   assert.equal(fromColumn.code, 0, fromColumn.stderr);
   assert.equal(fromFile.code, 0, fromFile.stderr);
   const [c, f] = [JSON.parse(fromColumn.stdout), JSON.parse(fromFile.stdout)];
@@ -84,7 +77,7 @@ test('anomaly: labels from a column of the input give the ROC-AUC that the same 
   assert.deepEqual(c.scores, f.scores);
 });
 
-test('a label column for a source without named columns, or one that is not there, is one line and exit code 2', () => {
+test('a label column for a source without named columns, or one that is not there, is one line and exit code 2', async () => {
   const npy = join(work, 'x.npy');
   writeFileSync(npy, encodeNpy(new Float32Array(80), [10, 8]));
   const cases: [string[], RegExp][] = [
@@ -96,7 +89,7 @@ test('a label column for a source without named columns, or one that is not ther
     [['classify', '--model', run, '--label-column', 'class'], /classify: --label-column goes with --data/],
   ];
   for (const [args, message] of cases) {
-    const r = aekit(args);
+    const r = await aekitInProcess(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
