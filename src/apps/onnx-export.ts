@@ -1,19 +1,22 @@
 /**
- * `aekit export onnx`: a trained autoencoder's encoder, decoder or both, or a classifier's encoder,
- * head or both, as an ONNX model (opset 17, IR version 8) that ONNX Runtime runs to the outputs
- * aekit gives, with a batch axis of any size.
+ * `aekit export onnx`: a trained autoencoder's encoder, decoder or both, a classifier's encoder,
+ * head or both, or a segmenter whole, as an ONNX model (opset 17, IR version 8) that ONNX Runtime
+ * runs to the outputs aekit gives, with a batch axis of any size.
  */
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../io/run-folder.js';
+import { RUN_FILES, writeFileAtomic } from '../io/run-folder.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import type { Classifier } from '../models/classifier.js';
+import type { Segmenter } from '../models/segmenter.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { Tensor } from '../tensor/index.js';
 import { CLASSIFIER_FORMAT, loadClassifier, runFormat } from './classifier-run.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { loadRun } from './save-load.js';
+import { loadSegmenter } from './segment.js';
 import { AEKIT_VERSION } from './version.js';
 
 const { onnx } = onnxProto;
@@ -57,8 +60,14 @@ export function exportableClassifier(net: Classifier): ExportableNet {
   return { inputShape: net.inputShape, encoder: net.encoder, decoder: net.head, outputActivation: 'softmax', outputName: 'probabilities' };
 }
 
-/** The net in a run folder: an autoencoder's (aekit train, aekit import) or a classifier's (aekit classify). */
+/** The net of a segmenter: its encoder, and its decoder's scores turned into each pixel's class probabilities. */
+export function exportableSegmenter(net: Segmenter): ExportableNet {
+  return { inputShape: net.inputShape, encoder: net.encoder, decoder: net.decoder, outputActivation: 'softmax', outputName: 'probabilities' };
+}
+
+/** The net in an output folder: an autoencoder's (aekit train, aekit import), a classifier's (aekit classify) or a segmenter's (aekit segment). */
 export function exportableRun(dir: string): ExportableNet {
+  if (!existsSync(join(dir, RUN_FILES.model)) && existsSync(join(dir, 'segment.json'))) return exportableSegmenter(loadSegmenter(dir));
   return runFormat(dir) === CLASSIFIER_FORMAT ? exportableClassifier(loadClassifier(dir).model) : exportableAutoencoder(loadRun(dir).model);
 }
 

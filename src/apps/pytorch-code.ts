@@ -197,8 +197,9 @@ class StackWriter {
 /**
  * The Python source of an `Autoencoder(nn.Module)` with `encoder` and `decoder` nn.Sequential
  * stacks (the decoder ending in the output activation), or for a classifier a `Classifier` with
- * `encoder` and `head` stacks (its forward gives the scores; `probabilities`, their softmax),
- * whose state_dict matches aekit's file.
+ * `encoder` and `head` stacks (for a segmenter a `Segmenter` with `encoder` and `decoder`) whose
+ * forward gives the class scores and `probabilities` their softmax, whose state_dict matches
+ * aekit's file.
  * @param origin said in the module's docstring (e.g. the run folder)
  * @throws UsageError naming a layer PyTorch has no module for
  * @example
@@ -210,20 +211,22 @@ export function pytorchSource(net: ExportableNet, origin: string): string {
   const second = writer.sequential(net.decoder, net.outputActivation === 'sigmoid' ? ['nn.Sigmoid()'] : []);
   const order: Helper[] = ['TiedLinear', 'Center', 'Uncenter', 'MaxPool2dKeep', 'MaxUnpool2dFrom', 'Reshape', 'Binarize'];
   const helpers = order.filter((h) => writer.helpers.has(h)).map((h) => `${HELPERS[h]}\n\n\n`).join('');
-  const classifier = net.outputActivation === 'softmax';
-  const name = classifier ? 'Classifier' : 'Autoencoder';
-  const body = classifier
-    ? `class Classifier(nn.Module):
+  // A softmax ends a classifier (its second stack is the head) or a segmenter (scores per pixel).
+  const scores = net.outputActivation === 'softmax';
+  const stack = net.decoder.prefix;
+  const name = scores ? (stack === 'head' ? 'Classifier' : 'Segmenter') : 'Autoencoder';
+  const body = scores
+    ? `class ${name}(nn.Module):
     """Input examples of shape ${tuple(net.inputShape)}, codes of shape ${tuple(net.encoder.outputShape)}, ${net.decoder.outputShape[0]} classes."""
 
     def __init__(self):
         super().__init__()
         self.encoder = ${encoder}
-        self.head = ${second}
+        self.${stack} = ${second}
 
     def forward(self, x):
-        """The class scores (logits), as nn.CrossEntropyLoss takes them."""
-        return self.head(self.encoder(x))
+        """The class scores (logits${stack === 'head' ? '' : ', per pixel'}), as nn.CrossEntropyLoss takes them."""
+        return self.${stack}(self.encoder(x))
 
     def probabilities(self, x):
         return torch.softmax(self.forward(x), dim=1)

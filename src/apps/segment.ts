@@ -4,15 +4,19 @@
  * cross-entropy, and its pixel accuracy and intersection over union per class on the test scenes,
  * with a picture of inputs, truths and predictions.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
 import { makeScenes, SCENE_CLASSES } from '../data/scenes.js';
+import { DataError } from '../errors.js';
 import { prepareRunFolder, writeJson, writeTensorsFile } from '../io/run-folder.js';
+import { readSafetensors } from '../io/safetensors.js';
 import { SEGNET } from '../models/presets.js';
-import { balancedClassWeights, Segmenter, segmentationScores, type SegmentationScores } from '../models/segmenter.js';
+import { balancedClassWeights, Segmenter, segmentationScores, type SegmentationScores, type SegmenterSpecInput } from '../models/segmenter.js';
 import { getBackend, Tensor } from '../tensor/index.js';
 import { fit, type TrainingEvent } from '../training/fit.js';
+import { copyTensors } from './classifier-run.js';
 import { writeImageRows } from './pictures.js';
 import { writeReport } from './report.js';
 
@@ -69,14 +73,49 @@ export async function segment(options: SegmentOptions): Promise<SegmentResult> {
   writeImageRows(join(out, 'segmentation.png'), [size, size], `Segmentation of test scenes (mean IoU ${scores.meanIoU.toFixed(3)})`, [
     { label: 'scene', data: test }, { label: 'true classes', data: asImage(test.labels!) }, { label: 'predicted', data: asImage(predicted) },
   ], 8, 'Classes as gray levels: background black, digit d at (d + 1) / 10 of white.');
-  writeTensorsFile(join(out, 'model.safetensors'), [...net.parameters(), ...net.buffers()].map((p) => ({ name: p.name, shape: [...p.tensor.shape], data: p.tensor.data })), { format: 'aekit-segmenter' });
   const result: SegmentResult = {
     ...scores, classes: SCENE_CLASSES, scenes, testScenes, epochs: fitted.trainLoss.length, seconds: fitted.seconds,
     samplesPerSecond: fitted.samplesPerSecond, aborted: fitted.aborted, out, backend: getBackend().name,
   };
-  writeJson(join(out, 'segment.json'), { ...result, model: net.spec });
+  saveSegmenter(net, out, result);
   await writeReport(out);
   return result;
+}
+
+/**
+ * Writes a segmenter's weights (model.safetensors) and segment.json (`record` with the model's
+ * spec) into the folder `out`, which exists.
+ * @example
+ * saveSegmenter(net, 'runs/segnet', result);
+ */
+export function saveSegmenter(net: Segmenter, out: string, record: object): void {
+  const tensors = [...net.parameters(), ...net.buffers()].map((p) => ({ name: p.name, shape: [...p.tensor.shape], data: p.tensor.data }));
+  writeTensorsFile(join(out, 'model.safetensors'), tensors, { format: 'aekit-segmenter' });
+  writeJson(join(out, 'segment.json'), { ...record, model: net.spec });
+}
+
+/**
+ * The net of a folder written by `aekit segment`: segment.json's model spec, and the weights of
+ * model.safetensors.
+ * @throws DataError naming the file when the folder is not a segment folder or its files do not fit
+ * @example
+ * const net = loadSegmenter('runs/segnet');
+ */
+export function loadSegmenter(dir: string): Segmenter {
+  const recordPath = join(dir, 'segment.json');
+  if (!existsSync(recordPath)) throw new DataError(`${dir}: not a segment folder (no segment.json); expected the --out folder of aekit segment`);
+  let record: { model?: SegmenterSpecInput } | null;
+  try {
+    record = JSON.parse(readFileSync(recordPath, 'utf8')) as { model?: SegmenterSpecInput } | null;
+  } catch (error) {
+    throw new DataError(`${recordPath}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!record?.model) throw new DataError(`${recordPath}: records no model spec; run aekit segment again`);
+  const net = Segmenter.create(record.model);
+  const weights = join(dir, 'model.safetensors');
+  const arrays = [...readSafetensors(weights).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
+  copyTensors([...net.parameters(), ...net.buffers()], arrays, weights);
+  return net;
 }
 
 /** The predicted class of every pixel of every scene, in batches. */

@@ -16,6 +16,7 @@ import { PRESETS, segnetModel } from '../../src/models/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, sizeOf, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
+import { softmaxOverClasses } from '../helpers/softmax.js';
 
 const TOLERANCE = 1e-5;
 
@@ -115,14 +116,7 @@ test('a classifier (conv encoder, batch norm, softmax head) gives the softmax of
     const input = new Tensor(x, [n, 1, 8, 8]);
     return [net.encoder.forward(input, INFERENCE).data.slice(), net.logits(input).data.slice()];
   });
-  // The softmax of each row of scores, worked out here in float64.
-  const expected = new Float32Array(n * 5);
-  for (let i = 0; i < n; i++) {
-    const row = Array.from(logits.subarray(i * 5, i * 5 + 5));
-    const top = Math.max(...row);
-    const sum = row.reduce((acc, v) => acc + Math.exp(v - top), 0);
-    row.forEach((v, c) => { expected[i * 5 + c] = Math.exp(v - top) / sum; });
-  }
+  const expected = softmaxOverClasses(logits, n, 5);
   const exportable = exportableClassifier(net);
   const full = await runOnnx(exportable, 'full', x, n);
   assert.deepEqual(full.dims, [n, 5]);

@@ -6,23 +6,27 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { importSafetensors } from '../../src/apps/import-safetensors.js';
 import { saveClassifier } from '../../src/apps/classifier-run.js';
 import { exportableAutoencoder, exportableRun } from '../../src/apps/onnx-export.js';
 import { pytorchSource } from '../../src/apps/pytorch-code.js';
+import { saveSegmenter } from '../../src/apps/segment.js';
 import { loadRun, saveModel } from '../../src/apps/save-load.js';
 import { DataError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
 import { INFERENCE } from '../../src/nn/layer.js';
+import type { Sequential } from '../../src/nn/sequential.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
-import { PRESETS } from '../../src/models/presets.js';
+import { PRESETS, segnetModel } from '../../src/models/presets.js';
+import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
+import { softmaxOverClasses } from '../helpers/softmax.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -86,38 +90,51 @@ for (const [name, config] of Object.entries(MODELS)) {
   });
 }
 
+/**
+ * Saves a net that ends in class scores as its command does, writes its PyTorch module and checks
+ * in torch (strict load) its codes and class probabilities against aekit's.
+ */
+function checkScoresModule(name: string, save: (dir: string) => void, encoder: Sequential, scoresOf: (x: Tensor) => Tensor, inputShape: number[], classes: number): void {
+  const dir = tempDir(`torch-${name}`);
+  const run = join(dir, 'run');
+  save(run);
+  writeFileSync(join(dir, 'module.py'), pytorchSource(exportableRun(run), run));
+  const n = 3;
+  const x = unitInputs(n, inputShape.reduce((a, b) => a * b, 1), 3);
+  const [code, scores] = noGrad(() => {
+    const input = new Tensor(x, [n, ...inputShape]);
+    return [encoder.forward(input, INFERENCE), scoresOf(input)];
+  });
+  writeSafetensors(join(dir, 'io.safetensors'), {
+    x: { shape: [n, ...inputShape], data: x }, code: { shape: [...code.shape], data: code.data },
+    reconstruction: { shape: [...scores.shape], data: softmaxOverClasses(scores.data, n, classes) },
+  });
+  const check = spawnSync(PYTHON, ['test/apps/torch-check.py', join(dir, 'module.py'), join(run, 'model.safetensors'), join(dir, 'io.safetensors'), join(dir, 'torch.safetensors')], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+  const diff = JSON.parse(check.stdout) as { code: number; full: number };
+  assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `${name}: max |diff| code ${diff.code}, probabilities ${diff.full}`);
+}
+
 test('a classifier run: torch loads its model.safetensors strict=True, with aekit\'s codes and class probabilities', { skip }, () => {
-  const dir = tempDir('torch-classifier');
   const net = Classifier.create({
     input: [1, 8, 8],
     encoder: [{ type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'batch_norm' }, { type: 'flatten' }, { type: 'dense', units: 6, activation: 'tanh' }],
     classes: 4,
   }, 1);
   randomizeWeights([net.encoder, net.head], 2);
-  const run = join(dir, 'run');
   const training = { finetune: true, labels: 1, epochs: 1, batchSize: 1, lr: 1e-3, schedule: 'constant' as const, seed: 0 };
-  saveClassifier(net, run, { status: 'done', data: null, split: null, training, source: null }, {});
-  writeFileSync(join(dir, 'module.py'), pytorchSource(exportableRun(run), run));
-  const n = 3;
-  const x = unitInputs(n, 64, 3);
-  const [code, logits] = noGrad(() => {
-    const input = new Tensor(x, [n, 1, 8, 8]);
-    return [net.encoder.forward(input, INFERENCE), net.logits(input).data.slice()];
-  });
-  // Each row's softmax, worked out here.
-  const probabilities = new Float32Array(n * 4);
-  for (let i = 0; i < n; i++) {
-    const row = Array.from(logits.subarray(i * 4, i * 4 + 4));
-    const sum = row.reduce((acc, v) => acc + Math.exp(v - Math.max(...row)), 0);
-    row.forEach((v, c) => { probabilities[i * 4 + c] = Math.exp(v - Math.max(...row)) / sum; });
-  }
-  writeSafetensors(join(dir, 'io.safetensors'), {
-    x: { shape: [n, 1, 8, 8], data: x }, code: { shape: [...code.shape], data: code.data }, reconstruction: { shape: [n, 4], data: probabilities },
-  });
-  const check = spawnSync(PYTHON, ['test/apps/torch-check.py', join(dir, 'module.py'), join(run, 'model.safetensors'), join(dir, 'io.safetensors'), join(dir, 'torch.safetensors')], { encoding: 'utf8' });
-  assert.equal(check.status, 0, check.stderr);
-  const diff = JSON.parse(check.stdout) as { code: number; full: number };
-  assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `max |diff| code ${diff.code}, probabilities ${diff.full}`);
+  const save = (run: string) => saveClassifier(net, run, { status: 'done', data: null, split: null, training, source: null }, {});
+  checkScoresModule('classifier', save, net.encoder, (x) => net.logits(x), [1, 8, 8], 4);
+});
+
+test('a segment folder: torch loads its model.safetensors strict=True, with aekit\'s codes and per-pixel class probabilities', { skip }, () => {
+  const net = Segmenter.create(segnetModel([4, 6], [0, 1], 3, 12), 5);
+  randomizeWeights([net.encoder, net.decoder], 6);
+  const save = (run: string) => {
+    mkdirSync(run);
+    saveSegmenter(net, run, {});
+  };
+  checkScoresModule('segmenter', save, net.encoder, (x) => net.scores(x), [1, 12, 12], 3);
 });
 
 test('import refuses a state dict that does not fit, naming the tensor and both shapes', () => {

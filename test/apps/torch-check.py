@@ -42,9 +42,10 @@ def save(path, tensors):
 module_path, weights, io_path, out_weights = sys.argv[1:5]
 scope = {}
 exec(compile(open(module_path).read(), module_path, "exec"), scope)
-# An autoencoder's module, or a classifier's (whose "reconstruction" in IO is its class probabilities).
-classifier = "Classifier" in scope
-model = scope["Classifier" if classifier else "Autoencoder"]()
+# An autoencoder's module, or a classifier's or segmenter's (whose "reconstruction" in IO is its class probabilities).
+kind = next(k for k in ("Classifier", "Segmenter", "Autoencoder") if k in scope)
+classifier = kind != "Autoencoder"
+model = scope[kind]()
 model.load_state_dict(load(weights), strict=True)
 model.eval()
 io = load(io_path)

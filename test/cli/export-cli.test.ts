@@ -4,15 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import '../../src/index.js';
 import { loadClassifier, saveClassifier } from '../../src/apps/classifier-run.js';
+import { saveSegmenter } from '../../src/apps/segment.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Classifier } from '../../src/models/classifier.js';
-import { randomizeWeights } from '../helpers/random-weights.js';
+import { segnetModel } from '../../src/models/presets.js';
+import { Segmenter } from '../../src/models/segmenter.js';
+import { noGrad, Tensor } from '../../src/tensor/index.js';
+import { aekitInProcess } from '../helpers/cli.js';
+import { softmaxOverClasses } from '../helpers/softmax.js';
+import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function aekit(...args: string[]) {
@@ -89,4 +95,31 @@ test('export onnx from a classifier run: class probabilities whose most probable
   const module = aekit('export', 'pytorch', '--model', classifier);
   assert.equal(module.code, 0, module.stderr);
   assert.match(module.stdout, /class Classifier\(nn\.Module\):[\s\S]*self\.head = nn\.Sequential\([\s\S]*nn\.Linear\(32, 10\), {2}# \d: head\.\d \(dense\)/);
+});
+
+test('export onnx and pytorch from a segment folder: per-pixel class probabilities, a Segmenter module', async () => {
+  const work = tempDir('export-segmenter');
+  const net = Segmenter.create(segnetModel([4, 6], [0, 1], 3, 12), 5);
+  randomizeWeights([net.encoder, net.decoder], 6);
+  const dir = join(work, 'segnet');
+  mkdirSync(dir);
+  saveSegmenter(net, dir, { meanIoU: 0 });
+  const file = join(work, 'segnet.onnx');
+  const exported = await aekitInProcess('export', 'onnx', '--model', dir, '--output', file, '--json');
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.deepEqual(JSON.parse(exported.stdout).output, { name: 'probabilities', shape: [3, 12, 12] });
+  const n = 2;
+  const x = unitInputs(n, 144, 7);
+  const scores = noGrad(() => net.scores(new Tensor(x, [n, 1, 12, 12])).data);
+  const expected = softmaxOverClasses(scores, n, 3);
+  const session = await ort.InferenceSession.create(file);
+  const out = (await session.run({ input: new ort.Tensor('float32', x, [n, 1, 12, 12]) })).probabilities.data as Float32Array;
+  assert.ok(maxAbsDiff(out, expected) <= 1e-5, `max |diff| ${maxAbsDiff(out, expected)}`);
+  const module = await aekitInProcess('export', 'pytorch', '--model', dir);
+  assert.equal(module.code, 0, module.stderr);
+  assert.match(module.stdout, /class Segmenter\(nn\.Module\):[\s\S]*self\.decoder = nn\.Sequential\(/);
+  // A folder of neither kind is one line.
+  const bad = await aekitInProcess('export', 'onnx', '--model', work, '--output', join(work, 'x.onnx'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a run folder/);
 });

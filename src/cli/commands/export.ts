@@ -36,8 +36,8 @@ Example:
 
 function onnxCommand(): Command {
   return new Command('onnx')
-    .description(`a trained autoencoder or classifier (or its encoder, decoder or head) as an ONNX file, opset ${ONNX_OPSET}`)
-    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import), or of aekit classify')
+    .description(`a trained autoencoder, classifier or segmenter (or its encoder, decoder or head) as an ONNX file, opset ${ONNX_OPSET}`)
+    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import), aekit classify or aekit segment')
     .addOption(new Option('--part <part>', 'encoder: inputs to codes; decoder: codes to reconstructions (a classifier\'s head: codes to class probabilities); full: inputs to reconstructions (or class probabilities)').choices(ONNX_PARTS).default('full'))
     .requiredOption('--output <file>', 'the .onnx file to write')
     .option('--force', 'replace an existing file', false)
@@ -47,7 +47,8 @@ The graph takes a float32 batch named "input" (or "code" for --part decoder) of 
 [batch, ...example shape] and gives "code" or "reconstruction"; the batch size is free. The
 decoder part ends with the model's output activation (a sigmoid for data in [0, 1]), as
 aekit decode does. A classifier's graph gives "probabilities" [batch, classes], the softmax of
-its head's scores; the most probable class is the one aekit eval counts. Noise and dropout
+its head's scores; the most probable class is the one aekit eval counts. A segment folder's
+gives "probabilities" [batch, classes, height, width], a softmax per pixel. Noise and dropout
 layers act only while training and export as nothing; batch norm exports with its running
 statistics. A decoder that unpools with its encoder's pooling indices (SegNet) needs them from
 the same pass, so it exports only with --part full.
@@ -68,7 +69,7 @@ Examples:
 function pytorchCommand(): Command {
   return new Command('pytorch')
     .description('the Python code of the PyTorch module that the run\'s model.safetensors loads into with strict=True')
-    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import), or of aekit classify')
+    .requiredOption('--model <dir>', 'the run folder of aekit train (or aekit import), aekit classify or aekit segment')
     .option('--output <file>', 'write the code to this .py file instead of printing it')
     .option('--force', 'replace an existing file', false)
     .option('--json', 'print one JSON object on stdout (with the code as "source")', false)
@@ -80,7 +81,8 @@ nn.Conv2d [out, in, kh, kw], nn.ConvTranspose2d [in, out, kh, kw], BatchNorm run
 running_var) are the file's. The decoder ends with the output activation, so model(x) is the
 reconstruction. Noise layers (training only) have no module. A classifier run gives a Classifier
 module with "encoder" and "head" stacks: model(x) is the class scores (logits, as
-nn.CrossEntropyLoss takes them) and model.probabilities(x) their softmax.
+nn.CrossEntropyLoss takes them) and model.probabilities(x) their softmax; a segment folder, a
+Segmenter module with "encoder" and "decoder", the same per pixel.
 
 Examples:
   $ aekit export pytorch --model runs/conv --output conv_model.py
