@@ -10,7 +10,9 @@ export async function aekitInProcess(...args: string[]): Promise<{ code: number;
   const text = { stdout: '', stderr: '' };
   for (const stream of ['stdout', 'stderr'] as const) {
     process[stream].write = ((chunk: string | Uint8Array) => {
-      text[stream] += String(chunk);
+      // aekit writes text; the test runner's own messages to its parent are binary, and go on.
+      if (typeof chunk !== 'string') return writes[stream](chunk);
+      text[stream] += chunk;
       return true;
     });
   }
