@@ -25,16 +25,19 @@ export function loadData(spec: string, options: Partial<LoadDataOptions> & { lab
 }
 
 function load(spec: string, options: LoadDataOptions & { labelColumn?: string }): Dataset {
-  // MNIST, Fashion-MNIST and IDX folders have their labels in files of their own.
-  if (existsSync(spec) || spec === 'mnist' || spec === 'fashion-mnist') checkLabelColumnSource(spec, options.labelColumn);
-  if (spec === 'mnist') return loadIdxFolder(mnistDir(), options, `mnist/${options.split}`);
+  // MNIST, Fashion-MNIST and IDX folders keep their labels in files of their own (loadInputFile checks a file).
+  const idx = (dir: string, name?: string) => {
+    checkLabelColumnSource(spec, options.labelColumn);
+    return loadIdxFolder(dir, options, name);
+  };
+  if (spec === 'mnist') return idx(mnistDir(), `mnist/${options.split}`);
   if (spec === 'fashion-mnist') {
     if (!existsSync(FASHION_MNIST_DIR)) {
       throw new DataError(`${FASHION_MNIST_DIR}: Fashion-MNIST is not installed; expected Debian's package (apt-get install dataset-fashion-mnist)`);
     }
-    return loadIdxFolder(FASHION_MNIST_DIR, options, `fashion-mnist/${options.split}`);
+    return idx(FASHION_MNIST_DIR, `fashion-mnist/${options.split}`);
   }
-  if (isIdxFolder(spec)) return loadIdxFolder(spec, options);
+  if (isIdxFolder(spec)) return idx(spec);
   if (options.split === 'test') {
     throw new DataError(`${spec}: a single data file has no test split; expected a folder of IDX files, or pass the test data as its own file`);
   }
