@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AEKIT_VERSION } from '../apps/version.js';
-import { backendFallbackReason, selectBackend } from '../backend/select.js';
+import { backendNote, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
 import { anomalyCommand } from './commands/anomaly.js';
@@ -53,7 +53,7 @@ export function program(): Command {
     .addCommand(serveCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
-Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
+Environment: AEKIT_BACKEND=native|wasm|reference picks the compute backend; AEKIT_THREADS sets the threads.
 
 Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
@@ -69,8 +69,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const command of cli.commands) command.exitOverride();
   try {
     setBackend(selectBackend());
-    const fallback = backendFallbackReason();
-    if (fallback) process.stderr.write(`aekit: ${fallback}\n`);
+    const note = backendNote();
+    if (note) process.stderr.write(`aekit: ${note}\n`);
     await cli.parseAsync(argv, { from: 'user' });
     // Stopped by Ctrl-C after saving what it had: 128 + SIGINT, as shells report it.
     return wasInterrupted() ? 130 : 0;
