@@ -1,0 +1,91 @@
+/**
+ * What the playground page (web/playground.js) runs in the browser, bundled by
+ * scripts/build-playground.mjs into web/playground/aekit-browser.js: aekit's own model code on
+ * the WebAssembly backend, fed from a run folder's model.json and model.safetensors. The same
+ * functions as the CLI: parseRunRecord and loadStateDict rebuild the model as loadRun does,
+ * applyScaling and transformRows are what `aekit reconstruct` runs, iterateFill what `aekit
+ * inpaint` runs. Nothing here touches the file system (the bundle stubs Node's modules out).
+ */
+import { applyScaling, undoScaling, type Scaling } from '../../apps/scaling.js';
+import { parseRunRecord } from '../../apps/run-record.js';
+import { transformRows } from '../../apps/transform.js';
+import { iterateFill } from '../../apps/inpaint.js';
+import { createWasmBackend, type WasmBackend } from '../../backend/wasm/wasm-backend.js';
+import { webAssembly } from '../../backend/wasm/wasm-api.js';
+import { parseSafetensors } from '../../io/safetensors.js';
+import { Autoencoder } from '../../models/autoencoder.js';
+import { loadStateDict } from '../../models/state.js';
+import { Prng } from '../../util/prng.js';
+import { setBackend } from '../../tensor/index.js';
+
+/**
+ * Fetches and instantiates the wasm module at `url` and makes it the backend of every op.
+ * @example
+ * await useWasm('playground/aekit.wasm');
+ */
+export async function useWasm(url: string): Promise<WasmBackend> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const wasm = webAssembly();
+  const instance = await wasm.instantiate(await wasm.compile(new Uint8Array(await response.arrayBuffer())), {});
+  const backend = createWasmBackend(instance);
+  setBackend(backend);
+  return backend;
+}
+
+/** A run's model, ready to use on rows of pixels in the data's units. */
+export interface PlaygroundModel {
+  model: Autoencoder;
+  inputSize: number;
+  codeSize: number;
+  /** [height, width] when the examples are single-channel images, else null. */
+  image: [number, number] | null;
+  /** Encode rows (data units) to codes. */
+  encode(rows: Float32Array): Float32Array;
+  /** Decode codes to rows (data units). */
+  decode(codes: Float32Array): Float32Array;
+  /** Reconstruct rows (data units): exactly `aekit reconstruct`. */
+  reconstruct(rows: Float32Array): Float32Array;
+  /** Fills the pixels where `missing` is 1 by iterating reconstructions (`aekit inpaint --method iterate`). */
+  inpaint(row: Float32Array, missing: Uint8Array, iterations: number): Float32Array;
+  /** The row with Gaussian noise of standard deviation `sigma` added, clipped to [0, 1], from `seed`. */
+  addNoise(row: Float32Array, sigma: number, seed: number): Float32Array;
+}
+
+/**
+ * Rebuilds a run's model from the text of its model.json and the bytes of its model.safetensors.
+ * @param modelJson model.json, parsed
+ * @param weights model.safetensors
+ * @param name the run's name, for error messages
+ */
+export function loadRunModel(modelJson: unknown, weights: Uint8Array, name: string): PlaygroundModel {
+  const { record, renameWeights } = parseRunRecord(modelJson, `${name}/model.json`);
+  const content = parseSafetensors(weights, `${name}/model.safetensors`);
+  const arrays = [...content.tensors].map(([key, t]) => ({ name: key, shape: t.shape, data: t.data }));
+  const model = Autoencoder.create(record.model, 0, { maxParameters: arrays.reduce((n, a) => n + a.data.length, 0) });
+  loadStateDict(model, renameWeights(arrays), `${name}/model.safetensors`);
+  const scaling: Scaling | null = record.data?.scale ?? null;
+  const shape = model.inputShape;
+  const image: [number, number] | null = shape.length === 3 && shape[0] === 1 ? [shape[1], shape[2]]
+    : shape.length === 1 && Number.isInteger(Math.sqrt(shape[0])) ? [Math.sqrt(shape[0]), Math.sqrt(shape[0])] : null;
+  const rows = (x: Float32Array, features: number) => ({ x, n: x.length / features, features });
+  const reconstruct = (x: Float32Array): Float32Array =>
+    undoScaling(transformRows(model, 'reconstruct', applyScaling(rows(x, model.inputSize), scaling)), scaling).x;
+  return {
+    model,
+    inputSize: model.inputSize,
+    codeSize: model.codeSize,
+    image,
+    encode: (x) => transformRows(model, 'encode', applyScaling(rows(x, model.inputSize), scaling)).x,
+    decode: (codes) => undoScaling(transformRows(model, 'decode', rows(codes, model.codeSize)), scaling).x,
+    reconstruct,
+    inpaint(row, missing, iterations) {
+      const start = rows(row.slice(), model.inputSize);
+      return iterateFill(start, { missing, n: 1, features: model.inputSize }, (x) => rows(reconstruct(x.x), model.inputSize), iterations).x;
+    },
+    addNoise(row, sigma, seed) {
+      const rng = new Prng(seed);
+      return row.map((v) => Math.min(1, Math.max(0, v + sigma * rng.normal())));
+    },
+  };
+}
