@@ -39,7 +39,7 @@ export default tseslint.config(
     files: ['web/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: Object.fromEntries(['document', 'window', 'location', 'history', 'fetch', 'EventSource', 'URLSearchParams', 'DOMParser', 'setTimeout', 'setInterval', 'clearTimeout', 'console', 'ImageData', 'performance', 'requestAnimationFrame', 'Option'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(['document', 'window', 'location', 'history', 'fetch', 'EventSource', 'URLSearchParams', 'DOMParser', 'setTimeout', 'setInterval', 'clearTimeout', 'console', 'ImageData', 'performance', 'requestAnimationFrame', 'Option', 'AbortController', 'Response', 'DecompressionStream'].map((name) => [name, 'readonly'])),
     },
   },
 );

