@@ -356,7 +356,7 @@ function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions[
 }
 
 /** What the run learned from: the spec, where a file or folder is (absolute), and sizes. */
-function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
+export function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
   const named = spec === 'mnist' || spec === 'fashion-mnist';
   return {
     spec, path: named || !existsSync(spec) ? null : resolve(spec), name, train: train.n, validation, test,
@@ -365,6 +365,6 @@ function dataDescriptionOf(spec: string, name: string, train: { n: number; featu
 }
 
 /** A short content hash of the training data, so a model records what it learned from. */
-function fingerprint(x: Float32Array): string {
+export function fingerprint(x: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex').slice(0, 16);
 }

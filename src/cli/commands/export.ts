@@ -10,6 +10,7 @@ import { pytorchSource } from '../../apps/pytorch-code.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/run-folder.js';
 import { emit } from '../output.js';
+import { exportTorchrunCommand } from './torchrun.js';
 
 function encoderCommand(): Command {
   return new Command('encoder')
@@ -106,12 +107,13 @@ Examples:
 /** The export command and its three kinds. */
 export function exportCommand(): Command {
   const command = new Command('export')
-    .description('Take a trained model out: aekit export encoder|onnx|pytorch --model DIR ...')
+    .description('Take a trained model out: aekit export encoder|onnx|pytorch --model DIR ..., or a torchrun job: aekit export torchrun --preset NAME --out JOBDIR')
     .addHelpText('after', `
 Examples:
   $ aekit export onnx --model runs/conv --part full --output conv.onnx
   $ aekit export pytorch --model runs/conv --output conv_model.py
-  $ aekit export encoder --model runs/sdae --out runs/sdae-encoder`);
-  for (const sub of [encoderCommand(), onnxCommand(), pytorchCommand()]) command.addCommand(sub.exitOverride());
+  $ aekit export encoder --model runs/sdae --out runs/sdae-encoder
+  $ aekit export torchrun --preset deep --out jobs/deep`);
+  for (const sub of [encoderCommand(), onnxCommand(), pytorchCommand(), exportTorchrunCommand()]) command.addCommand(sub.exitOverride());
   return command;
 }
