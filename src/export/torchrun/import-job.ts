@@ -66,7 +66,8 @@ export async function importTorchrun(jobDir: string, out = join(jobDir, JOB_FILE
   const model = Autoencoder.create(record.model, 0);
   const content = readSafetensors(weightsFile);
   loadStateDict(model, [...content.tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), weightsFile);
-  const { test } = recordedData(record, jobDir);
+  // The test rows the job scored: the recorded test limit too.
+  const { test } = recordedData(record, jobDir, { testLimit: record.training?.testLimit });
   const metrics = evaluate(model, test);
 
   mkdirSync(out, { recursive: true });
