@@ -10,11 +10,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { loadRunData, DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
 import { FeatureStats } from '../../apps/feature-stats.js';
-import { exportableAutoencoder } from '../../apps/onnx-export.js';
+import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../../apps/onnx-export.js';
 import { pytorchSource } from '../../apps/pytorch-code.js';
 import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from '../../apps/run-record.js';
 import { loadRun } from '../../apps/save-load.js';
-import { applyScaling, checkOutputRange, scaledRange, type ScaleName, scalingFromStats } from '../../apps/scaling.js';
+import { applyScaling, checkOutputRange, scaledRange, type ScaleName, type Scaling, scalingFromStats } from '../../apps/scaling.js';
 import { dataDescriptionOf, fingerprint, presetByName } from '../../apps/train-run.js';
 import { AEKIT_VERSION } from '../../apps/version.js';
 import { inputKind } from '../../data/load-input.js';
@@ -26,9 +26,10 @@ import { writeFileAtomic, writeJson } from '../../io/run-folder.js';
 import { writeSafetensors } from '../../io/safetensors.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../../models/config.js';
+import { Classifier } from '../../models/classifier.js';
 import { DEFAULT_PRESET } from '../../models/presets.js';
-import { stateDict } from '../../models/state.js';
-import { jobLayers, jobParameters } from './job-spec.js';
+import { Segmenter } from '../../models/segmenter.js';
+import { type JobLayer, jobLayers, type JobParameter, jobParameters } from './job-spec.js';
 import { jobReadme } from './job-readme.js';
 import { trainScriptPath } from './python-files.js';
 
@@ -74,14 +75,19 @@ export interface TorchrunExportResult {
 export interface TorchrunJob {
   format: 'aekit-torchrun-job';
   version: 1;
-  kind: 'autoencoder';
+  /** What the net is, which says its loss: reconstruction, softmax cross-entropy, or that per pixel. */
+  kind: 'autoencoder' | 'classifier' | 'segmenter';
   module: string;
   class: string;
   init: string;
   input: number[];
-  stacks: Record<string, ReturnType<typeof jobLayers>>;
-  output: { activation: string; loss: string };
-  parameters: ReturnType<typeof jobParameters>;
+  /** The module's stacks, in the order they run. */
+  stacks: Record<string, JobLayer[]>;
+  /** An autoencoder's output activation and loss. */
+  output?: { activation: string; loss: string };
+  /** A segmenter's loss weight per class. */
+  classWeights?: number[];
+  parameters: JobParameter[];
   training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number };
   data: {
     source: { train: Record<string, string>; test: Record<string, string> | null };
@@ -89,10 +95,10 @@ export interface TorchrunJob {
     testLimit?: number;
     validationFraction: number;
     seed: number;
-    scale: RunRecord['data'] extends infer D ? (D extends { scale: infer S } ? S : never) : never;
+    scale: Scaling | null;
   };
   /** The run record the job writes as run/model.json (status and metrics added). */
-  record: Omit<RunRecord, 'status'>;
+  record: Omit<RunRecord, 'status'> | Record<string, unknown> & { format: string; versions: { aekit: string } };
 }
 
 /** The job folder's file names. */
@@ -143,27 +149,50 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
 export interface JobContents {
   training: NonNullable<RunRecord['training']>;
   source: TorchrunJob['data']['source'];
-  record: Omit<RunRecord, 'status'>;
+  /** The record the job completes and writes as run/model.json. */
+  record: TorchrunJob['record'];
   /** The preset's name or another few words, for the README. */
   name: string;
   trainRows: number;
 }
 
+/** A net the job can train: an autoencoder, a classifier (encoder and softmax head) or a segmenter (SegNet). */
+export type JobNet = Autoencoder | Classifier | Segmenter;
+
+/** The net as the job sees it: its kind, module class, stacks in order and tensors. */
+function jobNetParts(net: JobNet) {
+  if (net instanceof Classifier) {
+    if (net.spec.shift > 0) throw new UsageError('classifier: its shift augmentation moves images with aekit\'s generator; the torchrun job does not reproduce it (train with shift 0)');
+    if (net.frozenEncoder) throw new UsageError('classifier: a frozen encoder (without --finetune) trains only the head; the torchrun job trains the whole net');
+    return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: {} };
+  }
+  if (net instanceof Segmenter) {
+    return { kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net), extra: net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {} };
+  }
+  return { kind: 'autoencoder' as const, className: 'Autoencoder', stacks: [net.encoder, net.decoder], exportable: exportableAutoencoder(net), extra: { output: { ...net.output } } };
+}
+
+/** The net's parameters and buffers under their state-dict names (the initial weights). */
+function netTensors(net: JobNet): { name: string; shape: number[]; data: Float32Array }[] {
+  return jobNetParts(net).stacks.flatMap((stack) => [...stack.parameters(), ...stack.buffers()]).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data }));
+}
+
 /**
- * The job description of `model` (job.json).
+ * The job description of `net` (job.json).
  * @example
  * const job = torchrunJob(model, contents);
  */
-export function torchrunJob(model: Autoencoder, { training, source, record }: JobContents): TorchrunJob {
+export function torchrunJob(net: JobNet, { training, source, record }: JobContents): TorchrunJob {
+  const parts = jobNetParts(net);
   return {
-    format: 'aekit-torchrun-job', version: 1, kind: 'autoencoder', module: JOB_FILES.module, class: 'Autoencoder', init: JOB_FILES.init,
-    input: [...model.inputShape],
-    stacks: { encoder: jobLayers(model.encoder), decoder: jobLayers(model.decoder) },
-    output: { ...model.output },
-    parameters: jobParameters(model.parameters()),
+    format: 'aekit-torchrun-job', version: 1, kind: parts.kind, module: JOB_FILES.module, class: parts.className, init: JOB_FILES.init,
+    input: [...net.inputShape],
+    stacks: Object.fromEntries(parts.stacks.map((stack) => [stack.prefix, jobLayers(stack)])),
+    ...parts.extra,
+    parameters: jobParameters(net.parameters()),
     training: { ...training, warmupSteps: 0, momentum: 0.9 },
     data: {
-      source, validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: record.data?.scale ?? null,
+      source, validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
       ...(training.limit !== undefined ? { limit: training.limit } : {}),
       ...(training.testLimit !== undefined ? { testLimit: training.testLimit } : {}),
     },
@@ -172,17 +201,17 @@ export function torchrunJob(model: Autoencoder, { training, source, record }: Jo
 }
 
 /**
- * Writes model.py, train.py, job.json, init.safetensors (the model's weights now) and README.md
+ * Writes model.py, train.py, job.json, init.safetensors (the net's weights now) and README.md
  * into `out`, which exists.
  * @example
  * writeJobFolder('jobs/mine', model, contents);
  */
-export function writeJobFolder(out: string, model: Autoencoder, contents: JobContents): TorchrunJob {
-  const job = torchrunJob(model, contents);
-  writeFileAtomic(join(out, JOB_FILES.module), pytorchSource(exportableAutoencoder(model), JOB_FILES.run));
+export function writeJobFolder(out: string, net: JobNet, contents: JobContents): TorchrunJob {
+  const job = torchrunJob(net, contents);
+  writeFileAtomic(join(out, JOB_FILES.module), pytorchSource(jobNetParts(net).exportable, JOB_FILES.run));
   copyFileSync(trainScriptPath(), join(out, JOB_FILES.script));
   writeJson(join(out, JOB_FILES.job), job);
-  writeSafetensors(join(out, JOB_FILES.init), Object.fromEntries(stateDict(model).map((a) => [a.name, { shape: a.shape, data: a.data }])), { format: MODEL_FORMAT });
+  writeSafetensors(join(out, JOB_FILES.init), Object.fromEntries(netTensors(net).map((a) => [a.name, { shape: a.shape, data: a.data }])), { format: contents.record.format });
   writeFileAtomic(join(out, JOB_FILES.readme), jobReadme({ name: contents.name, job, trainRows: contents.trainRows }));
   return job;
 }
