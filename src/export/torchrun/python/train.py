@@ -582,18 +582,21 @@ def main(argv=None):
     parser.add_argument("--max-steps", type=int, help="stop after N steps in all (for timing); no run folder is written")
     args = parser.parse_args(argv)
 
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
+    # A launcher that sets up the process group itself (Ray Train's TorchTrainer) is followed;
+    # else torchrun's environment says the ranks.
+    external = dist.is_available() and dist.is_initialized()
+    world = dist.get_world_size() if external else int(os.environ.get("WORLD_SIZE", "1"))
+    rank = dist.get_rank() if external else int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", str(world)))
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # torchrun sets it; one process a pod or machine otherwise
     cuda = torch.cuda.is_available()
-    backend = args.backend if args.backend != "auto" else ("nccl" if cuda else "gloo")
+    backend = dist.get_backend() if external else args.backend if args.backend != "auto" else ("nccl" if cuda else "gloo")
     device = torch.device(f"cuda:{local_rank}" if backend == "nccl" else "cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
     torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 1) // local_world))
     torch.use_deterministic_algorithms(True, warn_only=True)
-    if world > 1:
+    if world > 1 and not external:
         dist.init_process_group(backend)
 
     job, net = load_job()
@@ -701,7 +704,7 @@ def main(argv=None):
     if stopped:
         if rank == 0:
             print(json.dumps({"steps": steps, "seconds": elapsed, "stepsPerSecond": steps / elapsed, "samplesPerSecond": samples / elapsed, "world": world}), flush=True)
-        if world > 1:
+        if world > 1 and not external:
             dist.destroy_process_group()
         return
     if best_weights is not None:
@@ -711,7 +714,8 @@ def main(argv=None):
         write_run(args.out, job, net, history, test_metrics, train, validation, test, epochs, args.limit, world, backend, samples, elapsed)
     if world > 1:
         dist.barrier()
-        dist.destroy_process_group()
+        if not external:
+            dist.destroy_process_group()
 
 
 def write_run(out, job, net, history, test_metrics, train, validation, test, epochs, limit, world, backend, samples, elapsed):
