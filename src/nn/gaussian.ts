@@ -105,8 +105,22 @@ export class Gaussian implements Layer {
     const noise = Tensor.empty(code.mean.shape);
     for (let i = 0; i < noise.size; i++) noise.data[i] = ctx.rng.normal();
     const z = add(code.mean, mul(exp(mulScalar(code.logVariance, 0.5)), noise));
-    if (ctx.training) this.last = { z, code, epoch: ctx.epoch ?? Infinity };
+    this.last = { z, code, epoch: ctx.epoch ?? Infinity };
     return z;
+  }
+
+  /**
+   * The mean over the batch of Σ_j KL_j for the draw that gave `output` (β = 1, no free bits: the
+   * ELBO's own term), or null for any other tensor.
+   * @example
+   * const z = code.forward(h, { training: false, rng: new Prng(0) });
+   * const kl = code.klOf(z);
+   */
+  klOf(output: Tensor): Tensor | null {
+    if (!this.last || this.last.z !== output) return null;
+    const { code } = this.last;
+    this.last = null;
+    return mulScalar(sum(gaussianKl(code.mean, code.logVariance)), 1 / output.shape[0]);
   }
 
   parameters(prefix: string): NamedParameter[] {
