@@ -270,9 +270,9 @@ export const PRESETS = {
     training: { epochs: 60, batchSize: 100, lr: 1e-3, schedule: 'cosine', binarize: 'dynamic' },
   },
   'conv-vae': {
-    description: 'convolutional VAE: conv 32 3x3/2, conv 64 3x3/2, dense 512, a 50-d Gaussian code, mirrored by transposed convolutions; dynamically binarised data',
-    model: vaeModel({ hidden: [512], units: 50, conv: true, warmup: 5 }),
-    training: { epochs: 30, batchSize: 100, lr: 1e-3, schedule: 'cosine', binarize: 'dynamic' },
+    description: 'convolutional VAE: conv 32 3x3/2, conv 64 3x3/2 (leaky relu), a 50-d Gaussian code, mirrored by transposed convolutions; dynamically binarised data',
+    model: vaeModel({ hidden: [], units: 50, conv: true, warmup: 3 }),
+    training: { epochs: 20, batchSize: 100, lr: 1e-3, schedule: 'cosine', binarize: 'dynamic' },
   },
 } satisfies Record<string, Preset>;
 

@@ -43,6 +43,34 @@ export function variationalParts(model: Autoencoder): VariationalParts | null {
   return { body: layers.slice(0, at), code: layers[at] as Gaussian };
 }
 
+/**
+ * Each code unit's KL(q(z_j | x) ‖ N(0, 1)), the mean over the examples of `data`: a unit near 0
+ * carries no information about x (it is "inactive"; Burda et al. 2015 count units by a related
+ * activity measure).
+ * @example
+ * const perUnit = klPerUnit(vae, test); // one value per code unit, in nats
+ */
+export function klPerUnit(model: Autoencoder, data: Matrix, batchSize = 1000): number[] {
+  const parts = variationalParts(model);
+  if (!parts) throw new UsageError('the KL per unit is a VAE\'s (an encoder ending in a gaussian code layer); this model is deterministic');
+  const units = parts.code.units;
+  const totals = new Float64Array(units);
+  for (let start = 0; start < data.n; start += batchSize) {
+    const rows = Math.min(batchSize, data.n - start);
+    noGrad(() => tidy(() => {
+      let h = model.asInput(new Tensor(data.x.slice(start * data.features, (start + rows) * data.features), [rows, data.features]));
+      for (const layer of parts.body) h = layer.forward(h, INFERENCE);
+      const { mean, logVariance } = parts.code.distribution(h);
+      for (let i = 0; i < rows * units; i++) {
+        const m = mean.data[i];
+        const lv = logVariance.data[i];
+        totals[i % units] += 0.5 * (m * m + Math.exp(lv) - lv - 1);
+      }
+    }));
+  }
+  return Array.from(totals, (v) => v / Math.max(data.n, 1));
+}
+
 /** How to estimate. */
 export interface LikelihoodOptions {
   /** Importance samples K per example; default 5000 (Burda et al. 2015). */
