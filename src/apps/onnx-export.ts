@@ -96,10 +96,18 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
     x = net.outputActivation === 'softmax' ? graph.node('Softmax', [x], { axis: 1 }, 1, 'output')[0] : graph.activation(x, net.outputActivation, 0, 'output');
     outputShape = net.decoder.outputShape;
   }
-  const outputName = part === 'encoder' ? 'code' : net.outputName ?? 'reconstruction';
+  // A VAE's encoder gives its posterior: the mean (the code) and the log-variance.
+  const variational = part === 'encoder' && graph.logVariance !== null;
+  const outputName = part === 'encoder' ? (variational ? 'mean' : 'code') : net.outputName ?? 'reconstruction';
   // The last node writes the graph's output under its public name.
   graph.node('Identity', [x], {}, 1, 'output');
   graph.nodes[graph.nodes.length - 1].output = [outputName];
+  const extra: onnxProto.onnx.IValueInfoProto[] = [];
+  if (variational && graph.logVariance) {
+    graph.node('Identity', [graph.logVariance.value], {}, 1, 'output');
+    graph.nodes[graph.nodes.length - 1].output = ['logvar'];
+    extra.push(valueInfo('logvar', graph.logVariance.shape));
+  }
   const model: onnxProto.onnx.IModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
@@ -110,7 +118,7 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
       node: graph.nodes,
       initializer: [...graph.initializers.values()],
       input: [valueInfo(inputName, inputShape)],
-      output: [valueInfo(outputName, outputShape)],
+      output: [valueInfo(outputName, outputShape), ...extra],
     },
   };
   const bytes = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();

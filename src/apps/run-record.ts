@@ -79,6 +79,8 @@ export const runRecordSchema = z.object({
     checkpointEvery: z.number().int().positive().optional(),
     /** Greedy layer-wise pretraining: `epochs` per stage (the sdae preset). */
     greedy: z.boolean().optional(),
+    /** `dynamic`: training batches binarised afresh, validation and test once (seeded by `seed`). */
+    binarize: z.enum(['dynamic']).optional(),
   }).nullable(),
   /** What it learned from; null for a model saved from the library with `saveModel`. */
   data: dataRecordSchema.nullable(),

@@ -18,6 +18,7 @@ import { type NamedArray, stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
 import { evaluate, type Metrics } from '../training/evaluate.js';
 import type { BatchSource, TrainingData } from '../training/batches.js';
+import { fixedBinarization } from '../training/binarize-data.js';
 import { fit, type FitState, type TrainingEvent } from '../training/fit.js';
 import { pretrainGreedy } from '../training/greedy.js';
 import type { ScheduleName } from '../training/schedule.js';
@@ -76,6 +77,8 @@ export interface TrainRunOptions {
   maxMemory?: number;
   /** A CSV or Arrow column to read as the labels rather than as a feature. */
   labelColumn?: string;
+  /** `dynamic` binarises every training batch afresh (and validation and test once); `none`; default the preset's. */
+  binarize?: 'dynamic' | 'none';
 }
 
 /** What a run reports (the `--json` output of `aekit train`). */
@@ -105,6 +108,12 @@ export interface TrainRunResult {
 export function presetByName(name: string): Preset {
   if (!Object.hasOwn(PRESETS, name)) throw new UsageError(`unknown preset "${name}"; expected one of: ${Object.keys(PRESETS).join(', ')}`);
   return PRESETS[name as PresetName];
+}
+
+/** The run's binarisation: the option's, else the preset's; nothing recorded for none. */
+function binarization(option: TrainRunOptions['binarize'], preset: Preset): { binarize?: 'dynamic' } {
+  const chosen = option ?? preset.training.binarize ?? 'none';
+  return chosen === 'dynamic' ? { binarize: 'dynamic' } : {};
 }
 
 /** What a run needs, settled: from options for a new run, from model.json for a resumed one. */
@@ -147,6 +156,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
       ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
       ...(preset.training.greedy ? { greedy: true } : {}),
+      ...(binarization(options.binarize, preset)),
     },
     data: options.data ?? 'mnist',
     ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
@@ -319,7 +329,10 @@ function runData(plan: Plan, model: Autoencoder, expectedFingerprint: string | u
       ...dataDescriptionOf(plan.data, stream.source, { n: stream.train.n, features: stream.train.features, shape: stream.shape }, stream.validation.n, stream.test.n),
       fingerprint: stream.fingerprint,
     };
-    return { train: stream.train, validation: applyScaling(stream.validation, scaling), test: applyScaling(stream.test, scaling), dataDescription: description, scaling };
+    return {
+      train: stream.train, validation: heldOut(training, applyScaling(stream.validation, scaling), 'validation'),
+      test: heldOut(training, applyScaling(stream.test, scaling), 'test'), dataDescription: description, scaling,
+    };
   }
   const loaded = loadRunData({
     data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction, seed: training.seed, labelColumn: plan.labelColumn,
@@ -331,7 +344,12 @@ function runData(plan: Plan, model: Autoencoder, expectedFingerprint: string | u
   const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, training.scale);
   const description = { ...dataDescriptionOf(plan.data, loaded.source, loaded.train, loaded.validation.n, loaded.test.n), fingerprint: fingerprintNow };
-  return { train, validation, test, dataDescription: description, scaling };
+  return { train, validation: heldOut(training, validation, 'validation'), test: heldOut(training, test, 'test'), dataDescription: description, scaling };
+}
+
+/** Held-out rows as the run scores them: binarised once with a fixed seed when training binarises dynamically. */
+function heldOut(training: Plan['training'], data: Dataset, split: 'validation' | 'test'): Dataset {
+  return training.binarize === 'dynamic' ? fixedBinarization(data, split) : data;
 }
 
 /** The result a finished record describes (what a resume of a finished run reports). */

@@ -12,6 +12,7 @@ import { classifyCommand } from './commands/classify.js';
 import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
+import { interpolateCommand, sampleCommand } from './commands/generate.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { inpaintCommand } from './commands/inpaint.js';
@@ -39,6 +40,8 @@ export function program(): Command {
     .addCommand(transformCommand('encode'))
     .addCommand(transformCommand('decode'))
     .addCommand(transformCommand('reconstruct'))
+    .addCommand(sampleCommand())
+    .addCommand(interpolateCommand())
     .addCommand(denoiseCommand())
     .addCommand(inpaintCommand())
     .addCommand(anomalyCommand())

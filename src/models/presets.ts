@@ -18,6 +18,8 @@ export interface Preset {
     weightDecay?: number;
     /** Greedy layer-wise pretraining: each weight layer trained alone, `epochs` each (src/training/greedy.ts). */
     greedy?: boolean;
+    /** `dynamic`: each training batch binarised afresh, validation and test once with a fixed seed (src/training/binarize-data.ts). */
+    binarize?: 'dynamic';
   };
 }
 
@@ -114,6 +116,31 @@ export function sdaeModel(sizes: readonly number[], noise: string): ModelSpecInp
     encoder: sizes.slice(1).flatMap((units) => [{ type: 'noise', spec: noise } as const, { type: 'dense', units, activation: 'sigmoid' } as const]),
     decoder: 'mirror',
     tied: true,
+    output: { activation: 'sigmoid', loss: 'bce' },
+  };
+}
+
+/**
+ * A variational autoencoder (Kingma & Welling 2014) for binarised images: `hidden` deterministic
+ * layers (leaky relu, He initialisation, as the deep preset) before a Gaussian code of `units`,
+ * the decoder mirroring them to a Bernoulli likelihood (the sigmoid output's binary cross-entropy
+ * is −log p(x | z)); with `conv`, two strided 3x3 convolutions (28 → 14 → 7) come first, mirrored
+ * by transposed convolutions. KL warm-up over the first `warmup` epochs (Sønderby et al. 2016).
+ * @example
+ * Autoencoder.create(vaeModel({ hidden: [512, 256], units: 50 }));
+ */
+export function vaeModel(options: { hidden: readonly number[]; units: number; conv?: boolean; warmup?: number; input?: readonly number[] }): ModelSpecInput {
+  const unit = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
+  const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, ...unit } as const);
+  const features = options.input ?? (options.conv ? [1, 28, 28] : [784]);
+  return {
+    input: [...features],
+    encoder: [
+      ...(options.conv ? [conv(32), conv(64), { type: 'flatten' } as const] : []),
+      ...options.hidden.map((units) => ({ type: 'dense', units, ...unit } as const)),
+      { type: 'gaussian', units: options.units, warmup: options.warmup ?? 0 },
+    ],
+    decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
   };
 }
@@ -234,6 +261,18 @@ export const PRESETS = {
     description: 'stacked denoising autoencoder 784-1000-1000-1000, sigmoid, tied, masking noise 0.25; pretrained greedily, one layer at a time (aekit classify)',
     model: sdaeModel([784, 1000, 1000, 1000], 'mask:0.25'),
     training: { epochs: 20, batchSize: 64, lr: 1e-3, schedule: 'cosine', greedy: true },
+  },
+  // Generative autoencoders (issue 32), trained on dynamically binarised MNIST as the likelihood
+  // papers do; `aekit eval` reports their importance-sampled test NLL.
+  vae: {
+    description: 'variational autoencoder 784-512-256-(50 Gaussian) leaky relu, mirrored to a Bernoulli output; dynamically binarised data, KL warm-up',
+    model: vaeModel({ hidden: [512, 256], units: 50, warmup: 5 }),
+    training: { epochs: 60, batchSize: 100, lr: 1e-3, schedule: 'cosine', binarize: 'dynamic' },
+  },
+  'conv-vae': {
+    description: 'convolutional VAE: conv 32 3x3/2, conv 64 3x3/2 (leaky relu), a 50-d Gaussian code, mirrored by transposed convolutions; dynamically binarised data',
+    model: vaeModel({ hidden: [], units: 50, conv: true, warmup: 3 }),
+    training: { epochs: 20, batchSize: 100, lr: 1e-3, schedule: 'cosine', binarize: 'dynamic' },
   },
 } satisfies Record<string, Preset>;
 
