@@ -36,3 +36,24 @@ test('data outside [0, 1] for a sigmoid output: one plain sentence that names th
   assert.match(bce.stderr, /this model's binary cross-entropy on a sigmoid output needs data in \[0, 1\]/);
   assert.doesNotMatch(bce.stderr, /keeps the default/, 'no note when the loss is the default');
 });
+
+/** A small MNIST run, trained once for the tests that need one. */
+let digitsRun: Promise<string> | null = null;
+function smallRun(): Promise<string> {
+  digitsRun ??= (async () => {
+    const dir = join(work, 'digits');
+    const r = await aekitInProcess('train', '--preset', 'undercomplete', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', dir, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    return dir;
+  })();
+  return digitsRun;
+}
+
+test('export into a folder that does not exist: what the other commands say, no temporary name', async () => {
+  const run = await smallRun();
+  for (const [kind, file] of [['onnx', 'm.onnx'], ['pytorch', 'm.py']]) {
+    const r = await aekitInProcess('export', kind, '--model', run, '--output', join(work, 'no', 'such', file));
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `aekit: ${join(work, 'no', 'such', file)}: the folder ${join(work, 'no', 'such')} does not exist; create it first\n`);
+  }
+});
