@@ -47,7 +47,7 @@ export function loadRun(dir: string): LoadedRun {
  * const { model: again } = loadRun('models/mine');
  */
 export function saveModel(model: Autoencoder, dir: string, options: { force?: boolean } = {}): void {
-  prepareRunFolder(dir, options.force ?? false);
+  prepareRunFolder(dir, options.force ?? false, 'saveModel(model, dir, { force: true })');
   writeWeights(dir, stateDict(model), { format: MODEL_FORMAT });
   const record: RunRecord = {
     format: MODEL_FORMAT, version: RUN_RECORD_VERSION, status: 'done', preset: null, model: model.config,

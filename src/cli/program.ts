@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { AEKIT_VERSION } from '../apps/version.js';
 import { backendFallbackReason, selectBackend } from '../backend/select.js';
-import { AekitError, NumericError } from '../errors.js';
+import { AekitError, NumericError, OutputFolderError } from '../errors.js';
 import { setBackend } from '../tensor/index.js';
 import { anomalyCommand } from './commands/anomaly.js';
 import { classifyCommand } from './commands/classify.js';
@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
     if (error instanceof AekitError) {
-      process.stderr.write(`aekit: ${error.message}\n`);
+      process.stderr.write(`aekit: ${error instanceof OutputFolderError ? error.cliMessage : error.message}\n`);
       return error instanceof NumericError ? 1 : 2;
     }
     const system = error as NodeJS.ErrnoException;

@@ -18,6 +18,7 @@ import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type 
 import { buildStack } from './layer-specs.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
+import { startOutputAtMean } from './output-bias.js';
 import type { Batch, Objective, Trainable } from './trainable.js';
 
 /** The seed of the draws that a VAE's loss at inference (its validation loss) is estimated with. */
@@ -166,8 +167,10 @@ export class Autoencoder implements Trainable {
   }
 
   /**
-   * Sets what the layers learn from the training data before training: a center layer's mean.
-   * A center layer must see the model's input, so only noise and dropout may come before it.
+   * Sets what the layers learn from the training data before training: a center layer's mean,
+   * and an untrained decoder's last bias, which starts at the data's mean (see output-bias.ts:
+   * from zero, sigmoid code units saturate to draw the mean image and stay dead). A center layer
+   * must see the model's input, so only noise and dropout may come before it.
    */
   prepare(train: Matrix): void {
     const layers = this.encoder.layers;
@@ -177,6 +180,7 @@ export class Autoencoder implements Trainable {
       if (before) throw new UsageError(`encoder.${i} (center): centres the model's input, so it must come before ${before.type} layers`);
       layer.adapt(train);
     });
+    startOutputAtMean(this.decoder, this.output, train);
   }
 
   /** x as a batch of shape [batch, ...inputShape]; rows of inputSize values are accepted for any input shape. */

@@ -154,6 +154,24 @@ export function parseModelConfig(config: AutoencoderConfigInput): ModelSpecConfi
   return spec;
 }
 
+/**
+ * What a config leaves to defaults that its author may not expect, one sentence each: today,
+ * squared error asked for without an output activation, which keeps the default sigmoid output
+ * (values in [0, 1]), not the linear one real-valued data needs.
+ * @example
+ * implicitChoices({ layers: [20, 4], loss: 'mse' }); // ['"loss": "mse" keeps the default "outputActivation": "sigmoid" …']
+ */
+export function implicitChoices(config: unknown): string[] {
+  if (!config || typeof config !== 'object') return [];
+  const c = config as { layers?: unknown; loss?: unknown; outputActivation?: unknown; output?: { loss?: unknown; activation?: unknown } };
+  const short = 'layers' in c;
+  const loss = short ? c.loss : c.output?.loss;
+  const activation = short ? c.outputActivation : c.output?.activation;
+  if (loss !== 'mse' || activation !== undefined) return [];
+  const key = short ? '"outputActivation"' : '"output.activation"';
+  return [`"loss": "mse" keeps the default ${key}: "sigmoid", so outputs lie in [0, 1]; for real-valued data write ${key}: "identity"`];
+}
+
 function check<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

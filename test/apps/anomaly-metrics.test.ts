@@ -27,6 +27,15 @@ test('AUC and PR-AUC by hand, without ties', () => {
   close(prAuc([1, 2, 3, 4, 5], [1, 1, 0, 0, 0]), 0.325);
 });
 
+test('a perfect ranking scores exactly 1, never more', () => {
+  // Nine anomalies above one normal: each step adds recall 1/9 at precision 1, and 1/9 summed nine
+  // times is 1.0000000000000002 in float64 (what --json printed for a perfect detector).
+  const scores = Array.from({ length: 10 }, (_, i) => i);
+  const labels = scores.map((i) => (i === 0 ? 0 : 1));
+  assert.equal(prAuc(scores, labels), 1);
+  assert.equal(rocAuc(scores, labels), 1);
+});
+
 test('AUC and PR-AUC by hand, with ties', () => {
   const scores = [1, 2, 2, 3, 3, 3];
   const labels = [0, 0, 1, 0, 1, 1];

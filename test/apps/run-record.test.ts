@@ -16,7 +16,7 @@ import { stateDict } from '../../src/models/state.js';
 import { parseRunRecord } from '../../src/apps/run-record.js';
 import { trainRun } from '../../src/apps/train-run.js';
 import { readNpy } from '../../src/data/npy.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, UsageError } from '../../src/errors.js';
 import { noGrad, Tensor, tidy, withBackend } from '../../src/tensor/index.js';
 import { availableBackends } from '../helpers/backends.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -119,4 +119,18 @@ test('a version-2 folder (weights numbered by layer spec) loads with its names m
   assert.equal(record.version, 3);
   const x = Tensor.from(Array.from({ length: 12 }, (_, i) => (i % 5) / 5), [2, 6]);
   assert.deepEqual(noGrad(() => back.reconstruct(x).toArray()), noGrad(() => model.reconstruct(x).toArray()));
+});
+
+test('saving twice: the refusal speaks the library\'s language, and force replaces the save', () => {
+  const dir = join(tempDir('save-twice'), 'models', 'first');
+  const model = Autoencoder.create({ layers: [6, 2], codeActivation: 'sigmoid' }, 1);
+  saveModel(model, dir);
+  assert.throws(() => saveModel(model, dir), (error: Error) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /models\/first: the folder exists and is not empty; pass saveModel\(model, dir, \{ force: true \}\) to replace the output in it, or choose another folder$/);
+    assert.doesNotMatch(error.message, /--force|--out/);
+    return true;
+  });
+  saveModel(model, dir, { force: true });
+  assert.deepEqual(loadRun(dir).model.config, model.config);
 });

@@ -222,7 +222,7 @@ function scoreFile(opts: AnomalyFlags): void {
   }, () => [
     `${opts.input}: ${input.n} rows scored by ${metric} with ${opts.model}: mean ${fmt(summary.mean)}, median ${fmt(summary.median)}, min ${fmt(summary.min)}, max ${fmt(summary.max)}`,
     ...(flagged ? [`  threshold ${fmt(flagged.threshold)} (${opts.contamination !== undefined ? `contamination ${opts.contamination}` : `${opts.quantile ?? 0.99}-quantile of ${opts.validation}`}): ${flagged.anomalies} anomalies`] : []),
-    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels}`] : []),
+    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels ?? `the column "${opts.labelColumn}" of ${opts.input}`}`] : []),
     `  most anomalous rows: ${top.slice(0, 5).map((t) => `${t.row} (${fmt(t.score)})`).join(', ')}`,
     ...(opts.output || opts.perFeature ? [`  wrote ${[opts.output, opts.perFeature].filter(Boolean).join(' and ')}`] : []),
   ].join('\n'));
