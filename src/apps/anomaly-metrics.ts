@@ -76,10 +76,13 @@ export function prAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
     while (j < order.length && scores[order[j]] === scores[order[i]]) hits += labels[order[j++]];
     truePositives += hits;
     flagged = j;
-    area += (hits / positives) * (truePositives / flagged);
+    // Summed as hits × precision and divided once at the end: each precision is at most 1 and
+    // the hits add up to `positives` exactly, so rounding keeps the sum at most `positives` and
+    // the area within [0, 1] (summing hits / positives terms gave 1.0000000000000002).
+    area += hits * (truePositives / flagged);
     i = j;
   }
-  return area;
+  return area / positives;
 }
 
 /**
