@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { AEKIT_VERSION } from '../apps/version.js';
 import { backendFallbackReason, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError, OutputFolderError } from '../errors.js';
+import { ignoreDigests } from '../io/digest.js';
 import { setBackend } from '../tensor/index.js';
 import { anomalyCommand } from './commands/anomaly.js';
 import { classifyCommand } from './commands/classify.js';
@@ -35,6 +36,8 @@ export function program(): Command {
     .version(AEKIT_VERSION)
     .exitOverride()
     .showSuggestionAfterError()
+    .option('--ignore-digest', 'load weights that no longer match the SHA-256 digest recorded with them (a file changed on purpose); any command takes it')
+    .hook('preAction', (root) => ignoreDigests(root.opts<{ ignoreDigest?: boolean }>().ignoreDigest === true))
     .addCommand(trainCommand())
     .addCommand(evalCommand())
     .addCommand(transformCommand('encode'))
@@ -70,6 +73,7 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   const cli = program();
   for (const command of cli.commands) command.exitOverride();
+  ignoreDigests(false);
   try {
     setBackend(selectBackend());
     const fallback = backendFallbackReason();

@@ -7,6 +7,7 @@ import { exportEncoder } from '../../apps/classifier-run.js';
 import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
 import { pytorchSource } from '../../apps/pytorch-code.js';
 import { UsageError } from '../../errors.js';
+import { sha256Hex } from '../../io/digest.js';
 import { writeFileAtomic } from '../../io/run-folder.js';
 import { checkOutputFiles, emit } from '../output.js';
 import { exportTorchrunCommand } from './torchrun.js';
@@ -99,7 +100,7 @@ Examples:
       const source = pytorchSource(exportableRun(opts.model), opts.model);
       if (opts.output !== undefined) writeFileAtomic(opts.output, source);
       const written = opts.output;
-      emit(opts.json, { model: opts.model, output: written ?? null, source }, () =>
+      emit(opts.json, { model: opts.model, output: written ?? null, sha256: sha256Hex(Buffer.from(source)), source }, () =>
         written !== undefined ? `wrote the PyTorch module of ${opts.model} to ${written}` : source.trimEnd());
     });
 }
