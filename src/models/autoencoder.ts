@@ -11,10 +11,11 @@ import { type ForwardContext, formatDims, INFERENCE, type NamedBuffer, type Name
 import { NoiseLayer } from '../nn/noise.js';
 import { sumTerms } from '../nn/regularizers.js';
 import type { Sequential } from '../nn/sequential.js';
-import { reshape, sizeOf, Tensor } from '../tensor/index.js';
+import { add, reshape, sizeOf, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
+import { holeLoss, holesLayerIndex } from './hole-loss.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
 import type { Batch, Objective, Trainable } from './trainable.js';
@@ -133,7 +134,9 @@ export class Autoencoder implements Trainable {
     }
     const hidden = this.encoder.trace(x, ctx);
     const restored = this.decoder.trace(hidden[hidden.length - 1], ctx);
-    const loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    let loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    const holes = this.output.holeWeight ? holesLayerIndex(this.encoder) : -1;
+    if (holes >= 0) loss = add(loss, holeLoss(restored[restored.length - 1], x, hidden[holes], this.output, scale, this.output.holeWeight!));
     return { loss, penalty: sumTerms([...this.encoder.penalties(hidden), ...this.decoder.penalties(restored)]) };
   }
 

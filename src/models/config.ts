@@ -24,6 +24,11 @@ export const outputSchema = z.object({
   activation: z.enum(['sigmoid', 'identity']).default('sigmoid'),
   /** Binary cross-entropy (with a sigmoid output) or squared error. */
   loss: z.enum(['bce', 'mse']).default('bce'),
+  /**
+   * With a holes noise layer: the loss on the missing pixels counts 1 + holeWeight times while
+   * training (src/models/hole-loss.ts); the training loss reported then includes that term.
+   */
+  holeWeight: z.number().nonnegative().optional(),
 }).strict();
 
 /** The output, defaults filled in. */

@@ -78,13 +78,13 @@ export function convModel(noise?: string, units: 'relu' | 'leaky' = 'leaky'): Mo
  * @example
  * Autoencoder.create(inpaintModel());
  */
-export function inpaintModel(largest = 0.6, code = 128): ModelSpecInput {
+export function inpaintModel(largest = 0.6, code = 128, holeWeight = 0): ModelSpecInput {
   const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const);
   return {
     input: [1, 28, 28],
     encoder: [{ type: 'noise', spec: `holes:${largest}` }, conv(32), conv(64), { type: 'flatten' }, { type: 'dense', units: code }],
     decoder: 'mirror',
-    output: { activation: 'sigmoid', loss: 'bce' },
+    output: { activation: 'sigmoid', loss: 'bce', ...(holeWeight > 0 ? { holeWeight } : {}) },
   };
 }
 
