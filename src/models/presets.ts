@@ -75,10 +75,14 @@ export function convModel(noise?: string, units: 'relu' | 'leaky' = 'leaky'): Mo
  * code and mirrored back. Trained to give back the whole image from what the holes leave, it
  * fills a hole in one forward pass (`aekit inpaint`), as a context encoder does; the code is
  * wider than the conv preset's 30 units because it must carry what is known, not a summary.
+ * Chosen on 1,000 held-out training digits (trained on 10,000 for 5 epochs; PSNR on the 12x12
+ * centre hole): a 128-unit code 9.75 dB, 256 units 9.85; 10 epochs instead of 5 10.16; the
+ * hole's loss weighted 5 times (`holeWeight` 4) 9.80, and worse on scattered pixels.
+ * @param holeWeight see the output's `holeWeight` (0: the plain loss)
  * @example
  * Autoencoder.create(inpaintModel());
  */
-export function inpaintModel(largest = 0.6, code = 128, holeWeight = 0): ModelSpecInput {
+export function inpaintModel(largest = 0.6, code = 256, holeWeight = 0): ModelSpecInput {
   const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const);
   return {
     input: [1, 28, 28],
