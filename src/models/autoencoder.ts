@@ -16,6 +16,7 @@ import { add, reshape, sizeOf, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
+import { holeLoss, holesLayerIndex } from './hole-loss.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
 import { startOutputAtMean } from './output-bias.js';
@@ -145,7 +146,9 @@ export class Autoencoder implements Trainable {
     }
     const hidden = this.encoder.trace(x, ctx);
     const restored = this.decoder.trace(hidden[hidden.length - 1], ctx);
-    const loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    let loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    const holes = this.output.holeWeight ? holesLayerIndex(this.encoder) : -1;
+    if (holes >= 0) loss = add(loss, holeLoss(restored[restored.length - 1], x, hidden[holes], this.output, scale, this.output.holeWeight!));
     const code = this.encoder.layers.at(-1);
     if (code instanceof Gaussian) {
       // A VAE's loss is its negative ELBO (β-weighted while training): the KL is the code's penalty.

@@ -29,6 +29,11 @@ export const outputSchema = z.object({
   loss: z.enum(['bce', 'mse', 'gaussian']).default('bce'),
   /** σ of the Gaussian likelihood (loss "gaussian"), fixed; default 1. */
   sigma: z.number().positive().finite().optional(),
+  /**
+   * With a holes noise layer: the loss on the missing pixels counts 1 + holeWeight times while
+   * training (src/models/hole-loss.ts); the training loss reported then includes that term.
+   */
+  holeWeight: z.number().nonnegative().optional(),
 }).strict();
 
 /** The output, defaults filled in. */
