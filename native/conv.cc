@@ -154,7 +154,10 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
   static constexpr int kUnaryOf[] = {-1, kUSigmoid, kUTanh, kURelu, kULeakyRelu};
   const int op = kUnaryOf[act];
   const Plan p(g);
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -174,7 +177,10 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
 
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
   const Plan p(g);
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -198,7 +204,10 @@ void conv2d_backward_filter(const float* x, const float* dy, float* dw, const Co
     for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
     return;
   }
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     for (long grp = 0; grp < g.groups; ++grp) {
       gather_columns(x, p, grp, c, col);

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AEKIT_VERSION } from '../apps/version.js';
-import { backendFallbackReason, selectBackend } from '../backend/select.js';
+import { backendNote, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError, OutputFolderError } from '../errors.js';
 import { ignoreDigests } from '../io/digest.js';
 import { setBackend } from '../tensor/index.js';
@@ -59,7 +59,7 @@ export function program(): Command {
     .addCommand(serveCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
-Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
+Environment: AEKIT_BACKEND=native|wasm|reference picks the compute backend; AEKIT_THREADS sets the threads.
 
 Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
@@ -76,8 +76,8 @@ export async function main(argv: string[]): Promise<number> {
   ignoreDigests(false);
   try {
     setBackend(selectBackend());
-    const fallback = backendFallbackReason();
-    if (fallback) process.stderr.write(`aekit: ${fallback}\n`);
+    const note = backendNote();
+    if (note) process.stderr.write(`aekit: ${note}\n`);
     await cli.parseAsync(argv, { from: 'user' });
     // Stopped by Ctrl-C after saving what it had: 128 + SIGINT, as shells report it.
     return wasInterrupted() ? 130 : 0;
