@@ -51,6 +51,7 @@ interface Addon {
   info(): { isa: string; threads: number } & GemmBlocking;
   setThreads(n: number): number;
   setIsa(isa: string): string;
+  setConvAlgo(algo: string): string;
   peakGflops(seconds: number): number;
   corePeakGflops(seconds: number): number;
 }
@@ -239,4 +240,12 @@ export function setNativeThreads(threads: number): number {
 /** Testing hook: lowers (never raises above the CPU's) the ISA the kernels dispatch to. Returns the ISA in use. */
 export function setNativeIsa(isa: 'avx512' | 'avx2' | 'baseline'): string {
   return load().setIsa(isa);
+}
+
+/**
+ * Testing and tuning hook: every convolution's forward and input gradient run im2col + GEMM or
+ * the direct kernels; 'auto' restores the per-shape choice. Returns the setting in force.
+ */
+export function setNativeConvAlgo(algo: 'auto' | 'im2col' | 'direct'): string {
+  return load().setConvAlgo(algo);
 }
