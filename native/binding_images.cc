@@ -44,7 +44,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
       (b.p && !need(info, K, "bias", b, size_t(g.out_c))))
     return info.Env().Undefined();
   const long act = arg_int(info, 5);
-  if (act < 0 || act > 4) {
+  if (act < 0 || act >= kActCount) {
     fail(info, std::string(K) + ": unknown activation");
     return info.Env().Undefined();
   }

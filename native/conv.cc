@@ -154,6 +154,7 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
   if (g.batch > 0 && conv_algo(ConvPass::Forward, g) == ConvAlgo::Direct) return conv2d_forward_direct(x, w, bias, y, g, act, slope);
   // The activation as the unary kernel's op, applied to each image's output while it is in cache.
   static constexpr int kUnaryOf[] = {-1, kUSigmoid, kUTanh, kURelu, kULeakyRelu};
+  static_assert(sizeof(kUnaryOf) / sizeof(kUnaryOf[0]) == kActCount, "one unary op per activation");
   const int op = kUnaryOf[act];
   const Plan p(g);
   const auto [col, rows] = buffers(p);
