@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { exportEncoder } from '../../apps/classifier-run.js';
-import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
-import { pytorchSource } from '../../apps/pytorch-code.js';
+import { exportEncoder } from '../../run/classifier-run.js';
+import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../export/onnx-export.js';
+import { pytorchSource } from '../../export/pytorch-code.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/run-folder.js';
 import { emit } from '../output.js';

@@ -4,7 +4,7 @@
  * the LSH, PCAH and ITQ codes of the same data beside them.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { type RetrievalScores, retrieve } from '../../apps/retrieve.js';
+import { type RetrievalScores, retrieve } from '../../apps/retrieve/retrieve.js';
 import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { emit, timestamp } from '../output.js';
