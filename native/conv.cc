@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 #include "common.h"
+#include "conv_choice.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -150,8 +151,10 @@ template <class F> void for_chunks(const Plan& p, F&& f) {
 }  // namespace
 
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float slope) {
+  if (g.batch > 0 && conv_algo(ConvPass::Forward, g) == ConvAlgo::Direct) return conv2d_forward_direct(x, w, bias, y, g, act, slope);
   // The activation as the unary kernel's op, applied to each image's output while it is in cache.
   static constexpr int kUnaryOf[] = {-1, kUSigmoid, kUTanh, kURelu, kULeakyRelu};
+  static_assert(sizeof(kUnaryOf) / sizeof(kUnaryOf[0]) == kActCount, "one unary op per activation");
   const int op = kUnaryOf[act];
   const Plan p(g);
   // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
@@ -176,6 +179,7 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
 }
 
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
+  if (g.batch > 0 && conv_algo(ConvPass::BackwardInput, g) == ConvAlgo::Direct) return conv2d_backward_input_direct(dy, w, dx, g, beta);
   const Plan p(g);
   // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
   const Buffers bufs = buffers(p);
@@ -198,6 +202,7 @@ void conv2d_backward_input(const float* dy, const float* w, float* dx, const Con
 }
 
 void conv2d_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta) {
+  if (g.batch > 0 && conv_algo(ConvPass::BackwardFilter, g) == ConvAlgo::Direct) return conv2d_backward_filter_direct(x, dy, dw, g, beta);
   const Plan p(g);
   if (g.batch == 0) {
     const long size = g.out_c * p.K;

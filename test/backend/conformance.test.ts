@@ -471,7 +471,26 @@ d('native vs reference: convolution and pooling', opts, () => {
     // Large outputs: the native kernel convolves these a few images at a time (several chunks).
     geometry(9, 16, 32, 32, 8, [3, 3], 1, 1, 1, 1),
     geometry(5, 8, 48, 48, 8, [3, 3], 1, 1, 1, 2),
+    // Shapes the direct kernels split by stride phase: first layers with one channel, odd sizes,
+    // stride 3, dilation with stride, a kernel wider than the stride leaves phases without taps,
+    // an input smaller than the stride.
+    geometry(4, 1, 28, 28, 32, [3, 3], 2, 1, 1, 1),
+    geometry(2, 3, 15, 17, 11, [5, 3], 3, 2, 1, 1),
+    geometry(2, 5, 12, 13, 9, [3, 3], 2, 2, 2, 1),
+    geometry(3, 2, 9, 7, 3, [1, 1], 2, 0, 1, 1),
+    geometry(2, 3, 1, 1, 4, [3, 3], 2, 1, 1, 1),
+    geometry(2, 17, 8, 8, 19, [3, 3], 1, 1, 1, 1),
   ];
+  // Both algorithms: im2col + GEMM and the direct kernels (forced; normally chosen per shape).
+  const algorithms = nativeMod ? ['im2col', 'direct'] as const : [];
+  const withAlgorithm = (algo: 'im2col' | 'direct', body: () => void) => {
+    nativeMod!.setNativeConvAlgo(algo);
+    try {
+      body();
+    } finally {
+      nativeMod!.setNativeConvAlgo('auto');
+    }
+  };
   // Tolerance as for GEMM: a K-term float32 dot product, K = channels per group × taps.
   const tol = (g: ConvGeometry, scale: number) => (_i: number, v: number) => 2e-5 * (Math.abs(v) + Math.sqrt(g.inChannels / g.groups * g.kernelH * g.kernelW) * scale);
   const label = (g: ConvGeometry) => `${g.batch}x${g.inChannels}x${g.inHeight}x${g.inWidth} -> ${g.outChannels} k${g.kernelH}x${g.kernelW} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
@@ -480,7 +499,7 @@ d('native vs reference: convolution and pooling', opts, () => {
     w: g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW,
   });
 
-  test('conv2dForward with and without bias, every activation fused, inputs as views', () => {
+  for (const algo of algorithms) test(`conv2dForward (${algo}) with and without bias, every activation fused, inputs as views`, () => withAlgorithm(algo, () => {
     for (const [i, g] of cases.entries()) {
       const n = sizes(g);
       const x = randomArray(n.x), w = randomArray(n.w), bias = randomArray(g.outChannels);
@@ -495,9 +514,9 @@ d('native vs reference: convolution and pooling', opts, () => {
         }
       }
     }
-  });
+  }));
 
-  test('conv2dBackwardInput and conv2dBackwardFilter, beta 0 (NaN overwritten) and 1', () => {
+  for (const algo of algorithms) test(`conv2dBackwardInput and conv2dBackwardFilter (${algo}), beta 0 (NaN overwritten) and 1`, () => withAlgorithm(algo, () => {
     for (const g of cases) {
       const n = sizes(g);
       const x = randomArray(n.x), w = randomArray(n.w), dy = randomArray(n.y);
@@ -518,7 +537,7 @@ d('native vs reference: convolution and pooling', opts, () => {
         dw.check(label(g));
       }
     }
-  });
+  }));
 
   test('maxPool2d values and indices, scatterAdd and gather exactly; indices out of range are refused', () => {
     for (const [planes, h, w, k, s, p] of [[6, 28, 28, 2, 2, 0], [5, 7, 9, 3, 2, 1], [2, 5, 5, 3, 1, 1], [1, 1, 1, 1, 1, 0]]) {
