@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { saveModel } from '../../src/apps/save-load.js';
+import { saveModel } from '../../src/run/save-load.js';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { type Dashboard, startDashboard } from '../../src/serve/server.js';

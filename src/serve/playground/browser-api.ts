@@ -6,10 +6,10 @@
  * applyScaling and transformRows are what `aekit reconstruct` runs, iterateFill what `aekit
  * inpaint` runs. Nothing here touches the file system (the bundle stubs Node's modules out).
  */
-import { applyScaling, undoScaling, type Scaling } from '../../apps/scaling.js';
-import { parseRunRecord } from '../../apps/run-record.js';
-import { transformRows } from '../../apps/transform.js';
-import { iterateFill } from '../../apps/inpaint.js';
+import { applyScaling, undoScaling, type Scaling } from '../../data/scaling.js';
+import { parseRunRecord } from '../../run/run-record.js';
+import { transformRows } from '../../run/transform.js';
+import { iterateFill } from '../../apps/inpaint/inpaint.js';
 import { createWasmBackend, type WasmBackend } from '../../backend/wasm/wasm-backend.js';
 import { webAssembly } from '../../backend/wasm/wasm-api.js';
 import { parseSafetensors } from '../../io/safetensors.js';
