@@ -106,9 +106,9 @@ test('the undercomplete model trains in the page: its loss falls, it can be stop
   const { losses, epochs } = await page.evaluate<{ losses: number[]; epochs: number }>('window.aekitPlayground.training');
   assert.ok(epochs >= 1 && epochs < 50, `stopped after ${epochs} epochs`);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  // Binary cross-entropy summed over 784 pixels: about 544 (784 ln 2) untrained, well under 200 after an epoch.
-  assert.ok(mean(losses.slice(0, 3)) > 400, `first losses ${losses.slice(0, 3).join(', ')}`);
-  assert.ok(mean(losses.slice(-5)) < 0.5 * mean(losses.slice(0, 3)), `the loss went from ${mean(losses.slice(0, 3))} to ${mean(losses.slice(-5))}`);
+  // Binary cross-entropy summed over 784 pixels: about 200 at the first steps (the output bias starts
+  // at the data's mean), under 120 after an epoch.
+  assert.ok(mean(losses.slice(-5)) < 0.7 * mean(losses.slice(0, 3)), `the loss went from ${mean(losses.slice(0, 3))} to ${mean(losses.slice(-5))}`);
   assert.match(await page.locator('#train-status').textContent() ?? '', /^stopped after \d epoch/);
   assert.match(await page.locator('#status').textContent() ?? '', /trained in this page: 784 pixels, 64-d code/);
   assert.deepEqual(errors, []);
