@@ -42,7 +42,7 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   assert.deepEqual(spec.stacks.decoder, [{ type: 'dense', modules: [0, 1] }]);
   assert.deepEqual(spec.parameters.map((p) => `${p.name}:${p.kind}`), ['encoder.0.weight:weight', 'encoder.0.bias:bias', 'decoder.0.weight:weight', 'decoder.0.bias:bias']);
   assert.deepEqual({ epochs: spec.training.epochs, batchSize: spec.training.batchSize, seed: spec.training.seed }, { epochs: 3, batchSize: 8, seed: 5 });
-  assert.equal(spec.record.data && 'labelColumn' in spec.record.data ? spec.record.data.labelColumn : null, 'label');
+  assert.equal((spec.record.data as { labelColumn?: string } | null)?.labelColumn, 'label');
 
   // The initial weights are aekit's draw for the seed.
   const init = readSafetensors(join(job, 'init.safetensors')).tensors;
