@@ -75,3 +75,27 @@ test('export torchrun refuses a greedy preset, a folder in use and a job that ha
   assert.match(early.stderr, /the job has not written .*model\.safetensors yet; run it first/);
   assert.ok(PRESETS.sdae.training.greedy);
 });
+
+test('export torchrun --model goes on from a run: its weights, settings and data; a classifier run is refused', async () => {
+  const dir = tempDir('torchrun-from-run');
+  const data = join(dir, 'pixels.npy');
+  writeNpy(data, Float32Array.from({ length: 60 * 784 }, (_, i) => ((i * 7) % 13) / 13), [60, 784]);
+  const run = join(dir, 'run');
+  const trained = await aekitInProcess('train', '--preset', 'undercomplete', '--data', data, '--epochs', '1', '--batch-size', '16', '--seed', '3', '--out', run, '--json');
+  assert.equal(trained.code, 0, trained.stderr);
+  const job = join(dir, 'job');
+  const out = await aekitInProcess('export', 'torchrun', '--model', run, '--epochs', '4', '--out', job, '--json');
+  assert.equal(out.code, 0, out.stderr);
+  const spec = JSON.parse(readFileSync(join(job, 'job.json'), 'utf8')) as TorchrunJob;
+  assert.deepEqual({ epochs: spec.training.epochs, batchSize: spec.training.batchSize, seed: spec.training.seed }, { epochs: 4, batchSize: 16, seed: 3 });
+  assert.equal(spec.record.preset, 'undercomplete');
+  assert.deepEqual(spec.data.source, { train: { x: data }, test: null });
+  const weights = readSafetensors(join(run, 'model.safetensors')).tensors;
+  const init = readSafetensors(join(job, 'init.safetensors')).tensors;
+  for (const [name, t] of weights) assert.deepEqual(init.get(name)?.data, t.data, name);
+
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'aekit-classifier' }));
+  const refused = await aekitInProcess('export', 'torchrun', '--model', dir, '--out', join(dir, 'job2'));
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--model takes the run folder of an autoencoder/);
+});
