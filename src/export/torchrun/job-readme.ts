@@ -45,6 +45,10 @@ Needs PyTorch and NumPy only; tested with torch ${TESTED_TORCH}.
     # many machines: the same command on each, with its --node_rank
     torchrun --nnodes 2 --nproc_per_node 4 --node_rank 0 --rdzv_backend c10d --rdzv_endpoint HOST:29400 train.py
 
+Debian 12's torchrun (torch 1.13 on Python 3.11) stops at start with "AttributeError: 'NoneType'
+object has no attribute 'get'" (its --redirects and --tee defaults parse to nothing there); add
+\`--redirects 9:1 --tee 9:1\` (a mapping that names no rank) to its flags.
+
 Each epoch's state is saved to checkpoints/last.pt (\`--checkpoint-every N\` also every N steps);
 run the same command again after a crash and it resumes there (\`--fresh\` starts over). The
 batch a rank sees is its part of aekit's global batch, and the examples come in aekit's order
