@@ -36,7 +36,7 @@ export interface JobParameter {
 /**
  * The layers of a stack for train.py: modules [from, to) in the stack's nn.Sequential (the
  * numbering of src/nn/torch-names.ts), noise and dropout, and penalties.
- * @throws UsageError for a layer whose penalty the job cannot reproduce
+ * @throws UsageError for a layer whose penalty or noise the job cannot reproduce
  * @example
  * jobLayers(model.encoder); // [{ type: 'dense', modules: [0, 2], penalty: { kl: { rho: 0.05, beta: 3 } } }, …]
  */
@@ -46,6 +46,9 @@ export function jobLayers(stack: Sequential): JobLayer[] {
     const modules: [number, number] = [at, at + torchModuleCount(layer.spec())];
     if (layer instanceof NoiseLayer) {
       const noise = layer.noise;
+      if (noise.kind === 'holes') {
+        throw new UsageError('the torchrun job does not reproduce holes noise (the inpaint preset\'s training) yet: train such a model with aekit train');
+      }
       return { type: 'noise', noise: { kind: noise.kind, amount: noise.kind === 'gaussian' ? noise.sigma : noise.rate } };
     }
     if (layer instanceof Dropout) return { type: 'dropout', rate: layer.spec().rate, modules };
