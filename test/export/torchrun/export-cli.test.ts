@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEFAULT_VALIDATION_FRACTION, loadRunData } from '../../../src/data/data-split.js';
 import { readNpy, writeNpy } from '../../../src/data/npy.js';
 import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
@@ -44,9 +45,10 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   assert.deepEqual({ epochs: spec.training.epochs, batchSize: spec.training.batchSize, seed: spec.training.seed }, { epochs: 3, batchSize: 8, seed: 5 });
   assert.equal((spec.record.data as { labelColumn?: string } | null)?.labelColumn, 'label');
 
-  // The initial weights are aekit's draw for the seed.
+  // The initial weights are aekit train's: the draw for the seed, prepared on the training rows (the output starts at their mean).
   const init = readSafetensors(join(job, 'init.safetensors')).tensors;
   const fresh = Autoencoder.create(JSON.parse(readFileSync(config, 'utf8')) as never, 5);
+  fresh.prepare(loadRunData({ data: csv, labelColumn: 'label', validationFraction: DEFAULT_VALIDATION_FRACTION, seed: 5 }).train);
   for (const p of fresh.parameters()) assert.deepEqual(init.get(p.name)?.data, p.tensor.data, p.name);
   for (const file of ['train.py', 'model.py', 'README.md']) assert.ok(existsSync(join(job, file)), file);
   assert.match(readFileSync(join(job, 'model.py'), 'utf8'), /class Autoencoder\(nn\.Module\)/);
