@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { UsageError } from '../errors.js';
+import { sha256Hex } from '../io/digest.js';
 import { RUN_FILES, writeFileAtomic } from '../io/run-folder.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import type { Classifier } from '../models/classifier.js';
@@ -141,6 +142,8 @@ export interface OnnxExportResult extends OnnxSignature {
   file: string;
   part: OnnxPart;
   bytes: number;
+  /** SHA-256 of the file written, to check a copy of it against. */
+  sha256: string;
   /** The nodes' operator types in order, for a reader to see what the graph does. */
   operators: string[];
 }
@@ -162,5 +165,5 @@ export function exportOnnx(dir: string, part: OnnxPart, file: string, options: {
   const { bytes, signature } = onnxModel(exportableRun(dir), part);
   writeFileAtomic(file, bytes);
   const operators = onnx.ModelProto.decode(bytes).graph?.node?.map((n) => n.opType ?? '') ?? [];
-  return { ...signature, file, part, bytes: bytes.length, operators };
+  return { ...signature, file, part, bytes: bytes.length, sha256: sha256Hex(bytes), operators };
 }

@@ -10,7 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { DataError, UsageError } from '../errors.js';
-import { prepareRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
+import { prepareRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeRunRecord, writeWeights } from '../io/run-folder.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import type { AutoencoderConfigInput, ShortFormInput } from '../models/config.js';
 import { DEFAULT_PRESET, PRESETS, type Preset, type PresetName } from '../models/presets.js';
@@ -233,7 +233,7 @@ async function runTraining(
   // While it trains, the record names this process (a resumed run's too): a run whose process is
   // gone reads as stopped.
   const trainer = currentTrainer();
-  writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: saved ? how.savedEpoch ?? 0 : 0, trainer } satisfies RunRecord);
+  writeRunRecord(out, { ...base, status: 'training', epoch: saved ? how.savedEpoch ?? 0 : 0, trainer } satisfies RunRecord);
   appendRunEvent(out, { type: 'start', time: Date.now(), epochs: training.epochs, preset: plan.preset });
   const saveBest = () => writeWeights(out, stateDict(model), { format: MODEL_FORMAT });
   const saveState = (state: FitState) => writeCheckpoint(out, params, state, { testSseCurve, fingerprint: dataDescription.fingerprint });
@@ -261,7 +261,7 @@ async function runTraining(
         if (event.type === 'epoch' && training.testCurve) testSseCurve.push(evaluate(model, test).sse);
         if (event.type === 'epoch' && event.best) {
           saveBest();
-          writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch, trainer } satisfies RunRecord);
+          writeRunRecord(out, { ...base, status: 'training', epoch: event.epoch, trainer } satisfies RunRecord);
         }
         logEpoch(event);
         plan.onEvent?.(event);
@@ -279,7 +279,7 @@ async function runTraining(
   });
   await writeRunPictures(out, model, test);
   // Done is said last: a crash before this line leaves a run that resumes; after it, the checkpoint is spent.
-  writeJson(join(out, RUN_FILES.model), record);
+  writeRunRecord(out, record);
   if (!result.aborted) rmSync(join(out, RUN_FILES.checkpoint), { force: true });
   appendRunEvent(out, { type: 'end', time: Date.now(), status: record.status === 'aborted' ? 'aborted' : 'done' });
   await writeReport(out);
@@ -374,7 +374,7 @@ function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions[
 }
 
 /** What the run learned from: the spec, where a file or folder is (absolute), and sizes. */
-function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
+export function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
   const named = spec === 'mnist' || spec === 'fashion-mnist';
   return {
     spec, path: named || !existsSync(spec) ? null : resolve(spec), name, train: train.n, validation, test,
@@ -383,6 +383,6 @@ function dataDescriptionOf(spec: string, name: string, train: { n: number; featu
 }
 
 /** A short content hash of the training data, so a model records what it learned from. */
-function fingerprint(x: Float32Array): string {
+export function fingerprint(x: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex').slice(0, 16);
 }

@@ -16,8 +16,10 @@ import { add, reshape, sizeOf, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
+import { holeLoss, holesLayerIndex } from './hole-loss.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
+import { startOutputAtMean } from './output-bias.js';
 import type { Batch, Objective, Trainable } from './trainable.js';
 
 /** The seed of the draws that a VAE's loss at inference (its validation loss) is estimated with. */
@@ -144,7 +146,9 @@ export class Autoencoder implements Trainable {
     }
     const hidden = this.encoder.trace(x, ctx);
     const restored = this.decoder.trace(hidden[hidden.length - 1], ctx);
-    const loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    let loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    const holes = this.output.holeWeight ? holesLayerIndex(this.encoder) : -1;
+    if (holes >= 0) loss = add(loss, holeLoss(restored[restored.length - 1], x, hidden[holes], this.output, scale, this.output.holeWeight!));
     const code = this.encoder.layers.at(-1);
     if (code instanceof Gaussian) {
       // A VAE's loss is its negative ELBO (β-weighted while training): the KL is the code's penalty.
@@ -166,8 +170,10 @@ export class Autoencoder implements Trainable {
   }
 
   /**
-   * Sets what the layers learn from the training data before training: a center layer's mean.
-   * A center layer must see the model's input, so only noise and dropout may come before it.
+   * Sets what the layers learn from the training data before training: a center layer's mean,
+   * and an untrained decoder's last bias, which starts at the data's mean (see output-bias.ts:
+   * from zero, sigmoid code units saturate to draw the mean image and stay dead). A center layer
+   * must see the model's input, so only noise and dropout may come before it.
    */
   prepare(train: Matrix): void {
     const layers = this.encoder.layers;
@@ -177,6 +183,7 @@ export class Autoencoder implements Trainable {
       if (before) throw new UsageError(`encoder.${i} (center): centres the model's input, so it must come before ${before.type} layers`);
       layer.adapt(train);
     });
+    startOutputAtMean(this.decoder, this.output, train);
   }
 
   /** x as a batch of shape [batch, ...inputShape]; rows of inputSize values are accepted for any input shape. */

@@ -7,6 +7,7 @@ import { DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
 import { SCALE_NAMES, type ScaleName } from '../../apps/scaling.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train-run.js';
 import { DataError, UsageError } from '../../errors.js';
+import { implicitChoices } from '../../models/config.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { addDataOptions, byteSize, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -110,9 +111,11 @@ Examples:
         return;
       }
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
+      const config = opts.config ? readConfig(opts.config) : undefined;
+      for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
       const result = await interruptible((signal) => trainRun({
         preset: opts.preset,
-        config: opts.config ? (readConfig(opts.config) as never) : undefined,
+        config: config as never,
         modelOverrides: overridesFromFlags(opts),
         data: opts.data,
         epochs: opts.epochs,
