@@ -3,7 +3,7 @@
  * Commands parse flags and print; the work is in apps/.
  */
 import { Command, CommanderError } from 'commander';
-import { AEKIT_VERSION } from '../apps/version.js';
+import { AEKIT_VERSION } from '../run/version.js';
 import { backendNote, selectBackend } from '../backend/select.js';
 import { AekitError, NumericError, OutputFolderError } from '../errors.js';
 import { ignoreDigests } from '../io/digest.js';

@@ -2,6 +2,7 @@
  * The named autoencoders of the course material, as configs plus the training settings they
  * were tuned with.
  */
+import { UsageError } from '../errors.js';
 import type { AutoencoderConfigInput, ModelSpecInput } from './config.js';
 import type { LayerSpecInput } from './layer-specs.js';
 
@@ -321,3 +322,9 @@ export type PresetName = keyof typeof PRESETS;
 
 /** The default preset: the deep autoencoder. */
 export const DEFAULT_PRESET: PresetName = 'deep';
+
+/** Resolves a preset by name, with a message listing the known ones (an own key only: "toString" is none). */
+export function presetByName(name: string): Preset {
+  if (!Object.hasOwn(PRESETS, name)) throw new UsageError(`unknown preset "${name}"; expected one of: ${Object.keys(PRESETS).join(', ')}`);
+  return PRESETS[name as PresetName];
+}

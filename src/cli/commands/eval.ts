@@ -2,10 +2,12 @@
  * `aekit eval`: the test metrics of a trained model.
  */
 import { Command } from 'commander';
-import { evaluationData } from '../../apps/data-split.js';
-import { CLASSIFIER_FORMAT, classifierTestData, loadClassifier, runFormat } from '../../apps/classifier-run.js';
-import { scoreClassifier } from '../../apps/classify.js';
-import { loadRun } from '../../apps/save-load.js';
+import { evaluationData } from '../../run/run-data.js';
+import { CLASSIFIER_FORMAT } from '../../run/classifier-record.js';
+import { loadClassifier, runFormat } from '../../run/classifier-run.js';
+import { classifierTestData } from '../../run/labelled-data.js';
+import { scoreClassifier } from '../../apps/classify/classify.js';
+import { loadRun } from '../../run/save-load.js';
 import { DataError, UsageError } from '../../errors.js';
 import { FIXED_BINARIZATION_SEEDS } from '../../training/binarize-data.js';
 import { evaluate } from '../../training/evaluate.js';

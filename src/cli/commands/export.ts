@@ -3,9 +3,9 @@
  * folder of its own, a part of it as an ONNX file, or the PyTorch module its weights load into.
  */
 import { Command, Option } from 'commander';
-import { exportEncoder } from '../../apps/classifier-run.js';
-import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
-import { pytorchSource } from '../../apps/pytorch-code.js';
+import { exportEncoder } from '../../run/classifier-run.js';
+import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../export/onnx-export.js';
+import { pytorchSource } from '../../export/pytorch-code.js';
 import { UsageError } from '../../errors.js';
 import { sha256Hex } from '../../io/digest.js';
 import { writeFileAtomic } from '../../io/run-folder.js';

@@ -2,12 +2,13 @@
  * `aekit sample` and `aekit interpolate`: the decoder as a generative network.
  */
 import { Command } from 'commander';
-import { binarizedLikeRun, inputRows, recordedData } from '../../apps/data-split.js';
-import { samplesFigure, walksFigure } from '../../apps/generative-pictures.js';
-import { interpolateExamples, sampleFromPrior } from '../../apps/generative.js';
-import { imageShape } from '../../apps/pictures.js';
-import { loadRun } from '../../apps/save-load.js';
-import { applyScaling, undoScaling } from '../../apps/scaling.js';
+import { inputRows } from '../../data/data-split.js';
+import { binarizedLikeRun, recordedData } from '../../run/run-data.js';
+import { samplesFigure, walksFigure } from '../../run/generative-pictures.js';
+import { interpolateExamples, sampleFromPrior } from '../../run/generative.js';
+import { imageShape } from '../../run/pictures.js';
+import { loadRun } from '../../run/save-load.js';
+import { applyScaling, undoScaling } from '../../data/scaling.js';
 import { tableFormat, writeMatrixFile } from '../../data/write-table.js';
 import { DataError, UsageError } from '../../errors.js';
 import { rowsFigure } from '../../viz/figure.js';

@@ -2,7 +2,7 @@
  * `aekit import safetensors`: a PyTorch state dict (saved with safetensors) as an aekit run folder.
  */
 import { Command } from 'commander';
-import { importSafetensors } from '../../apps/import-safetensors.js';
+import { importSafetensors } from '../../export/import-safetensors.js';
 import { emit } from '../output.js';
 import { importTorchrunCommand } from './torchrun.js';
 

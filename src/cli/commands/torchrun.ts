@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
-import { SCALE_NAMES, type ScaleName } from '../../apps/scaling.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
+import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
 import { exportTorchrun } from '../../export/torchrun/export-job.js';
 import { importTorchrun } from '../../export/torchrun/import-job.js';
 import { DataError } from '../../errors.js';

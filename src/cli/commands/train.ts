@@ -3,9 +3,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
-import { SCALE_NAMES, type ScaleName } from '../../apps/scaling.js';
-import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train-run.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
+import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
+import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
 import { DataError, UsageError } from '../../errors.js';
 import { implicitChoices } from '../../models/config.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';

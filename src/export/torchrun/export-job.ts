@@ -8,15 +8,17 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadRunData, DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
-import { FeatureStats } from '../../apps/feature-stats.js';
-import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../../apps/onnx-export.js';
-import { pytorchSource } from '../../apps/pytorch-code.js';
-import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from '../../apps/run-record.js';
-import { loadRun } from '../../apps/save-load.js';
-import { applyScaling, checkOutputRange, scaledRange, type ScaleName, type Scaling, scalingFromStats } from '../../apps/scaling.js';
-import { dataDescriptionOf, fingerprint, presetByName } from '../../apps/train-run.js';
-import { AEKIT_VERSION } from '../../apps/version.js';
+import { loadRunData, DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
+import { FeatureStats } from '../../data/feature-stats.js';
+import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../onnx-export.js';
+import { pytorchSource } from '../pytorch-code.js';
+import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from '../../run/run-record.js';
+import { loadRun } from '../../run/save-load.js';
+import { checkOutputRange } from '../../models/output-range.js';
+import { applyScaling, scaledRange, type ScaleName, type Scaling, scalingFromStats } from '../../data/scaling.js';
+import { dataDescriptionOf, fingerprint } from '../../apps/train/train-data.js';
+import { presetByName } from '../../models/presets.js';
+import { AEKIT_VERSION } from '../../run/version.js';
 import { inputKind } from '../../data/load-input.js';
 import { loadData } from '../../data/load-data.js';
 import { FASHION_MNIST_DIR, findIdxFiles, mnistDir } from '../../data/mnist.js';

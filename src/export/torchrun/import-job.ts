@@ -6,10 +6,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordedData } from '../../apps/data-split.js';
-import { writeRunPictures } from '../../apps/pictures.js';
-import { writeReport } from '../../apps/report.js';
-import { check, type RunRecord, runRecordSchema } from '../../apps/run-record.js';
+import { recordedData } from '../../run/run-data.js';
+import { writeRunPictures } from '../../run/pictures.js';
+import { writeReport } from '../../run/report.js';
+import { check, type RunRecord, runRecordSchema } from '../../run/run-record.js';
 import { DataError, UsageError } from '../../errors.js';
 import { readRegularFile } from '../../io/read-file.js';
 import { RUN_FILES, writeJson, writeWeights } from '../../io/run-folder.js';
