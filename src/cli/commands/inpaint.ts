@@ -4,12 +4,13 @@
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { inputRows, recordedData } from '../../apps/data-split.js';
-import { defaultInpaintMethod, fillHoles, formatMask, type InpaintMethod, inpaintEval, makeMask, parseMask } from '../../apps/inpaint.js';
-import { pcaKernel } from '../../apps/pca-run.js';
-import { imageShape, writeImageRows } from '../../apps/pictures.js';
-import { loadRun } from '../../apps/save-load.js';
-import { applyScaling, undoScaling } from '../../apps/scaling.js';
+import { inputRows } from '../../data/data-split.js';
+import { recordedData } from '../../run/run-data.js';
+import { defaultInpaintMethod, fillHoles, formatMask, type InpaintMethod, inpaintEval, makeMask, parseMask } from '../../apps/inpaint/inpaint.js';
+import { pcaKernel } from '../../apps/pca/pca-run.js';
+import { imageShape, writeImageRows } from '../../run/pictures.js';
+import { loadRun } from '../../run/save-load.js';
+import { applyScaling, undoScaling } from '../../data/scaling.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';
 import { fitPca } from '../../linalg/pca.js';

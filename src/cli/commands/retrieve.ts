@@ -4,7 +4,7 @@
  * the LSH, PCAH and ITQ codes of the same data beside them.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { type RetrievalScores, retrieve } from '../../apps/retrieve.js';
+import { type RetrievalScores, retrieve } from '../../apps/retrieve/retrieve.js';
 import { interruptible } from '../interrupt.js';
 import { RETRIEVAL_PROTOCOLS, type RetrievalProtocol } from '../../data/retrieval-split.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
