@@ -5,9 +5,9 @@
  *   node --import tsx scripts/sweeps/inpaint-validation.ts LIMIT EPOCHS LARGEST CODE OUT [HOLE_WEIGHT]
  */
 import '../../src/index.js';
-import { holePsnr, makeMask, onePassFill, parseMask } from '../../src/apps/inpaint.js';
-import { loadRun } from '../../src/apps/save-load.js';
-import { trainRun } from '../../src/apps/train-run.js';
+import { holePsnr, makeMask, onePassFill, parseMask } from '../../src/apps/inpaint/inpaint.js';
+import { loadRun } from '../../src/run/save-load.js';
+import { trainRun } from '../../src/apps/train/train-run.js';
 import { takeRows } from '../../src/data/dataset.js';
 import { loadData } from '../../src/data/load-data.js';
 import { inpaintModel } from '../../src/models/presets.js';

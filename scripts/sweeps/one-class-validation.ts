@@ -6,9 +6,9 @@
  *   node --import tsx scripts/sweeps/one-class-validation.ts 2,3,5,8,9 [epochs]
  */
 import '../../src/index.js';
-import { anomalyScores } from '../../src/apps/anomaly.js';
-import { rocAuc } from '../../src/apps/anomaly-metrics.js';
-import { transformRows } from '../../src/apps/transform.js';
+import { anomalyScores } from '../../src/apps/anomaly/anomaly.js';
+import { rocAuc } from '../../src/apps/anomaly/anomaly-metrics.js';
+import { transformRows } from '../../src/run/transform.js';
 import { type Matrix, takeRows } from '../../src/data/dataset.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
