@@ -3,7 +3,7 @@
  * model is scored on.
  */
 import { existsSync } from 'node:fs';
-import { assertFinite, type Dataset, firstRows, splitValidation } from '../data/dataset.js';
+import { assertFinite, type Dataset, firstRows, partName, splitValidation } from '../data/dataset.js';
 import { loadData } from '../data/load-data.js';
 import { isTableFile, loadInputFile } from '../data/load-input.js';
 import { DataError, MissingColumnError, UsageError } from '../errors.js';
@@ -16,7 +16,7 @@ export const DEFAULT_VALIDATION_FRACTION = 1 / 12;
 
 /** The three splits of a run. */
 export interface RunData {
-  /** The source's name before splitting (e.g. "mnist/train" or the file's path). */
+  /** The source's name before splitting (e.g. "mnist (train)" or the file's path). */
   source: string;
   train: Dataset;
   validation: Dataset;
@@ -54,7 +54,7 @@ export function loadRunData(options: SplitOptions): RunData {
     if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
     const parts = splitValidation(trainAll, 1 / 6, options.seed + 1);
     trainAll = { ...parts.train, name: source };
-    test = { ...firstRows(parts.validation, options.testLimit), name: `${source}/test` };
+    test = { ...firstRows(parts.validation, options.testLimit), name: partName(source, 'test') };
   }
   assertFinite(trainAll, trainAll.name);
   assertFinite(test, test.name);

@@ -42,7 +42,12 @@ export interface TrainRunOptions {
    * Changes to a short-form model config (preset or `config`), e.g. from `--tied` or `--noise`;
    * the `regularization` fields are merged one by one into the base config's.
    */
-  modelOverrides?: Pick<ShortFormInput, 'tied' | 'regularization'>;
+  modelOverrides?: Pick<ShortFormInput, 'tied' | 'regularization'> & {
+    /** The code size: the last of a short form's `layers` (aekit compare's K). */
+    code?: number;
+    /** The input width: the first of a short form's `layers`, for data of another width. */
+    inputWidth?: number;
+  };
   data?: string;
   epochs?: number;
   batchSize?: number;
@@ -347,9 +352,13 @@ function summaryOf(plan: Plan, record: RunRecord): TrainRunResult {
 function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions['modelOverrides']): AutoencoderConfigInput {
   if (!overrides) return base;
   if (!('layers' in base)) {
-    throw new UsageError('--tied, --l2, --sparsity, --l1-activity, --contractive and --noise change a short-form model ("layers": […]); with layer specs, write the regularizer on its layer instead');
+    throw new UsageError('--tied, --l2, --sparsity, --l1-activity, --contractive, --noise and a code size change a short-form model ("layers": […]); with layer specs, write them on the layers instead');
   }
   const merged: ShortFormInput = { ...base };
+  const layers = [...base.layers];
+  if (overrides.inputWidth !== undefined) layers[0] = overrides.inputWidth;
+  if (overrides.code !== undefined) layers[layers.length - 1] = overrides.code;
+  merged.layers = layers;
   if (overrides.tied !== undefined) merged.tied = overrides.tied;
   if (overrides.regularization) merged.regularization = { ...base.regularization, ...overrides.regularization };
   return merged;

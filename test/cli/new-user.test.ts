@@ -3,7 +3,7 @@
  * read, the exit code, the file they got. In-process CLI, tiny data.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Prng } from '../../src/util/prng.js';
@@ -55,5 +55,39 @@ test('export into a folder that does not exist: what the other commands say, no 
     const r = await aekitInProcess('export', kind, '--model', run, '--output', join(work, 'no', 'such', file));
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr, `aekit: ${join(work, 'no', 'such', file)}: the folder ${join(work, 'no', 'such')} does not exist; create it first\n`);
+  }
+});
+
+test('a standardized table\'s report shows its scaling in one short cell, and long cells wrap', async () => {
+  const linear = config('linear.json', { layers: [20, 4], outputActivation: 'identity', loss: 'mse' });
+  const out = join(work, 'scaled');
+  const r = await aekitInProcess('train', '--config', linear, '--data', table, '--scale', 'standardize', '--epochs', '1', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  // The training settings' row says "standardize"; the data's row holds the offsets and factors.
+  const scale = [...html.matchAll(/<tr><th>scale<\/th><td>([^<]*)<\/td><\/tr>/g)].find((m) => m[1].includes('offset'));
+  assert.ok(scale, 'a scale row with the offsets');
+  assert.match(scale[1], /offset&quot;: \[-?[0-9.e-]+, .*, … \(20 values\)\]/);
+  assert.ok(scale[1].length < 300, `${scale[1].length} characters`);
+  assert.match(html, /td \{[^}]*overflow-wrap: anywhere/);
+  // The data is named by its file; its parts are not paths.
+  assert.doesNotMatch(html, /mydata\.csv\/(train|test|validation)/);
+});
+
+test('--json on a failure: exactly one JSON object on stdout, {"error": {message, code}}, and exit code 2', async () => {
+  const cases: [string[], RegExp, string][] = [
+    [['eval', '--model', join(work, 'nowhere'), '--json'], /nowhere: not a run folder/, 'DataError'],
+    [['train', '--preset', 'nonesuch', '--json'], /unknown preset "nonesuch"/, 'UsageError'],
+    [['encode', '--model', join(work, 'nowhere'), '--input', 'mnist', '--output', 'x.npy', '--png', 'x.png', '--json'], /unknown option '--png'/, 'commander.unknownOption'],
+  ];
+  for (const [args, message, code] of cases) {
+    const r = await aekitInProcess(...args);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1, r.stdout);
+    const { error } = JSON.parse(lines[0]);
+    assert.match(error.message, message);
+    assert.equal(error.code, code);
+    assert.ok(r.stderr.length > 0, 'the line for people stays on stderr');
   }
 });

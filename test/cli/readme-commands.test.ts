@@ -14,8 +14,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const readme = readFileSync('README.md', 'utf8');
 
-test('every aekit command line in the README names a command and flags it has', () => {
-  const cli = program();
+test('every aekit command line in the README names a command and flags it has', async () => {
+  const cli = await program();
   const commands = new Map(cli.commands.map((c) => [c.name(), c]));
   const flagsOf = (c: Command) => new Set([...c.options.map((o) => o.long), '--help'].filter((f): f is string => f !== undefined));
   // Command lines in code blocks and in inline code: `aekit train --preset deep --json`.
