@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { RUN_RECORD_VERSION } from '../src/apps/run-record.js';
+import { RUN_RECORD_VERSION } from '../src/run/run-record.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const readme = readFileSync('README.md', 'utf8');

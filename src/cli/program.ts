@@ -3,8 +3,9 @@
  * Commands parse flags and print; the work is in apps/.
  */
 import { Command, CommanderError } from 'commander';
-import { AEKIT_VERSION } from '../apps/version.js';
+import { AEKIT_VERSION } from '../run/version.js';
 import { AekitError, NumericError, OutputFolderError } from '../errors.js';
+import { ignoreDigests } from '../io/digest.js';
 import { wasInterrupted } from './interrupt.js';
 
 /** System errors about a path the user named (missing, a folder, not allowed); others (a full disk) are the machine's. */
@@ -29,6 +30,8 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'encode', summary: 'Encode inputs to codes (one row per example) and write them as .npy, .csv or .arrow', load: async () => (await import('./commands/transform.js')).transformCommand('encode') },
   { name: 'decode', summary: 'Decode codes back to the input space and write them as .npy, .csv or .arrow', load: async () => (await import('./commands/transform.js')).transformCommand('decode') },
   { name: 'reconstruct', summary: 'Reconstruct inputs (encode then decode) and write them as .npy, .csv or .arrow', load: async () => (await import('./commands/transform.js')).transformCommand('reconstruct') },
+  { name: 'sample', summary: 'New examples from a VAE: codes drawn from its prior N(0, T²I), decoded', load: async () => (await import('./commands/generate.js')).sampleCommand() },
+  { name: 'interpolate', summary: 'Walk between two examples\' codes and decode each step: spherically for a VAE, straight for a deterministic autoencoder', load: async () => (await import('./commands/generate.js')).interpolateCommand() },
   { name: 'denoise', summary: 'Corrupt inputs with a noise spec, denoise them with a trained model, and report PSNR and sse against the clean inputs', load: async () => (await import('./commands/denoise.js')).denoiseCommand() },
   { name: 'inpaint', summary: 'Fill missing pixels with a trained autoencoder and report PSNR on the hole beside the mean and PCA fills', load: async () => (await import('./commands/inpaint.js')).inpaintCommand() },
   { name: 'anomaly', summary: 'Anomaly scores by reconstruction error: score a file with a trained model, or train one model per digit and measure ROC-AUC (one-class MNIST)', load: async () => (await import('./commands/anomaly.js')).anomalyCommand() },
@@ -55,13 +58,15 @@ export async function program(load: 'all' | readonly string[] = 'all'): Promise<
     .description('Autoencoders on Node.js: train, evaluate and use them from the command line')
     .version(AEKIT_VERSION)
     .exitOverride()
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    .option('--ignore-digest', 'load weights that no longer match the SHA-256 digest recorded with them (a file changed on purpose); any command takes it')
+    .hook('preAction', (root) => ignoreDigests(root.opts<{ ignoreDigest?: boolean }>().ignoreDigest === true));
   for (const entry of COMMANDS) {
     cli.addCommand(load === 'all' || load.includes(entry.name) ? await entry.load() : new Command(entry.name).description(entry.summary));
   }
   return cli.addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
-Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
+Environment: AEKIT_BACKEND=native|wasm|reference picks the compute backend; AEKIT_THREADS sets the threads.
 
 Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
@@ -77,6 +82,7 @@ export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
+  ignoreDigests(false);
   try {
     // Only the command named (the first word that is not a flag) is loaded, with the backend.
     const named = argv.find((a) => !a.startsWith('-'));
@@ -97,12 +103,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Picks the compute backend (loading the addon) and says once why it fell back, if it did. */
+/** Picks the compute backend (loading the addon) and says once which runs, when it is not native by default. */
 async function chooseBackend(): Promise<void> {
-  const [{ backendFallbackReason, selectBackend }, { setBackend }] = await Promise.all([import('../backend/select.js'), import('../tensor/index.js')]);
+  const [{ backendNote, selectBackend }, { setBackend }] = await Promise.all([import('../backend/select.js'), import('../tensor/index.js')]);
   setBackend(selectBackend());
-  const fallback = backendFallbackReason();
-  if (fallback) process.stderr.write(`aekit: ${fallback}\n`);
+  const note = backendNote();
+  if (note) process.stderr.write(`aekit: ${note}\n`);
 }
 
 /**

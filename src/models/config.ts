@@ -22,8 +22,18 @@ const activation = z.enum(ACTIVATIONS as unknown as [Activation, ...Activation[]
 export const outputSchema = z.object({
   /** sigmoid for data in [0, 1], identity (linear) for real data. */
   activation: z.enum(['sigmoid', 'identity']).default('sigmoid'),
-  /** Binary cross-entropy (with a sigmoid output) or squared error. */
-  loss: z.enum(['bce', 'mse']).default('bce'),
+  /**
+   * Binary cross-entropy (with a sigmoid output: −log p(x | x̂) of a Bernoulli likelihood), squared
+   * error, or `gaussian`: −log N(x; x̂, σ²I), the squared error over 2σ² plus ½ log 2πσ² a value.
+   */
+  loss: z.enum(['bce', 'mse', 'gaussian']).default('bce'),
+  /** σ of the Gaussian likelihood (loss "gaussian"), fixed; default 1. */
+  sigma: z.number().positive().finite().optional(),
+  /**
+   * With a holes noise layer: the loss on the missing pixels counts 1 + holeWeight times while
+   * training (src/models/hole-loss.ts); the training loss reported then includes that term.
+   */
+  holeWeight: z.number().nonnegative().optional(),
 }).strict();
 
 /** The output, defaults filled in. */

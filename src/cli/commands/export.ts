@@ -3,12 +3,14 @@
  * folder of its own, a part of it as an ONNX file, or the PyTorch module its weights load into.
  */
 import { Command, Option } from 'commander';
-import { exportEncoder } from '../../apps/classifier-run.js';
-import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
-import { pytorchSource } from '../../apps/pytorch-code.js';
+import { exportEncoder } from '../../run/classifier-run.js';
+import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../export/onnx-export.js';
+import { pytorchSource } from '../../export/pytorch-code.js';
 import { UsageError } from '../../errors.js';
+import { sha256Hex } from '../../io/digest.js';
 import { writeFileAtomic } from '../../io/run-folder.js';
 import { checkOutputFiles, emit } from '../output.js';
+import { exportTorchrunCommand } from './torchrun.js';
 
 function encoderCommand(): Command {
   return new Command('encoder')
@@ -98,7 +100,7 @@ Examples:
       const source = pytorchSource(exportableRun(opts.model), opts.model);
       if (opts.output !== undefined) writeFileAtomic(opts.output, source);
       const written = opts.output;
-      emit(opts.json, { model: opts.model, output: written ?? null, source }, () =>
+      emit(opts.json, { model: opts.model, output: written ?? null, sha256: sha256Hex(Buffer.from(source)), source }, () =>
         written !== undefined ? `wrote the PyTorch module of ${opts.model} to ${written}` : source.trimEnd());
     });
 }
@@ -106,12 +108,13 @@ Examples:
 /** The export command and its three kinds. */
 export function exportCommand(): Command {
   const command = new Command('export')
-    .description('Take a trained model out: aekit export encoder|onnx|pytorch --model DIR ...')
+    .description('Take a trained model out: aekit export encoder|onnx|pytorch --model DIR ..., or a torchrun job: aekit export torchrun --preset NAME --out JOBDIR')
     .addHelpText('after', `
 Examples:
   $ aekit export onnx --model runs/conv --part full --output conv.onnx
   $ aekit export pytorch --model runs/conv --output conv_model.py
-  $ aekit export encoder --model runs/sdae --out runs/sdae-encoder`);
-  for (const sub of [encoderCommand(), onnxCommand(), pytorchCommand()]) command.addCommand(sub.exitOverride());
+  $ aekit export encoder --model runs/sdae --out runs/sdae-encoder
+  $ aekit export torchrun --preset deep --out jobs/deep`);
+  for (const sub of [encoderCommand(), onnxCommand(), pytorchCommand(), exportTorchrunCommand()]) command.addCommand(sub.exitOverride());
   return command;
 }
