@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { browserOpener } from '../../src/cli/commands/serve.js';
 import { Prng } from '../../src/util/prng.js';
 import { aekitInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -90,4 +91,12 @@ test('--json on a failure: exactly one JSON object on stdout, {"error": {message
     assert.equal(error.code, code);
     assert.ok(r.stderr.length > 0, 'the line for people stays on stderr');
   }
+});
+
+test('serve --open with no display says the address to open; anomaly --help names .arrow inputs', async () => {
+  assert.deepEqual(browserOpener('linux', {}), { command: null, why: 'no display to open a browser on (DISPLAY and WAYLAND_DISPLAY are unset)' });
+  assert.deepEqual(browserOpener('linux', { DISPLAY: ':0' }), { command: 'xdg-open', why: null });
+  assert.equal(browserOpener('darwin', {}).command, 'open');
+  const help = await aekitInProcess('anomaly', '--help');
+  assert.match(help.stdout.replace(/\s+/g, ' '), /--input <file> +the rows to score: \.npy, \.csv, \.arrow,/);
 });
