@@ -100,3 +100,17 @@ test('serve --open with no display says the address to open; anomaly --help name
   const help = await aekitInProcess('anomaly', '--help');
   assert.match(help.stdout.replace(/\s+/g, ' '), /--input <file> +the rows to score: \.npy, \.csv, \.arrow,/);
 });
+
+test('a config with no --preset trains with settings of its own, said at the start, not the deep preset\'s', async () => {
+  const linear = config('linear-own.json', { layers: [20, 4], outputActivation: 'identity', loss: 'mse' });
+  const out = join(work, 'own-settings');
+  const r = await aekitInProcess('train', '--config', linear, '--data', table, '--epochs', '1', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /linear-own\.json: training 1 epochs in batches of 64, adam at lr 0\.001 with a cosine schedule, weight decay 0 \(a config's defaults without --preset;/);
+  const training = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).training;
+  assert.deepEqual([training.batchSize, training.lr, training.schedule, training.weightDecay], [64, 1e-3, 'cosine', 0]);
+  // Naming a preset takes its settings, as before: the deep preset's weight decay.
+  const withPreset = await aekitInProcess('train', '--config', linear, '--preset', 'deep', '--data', table, '--epochs', '1', '--out', join(work, 'deep-settings'), '--json');
+  assert.equal(withPreset.code, 0, withPreset.stderr);
+  assert.equal(JSON.parse(readFileSync(join(work, 'deep-settings', 'model.json'), 'utf8')).training.weightDecay, 0.3);
+});
