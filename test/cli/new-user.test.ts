@@ -114,3 +114,22 @@ test('a config with no --preset trains with settings of its own, said at the sta
   assert.equal(withPreset.code, 0, withPreset.stderr);
   assert.equal(JSON.parse(readFileSync(join(work, 'deep-settings', 'model.json'), 'utf8')).training.weightDecay, 0.3);
 });
+
+test('a table of any width trains with a dense preset and with a spec config without "input"; an image preset says it is for images', async () => {
+  for (const [preset, scale] of [['deep', 'unit'], ['linear', 'standardize'], ['anomaly', 'unit'], ['undercomplete', 'unit']]) {
+    const out = join(work, `table-${preset}`);
+    const r = await aekitInProcess('train', '--preset', preset, '--data', table, '--scale', scale, '--epochs', '1', '--out', out, '--json');
+    assert.equal(r.code, 0, `${preset}: ${r.stderr}`);
+    const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).model;
+    assert.deepEqual(model.input, [20], preset);
+    assert.equal(model.encoder.find((l: { type: string }) => l.type === 'dense').units > 0, true);
+    assert.equal(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).preset, preset, 'the run still names its preset');
+  }
+  const spec = config('spec.json', { encoder: [{ type: 'dense', units: 4 }], output: { activation: 'identity', loss: 'mse' } });
+  const r = await aekitInProcess('train', '--config', spec, '--data', table, '--epochs', '1', '--out', join(work, 'table-spec'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(join(work, 'table-spec', 'model.json'), 'utf8')).model.input, [20]);
+  const conv = await aekitInProcess('train', '--preset', 'conv', '--data', table, '--scale', 'unit', '--out', join(work, 'table-conv'));
+  assert.equal(conv.code, 2);
+  assert.match(conv.stderr, /^aekit: the conv preset is for images of shape 1x28x28 \(784 values\); this data has 20 values an example/m);
+});

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 
 function runReportFileTest(env: Record<string, string>) {
-  const { AEKIT_REQUIRE_BROWSER: _, ...base } = process.env;
+  // Without the parent runner's context, which would make the child report to it instead of printing TAP.
+  const { AEKIT_REQUIRE_BROWSER: _, NODE_TEST_CONTEXT: _context, ...base } = process.env;
   return spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', 'test/serve/report-file.test.ts'], {
     encoding: 'utf8', env: { ...base, AEKIT_CHROMIUM: '/nonexistent/chromium', ...env },
   });

@@ -139,3 +139,24 @@ function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions[
   if (overrides.regularization) merged.regularization = { ...base.regularization, ...overrides.regularization };
   return merged;
 }
+
+/**
+ * The plan's model for examples of `shape`: a preset's dense input (its first layer, and by the
+ * mirror its output) takes the data's width, and a spec-form config without `input` the data's
+ * shape; a preset made for images of another shape is refused in one line. A config that names
+ * its input keeps it (a width that differs is then the data's mistake or the config's, and said).
+ * @example
+ * modelForData({ ...plan, preset: 'linear' }, [20]); // layers [20, 30]
+ */
+export function modelForData(plan: Pick<Plan, 'preset' | 'model'>, shape: readonly number[]): AutoencoderConfigInput {
+  const model = plan.model;
+  const width = shape.reduce((a, b) => a * b, 1);
+  if ('layers' in model) {
+    return plan.preset === null || model.layers[0] === width ? model : { ...model, layers: [width, ...model.layers.slice(1)] };
+  }
+  const input = (model as { input?: number[] }).input;
+  if (input === undefined) return { ...model, input: [...shape] };
+  if (plan.preset === null || input.reduce((a, b) => a * b, 1) === width) return model;
+  if (input.length === 1) return { ...model, input: [width] };
+  throw new UsageError(`the ${plan.preset} preset is for images of shape ${input.join('x')} (${input.reduce((a, b) => a * b, 1)} values); this data has ${width} values an example: use a dense preset (deep, linear, undercomplete, anomaly, …) or a --config`);
+}
