@@ -15,7 +15,7 @@ import { fitPca } from '../../linalg/pca.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import { getBackend } from '../../tensor/index.js';
 import { fit, type TrainingEvent } from '../../training/fit.js';
-import { anomalyScores, DEFAULT_ERROR_METRIC, type ErrorMetric } from './anomaly.js';
+import { anomalyScores, type ErrorMetric } from './anomaly.js';
 import { prAuc, rocAuc, rocCurve } from './anomaly-metrics.js';
 import { pcaKernel } from '../pca/pca-run.js';
 import { imageShape, writeImageRows } from '../../run/pictures.js';
