@@ -90,5 +90,5 @@ test('retrieve --protocol standard: balanced queries from the pooled splits, the
   const again = await retrieve({ model: results[0].runDir, protocol: 'standard', limit: 500, queries: 50, baselines: false, out });
   assert.equal(again.results[0].mAP, results[0].mAP);
   await assert.rejects(retrieve({ model: results[0].runDir, protocol: 'standard', limit: 500, queries: 50, seed: 1, baselines: false, out }),
-    (e: unknown) => e instanceof DataError && /standard-50q-seed0-database, but the database is 500 examples of mnist\/standard-50q-seed1-database/.test(e.message));
+    (e: unknown) => e instanceof DataError && /standard-50q-seed0 database\), but the database is 500 examples of mnist \(standard-50q-seed1 database\)/.test(e.message));
 });
