@@ -23,6 +23,7 @@ import { segmentCommand } from './commands/segment.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { transformCommand } from './commands/transform.js';
+import { tuneCommand } from './commands/tune.js';
 
 /** System errors about a path the user named (missing, a folder, not allowed); others (a full disk) are the machine's. */
 const USER_FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EROFS', 'EPERM', 'EEXIST', 'ELOOP', 'ENAMETOOLONG']);
@@ -51,6 +52,7 @@ export function program(): Command {
     .addCommand(segmentCommand())
     .addCommand(reportCommand())
     .addCommand(serveCommand())
+    .addCommand(tuneCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
 Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
