@@ -157,7 +157,10 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
   static_assert(sizeof(kUnaryOf) / sizeof(kUnaryOf[0]) == kActCount, "one unary op per activation");
   const int op = kUnaryOf[act];
   const Plan p(g);
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -178,7 +181,10 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
   if (g.batch > 0 && conv_algo(ConvPass::BackwardInput, g) == ConvAlgo::Direct) return conv2d_backward_input_direct(dy, w, dx, g, beta);
   const Plan p(g);
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -203,7 +209,10 @@ void conv2d_backward_filter(const float* x, const float* dy, float* dw, const Co
     for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
     return;
   }
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     for (long grp = 0; grp < g.groups; ++grp) {
       gather_columns(x, p, grp, c, col);

@@ -7,7 +7,7 @@
  */
 import { closeSync, type FSWatcher, openSync, readSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { parseRunEvents, type RunEvent } from '../apps/run-events.js';
+import { parseRunEvents, type RunEvent } from '../run/run-events.js';
 
 /** The file followed inside the run folder. */
 const EVENTS_FILE = 'events.jsonl';

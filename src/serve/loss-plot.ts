@@ -5,7 +5,7 @@
  */
 import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLossPoints } from '../apps/loss-points.js';
+import { runLossPoints } from '../run/loss-points.js';
 import { lossCurveSpec, renderPlot, type SeriesPoint } from '../viz/plots.js';
 
 /** Which loss a comparison plots per run. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { trainerRunning } from '../apps/trainer-process.js';
+import { trainerRunning } from '../run/trainer-process.js';
 
 /** The records that mark an output folder, in the order that decides its kind. */
 export const RECORD_FILES = ['model.json', 'compare.json', 'pca.json', 'segment.json', 'anomaly.json'] as const;

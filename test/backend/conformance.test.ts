@@ -31,15 +31,22 @@ import {
 import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 
 // ---------------------------------------------------------------- native availability
+// The backend under test is native, or with AEKIT_CONFORMANCE=wasm the WebAssembly build of the
+// same kernels (test/backend/wasm/wasm-conformance.test.ts runs this file so); `native` names it.
 type NativeModule = typeof import('../../src/backend/native/native-backend.js');
 let nativeMod: NativeModule | null = null;
 let native: Backend | null = null;
 let skipReason: string | false = false;
+const subject = process.env.AEKIT_CONFORMANCE === 'wasm' ? 'wasm' : 'native';
 try {
-  nativeMod = await import('../../src/backend/native/native-backend.js');
-  native = nativeMod.createNativeBackend();
+  if (subject === 'wasm') {
+    native = (await import('../../src/backend/wasm/load-node.js')).createNodeWasmBackend();
+  } else {
+    nativeMod = await import('../../src/backend/native/native-backend.js');
+    native = nativeMod.createNativeBackend();
+  }
 } catch (e) {
-  skipReason = `native addon not available: ${(e as Error).message}`;
+  skipReason = `${subject} backend not available: ${(e as Error).message}`;
 }
 const ref = createReferenceBackend();
 
@@ -410,11 +417,11 @@ d('native vs reference: losses', opts, () => {
 d('native vs reference: hammingRank', opts, () => {
   const randomWords = (n: number) => Uint32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32));
   test('every width from 1 to 8 words, odd database sizes, query and codes as views; exact on every ISA', () => {
-    const mod = nativeMod!;
-    const best = mod.nativeInfo().isa;
+    const mod = nativeMod;
+    const best = mod?.nativeInfo().isa;
     try {
-      for (const isa of ['baseline', 'avx2', 'avx512'] as const) {
-        if (mod.setNativeIsa(isa) !== isa) continue;
+      for (const isa of mod ? ['baseline', 'avx2', 'avx512'] as const : ['wasm'] as const) {
+        if (mod && isa !== 'wasm' && mod.setNativeIsa(isa) !== isa) continue;
         for (const words of [1, 2, 3, 4, 5, 8]) {
           for (const n of [0, 1, 3, 4, 5, 97, 1001, 20_003]) {
             // Few distinct codes, so that most distances are ties and the order among them is tested.
@@ -434,7 +441,7 @@ d('native vs reference: hammingRank', opts, () => {
         }
       }
     } finally {
-      mod.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');
+      mod?.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');
     }
   });
 
@@ -678,7 +685,7 @@ d('native vs reference: optimizers', opts, () => {
 });
 
 // ---------------------------------------------------------------- threads, ISAs, concurrency
-d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
+d('native: thread pool, ISA dispatch, concurrent callers', { skip: skipReason || (subject === 'wasm' && 'the addon\'s threads and ISAs') }, () => {
   test('one thread gives the same results as the pool (bit-identical by design)', () => {
     const mod = nativeMod!;
     const threads = mod.nativeInfo().threads;
@@ -798,7 +805,7 @@ d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
   });
 });
 
-test('selectBackend honours AEKIT_BACKEND', async () => {
+test('selectBackend honours AEKIT_BACKEND', { skip: subject === 'wasm' && 'run once, with the native suite' }, async () => {
   // Run in child processes: the selection is cached per process.
   const { spawnSync } = await import('node:child_process');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -811,14 +818,15 @@ test('selectBackend honours AEKIT_BACKEND', async () => {
   };
   assert.equal(runWith('reference').out, 'reference');
   const bogus = runWith('gpu');
-  assert.match(bogus.out, /^BackendError: .*"native" or "reference".*"gpu"/);
+  assert.match(bogus.out, /^BackendError: .*"native", "wasm" or "reference".*"gpu"/);
+  assert.equal(runWith('wasm').out, 'wasm');
   const auto = runWith(undefined);
   if (native) {
     assert.equal(auto.out, 'native');
     assert.equal(runWith('native').out, 'native');
   } else {
-    assert.equal(auto.out, 'reference');
-    assert.match(auto.err, /^aekit: native addon not available \(.*\); using the reference backend$/);
+    assert.equal(auto.out, 'wasm');
+    assert.match(auto.err, /^aekit: native addon not available \(.*\); using the wasm backend$/);
     assert.match(runWith('native').out, /^BackendError: /);
   }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { saveClassifier } from '../../src/apps/classifier-run.js';
+import { saveClassifier } from '../../src/run/classifier-run.js';
 import { loadData } from '../../src/data/load-data.js';
 import { writeNpy } from '../../src/data/npy.js';
 import { Classifier } from '../../src/models/classifier.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { writeReport } from '../../src/apps/report.js';
+import { writeReport } from '../../src/run/report.js';
 import { launchBrowser, linePointCounts, watchedPage } from '../helpers/browser.js';
 import { writeFakeRun } from '../helpers/fake-runs.js';
 import { tempDir } from '../helpers/temp-dir.js';
