@@ -2,7 +2,7 @@
  * `aekit tune`: measure this machine's kernel choices and cache them (see src/apps/tune.ts).
  */
 import { Command } from 'commander';
-import { tune } from '../../apps/tune.js';
+import { tune } from '../../apps/tune/tune.js';
 import { getBackend } from '../../tensor/index.js';
 import { UsageError } from '../../errors.js';
 import { emit } from '../output.js';

@@ -5,17 +5,17 @@
  * The shapes are found by running one training step of each model through a backend that notes
  * every convolution it is asked for.
  */
-import type { Backend, ConvGeometry } from '../backend/backend.js';
-import { nativeInfo, nativeTuningHooks } from '../backend/native/native-backend.js';
+import type { Backend, ConvGeometry } from '../../backend/backend.js';
+import { nativeInfo, nativeTuningHooks } from '../../backend/native/native-backend.js';
 import {
   type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, measureConvChoice, type TuningFile, writeTuning,
-} from '../backend/native/tuning.js';
-import { Autoencoder } from '../models/autoencoder.js';
-import { PRESETS, SEGNET } from '../models/presets.js';
-import { Segmenter } from '../models/segmenter.js';
-import type { Trainable } from '../models/trainable.js';
-import { backward, Tensor, tidy, withBackend } from '../tensor/index.js';
-import { Prng } from '../util/prng.js';
+} from '../../backend/native/tuning.js';
+import { Autoencoder } from '../../models/autoencoder.js';
+import { PRESETS, SEGNET } from '../../models/presets.js';
+import { Segmenter } from '../../models/segmenter.js';
+import type { Trainable } from '../../models/trainable.js';
+import { backward, Tensor, tidy, withBackend } from '../../tensor/index.js';
+import { Prng } from '../../util/prng.js';
 
 /** A model whose convolutions are tuned, and the batch it trains with. */
 interface TunedModel { name: string; model: Trainable; input: number[]; batch: number; labels?: number }
@@ -69,7 +69,7 @@ export function tune(backend: Backend, options: { reps?: number; onShape?: (choi
       if (done.has(key)) continue;
       done.add(key);
       const rule = hooks.convRule(CONV_PASSES.indexOf(pass), convSizes(geometry));
-      const choice = measureConvChoice(backend, hooks.setConvAlgo, rule, pass, geometry, options.reps);
+      const choice = measureConvChoice(backend, (algo) => hooks.setConvAlgo(algo), rule, pass, geometry, options.reps);
       choices.push(choice);
       options.onShape?.(choice);
     }
