@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_VALIDATION_FRACTION, loadRunData } from '../../data/data-split.js';
+import { loadRunData } from '../../data/data-split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import type { Dataset } from '../../data/dataset.js';
 import { FeatureStats } from '../../data/feature-stats.js';
 import { applyScaling, type Scaling, scaledRange, scaleRowsInPlace, scalingFromStats } from '../../data/scaling.js';
