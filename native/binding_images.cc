@@ -2,6 +2,7 @@
 // normalisation and the per-pixel softmax cross-entropy. Argument checks only; the kernels are in
 // conv.cc, normalization.cc and losses.cc.
 #include "binding_images.h"
+#include "conv_choice.h"
 #include "cpu.h"
 #include "kernels.h"
 #include "napi_args.h"
@@ -43,7 +44,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
       (b.p && !need(info, K, "bias", b, size_t(g.out_c))))
     return info.Env().Undefined();
   const long act = arg_int(info, 5);
-  if (act < 0 || act > 4) {
+  if (act < 0 || act >= kActCount) {
     fail(info, std::string(K) + ": unknown activation");
     return info.Env().Undefined();
   }
@@ -230,10 +231,20 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Testing and tuning hook: setConvAlgo("auto" | "im2col" | "direct") forces the algorithm of every
+// convolution pass; returns the name set.
+Napi::Value SetConvAlgo(const Napi::CallbackInfo& info) {
+  const std::string s = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  const ConvAlgo algo = s == "im2col" ? ConvAlgo::Im2col : s == "direct" ? ConvAlgo::Direct : ConvAlgo::Auto;
+  set_conv_override(algo);
+  return Napi::String::New(info.Env(), algo == ConvAlgo::Im2col ? "im2col" : algo == ConvAlgo::Direct ? "direct" : "auto");
+}
+
 }  // namespace
 
 void register_image_kernels(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
+  exports.Set("setConvAlgo", Napi::Function::New(env, SetConvAlgo));
   exports.Set("conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput));
   exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));
   exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include "common.h"
+#include "kernel_names.h"
 
 namespace aekit {
 
@@ -106,8 +107,7 @@ template <class V> AEKIT_INLINE V vtanh(V x) {
   return ax >= 0.625f ? big : small;
 }
 
-// Activations in the order of ACTIVATIONS in backend.ts.
-enum Act : int { kIdentity = 0, kSigmoid = 1, kTanh = 2, kRelu = 3, kLeakyRelu = 4 };
+// Act (the activations, in the order of ACTIVATIONS in backend.ts) is in kernel_names.h.
 
 template <class V> AEKIT_INLINE V vactivate(V z, int act, float slope) {
   switch (act) {

@@ -1,7 +1,8 @@
 /**
  * aekit's library entry for Node.js: models, training, data and the run-folder tools. The backend
- * is chosen at the first op, not on import: the native one when its addon is built, the
- * reference one otherwise (`backendFallbackReason()` says why), unless `setBackend` chose first.
+ * is chosen at the first op, not on import: the native one when its addon is built, else the
+ * WebAssembly build of the same kernels, else the reference one (`backendNote()` says which and
+ * why), unless `setBackend` chose first.
  */
 import { selectBackend } from './backend/select.js';
 import { setBackendChooser } from './tensor/index.js';
@@ -10,7 +11,8 @@ setBackendChooser(selectBackend);
 
 export * from './errors.js';
 export type { Activation, Backend } from './backend/backend.js';
-export { backendFallbackReason, selectBackend } from './backend/select.js';
+export { backendFallbackReason, backendNote, selectBackend } from './backend/select.js';
+export { createWasmBackend, type WasmBackend } from './backend/wasm/wasm-backend.js';
 export { createReferenceBackend } from './backend/reference/reference-backend.js';
 export * from './tensor/index.js';
 export { Dense, denseSpec } from './nn/dense.js';

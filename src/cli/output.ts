@@ -1,16 +1,35 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 
 /**
  * How commands speak: with --json, exactly one JSON object on stdout; otherwise lines for a
  * person. Progress and logs always go to stderr.
  */
 
-/** Prints the command's result. */
+/**
+ * Prints the command's result. A result holding NaN is refused (exit 2), never printed as a
+ * success: a metric that could not be computed must be named, not shown as "NaN" or null.
+ * @throws DataError naming the first NaN field
+ */
 export function emit(json: boolean, result: unknown, human: () => string): void {
+  const missing = firstNaN(result, '');
+  if (missing !== undefined) {
+    throw new DataError(`the result's ${missing} could not be computed (NaN: an empty set or an undefined quantity); nothing is reported as a success`);
+  }
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(`${human()}\n`);
+}
+
+/** The path of the first NaN inside `value` (objects and arrays), or undefined. */
+function firstNaN(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isNaN(value) ? path || 'value' : undefined;
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = firstNaN(item, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** A metric for people: four significant decimals. */

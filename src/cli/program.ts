@@ -4,14 +4,16 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AEKIT_VERSION } from '../run/version.js';
-import { backendFallbackReason, selectBackend } from '../backend/select.js';
-import { AekitError, NumericError } from '../errors.js';
+import { backendNote, selectBackend } from '../backend/select.js';
+import { AekitError, NumericError, OutputFolderError } from '../errors.js';
+import { ignoreDigests } from '../io/digest.js';
 import { setBackend } from '../tensor/index.js';
 import { anomalyCommand } from './commands/anomaly.js';
 import { classifyCommand } from './commands/classify.js';
 import { compareCommand } from './commands/compare.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { evalCommand } from './commands/eval.js';
+import { interpolateCommand, sampleCommand } from './commands/generate.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { inpaintCommand } from './commands/inpaint.js';
@@ -34,11 +36,15 @@ export function program(): Command {
     .version(AEKIT_VERSION)
     .exitOverride()
     .showSuggestionAfterError()
+    .option('--ignore-digest', 'load weights that no longer match the SHA-256 digest recorded with them (a file changed on purpose); any command takes it')
+    .hook('preAction', (root) => ignoreDigests(root.opts<{ ignoreDigest?: boolean }>().ignoreDigest === true))
     .addCommand(trainCommand())
     .addCommand(evalCommand())
     .addCommand(transformCommand('encode'))
     .addCommand(transformCommand('decode'))
     .addCommand(transformCommand('reconstruct'))
+    .addCommand(sampleCommand())
+    .addCommand(interpolateCommand())
     .addCommand(denoiseCommand())
     .addCommand(inpaintCommand())
     .addCommand(anomalyCommand())
@@ -53,7 +59,7 @@ export function program(): Command {
     .addCommand(serveCommand())
     .addHelpText('after', `
 Every command takes --help, and --json to print one JSON object on stdout.
-Environment: AEKIT_BACKEND=native|reference picks the compute backend; AEKIT_THREADS sets the threads.
+Environment: AEKIT_BACKEND=native|wasm|reference picks the compute backend; AEKIT_THREADS sets the threads.
 
 Examples:
   $ aekit train                                  # the deep autoencoder on MNIST
@@ -67,10 +73,11 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   const cli = program();
   for (const command of cli.commands) command.exitOverride();
+  ignoreDigests(false);
   try {
     setBackend(selectBackend());
-    const fallback = backendFallbackReason();
-    if (fallback) process.stderr.write(`aekit: ${fallback}\n`);
+    const note = backendNote();
+    if (note) process.stderr.write(`aekit: ${note}\n`);
     await cli.parseAsync(argv, { from: 'user' });
     // Stopped by Ctrl-C after saving what it had: 128 + SIGINT, as shells report it.
     return wasInterrupted() ? 130 : 0;
@@ -80,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
     if (error instanceof AekitError) {
-      process.stderr.write(`aekit: ${error.message}\n`);
+      process.stderr.write(`aekit: ${error instanceof OutputFolderError ? error.cliMessage : error.message}\n`);
       return error instanceof NumericError ? 1 : 2;
     }
     const system = error as NodeJS.ErrnoException;

@@ -55,6 +55,13 @@ export function loadRunData(options: SplitOptions): RunData {
     throw new DataError(`${test.name}: test examples have ${test.features} features, training examples ${trainAll.features}`);
   }
   const { train, validation } = splitValidation(trainAll, options.validationFraction, options.seed);
+  // Metrics over no examples would be 0/0: say so now, before any training.
+  if (test.n === 0) {
+    throw new DataError(`${test.name}: no test examples, so the test metrics cannot be computed (${source} has ${trainAll.n + test.n} examples; a single data file holds out a sixth of its rows, so give it at least 6)`);
+  }
+  if (train.n === 0) {
+    throw new DataError(`${source}: no training examples left after holding out ${validation.n} for validation; give more examples or a smaller --val-fraction`);
+  }
   return { source, train, validation, test };
 }
 

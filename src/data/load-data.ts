@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { checkLabelColumnSource, loadInputFile } from './load-input.js';
-import { FASHION_MNIST_DIR, findIdxFiles, type LoadDataOptions, loadIdxFolder, mnistDir } from './mnist.js';
+import { FASHION_MNIST_DIR, type LoadDataOptions, loadIdxFolder, looksLikeIdxFolder, mnistDir } from './mnist.js';
 
 /**
  * Loads a named data set or a user's data: 'mnist' (embedded), 'fashion-mnist' (Debian's
@@ -44,9 +44,10 @@ function load(spec: string, options: LoadDataOptions & { labelColumn?: string })
   return loadInputFile(spec, { limit: options.limit, labelColumn: options.labelColumn });
 }
 
+/** A folder with any file named as an IDX file is one (a missing file is then named), not a PNG folder. */
 function isIdxFolder(path: string): boolean {
   try {
-    return statSync(path).isDirectory() && (findIdxFiles(path, 'train') !== undefined || findIdxFiles(path, 'test') !== undefined);
+    return statSync(path).isDirectory() && looksLikeIdxFolder(path);
   } catch {
     return false;
   }

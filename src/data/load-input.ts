@@ -10,6 +10,7 @@ import { readCsv } from './csv.js';
 import { assertFinite, firstRows, type Dataset } from './dataset.js';
 import { readIdx } from './idx.js';
 import { idxToDataset } from './idx-dataset.js';
+import { loadIdxFolder, looksLikeIdxFolder } from './mnist.js';
 import { readNpy } from './npy.js';
 import { loadPngFolder } from './png-folder.js';
 
@@ -74,6 +75,8 @@ export function loadInputFile(path: string, options: { limit?: number; labelColu
   const kind = inputKind(path);
   switch (kind) {
     case 'png-folder':
+      // A folder named as MNIST's files is read as one, so a missing file is named as such.
+      if (looksLikeIdxFolder(path)) return loadIdxFolder(path, { split: 'train', limit: options.limit });
       return loadPngFolder(path, { limit: options.limit });
     case 'csv':
       return firstRows(readCsv(path, { labelColumn: options.labelColumn }), options.limit);

@@ -3,9 +3,9 @@
  * Fashion-MNIST from Debian's `dataset-fashion-mnist`, and any folder holding the four IDX
  * files under their standard names, plain or gzipped. Nothing is fetched from the network.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { readIdx, type IdxTensor } from './idx.js';
@@ -47,6 +47,12 @@ export function mnistDir(): string {
  * findIdxFiles('/usr/share/datasets/fashion-mnist', 'test'); // { images: '.../t10k-images-idx3-ubyte.gz', labels: ... }
  */
 export function findIdxFiles(dir: string, split: Split): { images: string; labels: string } | undefined {
+  const { images, labels } = findIdxFile(dir, split);
+  return images && labels ? { images, labels } : undefined;
+}
+
+/** Each of one split's two IDX files in `dir`, or undefined where it is missing. */
+function findIdxFile(dir: string, split: Split): { images?: string; labels?: string } {
   const find = (kind: 'images-idx3' | 'labels-idx1'): string | undefined => {
     for (const prefix of PREFIXES[split]) {
       for (const sep of ['-', '.']) {
@@ -56,9 +62,24 @@ export function findIdxFiles(dir: string, split: Split): { images: string; label
     }
     return undefined;
   };
-  const images = find('images-idx3');
-  const labels = find('labels-idx1');
-  return images && labels ? { images, labels } : undefined;
+  return { images: find('images-idx3'), labels: find('labels-idx1') };
+}
+
+/** A file name of the MNIST IDX layout (any split, kind, separator, plain or gzipped). */
+const IDX_NAME = /^(train|t10k|test)-(images[-.]idx3|labels[-.]idx1)-ubyte(\.gz)?$/;
+
+/**
+ * Whether `dir` holds any file named as MNIST's IDX files are: such a folder is an IDX folder,
+ * even with a file missing (which loadIdxFolder then names) rather than some other kind of source.
+ * @example
+ * looksLikeIdxFolder('/usr/share/datasets/fashion-mnist'); // true
+ */
+export function looksLikeIdxFolder(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => IDX_NAME.test(name));
+  } catch {
+    return false;
+  }
 }
 
 const cache = new Map<string, IdxTensor>();
@@ -87,9 +108,12 @@ export function loadIdxFolder(dir: string, options: LoadDataOptions, name = `${d
   const files = findIdxFiles(dir, options.split);
   if (!files) {
     const p = PREFIXES[options.split][0];
-    throw new DataError(
-      `${dir}: expected the ${options.split} files ${p}-images-idx3-ubyte and ${p}-labels-idx1-ubyte (or .gz) in the folder, found ${existsSync(dir) ? 'not both' : 'no such folder'}`,
-    );
+    const { images, labels } = existsSync(dir) ? findIdxFile(dir, options.split) : {};
+    const [imagesName, labelsName] = [`${p}-images-idx3-ubyte`, `${p}-labels-idx1-ubyte`];
+    let found = existsSync(dir) ? 'neither' : 'no such folder';
+    if (images) found = `${basename(images)} but no ${labelsName}`;
+    if (labels) found = `${basename(labels)} but no ${imagesName}`;
+    throw new DataError(`${dir}: an IDX folder needs the ${options.split} files ${imagesName} and ${labelsName} (or .gz); found ${found}`);
   }
   return idxToDataset(readIdxCached(files.images), {
     file: files.images,

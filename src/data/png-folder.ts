@@ -3,8 +3,9 @@
  * (img2 before img10), all of one size, converted to grayscale in [0, 1].
  */
 import { readdirSync, statSync } from 'node:fs';
-import { readRegularFile } from '../io/read-file.js';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { readRegularFile } from '../io/read-file.js';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
 import type { Dataset } from './dataset.js';
@@ -49,6 +50,7 @@ export function decodePngGray(bytes: Uint8Array, file: string): { width: number;
     const [w, h] = [view.getUint32(16), view.getUint32(20)];
     if (w * h > MAX_PIXELS) throw new DataError(`${file}: its header says ${w}x${h} pixels, more than aekit reads in one image (${MAX_PIXELS})`);
   }
+  checkImageStream(bytes, file);
   let png: PNG;
   try {
     // pngjs scales 16-bit samples down to 8 bits and expands palettes and gray to RGBA.
@@ -66,6 +68,46 @@ export function decodePngGray(bytes: Uint8Array, file: string): { width: number;
     gray[p] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / 255;
   }
   return { width, height, gray };
+}
+
+/** Samples per pixel of each PNG colour type (gray, RGB, palette, gray + alpha, RGBA). */
+const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Checks that a PNG's compressed image stream is whole: pngjs decodes a truncated stream without
+ * a word, leaving the missing rows black, so a damaged file would train as a wrong image.
+ * The IDAT chunks are inflated here (zlib refuses a stream cut short or with a bad checksum), and
+ * a non-interlaced image must inflate to all of its rows.
+ */
+function checkImageStream(bytes: Uint8Array, file: string): void {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length < 33 || buffer.readUInt32BE(0) !== 0x89504e47) return; // pngjs names what is wrong
+  const parts: Buffer[] = [];
+  let header: { width: number; height: number; depth: number; color: number; interlace: number } | undefined;
+  for (let at = 8; at + 8 <= buffer.length;) {
+    const length = buffer.readUInt32BE(at);
+    const type = buffer.toString('latin1', at + 4, at + 8);
+    const data = buffer.subarray(at + 8, Math.min(buffer.length, at + 8 + length));
+    if (type === 'IHDR' && data.length >= 13) {
+      header = { width: data.readUInt32BE(0), height: data.readUInt32BE(4), depth: data[8], color: data[9], interlace: data[12] };
+    }
+    if (type === 'IDAT') parts.push(data);
+    if (type === 'IEND') break;
+    at += 12 + length;
+  }
+  if (!header || parts.length === 0) return;
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(Buffer.concat(parts));
+  } catch (e) {
+    throw new DataError(`${file}: not a readable PNG image (its compressed image data is damaged or cut short: ${(e as Error).message})`);
+  }
+  const samples = SAMPLES[header.color];
+  if (header.interlace !== 0 || samples === undefined) return;
+  const expected = header.height * (1 + Math.ceil((header.width * samples * header.depth) / 8));
+  if (inflated.length < expected) {
+    throw new DataError(`${file}: not a readable PNG image (its image data holds ${inflated.length} bytes, ${expected} expected for ${header.width}x${header.height} pixels: the file is cut short)`);
+  }
 }
 
 /**

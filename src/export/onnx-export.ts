@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { UsageError } from '../errors.js';
+import { sha256Hex } from '../io/digest.js';
 import { RUN_FILES, writeFileAtomic } from '../io/run-folder.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import type { Classifier } from '../models/classifier.js';
@@ -97,10 +98,18 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
     x = net.outputActivation === 'softmax' ? graph.node('Softmax', [x], { axis: 1 }, 1, 'output')[0] : graph.activation(x, net.outputActivation, 0, 'output');
     outputShape = net.decoder.outputShape;
   }
-  const outputName = part === 'encoder' ? 'code' : net.outputName ?? 'reconstruction';
+  // A VAE's encoder gives its posterior: the mean (the code) and the log-variance.
+  const variational = part === 'encoder' && graph.logVariance !== null;
+  const outputName = part === 'encoder' ? (variational ? 'mean' : 'code') : net.outputName ?? 'reconstruction';
   // The last node writes the graph's output under its public name.
   graph.node('Identity', [x], {}, 1, 'output');
   graph.nodes[graph.nodes.length - 1].output = [outputName];
+  const extra: onnxProto.onnx.IValueInfoProto[] = [];
+  if (variational && graph.logVariance) {
+    graph.node('Identity', [graph.logVariance.value], {}, 1, 'output');
+    graph.nodes[graph.nodes.length - 1].output = ['logvar'];
+    extra.push(valueInfo('logvar', graph.logVariance.shape));
+  }
   const model: onnxProto.onnx.IModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
@@ -111,7 +120,7 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
       node: graph.nodes,
       initializer: [...graph.initializers.values()],
       input: [valueInfo(inputName, inputShape)],
-      output: [valueInfo(outputName, outputShape)],
+      output: [valueInfo(outputName, outputShape), ...extra],
     },
   };
   const bytes = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
@@ -129,6 +138,8 @@ export interface OnnxExportResult extends OnnxSignature {
   file: string;
   part: OnnxPart;
   bytes: number;
+  /** SHA-256 of the file written, to check a copy of it against. */
+  sha256: string;
   /** The nodes' operator types in order, for a reader to see what the graph does. */
   operators: string[];
 }
@@ -150,5 +161,5 @@ export function exportOnnx(dir: string, part: OnnxPart, file: string, options: {
   const { bytes, signature } = onnxModel(exportableRun(dir), part);
   writeFileAtomic(file, bytes);
   const operators = onnx.ModelProto.decode(bytes).graph?.node?.map((n) => n.opType ?? '') ?? [];
-  return { ...signature, file, part, bytes: bytes.length, operators };
+  return { ...signature, file, part, bytes: bytes.length, sha256: sha256Hex(bytes), operators };
 }

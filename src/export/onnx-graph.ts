@@ -15,6 +15,7 @@ import { Conv2d, ConvTranspose2d, pair } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { Flatten } from '../nn/flatten.js';
+import { Gaussian } from '../nn/gaussian.js';
 import type { Layer } from '../nn/layer.js';
 import { NoiseLayer } from '../nn/noise.js';
 import { MaxPool2d, MaxUnpool2d } from '../nn/pool.js';
@@ -41,6 +42,8 @@ export class OnnxGraph {
   /** For each pooling layer exported so far: the value names of its indices and of its input's shape. */
   private readonly pools = new Map<MaxPool2d, { indices: string; shape: string }>();
   private counter = 0;
+  /** A VAE's log-variance value, which an encoder graph gives beside the mean code. */
+  logVariance: { value: string; shape: number[] } | null = null;
 
   /**
    * @param names every tensor of the model under its model-file name: initializers take these
@@ -106,6 +109,12 @@ export class OnnxGraph {
       return this.activation(y, layer.activation, layer.spec().leakySlope, at);
     }
     if (layer instanceof Conv2d || layer instanceof ConvTranspose2d) return this.conv(layer, x, at);
+    if (layer instanceof Gaussian) {
+      // Inference codes are the posterior mean; the log-variance is kept for an encoder's second output.
+      const [logVariance] = this.node('Gemm', [x, this.weight(layer.logVarianceWeight), this.weight(layer.logVarianceBias)], { transB: 1 }, 1, at);
+      this.logVariance = { value: logVariance, shape: [layer.units] };
+      return this.node('Gemm', [x, this.weight(layer.meanWeight), this.weight(layer.meanBias)], { transB: 1 }, 1, at)[0];
+    }
     if (layer instanceof ActivationLayer) return this.activation(x, layer.spec().activation, layer.spec().leakySlope, at);
     if (layer instanceof BatchNorm) {
       const inputs = [x, ...[layer.gamma, layer.beta, layer.runningMean, layer.runningVar].map((t) => this.weight(t))];

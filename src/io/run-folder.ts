@@ -5,9 +5,10 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, OutputFolderError, UsageError } from '../errors.js';
+import { checkRecordedDigest, sealSelfDigest, selfDigestPlaceholder, sha256Hex } from './digest.js';
 import { readRegularFile } from './read-file.js';
-import { encodeSafetensors, readSafetensors, type NamedTensor } from './safetensors.js';
+import { encodeSafetensors, parseSafetensors, type NamedTensor } from './safetensors.js';
 
 /** The file names inside a run folder. */
 export const RUN_FILES = {
@@ -31,19 +32,29 @@ const OUTPUT_MARKERS = [RUN_FILES.model, 'compare.json', 'pca.json', 'segment.js
  * Makes `dir` ready for a new run: creates it, or reuses an empty one. A non-empty one is
  * emptied with `force` when it holds aekit's output (so no old picture or metric stays beside
  * the new model), and refused otherwise.
+ * @param forceHint how the caller's user asks for force, for the refusal: "{ force: true }" by
+ *   default; a function names itself ("saveModel(model, dir, { force: true })")
+ * @throws OutputFolderError saying what to do, in the library's words and the command line's
  * @example
  * prepareRunFolder('runs/deep', false);
  */
-export function prepareRunFolder(dir: string, force: boolean): void {
+export function prepareRunFolder(dir: string, force: boolean, forceHint = '{ force: true }'): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: is a file; --out takes a folder (it is created when missing)`);
+    if (!statSync(dir).isDirectory()) {
+      throw new OutputFolderError(`${dir}: is a file; expected a folder (it is created when missing)`, `${dir}: is a file; --out takes a folder (it is created when missing)`);
+    }
     const entries = readdirSync(dir);
     if (entries.length > 0) {
-      if (!force) throw new UsageError(`${dir}: the folder exists and is not empty; pass --force to replace the run in it, or choose another --out`);
+      if (!force) {
+        throw new OutputFolderError(`${dir}: the folder exists and is not empty; pass ${forceHint} to replace the output in it, or choose another folder`,
+          `${dir}: the folder exists and is not empty; pass --force to replace the run in it, or choose another --out`);
+      }
       // A run killed while it wrote its first file leaves only that file's temporary copy.
       const ours = (f: string) => OUTPUT_MARKERS.includes(f) || /\.tmp-\d+$/.test(f);
       if (!entries.some(ours)) {
-        throw new UsageError(`${dir}: holds files aekit did not write (no ${OUTPUT_MARKERS.join(', ')}); --force replaces only aekit's own output folders, choose another --out`);
+        const foreign = `${dir}: holds files aekit did not write (no ${OUTPUT_MARKERS.join(', ')})`;
+        throw new OutputFolderError(`${foreign}; force replaces only aekit's own output folders: choose another folder`,
+          `${foreign}; --force replaces only aekit's own output folders, choose another --out`);
       }
       for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
     }
@@ -87,7 +98,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (error) {
     rmSync(tmp, { force: true });
     // Name the file meant, not the temporary one (a write on a descriptor names none).
-    (error as NodeJS.ErrnoException).path = path;
+    const system = error as NodeJS.ErrnoException;
+    system.path = path;
+    if (typeof system.message === 'string') system.message = system.message.split(tmp).join(path);
     throw error;
   }
   syncFolder(dirname(path));
@@ -111,14 +124,68 @@ export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Writes named tensors (float32, or U32 words) as a safetensors file, atomically. */
-export function writeTensorsFile(path: string, tensors: readonly { name: string; shape: readonly number[]; data: Float32Array | Uint32Array }[], metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(new Map(tensors.map((t) => [t.name, { shape: [...t.shape], data: t.data }])), metadata));
+type TensorList = readonly { name: string; shape: readonly number[]; data: Float32Array | Uint32Array }[];
+
+/** Named tensors as safetensors bytes that carry their own SHA-256 (see io/digest.ts). */
+function sealedSafetensors(tensors: TensorList, metadata: Record<string, string>): Uint8Array {
+  const bytes = encodeSafetensors(new Map(tensors.map((t) => [t.name, { shape: [...t.shape], data: t.data }])), { ...metadata, ...selfDigestPlaceholder() });
+  sealSelfDigest(bytes, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)));
+  return bytes;
 }
 
-/** Writes the weights atomically. */
+/** Writes named tensors (float32, or U32 words) as a safetensors file carrying its own digest, atomically. */
+export function writeTensorsFile(path: string, tensors: TensorList, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(path, sealedSafetensors(tensors, metadata));
+}
+
+/** The digest fields of a run record, as model.json holds them. */
+interface RecordDigest {
+  /** SHA-256 of the whole model.safetensors. */
+  weightsSha256?: string;
+  /** Also accepted while new weights are being put in place (a crash between the two renames). */
+  weightsSha256Pending?: string;
+}
+
+function currentRecord(dir: string): Record<string, unknown> | undefined {
+  if (!existsSync(join(dir, RUN_FILES.model))) return undefined;
+  const record = readRunRecordFile(dir);
+  return record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Writes the weights atomically, and keeps model.json's digest of them true at every moment: the
+ * record first accepts the new file's digest beside the old one, then the file is renamed into
+ * place, then the record keeps the new digest alone.
+ */
 export function writeWeights(dir: string, tensors: readonly { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string> = {}): void {
-  writeTensorsFile(join(dir, RUN_FILES.weights), tensors, metadata);
+  const bytes = sealedSafetensors(tensors, metadata);
+  const digest = sha256Hex(bytes);
+  const record = currentRecord(dir);
+  if (record) writeJson(join(dir, RUN_FILES.model), { ...record, weightsSha256Pending: digest });
+  writeFileAtomic(join(dir, RUN_FILES.weights), bytes);
+  if (record) {
+    const { weightsSha256Pending: _pending, ...rest } = record;
+    writeJson(join(dir, RUN_FILES.model), { ...rest, weightsSha256: digest });
+  }
+}
+
+/**
+ * Writes a run folder's model.json with the digest of its weights: the one the folder's record
+ * already holds (kept from writeWeights), or for a new folder whose weights were written first,
+ * that of the file there.
+ * @example
+ * writeRunRecord('runs/deep', record);
+ */
+export function writeRunRecord(dir: string, record: object): void {
+  const before = currentRecord(dir);
+  const weights = join(dir, RUN_FILES.weights);
+  let digest: RecordDigest = {};
+  if (before && typeof before.weightsSha256 === 'string') {
+    digest = { weightsSha256: before.weightsSha256, ...(typeof before.weightsSha256Pending === 'string' ? { weightsSha256Pending: before.weightsSha256Pending } : {}) };
+  } else if (!before && existsSync(weights)) {
+    digest = { weightsSha256: sha256Hex(readRegularFile(weights, 'weights file')) };
+  }
+  writeJson(join(dir, RUN_FILES.model), { ...record, ...digest });
 }
 
 /** What a run folder holds, read back. */
@@ -136,7 +203,11 @@ export interface RunFolder {
  */
 export function readRunFolder(dir: string): RunFolder {
   const model = readRunRecordFile(dir);
-  const content = readSafetensors(join(dir, RUN_FILES.weights));
+  const weightsPath = join(dir, RUN_FILES.weights);
+  const bytes = readRegularFile(weightsPath, 'safetensors file');
+  // Every model aekit loads comes through here: the weights must be those the record names.
+  checkRecordedDigest(bytes, model, weightsPath, join(dir, RUN_FILES.model));
+  const content = parseSafetensors(bytes, weightsPath);
   const weights = [...content.tensors].map(([name, t]: [string, NamedTensor]) => ({ name, shape: t.shape, data: t.data }));
   return { dir, model, weights };
 }

@@ -6,8 +6,9 @@
  * codes packed in words) go as U32, kept apart from the floats on both sides.
  */
 import { writeFileSync } from 'node:fs';
-import { readRegularFile } from './read-file.js';
 import { DataError, UsageError } from '../errors.js';
+import { checkSelfDigest, SELF_DIGEST_KEY } from './digest.js';
+import { readRegularFile } from './read-file.js';
 
 /** One tensor: its dimensions and its row-major values. */
 export interface NamedTensor {
@@ -35,6 +36,12 @@ export interface SafetensorsContent {
   words: Map<string, NamedWords>;
   /** The "__metadata__" strings; empty when the file has none. */
   metadata: Record<string, string>;
+}
+
+/** How a safetensors file is read. */
+export interface ReadOptions {
+  /** Refuse a file without aekit's own digest (a file only aekit writes, such as a checkpoint). */
+  requireDigest?: boolean;
 }
 
 // Bytes per element, and how to turn a fresh (aligned) copy of the bytes into float32.
@@ -101,7 +108,7 @@ export function encodeSafetensors(
  * @example
  * const { tensors, metadata } = parseSafetensors(readFileSync('model.safetensors'), 'model.safetensors');
  */
-export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsContent {
+export function parseSafetensors(bytes: Uint8Array, file: string, options: ReadOptions = {}): SafetensorsContent {
   if (bytes.length < 8) throw new DataError(`${file}: truncated at byte offset ${bytes.length}: expected an 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
@@ -121,6 +128,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
   const bufStart = 8 + n;
   const bufLen = bytes.length - bufStart;
   const metadata = readMetadata((header as Record<string, unknown>).__metadata__, file);
+  // Before the layout is checked, so that a flipped bit is named as what it is.
+  checkSelfDigest(bytes, bufStart, metadata[SELF_DIGEST_KEY], file, options.requireDigest);
 
   const spans: { name: string; begin: number; end: number; dtype: string; shape: number[] }[] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
@@ -182,8 +191,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsCo
  * @example
  * const w = readSafetensors('runs/x/model.safetensors').tensors.get('encoder.0.weight');
  */
-export function readSafetensors(path: string): SafetensorsContent {
-  return parseSafetensors(readRegularFile(path, 'safetensors file'), path);
+export function readSafetensors(path: string, options: ReadOptions = {}): SafetensorsContent {
+  return parseSafetensors(readRegularFile(path, 'safetensors file'), path, options);
 }
 
 /**

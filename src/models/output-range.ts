@@ -18,10 +18,11 @@ export function checkOutputRange(data: Dataset | { name: string; range: [number,
   // Float32 rounding of (x − min) / (max − min) can land a hair outside [0, 1].
   const slack = 1e-6;
   if (min >= -slack && max <= 1 + slack) return;
-  const loss = output.loss === 'bce' ? 'binary cross-entropy on a sigmoid output' : 'a sigmoid output';
+  const outputKind = output.loss === 'bce' ? 'binary cross-entropy on a sigmoid output' : 'sigmoid output';
   const after = scale === 'none' ? '' : ` after --scale ${scale}`;
   const fix = scale === 'standardize'
     ? 'use --scale unit instead (standardized data has negative values)'
     : 'pass --scale unit to map the training range onto [0, 1] (saved with the model)';
-  throw new DataError(`${data.name}: values lie in [${min}, ${max}]${after}, but this model's ${loss} needs data in [0, 1]; ${fix}, or train a model with a linear output and squared error (e.g. --preset linear)`);
+  throw new DataError(`${data.name}: values lie in [${min}, ${max}]${after}, but this model's ${outputKind} needs data in [0, 1]; ${fix}, `
+    + 'or give the model a linear output with squared error ("outputActivation": "identity" and "loss": "mse" in a --config file)');
 }

@@ -77,7 +77,8 @@ export function readCheckpoint(
 ): { state: FitState; extras: CheckpointExtras } | null {
   const path = join(dir, RUN_FILES.checkpoint);
   if (!existsSync(path)) return null;
-  const file = readSafetensors(path);
+  // Only aekit writes checkpoints, and always with their digest.
+  const file = readSafetensors(path, { requireDigest: true });
   file.tensors = new Map([...file.tensors].map(([name, t]) => {
     const [, kind, weight] = /^(weights|best)\/(.+)$/.exec(name) ?? [];
     return [kind ? `${kind}/${renameWeights([{ name: weight, ...t }])[0].name}` : name, t];

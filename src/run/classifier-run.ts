@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_VALIDATION_FRACTION } from '../training/settings.js';
 import { DataError, UsageError } from '../errors.js';
-import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
+import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeRunRecord, writeWeights } from '../io/run-folder.js';
 import { Classifier, type ClassifierSpec, withoutNoise } from '../models/classifier.js';
 import type { LayerSpec } from '../models/layer-specs.js';
 import { type NamedArray, stateDict } from '../models/state.js';
@@ -157,7 +157,7 @@ export function exportEncoder(dir: string, out: string, options: { force?: boole
     data: encoder.data, split: encoder.split, versions: versions(),
   };
   writeWeights(out, asArrays(encoderTensors(net)), { format: ENCODER_FORMAT });
-  writeJson(join(out, RUN_FILES.model), record);
+  writeRunRecord(out, record);
   return record;
 }
 
@@ -203,6 +203,6 @@ export function saveClassifier(model: Classifier, out: string, info: ClassifierR
   };
   writeWeights(out, asArrays(classifierTensors(model)), { format: CLASSIFIER_FORMAT });
   writeJson(join(out, RUN_FILES.metrics), metrics);
-  writeJson(join(out, RUN_FILES.model), record);
+  writeRunRecord(out, record);
 }
 

@@ -2,7 +2,7 @@
  * The pictures of a run, each with its title and row labels: test examples above their
  * reconstructions; the first layer's weights as image tiles (dense filters, or convolution
  * kernels with the feature maps of a few test images); for a sparse code, the histogram of its
- * units' mean activations against ρ and the KL penalty's curve.
+ * units' mean activations against ρ and the KL penalty's curve; for a VAE, its generative pictures.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { type Figure, type FigureRow, rowsFigure } from '../viz/figure.js';
 import { activationHistogramSpec, klPenaltySpec, renderPlot } from '../viz/plots.js';
 import { tileImages, upscale } from '../viz/png.js';
 import { writeSvgAsPng } from '../viz/raster.js';
+import { writeGenerativePictures } from './generative-pictures.js';
 import { transformRows } from './transform.js';
 
 /** Files a run's pictures may add beside reconstructions.png and filters.png. */
@@ -92,6 +93,7 @@ export async function writeRunPictures(dir: string, model: Autoencoder, test: Ma
   if (shape && first instanceof Dense && first.inputs === shape[0] * shape[1]) written.push(writeFilters(dir, first, shape));
   if (shape && first instanceof Conv2d && first.inputShape[0] === 1) written.push(...writeConvPictures(dir, first, test, shape));
   written.push(...await writeSparsityPlots(dir, model, test));
+  written.push(...await writeGenerativePictures(dir, model, test));
   return written;
 }
 

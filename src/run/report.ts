@@ -21,7 +21,7 @@ const RECORD_FILES = [RUN_FILES.model, 'compare.json', 'pca.json', 'segment.json
 /** Pictures in the order a reader wants them; others follow by name. */
 const PICTURE_ORDER = [
   RUN_FILES.reconstructions, RUN_FILES.filters, PICTURE_FILES.kernels, PICTURE_FILES.featureMaps, PICTURE_FILES.codeActivity,
-  PICTURE_FILES.klPenalty, 'compare.png', 'codes.svg', 'components.png', 'anomaly.png', 'segmentation.png',
+  PICTURE_FILES.klPenalty, 'samples.png', 'interpolations.png', 'latent-grid.png', 'kl-per-unit.svg', 'compare.png', 'codes.svg', 'components.png', 'anomaly.png', 'segmentation.png',
 ];
 
 type Json = Record<string, unknown>;

@@ -8,6 +8,7 @@ import { loadRunData, readWithLabelColumn, type RunData, wholeOrTestSplit } from
 import { DEFAULT_VALIDATION_FRACTION } from '../training/settings.js';
 import { applyScaling } from '../data/scaling.js';
 import { DataError, UsageError } from '../errors.js';
+import { fixedBinarization } from '../training/binarize-data.js';
 import type { RunRecord } from './run-record.js';
 import { openStreamData, shouldStream } from './stream-data.js';
 
@@ -25,7 +26,7 @@ export function evaluationData(record: RunRecord, dir: string, options: { data?:
   if (options.data !== undefined) {
     const { data, testLimit } = options;
     const rows = readWithLabelColumn(data, { named: options.labelColumn, run: record.data?.labelColumn }, (labelColumn) => wholeOrTestSplit(data, testLimit, labelColumn));
-    return applyScaling(rows, record.data?.scale ?? null);
+    return binarizedLikeRun(record, applyScaling(rows, record.data?.scale ?? null), 'test');
   }
   const streamed = streamedSpec(record, dir);
   if (streamed !== null) {
@@ -35,9 +36,19 @@ export function evaluationData(record: RunRecord, dir: string, options: { data?:
       data: streamed, maxMemory: maxMemory!, batchSize, validationFraction, seed, limit, testLimit: options.testLimit ?? record.training!.testLimit, labelColumn: record.data!.labelColumn,
     });
     stream.close();
-    return applyScaling(stream.test, record.data!.scale);
+    return binarizedLikeRun(record, applyScaling(stream.test, record.data!.scale), 'test');
   }
   return recordedData(record, dir, { testLimit: options.testLimit }).test;
+}
+
+/**
+ * Held-out rows as a run with dynamic binarisation saw them: binarised once with the split's
+ * fixed seed (see binarize-data.ts); other runs' rows unchanged.
+ * @example
+ * const test = binarizedLikeRun(record, scaledTest, 'test');
+ */
+export function binarizedLikeRun(record: RunRecord, data: Dataset, split: 'validation' | 'test'): Dataset {
+  return record.training?.binarize === 'dynamic' ? fixedBinarization(data, split) : data;
 }
 
 /** The data file of a run that trained by streaming it (and would again, in its budget), else null. */
@@ -70,5 +81,8 @@ export function recordedData(record: RunRecord, dir: string, options: { testLimi
   const { limit, validationFraction = DEFAULT_VALIDATION_FRACTION, seed } = record.training;
   const splits = loadRunData({ data: spec, limit, testLimit: options.testLimit, validationFraction, seed, labelColumn: record.data.labelColumn });
   const scale = (ds: Dataset) => applyScaling(ds, record.data!.scale);
-  return { source: splits.source, train: scale(splits.train), validation: scale(splits.validation), test: scale(splits.test) };
+  return {
+    source: splits.source, train: scale(splits.train),
+    validation: binarizedLikeRun(record, scale(splits.validation), 'validation'), test: binarizedLikeRun(record, scale(splits.test), 'test'),
+  };
 }

@@ -2,9 +2,8 @@
  * A model in a folder and back: `saveModel` writes model.json and model.safetensors as a training
  * run does, `loadRun` rebuilds the model from any run folder and loads its weights.
  */
-import { join } from 'node:path';
 import { DataError } from '../errors.js';
-import { prepareRunFolder, readRunFolder, RUN_FILES, writeJson, writeWeights } from '../io/run-folder.js';
+import { prepareRunFolder, readRunFolder, writeRunRecord, writeWeights } from '../io/run-folder.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import { loadStateDict, stateDict } from '../models/state.js';
 import { getBackend } from '../tensor/index.js';
@@ -47,11 +46,11 @@ export function loadRun(dir: string): LoadedRun {
  * const { model: again } = loadRun('models/mine');
  */
 export function saveModel(model: Autoencoder, dir: string, options: { force?: boolean } = {}): void {
-  prepareRunFolder(dir, options.force ?? false);
+  prepareRunFolder(dir, options.force ?? false, 'saveModel(model, dir, { force: true })');
   writeWeights(dir, stateDict(model), { format: MODEL_FORMAT });
   const record: RunRecord = {
     format: MODEL_FORMAT, version: RUN_RECORD_VERSION, status: 'done', preset: null, model: model.config,
     training: null, data: null, versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
   };
-  writeJson(join(dir, RUN_FILES.model), record);
+  writeRunRecord(dir, record);
 }

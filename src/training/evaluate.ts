@@ -3,6 +3,7 @@
  * examples of the summed squared error, `mse` is sse per feature, `bce` the mean over examples
  * of the summed binary cross-entropy; and the mean objective of any trainable model.
  */
+import { DataError } from '../errors.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { activateOutput, outputBce } from '../models/output.js';
 import type { Trainable } from '../models/trainable.js';
@@ -24,6 +25,7 @@ export interface Metrics {
  * const { sse } = evaluate(model, test);
  */
 export function evaluate(model: Autoencoder, data: TrainingData, batchSize = 1000): Metrics {
+  if (data.n === 0) throw new DataError('no examples to evaluate on: the metrics of an empty set are not defined');
   let sse = 0;
   let bce: number | null = null;
   noGrad(() => forEachBatch(data, batchSize, ({ x }) => tidy(() => {
@@ -43,6 +45,7 @@ export function evaluate(model: Autoencoder, data: TrainingData, batchSize = 100
  * const valLoss = meanObjective(model, validation);
  */
 export function meanObjective(model: Trainable, data: TrainingData, batchSize = 1000): number {
+  if (data.n === 0) throw new DataError('no examples to evaluate on: the mean loss of an empty set is not defined');
   let total = 0;
   noGrad(() => forEachBatch(data, batchSize, (batch, _start, rows) => tidy(() => {
     total += model.objective(batch, INFERENCE).loss.item() * rows;

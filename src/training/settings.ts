@@ -61,6 +61,8 @@ export const SETTING_SCHEMAS = {
   testCurve: z.boolean().describe('evaluate the test sse after every epoch (recorded in metrics.json)'),
   /** Greedy layer-wise pretraining: each weight layer trained alone, `epochs` each (the sdae preset). */
   greedy: z.boolean().describe('greedy layer-wise pretraining, epochs per stage'),
+  /** `dynamic`: training batches binarised afresh, validation and test once (seeded by `seed`); recorded only when on. */
+  binarize: z.enum(['dynamic']).describe('dynamic: every training batch binarised afresh, validation and test once with a fixed seed'),
 } as const;
 
 const s = SETTING_SCHEMAS;
@@ -87,6 +89,7 @@ export const runTrainingSchema = z.object({
   testCurve: s.testCurve.optional(),
   checkpointEvery: s.checkpointEvery.optional(),
   greedy: s.greedy.optional(),
+  binarize: s.binarize.optional(),
 });
 export type RunTrainingSettings = z.output<typeof runTrainingSchema>;
 
@@ -98,7 +101,7 @@ export type FitSettings = z.output<typeof fitSettingsSchema>;
 
 /** A preset's training block: the settings it was tuned with. */
 export const presetTrainingSchema = runTrainingSchema.pick({ epochs: true, batchSize: true, lr: true, schedule: true })
-  .extend({ weightDecay: s.weightDecay.optional(), greedy: s.greedy.optional() });
+  .extend({ weightDecay: s.weightDecay.optional(), greedy: s.greedy.optional(), binarize: s.binarize.optional() });
 export type PresetTraining = z.output<typeof presetTrainingSchema>;
 
 /** How a classifier run was trained (its model.json's `training` block). */

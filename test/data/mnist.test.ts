@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeIdx } from '../../src/data/idx.js';
 import { loadData } from '../../src/data/load-data.js';
+import { loadInputFile } from '../../src/data/load-input.js';
 import { FASHION_MNIST_DIR, findIdxFiles, loadIdxFolder, mnistDir } from '../../src/data/mnist.js';
 import { DataError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -83,7 +84,7 @@ test('errors: missing files, label count mismatch', () => {
   const empty = join(root, 'empty');
   mkdirSync(empty);
   assert.throws(() => loadIdxFolder(empty, { split: 'test' }), (e: unknown) =>
-    e instanceof DataError && /empty: expected the test files t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte \(or \.gz\) in the folder, found not both/.test(e.message));
+    e instanceof DataError && /empty: an IDX folder needs the test files t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte \(or \.gz\); found neither/.test(e.message));
   assert.throws(() => loadIdxFolder(join(root, 'nowhere'), { split: 'train' }), /found no such folder/);
   const bad = fakeFolder('mismatch', { labels: 4 });
   assert.throws(() => loadIdxFolder(bad, { split: 'train' }), /train-labels-idx1-ubyte: expected 5 labels, one per image of .*train-images-idx3-ubyte, found 4/);
@@ -96,4 +97,19 @@ test('Fashion-MNIST from Debian, when installed', { skip: !existsSync(FASHION_MN
   assert.deepEqual(ds.shape, [1, 28, 28]);
   // The first Fashion-MNIST test item is an ankle boot (class 9).
   assert.equal(ds.labels![0], 9);
+});
+
+test('an IDX folder with one file missing names that file, for every entry point, not "PNG images"', () => {
+  for (const missing of ['train-labels-idx1-ubyte', 'train-images-idx3-ubyte']) {
+    const dir = fakeFolder(`missing-${missing}`);
+    rmSync(join(dir, missing));
+    const other = missing.includes('labels') ? 'train-images-idx3-ubyte' : 'train-labels-idx1-ubyte';
+    const named = (e: unknown) => e instanceof DataError && e.message.includes(`found ${other} but no ${missing}`) && !/PNG/.test(e.message);
+    assert.throws(() => loadData(dir, { split: 'train' }), named);
+    assert.throws(() => loadInputFile(dir), named);
+  }
+  // With every train file gone, the test files still mark the folder as an IDX one.
+  const onlyTest = fakeFolder('only-test');
+  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) rmSync(join(onlyTest, f));
+  assert.throws(() => loadData(onlyTest, { split: 'train' }), /an IDX folder needs the train files .*; found neither/);
 });

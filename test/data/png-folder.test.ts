@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { listPngFiles, loadPngFolder } from '../../src/data/png-folder.js';
@@ -56,4 +56,42 @@ test('a corrupt PNG, an empty folder and a missing folder are DataErrors naming 
   const empty = folder('empty');
   assert.throws(() => loadPngFolder(empty), /empty: expected PNG images \(\*\.png\) in the folder, found none/);
   assert.throws(() => loadPngFolder(join(root, 'missing')), /missing: cannot read folder \(ENOENT\)/);
+});
+
+/** CRC-32 of PNG chunks (ISO 3309, polynomial 0xEDB88320), so a damaged stream keeps valid chunks. */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), body.length + 4);
+  return out;
+}
+
+test('a PNG whose compressed image stream is cut short is refused naming the file, at every cut', () => {
+  const dir = folder('truncated');
+  const path = join(dir, 'noise.png');
+  let s = 7;
+  png(path, 12, 12, () => [(s = (s * 1103515245 + 12345) >>> 0) >>> 24, s & 255, (s >>> 8) & 255]);
+  const whole = readFileSync(path);
+  const at = whole.indexOf('IDAT') - 4;
+  const length = whole.readUInt32BE(at);
+  const stream = whole.subarray(at + 8, at + 8 + length);
+  // Each cut is a well-formed file (valid chunk CRCs, an IEND) whose zlib stream stops early:
+  // pngjs alone decoded most of these without a word, the missing rows left black.
+  for (let cut = 1; cut < length; cut += 5) {
+    writeFileSync(path, Buffer.concat([whole.subarray(0, at), chunk('IDAT', stream.subarray(0, cut)), chunk('IEND', new Uint8Array(0))]));
+    assert.throws(() => loadPngFolder(dir), (e: unknown) => e instanceof DataError && e.message.startsWith(`${path}: not a readable PNG image`), `cut at ${cut} of ${length}`);
+  }
+  writeFileSync(path, whole);
+  assert.equal(loadPngFolder(dir).n, 1);
 });

@@ -10,6 +10,7 @@ import { exportableAutoencoder, exportableClassifier, type ExportableNet, onnxMo
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
+import { Gaussian } from '../../src/nn/gaussian.js';
 import { INFERENCE } from '../../src/nn/layer.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
 import { PRESETS, segnetModel } from '../../src/training/presets.js';
@@ -130,4 +131,26 @@ test('a decoder that unpools with its encoder\'s indices is refused alone, namin
   const model = Autoencoder.create({ input: [1, 4, 4], encoder: [{ type: 'max_pool2d', kernel: 2 }], decoder: 'mirror' });
   assert.throws(() => onnxModel(exportableAutoencoder(model), 'decoder'),
     (e) => e instanceof UsageError && /^decoder\.0 \(max_unpool2d\): .*the decoder alone does not hold that layer; export --part full$/.test(e.message));
+});
+
+test('a VAE\'s encoder gives its posterior, mean and logvar, as aekit computes them', async () => {
+  const model = Autoencoder.create(PRESETS['conv-vae'].model, 3);
+  randomizeWeights([model.encoder, model.decoder], 4);
+  const n = 2;
+  const x = unitInputs(n, model.inputSize, 5);
+  const { bytes, signature } = onnxModel(exportableAutoencoder(model), 'encoder');
+  assert.equal(signature.output.name, 'mean');
+  const session = await ort.InferenceSession.create(bytes);
+  assert.deepEqual(session.outputNames, ['mean', 'logvar']);
+  const out = await session.run({ input: new ort.Tensor('float32', x, [n, ...model.inputShape]) });
+  const code = model.encoder.layers.at(-1) as Gaussian;
+  const want = noGrad(() => {
+    let h = new Tensor(x, [n, ...model.inputShape]);
+    for (const layer of model.encoder.layers.slice(0, -1)) h = layer.forward(h, INFERENCE);
+    const posterior = code.distribution(h);
+    return { mean: posterior.mean.data.slice(), logVariance: posterior.logVariance.data.slice() };
+  });
+  assert.ok(maxAbsDiff(out.mean.data as Float32Array, want.mean) <= TOLERANCE);
+  assert.ok(maxAbsDiff(out.logvar.data as Float32Array, want.logVariance) <= TOLERANCE);
+  assert.deepEqual(out.logvar.dims, [n, 50]);
 });

@@ -51,7 +51,8 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
     rankSum += inGroup * ((i + 1 + j) / 2);
     i = j;
   }
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  // Exact in float64 up to 2^53 pairs (rankSum is a multiple of ½); the bound is kept for larger inputs.
+  return Math.min(1, (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives));
 }
 
 /**
@@ -76,10 +77,13 @@ export function prAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
     while (j < order.length && scores[order[j]] === scores[order[i]]) hits += labels[order[j++]];
     truePositives += hits;
     flagged = j;
-    area += (hits / positives) * (truePositives / flagged);
+    // Summed as hits · precision and divided once: a perfect ranking then sums to exactly
+    // `positives` (each precision is exactly 1), where adding hits/positives shares drifted past 1.
+    area += hits * (truePositives / flagged);
     i = j;
   }
-  return area;
+  // Each term is at most its hits, so the area is at most 1 but for rounding: never report more.
+  return Math.min(1, area / positives);
 }
 
 /**

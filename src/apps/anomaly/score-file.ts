@@ -12,7 +12,7 @@ import { tableFormat, writeMatrixFile, writeTable } from '../../data/write-table
 import { DataError, UsageError } from '../../errors.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
 import { loadRun } from '../../run/save-load.js';
-import { DEFAULT_ERROR_METRIC, type ErrorMetric, featureErrors, flagAnomalies, type FlaggedScores, reconstructionErrors, summarizeScores } from './anomaly.js';
+import { DEFAULT_ERROR_METRIC, type ErrorMetric, featureErrors, flagAnomalies, type FlaggedScores, reconstructionErrors, relativeSse, summarizeScores } from './anomaly.js';
 import { prAuc, rocAuc } from './anomaly-metrics.js';
 
 /** What to score and what to do with the scores; the names are the command's flags. */
@@ -76,7 +76,7 @@ export function scoreFile(opts: ScoreFileOptions): ScoreFileResult {
     : opts.labelColumn !== undefined ? anomalyLabels(input.labels!, input.n, `${opts.input}, column "${opts.labelColumn}"`) : undefined;
   const scoreOf = (rows: Dataset) => {
     const errors = reconstructionErrors(model, rows);
-    return metric === 'bce' ? errors.bce! : errors.sse;
+    return metric === 'bce' ? errors.bce! : metric === 'relative-sse' ? relativeSse(errors.sse, rows) : errors.sse;
   };
   const scores = scoreOf(input);
   let flagged: FlaggedScores | null = null;

@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
+import { type RetrievalProtocol, standardRetrievalSplit, writeIdxFolder } from '../../data/retrieval-split.js';
 import { DataError, UsageError } from '../../errors.js';
 import { type PackedCodes, packCodes } from '../../hashing/bits.js';
 import { type Hasher, itqHasher, lshHasher, pcaHasher } from '../../hashing/baselines.js';
@@ -60,9 +61,16 @@ export interface RetrieveOptions {
   /** Code lengths to train (without `model`); default 16, 32, 64. */
   bits?: number[];
   data?: string;
-  /** Database: the first N training examples (default all). */
+  /**
+   * `split` (default): the training split is the database, the test split the queries.
+   * `standard`: both pooled, `queries` of them (default 1,000, the same number per class) drawn
+   * with the seed, and the rest both the training set and the database (written as an IDX
+   * folder, `OUT/standard-data`, which the models train on).
+   */
+  protocol?: RetrievalProtocol;
+  /** Database: the first N training examples (default all); under `standard`, the first N of the rest. */
   limit?: number;
-  /** Queries: the first N test examples (default all). */
+  /** Queries: the first N test examples (default all); under `standard`, how many to draw. */
   queries?: number;
   epochs?: number;
   seed?: number;
@@ -79,13 +87,8 @@ export interface RetrieveOptions {
  * @example
  * const { results } = await retrieve({ bits: [32], limit: 5000, queries: 500, epochs: 5, out: 'runs/hash' });
  */
-export async function retrieve(options: RetrieveOptions): Promise<{ results: RetrievalResult[]; database: number; queries: number }> {
-  const data = options.data ?? 'mnist';
-  const database = loadData(data, { split: 'train', limit: options.limit });
-  const queries = loadData(data, { split: 'test', limit: options.queries });
-  for (const set of [database, queries]) {
-    if (!set.labels || (set.labelShape ?? []).length > 0) throw new DataError(`${set.name}: retrieval is scored by class labels, one per example, and this data has none`);
-  }
+export async function retrieve(options: RetrieveOptions): Promise<{ results: RetrievalResult[]; protocol: RetrievalProtocol; database: number; queries: number }> {
+  const { data, database, queries } = retrievalData(options);
   const lengths = options.model ? [null] : options.bits ?? [16, 32, 64];
   const results: RetrievalResult[] = [];
   for (const length of lengths) {
@@ -121,7 +124,27 @@ export async function retrieve(options: RetrieveOptions): Promise<{ results: Ret
     await writePrecisionRecall(runDir, results.at(-1)!);
     if (options.signal?.aborted) break;
   }
-  return { results, database: database.n, queries: queries.n };
+  return { results, protocol: options.protocol ?? 'split', database: database.n, queries: queries.n };
+}
+
+/**
+ * The database and queries under the protocol asked for, and the data spec the models train on:
+ * the source itself, or for the standard protocol an IDX folder of its database and queries.
+ */
+function retrievalData(options: RetrieveOptions): { data: string; database: Dataset; queries: Dataset } {
+  const source = options.data ?? 'mnist';
+  const standard = options.protocol === 'standard';
+  let database = loadData(source, { split: 'train', limit: standard ? undefined : options.limit });
+  let queries = loadData(source, { split: 'test', limit: standard ? undefined : options.queries });
+  for (const set of [database, queries]) {
+    if (!set.labels || (set.labelShape ?? []).length > 0) throw new DataError(`${set.name}: retrieval is scored by class labels, one per example, and this data has none`);
+  }
+  if (!standard) return { data: source, database, queries };
+  ({ database, queries } = standardRetrievalSplit(database, queries, { queries: options.queries, seed: options.seed, limit: options.limit }));
+  if (options.model) return { data: source, database, queries };
+  const folder = join(options.out, 'standard-data');
+  writeIdxFolder(folder, database, queries);
+  return { data: folder, database, queries };
 }
 
 /** pr.svg in the model's run folder: its codes' precision–recall curve beside the baselines', then the folder's report. */

@@ -4,7 +4,7 @@
  * model.json instead.
  */
 import type { AutoencoderConfigInput, ShortFormInput } from '../../models/config.js';
-import { DEFAULT_PRESET, presetByName } from '../../training/presets.js';
+import { DEFAULT_PRESET, type Preset, presetByName } from '../../training/presets.js';
 import { UsageError } from '../../errors.js';
 import type { TrainingEvent } from '../../training/fit.js';
 import { type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
@@ -42,6 +42,14 @@ export interface TrainRunOptions extends Partial<Pick<RunTrainingSettings, Train
   onEvent?: (event: TrainingEvent) => void;
   /** A CSV or Arrow column to read as the labels rather than as a feature. */
   labelColumn?: string;
+  /** `dynamic` binarises every training batch afresh (and validation and test once); `none`; default the preset's. */
+  binarize?: 'dynamic' | 'none';
+}
+
+/** The run's binarisation: the option's, else the preset's; nothing recorded for none. */
+function binarization(option: TrainRunOptions['binarize'], preset: Preset): { binarize?: 'dynamic' } {
+  const chosen = option ?? preset.training.binarize ?? 'none';
+  return chosen === 'dynamic' ? { binarize: 'dynamic' } : {};
 }
 
 /** What a run needs, settled: from options for a new run, from model.json for a resumed one. */
@@ -78,6 +86,7 @@ export function planOf(options: TrainRunOptions): Plan {
     ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(preset.training.greedy ? { greedy: true } : {}),
+    ...binarization(options.binarize, preset),
   };
   const problem = settingsProblem(training);
   if (problem !== null) throw new UsageError(problem);

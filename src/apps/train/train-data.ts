@@ -2,9 +2,6 @@
  * A training run's rows: loaded (or opened as a stream over a file too large for memory), checked
  * against the model and, on resume, against the data the run began with, and scaled.
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { loadRunData } from '../../data/data-split.js';
 import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -13,9 +10,11 @@ import { applyScaling, type Scaling, scaledRange, scaleRowsInPlace, scalingFromS
 import { DataError, UsageError } from '../../errors.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
 import { checkOutputRange } from '../../models/output-range.js';
+import { dataDescriptionOf, fingerprint } from '../../run/data-description.js';
 import type { RunRecord } from '../../run/run-record.js';
 import { openStreamData, shouldStream } from '../../run/stream-data.js';
 import type { BatchSource, TrainingData } from '../../training/batches.js';
+import { fixedBinarization } from '../../training/binarize-data.js';
 import type { Plan } from './plan.js';
 
 /** A run's rows, scaled, in memory or streamed, with the record of what they are. */
@@ -57,7 +56,10 @@ export function runData(plan: Plan, model: Autoencoder, expectedFingerprint: str
       ...dataDescriptionOf(plan.data, stream.source, { n: stream.train.n, features: stream.train.features, shape: stream.shape }, stream.validation.n, stream.test.n),
       fingerprint: stream.fingerprint,
     };
-    return { train: stream.train, validation: applyScaling(stream.validation, scaling), test: applyScaling(stream.test, scaling), dataDescription: description, scaling };
+    return {
+      train: stream.train, validation: heldOut(training, applyScaling(stream.validation, scaling), 'validation'),
+      test: heldOut(training, applyScaling(stream.test, scaling), 'test'), dataDescription: description, scaling,
+    };
   }
   const loaded = loadRunData({
     data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction, seed: training.seed, labelColumn: plan.labelColumn,
@@ -69,19 +71,10 @@ export function runData(plan: Plan, model: Autoencoder, expectedFingerprint: str
   const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, training.scale);
   const description = { ...dataDescriptionOf(plan.data, loaded.source, loaded.train, loaded.validation.n, loaded.test.n), fingerprint: fingerprintNow };
-  return { train, validation, test, dataDescription: description, scaling };
+  return { train, validation: heldOut(training, validation, 'validation'), test: heldOut(training, test, 'test'), dataDescription: description, scaling };
 }
 
-/** What the run learned from: the spec, where a file or folder is (absolute), and sizes. */
-function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
-  const named = spec === 'mnist' || spec === 'fashion-mnist';
-  return {
-    spec, path: named || !existsSync(spec) ? null : resolve(spec), name, train: train.n, validation, test,
-    features: train.features, shape: [...train.shape],
-  };
-}
-
-/** A short content hash of the training data, so a model records what it learned from. */
-function fingerprint(x: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex').slice(0, 16);
+/** Held-out rows as the run scores them: binarised once with a fixed seed when training binarises dynamically. */
+function heldOut(training: Plan['training'], data: Dataset, split: 'validation' | 'test'): Dataset {
+  return training.binarize === 'dynamic' ? fixedBinarization(data, split) : data;
 }

@@ -8,7 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { prepareRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeWeights } from '../../io/run-folder.js';
+import { prepareRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeRunRecord, writeWeights } from '../../io/run-folder.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import { type NamedArray, stateDict } from '../../models/state.js';
 import { readCheckpoint, writeCheckpoint } from '../../run/checkpoint.js';
@@ -127,7 +127,7 @@ async function runTraining(
   // While it trains, the record names this process (a resumed run's too): a run whose process is
   // gone reads as stopped.
   const trainer = currentTrainer();
-  writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: saved ? how.savedEpoch ?? 0 : 0, trainer } satisfies RunRecord);
+  writeRunRecord(out, { ...base, status: 'training', epoch: saved ? how.savedEpoch ?? 0 : 0, trainer } satisfies RunRecord);
   appendRunEvent(out, { type: 'start', time: Date.now(), epochs: training.epochs, preset: plan.preset });
   const saveBest = () => writeWeights(out, stateDict(model), { format: MODEL_FORMAT });
   const saveState = (state: FitState) => writeCheckpoint(out, params, state, { testSseCurve, fingerprint: dataDescription.fingerprint });
@@ -155,7 +155,7 @@ async function runTraining(
         if (event.type === 'epoch' && training.testCurve) testSseCurve.push(evaluate(model, test).sse);
         if (event.type === 'epoch' && event.best) {
           saveBest();
-          writeJson(join(out, RUN_FILES.model), { ...base, status: 'training', epoch: event.epoch, trainer } satisfies RunRecord);
+          writeRunRecord(out, { ...base, status: 'training', epoch: event.epoch, trainer } satisfies RunRecord);
         }
         logEpoch(event);
         plan.onEvent?.(event);
@@ -173,7 +173,7 @@ async function runTraining(
   });
   await writeRunPictures(out, model, test);
   // Done is said last: a crash before this line leaves a run that resumes; after it, the checkpoint is spent.
-  writeJson(join(out, RUN_FILES.model), record);
+  writeRunRecord(out, record);
   if (!result.aborted) rmSync(join(out, RUN_FILES.checkpoint), { force: true });
   appendRunEvent(out, { type: 'end', time: Date.now(), status: record.status === 'aborted' ? 'aborted' : 'done' });
   await writeReport(out);

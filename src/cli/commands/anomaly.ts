@@ -4,8 +4,8 @@
  * autoencoder per digit trained on that digit alone, the test set scored, ROC-AUC per digit.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_ERROR_METRIC, type ErrorMetric } from '../../apps/anomaly/anomaly.js';
-import { ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/anomaly/one-class.js';
+import { DEFAULT_ERROR_METRIC, ERROR_METRICS, type ErrorMetric } from '../../apps/anomaly/anomaly.js';
+import { ONE_CLASS_METRIC, ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/anomaly/one-class.js';
 import { scoreFile } from '../../apps/anomaly/score-file.js';
 import { tableFormat } from '../../data/write-table.js';
 import { UsageError } from '../../errors.js';
@@ -69,7 +69,7 @@ export function anomalyCommand(): Command {
     .description('Anomaly scores by reconstruction error: score a file with a trained model, or train one model per digit and measure ROC-AUC (one-class MNIST)')
     .option('--model <dir>', 'score with this run folder (a model trained on normal data); needs --input')
     .option('--input <file>', 'the rows to score: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)')
-    .option('--metric <m>', `the score: sse (summed squared error) or bce (summed binary cross-entropy, sigmoid outputs only); default ${DEFAULT_ERROR_METRIC}`, oneOf(['sse', 'bce'] as const))
+    .option('--metric <m>', `the score: sse (summed squared error), relative-sse (sse / sqrt(Σx² + 1): relative to the row's own energy) or bce (summed binary cross-entropy, sigmoid outputs only); default ${DEFAULT_ERROR_METRIC}, with --one-class ${ONE_CLASS_METRIC}`, oneOf(ERROR_METRICS))
     .option('--contamination <p>', 'flag this share of the input as anomalies: the scores above their (1 - p)-quantile; p in (0, 0.5]', contaminationShare)
     .option('--validation <file>', 'flag the scores above a quantile of this file\'s scores (rows known to be normal); see --quantile')
     .option('--quantile <q>', 'with --validation: the quantile of the normal scores that is the threshold (default 0.99: about 1% false alarms)', quantileLevel)
@@ -185,7 +185,7 @@ function scoreFileCommand(opts: AnomalyFlags): void {
   }, () => [
     `${opts.input}: ${input.n} rows scored by ${metric} with ${opts.model}: mean ${fmt(summary.mean)}, median ${fmt(summary.median)}, min ${fmt(summary.min)}, max ${fmt(summary.max)}`,
     ...(flagged ? [`  threshold ${fmt(flagged.threshold)} (${opts.contamination !== undefined ? `contamination ${opts.contamination}` : `${opts.quantile ?? 0.99}-quantile of ${opts.validation}`}): ${flagged.anomalies} anomalies`] : []),
-    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels}`] : []),
+    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels ?? `the column "${opts.labelColumn}" of ${opts.input}`}`] : []),
     `  most anomalous rows: ${top.slice(0, 5).map((t) => `${t.row} (${fmt(t.score)})`).join(', ')}`,
     ...(opts.output || opts.perFeature ? [`  wrote ${[opts.output, opts.perFeature].filter(Boolean).join(' and ')}`] : []),
   ].join('\n'));

@@ -8,7 +8,8 @@ import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train
 import { DataError, UsageError } from '../../errors.js';
 import { DEFAULT_PRESET, PRESETS } from '../../training/presets.js';
 import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
-import { addDataOptions, type DataFlags, kebabCase } from '../options.js';
+import { implicitChoices } from '../../models/config.js';
+import { addDataOptions, type DataFlags, kebabCase, oneOf } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
 import { interruptible } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
@@ -37,6 +38,7 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   out?: string;
   force: boolean;
   labelColumn?: string;
+  binarize?: 'dynamic' | 'none';
   resume?: string;
   json: boolean;
 }
@@ -69,6 +71,7 @@ export function trainCommand(): Command {
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'replace the run in an existing run folder', false)
     .option('--label-column <name>', 'a CSV or Arrow column holding the labels, not a feature (a header name or a 0-based index)')
+    .option('--binarize <how>', 'dynamic: every training batch binarised afresh (a pixel v becomes 1 with probability v), validation and test once with a fixed seed; none (default: the preset\'s; dynamic for vae and conv-vae)', oneOf(['dynamic', 'none'] as const))
     .option('--resume <dir>', 'continue the stopped or killed run in DIR from its checkpoint, with its own settings')
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false))
     .addHelpText('after', `
@@ -87,6 +90,7 @@ Examples:
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
   $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4
   $ aekit train --preset linear --data table.arrow --scale standardize --label-column class
+  $ aekit train --preset vae --out runs/vae     # a variational autoencoder; aekit eval gives its NLL
   $ aekit train --preset undercomplete --data big.npy --max-memory 256MB   # streamed from disk`)
     .action(async (opts: TrainFlags, command: Command) => {
       if (opts.resume !== undefined) {
@@ -98,15 +102,18 @@ Examples:
         return;
       }
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
+      const config = opts.config ? readConfig(opts.config) : undefined;
+      for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
       const result = await interruptible((signal) => trainRun({
         preset: opts.preset,
-        config: opts.config ? (readConfig(opts.config) as never) : undefined,
+        config: config as never,
         modelOverrides: overridesFromFlags(opts),
         data: opts.data,
         ...(settingValues(opts as unknown as Record<string, unknown>, FLAG_SETTINGS, SHOWN) as Pick<TrainRunOptions, (typeof FLAG_SETTINGS)[number]>),
         limit: opts.limit,
         testLimit: opts.testLimit,
         labelColumn: opts.labelColumn,
+        binarize: opts.binarize,
         out,
         force: opts.force,
         signal,

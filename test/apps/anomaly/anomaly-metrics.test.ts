@@ -27,6 +27,15 @@ test('AUC and PR-AUC by hand, without ties', () => {
   close(prAuc([1, 2, 3, 4, 5], [1, 1, 0, 0, 0]), 0.325);
 });
 
+test('a perfect ranking scores exactly 1, never more', () => {
+  // Nine anomalies above one normal: each step adds recall 1/9 at precision 1, and 1/9 summed nine
+  // times is 1.0000000000000002 in float64 (what --json printed for a perfect detector).
+  const scores = Array.from({ length: 10 }, (_, i) => i);
+  const labels = scores.map((i) => (i === 0 ? 0 : 1));
+  assert.equal(prAuc(scores, labels), 1);
+  assert.equal(rocAuc(scores, labels), 1);
+});
+
 test('AUC and PR-AUC by hand, with ties', () => {
   const scores = [1, 2, 2, 3, 3, 3];
   const labels = [0, 0, 1, 0, 1, 1];
@@ -162,4 +171,22 @@ test('ROC curve by hand, with a tie, and its area equals rocAuc', () => {
   const thin = rocCurve(rng, flags, 5);
   assert.equal(thin.length, 5);
   assert.deepEqual([thin[0], thin[4]], [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }]);
+});
+
+test('property: ROC-AUC and PR-AUC stay within [0, 1] for any scores and labels, perfectly separated ones included', () => {
+  const rows = fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 1 })), { minLength: 2, maxLength: 300 });
+  const tied = fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1 })), { minLength: 2, maxLength: 300 });
+  // Every anomaly above every normal example: PR-AUC summed as P terms of 1/P gave 1.0000000000000002.
+  const separated = fc.tuple(fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 150 })).map(([p, n]) => [
+    ...Array.from({ length: p }, (_, i): [number, number] => [1 + i, 1]),
+    ...Array.from({ length: n }, (_, i): [number, number] => [-i, 0]),
+  ]);
+  const labelled = fc.oneof(rows, tied, separated).filter((r) => r.some(([, l]) => l === 1) && r.some(([, l]) => l === 0));
+  fc.assert(fc.property(labelled, (r) => {
+    const scores = r.map(([s]) => s);
+    const labels = r.map(([, l]) => l);
+    for (const auc of [rocAuc(scores, labels), prAuc(scores, labels)]) assert.ok(auc >= 0 && auc <= 1, `AUC ${auc} outside [0, 1]`);
+  }), { seed: 33, numRuns: 400 });
+  // Perfect separation is exactly 1 at every size.
+  for (let p = 1; p <= 200; p++) assert.equal(prAuc([...Array(p).keys()].map((i) => i + 1).concat([0]), [...Array(p).fill(1), 0]), 1);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import {
-  anomalyScores, featureErrors, flagAnomalies, reconstructionErrors, summarizeScores,
+  anomalyScores, featureErrors, flagAnomalies, reconstructionErrors, relativeSse, summarizeScores,
 } from '../../../src/apps/anomaly/anomaly.js';
 import { oneClass } from '../../../src/apps/anomaly/one-class.js';
 import { loadRun } from '../../../src/run/save-load.js';
@@ -73,6 +73,14 @@ test('the mean of the per-example errors is evaluate\'s sse and bce; per-feature
   }
 });
 
+test('relative-sse by hand: each sse over the root of its row\'s energy plus one', () => {
+  const rows: Matrix = { x: Float32Array.from([1, 1, 1, 0, 0, 0, 0.5, 0.5, 0]), n: 3, features: 3 };
+  // Energies 3, 0 and 0.5: divisors 2, 1 and sqrt(1.5).
+  assert.deepEqual(Array.from(relativeSse(Float64Array.from([3, 8, 1.5]), rows)), [1.5, 8, 1.5 / Math.sqrt(1.5)]);
+  const model = Autoencoder.create({ layers: [3, 2], codeActivation: 'identity', outputActivation: 'identity', loss: 'mse' }, 1);
+  assert.deepEqual(anomalyScores(model, rows, 'relative-sse'), relativeSse(reconstructionErrors(model, rows).sse, rows));
+});
+
 test('thresholds flag the rows above them; the summary by hand', () => {
   const scores = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10];
   // 20% of 10 distinct scores: the 0.8-quantile is 8.2, so 9 and 10 are flagged.
@@ -93,7 +101,7 @@ test('one-class: trained on 300 ones, the model tells the test set\'s ones from 
   const result = await oneClass({ classes: [1], preset: 'undercomplete', limit: 300, epochs: 2, batchSize: 16, testLimit: 1000, out });
   assert.equal(result.perDigit.length, 1);
   const [one] = result.perDigit;
-  assert.deepEqual([one.digit, one.train, one.epochs, result.test, result.metric, result.preset], [1, 300, 2, 1000, 'sse', 'undercomplete']);
+  assert.deepEqual([one.digit, one.train, one.epochs, result.test, result.metric, result.preset], [1, 300, 2, 1000, 'relative-sse', 'undercomplete']);
   // A scorer that ranked at random would give about 0.5; ones are far simpler than the rest.
   assert.ok(one.auc > 0.85, `AUC ${one.auc}`);
   assert.ok(one.prAuc > 0.9, `PR-AUC ${one.prAuc}`);

@@ -9,8 +9,12 @@ import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import { writeFileSync } from 'node:fs';
 import {
-  centreSquare, codePrior, fillHoles, fitCodes, holePsnr, inpaintEval, iterateFill, makeMask, parseMask, pcaProjection,
+  centreSquare, codePrior, defaultInpaintMethod, fillHoles, fitCodes, holePsnr, inpaintEval, iterateFill, makeMask, onePassFill, parseMask, pcaProjection,
 } from '../../../src/apps/inpaint/inpaint.js';
+import { transformRows } from '../../../src/run/transform.js';
+import { loadData } from '../../../src/data/load-data.js';
+import { HOLE_VALUE } from '../../../src/nn/holes.js';
+import { convModel, inpaintModel } from '../../../src/training/presets.js';
 import type { Matrix } from '../../../src/data/dataset.js';
 import { DataError, UsageError } from '../../../src/errors.js';
 import { fitPca } from '../../../src/linalg/pca.js';
@@ -109,4 +113,27 @@ test('rows in a subspace: PCA\'s iteration and the fitted codes of a linear auto
   // Iterating the same model is PCA's iteration with the same subspace: as good.
   const evaluated = inpaintEval(model, data, data, mask, pca, { method: 'iterate', iterations: 300 });
   assert.ok(evaluated.psnr.model > 40 && evaluated.psnr.pca > 40 && evaluated.psnr.mean < evaluated.psnr.pca, JSON.stringify(evaluated.psnr));
+});
+
+test('one pass: a model trained with holes reads missing pixels as −1, as in its training, and only the hole changes', () => {
+  const model = Autoencoder.create(inpaintModel(), 3);
+  assert.deepEqual([defaultInpaintMethod(model), defaultInpaintMethod(Autoencoder.create(convModel(), 3))], ['one-pass', 'fit-code']);
+  const digits = loadData('mnist', { split: 'test', limit: 6 });
+  const mask = makeMask(parseMask('rect:8,8,12,12'), [28, 28], digits.n);
+  const filled = onePassFill(model, digits, mask);
+  const marked = digits.x.slice();
+  const zeroed = digits.x.slice();
+  for (let i = 0; i < marked.length; i++) {
+    if (mask.missing[i]) [marked[i], zeroed[i]] = [HOLE_VALUE, 0];
+  }
+  const drawn = transformRows(model, 'reconstruct', { x: marked, n: digits.n, features: 784 }).x;
+  const drawnFromZeros = transformRows(model, 'reconstruct', { x: zeroed, n: digits.n, features: 784 }).x;
+  let differs = 0;
+  for (let i = 0; i < marked.length; i++) {
+    assert.equal(filled.x[i], mask.missing[i] ? drawn[i] : digits.x[i]);
+    if (mask.missing[i] && drawn[i] !== drawnFromZeros[i]) differs++;
+  }
+  // The mark reaches the net: a hole of zeros would be drawn otherwise.
+  assert.ok(differs > 0);
+  assert.equal(inpaintEval(model, digits, digits, mask, fitPca(digits, { components: 3 })).psnr.model, holePsnr(digits, filled, mask));
 });

@@ -1,6 +1,6 @@
 /** Semantic hashing end to end on small data, and the scores of codes whose quality is known. */
 import assert from 'node:assert/strict';
-import { copyFileSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 // The backend a user gets (native when the addon is built): these tests train real models.
@@ -8,6 +8,7 @@ import '../../../src/index.js';
 import { retrieve, score } from '../../../src/apps/retrieve/retrieve.js';
 import { trainRun } from '../../../src/apps/train/train-run.js';
 import type { Dataset } from '../../../src/data/dataset.js';
+import { loadData } from '../../../src/data/load-data.js';
 import { DataError, UsageError } from '../../../src/errors.js';
 import { packCodes } from '../../../src/hashing/bits.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
@@ -72,4 +73,22 @@ test('retrieve trains a hashing autoencoder per code length and scores it beside
   const linear = join(out, 'linear');
   await trainRun({ preset: 'linear', limit: 300, testLimit: 50, epochs: 1, out: linear, onEvent: () => {} });
   await assert.rejects(retrieve({ model: linear, limit: 600, queries: 60, out }), (e: unknown) => e instanceof UsageError && /its code takes values from .* not in \[0, 1\], so it gives no bits/.test(e.message));
+});
+
+test('retrieve --protocol standard: balanced queries from the pooled splits, the rest trained on and searched', async () => {
+  const out = tempDir('retrieve-standard');
+  const { results, protocol, database, queries } = await retrieve({ protocol: 'standard', bits: [8], limit: 500, queries: 50, epochs: 1, baselines: false, out });
+  assert.deepEqual([protocol, database, queries], ['standard', 500, 50]);
+  // The model trained on the written database (its training and validation rows) and was tested on the queries.
+  const record = JSON.parse(readFileSync(join(results[0].runDir, 'model.json'), 'utf8'));
+  assert.equal(record.data.spec, join(out, 'standard-data'));
+  assert.equal(record.data.train + record.data.validation, 500);
+  const written = loadData(join(out, 'standard-data'), { split: 'test' });
+  assert.deepEqual(Array.from({ length: 10 }, (_, c) => Array.from(written.labels!).filter((l) => l === c).length), new Array(10).fill(5));
+  assert.ok(results[0].mAP > 0.1 && results[0].mAP <= 1, `mAP ${results[0].mAP}`);
+  // Scored again through --model under the same draw, the index saved beside it is read back; another draw is refused.
+  const again = await retrieve({ model: results[0].runDir, protocol: 'standard', limit: 500, queries: 50, baselines: false, out });
+  assert.equal(again.results[0].mAP, results[0].mAP);
+  await assert.rejects(retrieve({ model: results[0].runDir, protocol: 'standard', limit: 500, queries: 50, seed: 1, baselines: false, out }),
+    (e: unknown) => e instanceof DataError && /standard-50q-seed0-database, but the database is 500 examples of mnist\/standard-50q-seed1-database/.test(e.message));
 });
