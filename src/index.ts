@@ -39,7 +39,7 @@ export type { Batch, Objective, Trainable } from './models/trainable.js';
 export {
   modelSpecSchema, parseModelConfig, shortFormSchema, type AutoencoderConfigInput, type ModelSpecInput, type ResolvedModel, type ShortFormInput,
 } from './models/config.js';
-export { PRESETS, DEFAULT_PRESET, type Preset, type PresetName } from './models/presets.js';
+export { PRESETS, DEFAULT_PRESET, type Preset, type PresetName } from './training/presets.js';
 export { stateDict, loadStateDict, type NamedArray } from './models/state.js';
 export { fit, type FitOptions, type FitResult, type FitState, type TrainingEvent } from './training/fit.js';
 export { evaluate, meanObjective, type Metrics } from './training/evaluate.js';
@@ -78,7 +78,7 @@ export {
 export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, rocCurve, validationThreshold } from './apps/anomaly/anomaly-metrics.js';
 export { oneClass, ONE_CLASS_PRESET, type OneClassEvent, type OneClassOptions, type OneClassResult, type OneClassScore } from './apps/anomaly/one-class.js';
 export { Classifier, classificationScores, softmaxHead, type ClassificationScores, type ClassifierSpec, type ClassifierSpecInput } from './models/classifier.js';
-export { sdaeModel } from './models/presets.js';
+export { sdaeModel } from './training/presets.js';
 export { greedyStages, pretrainGreedy, type GreedyResult } from './training/greedy.js';
 export { balancedSample } from './data/balanced-sample.js';
 export { classify, scoreClassifier, CLASSIFY_DEFAULTS, type ClassifyOptions, type ClassifyResult } from './apps/classify/classify.js';

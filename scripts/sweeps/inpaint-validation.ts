@@ -10,7 +10,7 @@ import { loadRun } from '../../src/run/save-load.js';
 import { trainRun } from '../../src/apps/train/train-run.js';
 import { takeRows } from '../../src/data/dataset.js';
 import { loadData } from '../../src/data/load-data.js';
-import { inpaintModel } from '../../src/models/presets.js';
+import { inpaintModel } from '../../src/training/presets.js';
 
 const [limit, epochs, largest, code] = process.argv.slice(2, 6).map(Number);
 const out = process.argv[6];

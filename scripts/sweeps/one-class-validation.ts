@@ -12,7 +12,7 @@ import { transformRows } from '../../src/run/transform.js';
 import { type Matrix, takeRows } from '../../src/data/dataset.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { PRESETS } from '../../src/models/presets.js';
+import { PRESETS } from '../../src/training/presets.js';
 import { fit } from '../../src/training/fit.js';
 import { Prng } from '../../src/util/prng.js';
 

@@ -76,3 +76,8 @@ export function addDataOptions(command: Command): Command {
     .option('--limit <n>', 'use only the first N training examples', positiveInt)
     .option('--test-limit <n>', 'evaluate on only the first N test examples', positiveInt);
 }
+
+/** A camel-case name as a flag is typed: perFeature → per-feature. */
+export function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

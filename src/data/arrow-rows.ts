@@ -10,7 +10,7 @@ import type { Footer } from 'apache-arrow/ipc/metadata/file';
 import { arrowFooter, arrowLib } from './arrow-lib.js';
 import { DataError } from '../errors.js';
 import { type ArrowColumns, arrowColumns, arrowBatches, copyBatchRows } from './arrow.js';
-import { openFile, type RowReader } from './row-reader.js';
+import { openFile, type RowReader } from './row-file.js';
 
 /** Options of ArrowRowReader. */
 export interface ArrowRowOptions {

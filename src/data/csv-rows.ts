@@ -6,7 +6,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { badCell, detectDelimiter, isHeader, labelIndex, parseCell } from './csv.js';
-import { openFile, type RowReader } from './row-reader.js';
+import { openFile, type RowReader } from './row-file.js';
 
 /** Options of CsvRowReader. */
 export interface CsvRowOptions {

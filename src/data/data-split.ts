@@ -7,9 +7,6 @@ import { loadData } from './load-data.js';
 import { isTableFile, loadInputFile } from './load-input.js';
 import { DataError, MissingColumnError } from '../errors.js';
 
-/** The share of the training examples held out for validation unless a run says otherwise. */
-export const DEFAULT_VALIDATION_FRACTION = 1 / 12;
-
 /** The three splits of a run. */
 export interface RunData {
   /** The source's name before splitting (e.g. "mnist (train)" or the file's path). */

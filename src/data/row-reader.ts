@@ -3,32 +3,15 @@
  * streaming training source reads through, the NPY reader, and the one entry that picks the
  * reader by the file's extension. Memory is a fixed buffer however long the file is.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { CsvRowReader } from './csv-rows.js';
 import { ArrowRowReader } from './arrow-rows.js';
 import { checkLabelColumnSource, inputKind } from './load-input.js';
 import { npyValues, parseNpyHeader } from './npy.js';
+import { openFile, type RowReader } from './row-file.js';
 
-/** A file's rows in order, read into a caller's buffer; nothing but the current block is held. */
-export interface RowReader {
-  /** The file, for messages. */
-  readonly file: string;
-  /** Values per row (label columns not counted). */
-  readonly features: number;
-  /** One example's shape. */
-  readonly shape: readonly number[];
-  /** Bytes read from the file since it was opened (tests check that a bad row stops the read early). */
-  readonly bytesRead: number;
-  /**
-   * Reads up to `max` rows into `out` (row-major, from index 0) and returns how many it read;
-   * 0 once the file is done. Bad content throws a DataError naming the file and the row.
-   */
-  read(out: Float32Array, max: number): number;
-  /** Goes back to the first row (a new epoch). */
-  rewind(): void;
-  close(): void;
-}
+export type { RowReader } from './row-file.js';
 
 /** Options of openRowReader. */
 export interface RowReaderOptions {
@@ -64,25 +47,6 @@ export function openRowReader(path: string, options: RowReaderOptions = {}): Row
     default:
       throw new DataError(`${path}: cannot be streamed from disk: expected a .npy, .csv/.tsv/.txt or Arrow IPC (.arrow, .feather, .arrows) file`);
   }
-}
-
-/**
- * Opens a file for reading, with one message naming it when it cannot be.
- * @param what what the file should be, for messages.
- */
-export function openFile(path: string, what: string): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new DataError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const stat = fstatSync(fd);
-  if (!stat.isFile()) {
-    closeSync(fd);
-    throw new DataError(`${path}: expected a ${what}, found something that is not a regular file`);
-  }
-  return { fd, size: stat.size };
 }
 
 /** NPY rows: the header once, then whole rows straight from their byte offsets. */

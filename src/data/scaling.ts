@@ -22,10 +22,10 @@ export interface Scaling {
  * and factor for all features, so images keep their contrast); `standardize` gives every feature
  * mean 0 and standard deviation 1 over the training rows; `none` keeps the data as loaded.
  */
-export type ScaleName = 'unit' | 'standardize' | 'none';
+export type ScaleName = (typeof SCALE_NAMES)[number];
 
 /** The names `--scale` takes. */
-export const SCALE_NAMES: readonly ScaleName[] = ['unit', 'standardize', 'none'];
+export const SCALE_NAMES = ['unit', 'standardize', 'none'] as const;
 
 /**
  * The scaling that maps the smallest training value to 0 and the largest to 1 (the identity for

@@ -9,7 +9,7 @@ import { readRegularFile } from '../io/read-file.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../models/config.js';
-import { PRESETS } from '../models/presets.js';
+import { PRESETS } from '../training/presets.js';
 import { loadStateDict, type NamedArray } from '../models/state.js';
 import { saveModel } from '../run/save-load.js';
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { layerSpecSchema } from '../models/layer-specs.js';
+import { classifierTrainingSchema } from '../training/settings.js';
 import { dataRecordSchema } from './run-record.js';
 
 /** model.json's "format" for a classifier run and for an encoder exported alone. */
@@ -62,16 +63,7 @@ export const classifierRecordSchema = z.object({
   data: dataRecordSchema.nullable(),
   split: splitSchema.nullable(),
   /** How the classifier was trained. */
-  training: z.object({
-    finetune: z.boolean(),
-    /** Labelled training examples it saw. */
-    labels: z.number().int().positive(),
-    epochs: z.number().int().positive(),
-    batchSize: z.number().int().positive(),
-    lr: z.number().positive(),
-    schedule: z.enum(['constant', 'cosine']),
-    seed: z.number().int().nonnegative(),
-  }),
+  training: classifierTrainingSchema,
   versions: versionsSchema,
   metrics: z.object({ test: z.object({ accuracy: z.number(), error: z.number() }), examples: z.number().int().nonnegative() }).optional(),
 });

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { DEFAULT_VALIDATION_FRACTION } from '../data/data-split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../training/settings.js';
 import { DataError, UsageError } from '../errors.js';
 import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeRunRecord, writeWeights } from '../io/run-folder.js';
 import { Classifier, type ClassifierSpec, withoutNoise } from '../models/classifier.js';

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
-import { DEFAULT_VALIDATION_FRACTION, loadRunData, readWithLabelColumn, type RunData, wholeOrTestSplit } from '../data/data-split.js';
+import { loadRunData, readWithLabelColumn, type RunData, wholeOrTestSplit } from '../data/data-split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../training/settings.js';
 import { applyScaling } from '../data/scaling.js';
 import { DataError, UsageError } from '../errors.js';
 import { fixedBinarization } from '../training/binarize-data.js';

@@ -13,6 +13,7 @@ import { layerSpecSchema } from '../models/layer-specs.js';
 import type { NamedArray } from '../models/state.js';
 import { Center } from '../nn/center.js';
 import { legacyRenames } from '../nn/torch-names.js';
+import { runTrainingSchema, SETTING_SCHEMAS } from '../training/settings.js';
 import { trainerSchema } from './trainer-process.js';
 
 /** The value of model.json's "format" field. */
@@ -57,31 +58,7 @@ export const runRecordSchema = z.object({
   preset: z.string().nullable(),
   model: modelSpecSchema.extend({ decoder: z.array(layerSpecSchema) }).omit({ tied: true }),
   /** How it was trained; null for a model saved from the library with `saveModel`. */
-  training: z.object({
-    epochs: z.number().int().positive(),
-    batchSize: z.number().int().positive(),
-    lr: z.number().positive(),
-    schedule: z.enum(['constant', 'cosine']),
-    /** Decoupled weight decay (AdamW). */
-    weightDecay: z.number().nonnegative(),
-    optimizer: z.enum(['adam', 'sgd']),
-    patience: z.number().int().nonnegative().optional(),
-    seed: z.number().int().nonnegative(),
-    /** What else the run was told, so that `--resume` can go on with the same: the data's limits and split, */
-    limit: z.number().int().positive().optional(),
-    testLimit: z.number().int().positive().optional(),
-    validationFraction: z.number().min(0).lt(1).optional(),
-    /** the scaling chosen (its values are in `data.scale`), the test curve, the checkpoint interval. */
-    scale: z.enum(['unit', 'standardize', 'none']).optional(),
-    /** The memory budget in bytes; a data file too large for it was streamed from disk. */
-    maxMemory: z.number().int().positive().optional(),
-    testCurve: z.boolean().optional(),
-    checkpointEvery: z.number().int().positive().optional(),
-    /** Greedy layer-wise pretraining: `epochs` per stage (the sdae preset). */
-    greedy: z.boolean().optional(),
-    /** `dynamic`: training batches binarised afresh, validation and test once (seeded by `seed`). */
-    binarize: z.enum(['dynamic']).optional(),
-  }).nullable(),
+  training: runTrainingSchema.nullable(),
   /** What it learned from; null for a model saved from the library with `saveModel`. */
   data: dataRecordSchema.nullable(),
   versions: z.object({ aekit: z.string(), node: z.string(), backend: z.string() }),
@@ -101,8 +78,8 @@ const runRecordV1Schema = z.object({
   preset: z.string().nullable().optional(),
   config: z.record(z.string(), z.unknown()),
   training: z.object({
-    epochs: z.number(), batchSize: z.number(), lr: z.number(), schedule: z.enum(['constant', 'cosine']),
-    decoupledWeightDecay: z.number().optional(), optimizer: z.enum(['adam', 'sgd']).optional(),
+    epochs: z.number(), batchSize: z.number(), lr: z.number(), schedule: SETTING_SCHEMAS.schedule,
+    decoupledWeightDecay: z.number().optional(), optimizer: SETTING_SCHEMAS.optimizer.optional(),
     patience: z.number().optional(), seed: z.number().optional(),
   }),
   data: z.object({

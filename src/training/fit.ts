@@ -12,7 +12,8 @@ import { type Binarization, binarizeInPlace } from './binarize-data.js';
 import { BatchBuffers, type BatchSource, isBatchSource, type TrainingData } from './batches.js';
 import { meanObjective } from './evaluate.js';
 import { Adam, type Optimizer, type OptimizerState, Sgd } from './optimizers.js';
-import { learningRate, type ScheduleName } from './schedule.js';
+import { learningRate } from './schedule.js';
+import { type FitSettings, settingsProblem, TRAINING_DEFAULTS } from './settings.js';
 
 /** What the loop reports while it runs. */
 export type TrainingEvent =
@@ -24,35 +25,25 @@ export type TrainingEvent =
   };
 
 /** How to train; every field has a default. */
-export interface FitOptions {
-  /** Passes over the training data; default 10. */
-  epochs?: number;
-  /** Examples per step; default 64. */
-  batchSize?: number;
-  /** Peak learning rate; default 1e-3. */
-  lr?: number;
-  optimizer?: 'adam' | 'sgd';
+/**
+ * How `fit` trains: the settings of training/settings.ts (epochs, batchSize, lr, optimizer,
+ * weightDecay, schedule, seed, patience, checkpointEvery; unset ones take `TRAINING_DEFAULTS`:
+ * 10 epochs, batches of 64, lr 1e-3, Adam, constant schedule, no decay, seed 0, no early
+ * stopping), plus what only the loop takes.
+ */
+export interface FitOptions extends FitSettings {
   momentum?: number;
-  /** Decoupled weight decay (AdamW / SGDW) on weights: θ ← θ − lr·weightDecay·θ each step. */
-  weightDecay?: number;
-  schedule?: ScheduleName;
   warmupSteps?: number;
   /**
    * `dynamic`: every training batch is binarised afresh, each value v in [0, 1] becoming 1 with
    * probability v (see binarize-data.ts); default none.
    */
   binarize?: Binarization;
-  /** Seeds the shuffles and the training noise (noise and dropout layers). */
-  seed?: number;
   /** Held-out examples for the validation loss, early stopping and the best-model choice. */
   validation?: TrainingData;
-  /** Stop after this many epochs without a better monitored loss (off when absent). */
-  patience?: number;
   /** Stops after the current step; the best model so far is kept. */
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
-  /** Also hand a checkpoint to `onCheckpoint` every this many steps (it always gets one after each epoch and on abort). */
-  checkpointEvery?: number;
   /**
    * Receives the loop's state, from which `resume` continues exactly: after every epoch, every
    * `checkpointEvery` steps, and when the signal stops training. Its arrays are live: write them
@@ -111,7 +102,7 @@ export interface FitResult {
   samplesPerSecond: number;
 }
 
-const DEFAULTS = { epochs: 10, batchSize: 64, lr: 1e-3 };
+const DEFAULTS: { epochs: number; batchSize: number; lr: number } = { epochs: TRAINING_DEFAULTS.epochs, batchSize: TRAINING_DEFAULTS.batchSize, lr: TRAINING_DEFAULTS.lr };
 
 /**
  * Trains `model` on `train` in place: rows in memory, or a BatchSource such as a WindowSource
@@ -123,7 +114,7 @@ const DEFAULTS = { epochs: 10, batchSize: 64, lr: 1e-3 };
 export async function fit(model: Trainable, train: TrainingData | BatchSource, options: FitOptions = {}): Promise<FitResult> {
   const { epochs, batchSize, lr } = { ...DEFAULTS, ...definedOnly(options) };
   validate(model, train, { ...options, epochs, batchSize, lr });
-  const { schedule = 'constant', warmupSteps = 0, seed = 0, patience, signal, onEvent } = options;
+  const { schedule = TRAINING_DEFAULTS.schedule, warmupSteps = 0, seed = TRAINING_DEFAULTS.seed, patience, signal, onEvent } = options;
   // Validation data without rows cannot be monitored: the training loss is, as without validation.
   const validation = options.validation && options.validation.n > 0 ? options.validation : undefined;
   const params = model.parameters();
@@ -269,13 +260,9 @@ function validate(model: Trainable, train: TrainingData | BatchSource, options: 
     throw new UsageError(`fit: the data has ${train.features} features per example but the model takes ${inputSize}`);
   }
   if (train.n === 0) throw new UsageError('fit: the training data has no examples');
-  for (const key of ['epochs', 'batchSize'] as const) {
-    if (!Number.isInteger(options[key]) || options[key] <= 0) throw new UsageError(`fit: ${key} must be a positive integer, got ${options[key]}`);
-  }
-  if (!(options.lr > 0)) throw new UsageError(`fit: lr must be positive, got ${options.lr}`);
-  if (options.checkpointEvery !== undefined && !(Number.isInteger(options.checkpointEvery) && options.checkpointEvery > 0)) {
-    throw new UsageError(`fit: checkpointEvery must be a positive integer, got ${options.checkpointEvery}`);
-  }
+  const { epochs, batchSize, lr, checkpointEvery } = options;
+  const problem = settingsProblem({ epochs, batchSize, lr, checkpointEvery });
+  if (problem !== null) throw new UsageError(`fit: ${problem}`);
   if (options.validation && options.validation.features !== train.features) {
     throw new UsageError(`fit: validation examples have ${options.validation.features} features, training examples ${train.features}`);
   }

@@ -2,8 +2,9 @@
  * Learning-rate schedules, as a function of training progress.
  */
 
-/** A schedule's name. */
-export type ScheduleName = 'constant' | 'cosine';
+import type { ScheduleName } from './settings.js';
+
+export type { ScheduleName } from './settings.js';
 
 /**
  * The learning rate at `step` of `totalSteps`: constant, or cosine decay from `base` to

@@ -13,7 +13,7 @@ import { loadClassifier, saveClassifier } from '../../src/run/classifier-run.js'
 import { saveSegmenter } from '../../src/run/segmenter-run.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Classifier } from '../../src/models/classifier.js';
-import { segnetModel } from '../../src/models/presets.js';
+import { segnetModel } from '../../src/training/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, Tensor } from '../../src/tensor/index.js';
 import { aekitInProcess } from '../helpers/cli.js';

@@ -13,7 +13,7 @@ import { Classifier } from '../../src/models/classifier.js';
 import { Gaussian } from '../../src/nn/gaussian.js';
 import { INFERENCE } from '../../src/nn/layer.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
-import { PRESETS, segnetModel } from '../../src/models/presets.js';
+import { PRESETS, segnetModel } from '../../src/training/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, sizeOf, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';

@@ -24,7 +24,7 @@ import { INFERENCE } from '../../src/nn/layer.js';
 import { reconstructionLoss } from '../../src/models/output.js';
 import type { Sequential } from '../../src/nn/sequential.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
-import { PRESETS, segnetModel } from '../../src/models/presets.js';
+import { PRESETS, segnetModel } from '../../src/training/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, sum, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';

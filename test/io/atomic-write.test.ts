@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { saveModel } from '../../src/apps/save-load.js';
+import { saveModel } from '../../src/run/save-load.js';
 import { writeNpy } from '../../src/data/npy.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Prng } from '../../src/util/prng.js';

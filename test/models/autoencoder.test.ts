@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { PRESETS } from '../../src/models/presets.js';
+import { PRESETS } from '../../src/training/presets.js';
 import { Dense } from '../../src/nn/dense.js';
 import { Tensor } from '../../src/tensor/index.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { holeLoss, holesLayerIndex } from '../../src/models/hole-loss.js';
-import { inpaintModel } from '../../src/models/presets.js';
+import { inpaintModel } from '../../src/training/presets.js';
 import { HOLE_VALUE } from '../../src/nn/holes.js';
 import { backward, Tensor } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';

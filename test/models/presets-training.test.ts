@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { selectBackend } from '../../src/backend/select.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { PRESETS } from '../../src/models/presets.js';
+import { PRESETS } from '../../src/training/presets.js';
 import { setBackend } from '../../src/tensor/index.js';
 import { evaluate } from '../../src/training/evaluate.js';
 import { fit } from '../../src/training/fit.js';

@@ -11,7 +11,7 @@ import { DataError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import type { AutoencoderConfigInput, ShortFormInput } from '../../src/models/config.js';
-import { PRESETS } from '../../src/models/presets.js';
+import { PRESETS } from '../../src/training/presets.js';
 import { loadStateDict, stateDict } from '../../src/models/state.js';
 import { Dense } from '../../src/nn/dense.js';
 import { contractivePenalty, l2Penalty } from '../../src/nn/regularizers.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import '../../src/index.js';
 import { type Dataset, makeDataset } from '../../src/data/dataset.js';
 import { makeScenes } from '../../src/data/scenes.js';
-import { SEGNET, segnetModel } from '../../src/models/presets.js';
+import { SEGNET, segnetModel } from '../../src/training/presets.js';
 import { balancedClassWeights, Segmenter, segmentationScores } from '../../src/models/segmenter.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { fit } from '../../src/training/fit.js';

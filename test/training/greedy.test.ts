@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import '../../src/index.js';
 import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
-import { sdaeModel } from '../../src/models/presets.js';
+import { sdaeModel } from '../../src/training/presets.js';
 import { evaluate } from '../../src/training/evaluate.js';
 import { fit } from '../../src/training/fit.js';
 import { greedyStages, pretrainGreedy } from '../../src/training/greedy.js';

@@ -19,7 +19,7 @@ import { prAuc, rocAuc, rocCurve } from './anomaly-metrics.js';
 import { pcaKernel } from '../pca/pca-run.js';
 import { imageShape, writeImageRows } from '../../run/pictures.js';
 import { saveModel } from '../../run/save-load.js';
-import { presetByName } from '../../models/presets.js';
+import { presetByName } from '../../training/presets.js';
 import { writeReport } from '../../run/report.js';
 import { renderPlot, type SeriesPoint, unitCurveSpec } from '../../viz/plots.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';

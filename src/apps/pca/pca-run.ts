@@ -8,7 +8,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { prepareRunFolder, writeJson } from '../../io/run-folder.js';
 import { fitPca, type GemmKernel, type Pca, type PcaSolver, principalAngles, type Subspace } from '../../linalg/index.js';
 import { Autoencoder } from '../../models/autoencoder.js';
-import { PRESETS } from '../../models/presets.js';
+import { PRESETS } from '../../training/presets.js';
 import { UsageError } from '../../errors.js';
 import { Dense } from '../../nn/dense.js';
 import { TiedDense } from '../../nn/tied-dense.js';

@@ -19,7 +19,7 @@ import { readRegularFile } from '../../io/read-file.js';
 import { RUN_FILES } from '../../io/run-folder.js';
 import { averagePrecision, precisionAt, precisionAtRecall, RECALL_LEVELS } from '../../hashing/ranking-metrics.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
-import { hashModel } from '../../models/presets.js';
+import { hashModel } from '../../training/presets.js';
 import type { TrainingEvent } from '../../training/fit.js';
 import { loadRun } from '../../run/save-load.js';
 import { trainRun } from '../train/train-run.js';

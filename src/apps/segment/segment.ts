@@ -9,7 +9,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
 import { makeScenes, SCENE_CLASSES } from '../../data/scenes.js';
 import { prepareRunFolder } from '../../io/run-folder.js';
-import { SEGNET } from '../../models/presets.js';
+import { SEGNET } from '../../training/presets.js';
 import { balancedClassWeights, Segmenter, segmentationScores, type SegmentationScores } from '../../models/segmenter.js';
 import { getBackend, Tensor } from '../../tensor/index.js';
 import { fit, type TrainingEvent } from '../../training/fit.js';

@@ -4,16 +4,29 @@
  * model.json instead.
  */
 import type { AutoencoderConfigInput, ShortFormInput } from '../../models/config.js';
-import { DEFAULT_PRESET, type Preset, presetByName } from '../../models/presets.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
-import type { ScaleName } from '../../data/scaling.js';
+import { DEFAULT_PRESET, type Preset, presetByName } from '../../training/presets.js';
 import { UsageError } from '../../errors.js';
 import type { TrainingEvent } from '../../training/fit.js';
-import type { ScheduleName } from '../../training/schedule.js';
-import type { RunRecord } from '../../run/run-record.js';
+import { type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
 
-/** Everything `aekit train` can be told. Unset training values come from the preset. */
-export interface TrainRunOptions {
+/**
+ * The training settings `aekit train` (and `trainRun`) can be told, each declared once in
+ * training/settings.ts; the CLI's options are generated from this list.
+ */
+export const TRAIN_SETTING_KEYS = [
+  'epochs', 'batchSize', 'lr', 'schedule', 'optimizer', 'weightDecay', 'scale', 'validationFraction', 'patience', 'testCurve', 'seed',
+  'maxMemory', 'checkpointEvery', 'limit', 'testLimit',
+] as const satisfies readonly (keyof RunTrainingSettings)[];
+export type TrainSettingKey = (typeof TRAIN_SETTING_KEYS)[number];
+
+/**
+ * Everything `aekit train` can be told: the settings of `TRAIN_SETTING_KEYS` (unset epochs, batch
+ * size, lr, schedule and weight decay come from the preset, the others from `TRAINING_DEFAULTS`;
+ * `scale`: `unit` maps the training data's range onto [0, 1], `standardize` gives each feature
+ * mean 0 and standard deviation 1; `maxMemory`: a data file whose in-memory run would not fit is
+ * streamed, see `shouldStream`), plus the model, the data and the folder.
+ */
+export interface TrainRunOptions extends Partial<Pick<RunTrainingSettings, TrainSettingKey>> {
   preset?: string;
   /** A model config that replaces the preset's model (the preset's training settings still apply). */
   config?: AutoencoderConfigInput;
@@ -28,36 +41,10 @@ export interface TrainRunOptions {
     inputWidth?: number;
   };
   data?: string;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  /** Decoupled weight decay (AdamW/SGDW) on the weights. */
-  weightDecay?: number;
-  schedule?: ScheduleName;
-  /**
-   * `unit` maps the training data's range onto [0, 1] first, `standardize` gives each feature mean 0
-   * and standard deviation 1 (either is saved with the model); default none.
-   */
-  scale?: ScaleName;
-  optimizer?: 'adam' | 'sgd';
-  limit?: number;
-  testLimit?: number;
-  validationFraction?: number;
-  patience?: number;
-  seed?: number;
   out: string;
   force?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
-  /** Also evaluate the test sse after every epoch (the learning curve in metrics.json). */
-  testCurve?: boolean;
-  /** Also checkpoint every this many steps (always after each epoch and on Ctrl-C). */
-  checkpointEvery?: number;
-  /**
-   * A memory budget in bytes: a NPY, CSV or Arrow file whose in-memory run would not fit is
-   * streamed from disk through a shuffle window instead (see `shouldStream`).
-   */
-  maxMemory?: number;
   /** A CSV or Arrow column to read as the labels rather than as a feature. */
   labelColumn?: string;
   /** `dynamic` binarises every training batch afresh (and validation and test once); `none`; default the preset's. */
@@ -70,11 +57,11 @@ function binarization(option: TrainRunOptions['binarize'], preset: Preset): { bi
   return chosen === 'dynamic' ? { binarize: 'dynamic' } : {};
 }
 
-export /** What a run needs, settled: from options for a new run, from model.json for a resumed one. */
-interface Plan {
+/** What a run needs, settled: from options for a new run, from model.json for a resumed one. */
+export interface Plan {
   preset: string | null;
   model: AutoencoderConfigInput;
-  training: NonNullable<RunRecord['training']>;
+  training: RunTrainingSettings;
   data: string;
   labelColumn?: string;
   out: string;
@@ -94,28 +81,32 @@ export function planOf(options: TrainRunOptions): Plan {
   const presetName = options.preset ?? DEFAULT_PRESET;
   const named = presetByName(presetName);
   const preset: Preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
+  const d = TRAINING_DEFAULTS;
+  const training: RunTrainingSettings = {
+    epochs: options.epochs ?? preset.training.epochs,
+    batchSize: options.batchSize ?? preset.training.batchSize,
+    lr: options.lr ?? preset.training.lr,
+    schedule: options.schedule ?? preset.training.schedule,
+    weightDecay: options.weightDecay ?? preset.training.weightDecay ?? d.weightDecay,
+    optimizer: options.optimizer ?? d.optimizer,
+    ...(options.patience !== undefined ? { patience: options.patience } : {}),
+    seed: options.seed ?? d.seed,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
+    validationFraction: options.validationFraction ?? d.validationFraction,
+    scale: options.scale ?? d.scale,
+    testCurve: options.testCurve ?? d.testCurve,
+    ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+    ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
+    ...(preset.training.greedy ? { greedy: true } : {}),
+    ...binarization(options.binarize, preset),
+  };
+  const problem = settingsProblem(training);
+  if (problem !== null) throw new UsageError(problem);
   return {
     preset: options.config ? null : presetName,
     model: withOverrides(options.config ?? preset.model, options.modelOverrides),
-    training: {
-      epochs: options.epochs ?? preset.training.epochs,
-      batchSize: options.batchSize ?? preset.training.batchSize,
-      lr: options.lr ?? preset.training.lr,
-      schedule: options.schedule ?? preset.training.schedule,
-      weightDecay: options.weightDecay ?? preset.training.weightDecay ?? 0,
-      optimizer: options.optimizer ?? 'adam',
-      ...(options.patience !== undefined ? { patience: options.patience } : {}),
-      seed: options.seed ?? 0,
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
-      validationFraction: options.validationFraction ?? DEFAULT_VALIDATION_FRACTION,
-      scale: options.scale ?? 'none',
-      testCurve: options.testCurve ?? false,
-      ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
-      ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
-      ...(preset.training.greedy ? { greedy: true } : {}),
-      ...binarization(options.binarize, preset),
-    },
+    training,
     data: options.data ?? 'mnist',
     ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
     out: options.out,

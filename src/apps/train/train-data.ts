@@ -2,16 +2,15 @@
  * A training run's rows: loaded (or opened as a stream over a file too large for memory), checked
  * against the model and, on resume, against the data the run began with, and scaled.
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DEFAULT_VALIDATION_FRACTION, loadRunData } from '../../data/data-split.js';
+import { loadRunData } from '../../data/data-split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import type { Dataset } from '../../data/dataset.js';
 import { FeatureStats } from '../../data/feature-stats.js';
 import { applyScaling, type Scaling, scaledRange, scaleRowsInPlace, scalingFromStats } from '../../data/scaling.js';
 import { DataError, UsageError } from '../../errors.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
 import { checkOutputRange } from '../../models/output-range.js';
+import { dataDescriptionOf, fingerprint } from '../../run/data-description.js';
 import type { RunRecord } from '../../run/run-record.js';
 import { openStreamData, shouldStream } from '../../run/stream-data.js';
 import type { BatchSource, TrainingData } from '../../training/batches.js';
@@ -86,18 +85,4 @@ export function runData(plan: Plan, makeModel: (shape: readonly number[]) => Aut
 /** Held-out rows as the run scores them: binarised once with a fixed seed when training binarises dynamically. */
 function heldOut(training: Plan['training'], data: Dataset, split: 'validation' | 'test'): Dataset {
   return training.binarize === 'dynamic' ? fixedBinarization(data, split) : data;
-}
-
-/** What the run learned from: the spec, where a file or folder is (absolute), and sizes. */
-export function dataDescriptionOf(spec: string, name: string, train: { n: number; features: number; shape: readonly number[] }, validation: number, test: number): Omit<NonNullable<RunRecord['data']>, 'scale' | 'fingerprint'> {
-  const named = spec === 'mnist' || spec === 'fashion-mnist';
-  return {
-    spec, path: named || !existsSync(spec) ? null : resolve(spec), name, train: train.n, validation, test,
-    features: train.features, shape: [...train.shape],
-  };
-}
-
-/** A short content hash of the training data, so a model records what it learned from. */
-export function fingerprint(x: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex').slice(0, 16);
 }

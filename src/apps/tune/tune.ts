@@ -11,7 +11,7 @@ import {
   type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, measureConvChoice, type TuningFile, writeTuning,
 } from '../../backend/native/tuning.js';
 import { Autoencoder } from '../../models/autoencoder.js';
-import { PRESETS, SEGNET } from '../../models/presets.js';
+import { PRESETS, SEGNET } from '../../training/presets.js';
 import { Segmenter } from '../../models/segmenter.js';
 import type { Trainable } from '../../models/trainable.js';
 import { backward, Tensor, tidy, withBackend } from '../../tensor/index.js';

@@ -9,10 +9,10 @@ import { ONE_CLASS_METRIC, ONE_CLASS_PRESET, oneClass, type OneClassEvent } from
 import { scoreFile } from '../../apps/anomaly/score-file.js';
 import { tableFormat } from '../../data/write-table.js';
 import { UsageError } from '../../errors.js';
-import { PRESETS, presetByName } from '../../models/presets.js';
+import { PRESETS, presetByName } from '../../training/presets.js';
 import { parseDecimal } from '../../util/decimal.js';
 import { interruptible } from '../interrupt.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
+import { kebabCase, nonNegativeInt, oneOf, positiveInt } from '../options.js';
 import { checkOutputFiles, emit, fmt, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -128,7 +128,7 @@ Examples:
 async function runOneClass(opts: AnomalyFlags): Promise<void> {
   const scoring = (['model', 'input', 'contamination', 'validation', 'quantile', 'labels', 'output', 'perFeature'] as const).filter((k) => opts[k] !== undefined);
   if (scoring.length > 0) {
-    throw new UsageError(`anomaly: --one-class trains and scores its own models; --${flag(scoring[0])} belongs to scoring a file (--model DIR --input FILE)`);
+    throw new UsageError(`anomaly: --one-class trains and scores its own models; --${kebabCase(scoring[0])} belongs to scoring a file (--model DIR --input FILE)`);
   }
   if (opts.preset !== undefined) presetByName(opts.preset);
   const result = await interruptible((signal) => oneClass({
@@ -159,7 +159,7 @@ function oneClassReporter(): (event: OneClassEvent) => void {
 /** Scores a file with a trained model. */
 function scoreFileCommand(opts: AnomalyFlags): void {
   const trainingOnly = (['data', 'preset', 'epochs', 'testLimit', 'out'] as const).filter((k) => opts[k] !== undefined);
-  if (trainingOnly.length > 0) throw new UsageError(`anomaly: --${flag(trainingOnly[0])} goes with --one-class D|all`);
+  if (trainingOnly.length > 0) throw new UsageError(`anomaly: --${kebabCase(trainingOnly[0])} goes with --one-class D|all`);
   if (!opts.model || !opts.input) {
     throw new UsageError(opts.model || opts.input
       ? `anomaly: --${opts.model ? 'model' : 'input'} needs --${opts.model ? 'input FILE (the rows to score)' : 'model DIR (a model trained on normal data)'}`
@@ -189,9 +189,4 @@ function scoreFileCommand(opts: AnomalyFlags): void {
     `  most anomalous rows: ${top.slice(0, 5).map((t) => `${t.row} (${fmt(t.score)})`).join(', ')}`,
     ...(opts.output || opts.perFeature ? [`  wrote ${[opts.output, opts.perFeature].filter(Boolean).join(' and ')}`] : []),
   ].join('\n'));
-}
-
-/** A flag's name as typed: perFeature → per-feature. */
-function flag(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

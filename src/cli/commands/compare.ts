@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare/compare.js';
-import { PRESETS } from '../../models/presets.js';
+import { PRESETS } from '../../training/presets.js';
 import { interruptible } from '../interrupt.js';
 import { addDataOptions, type DataFlags, nonNegativeInt, positiveInt } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';

@@ -3,7 +3,7 @@
  */
 import { Command } from 'commander';
 import { segment } from '../../apps/segment/segment.js';
-import { SEGNET } from '../../models/presets.js';
+import { SEGNET } from '../../training/presets.js';
 import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';

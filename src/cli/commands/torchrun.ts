@@ -4,12 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
 import { exportTorchrun } from '../../export/torchrun/export-job.js';
 import { importTorchrun } from '../../export/torchrun/import-job.js';
 import { DataError } from '../../errors.js';
-import { PRESETS } from '../../models/presets.js';
+import { PRESETS } from '../../training/presets.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
 

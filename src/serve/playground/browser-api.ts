@@ -15,7 +15,7 @@ import { webAssembly } from '../../backend/wasm/wasm-api.js';
 import { parseSafetensors } from '../../io/safetensors.js';
 import { ignoreDigests } from '../../io/digest.js';
 import { Autoencoder } from '../../models/autoencoder.js';
-import { PRESETS } from '../../models/presets.js';
+import { PRESETS } from '../../training/presets.js';
 import { fit, type FitResult, type TrainingEvent } from '../../training/fit.js';
 import { loadStateDict } from '../../models/state.js';
 import { Prng } from '../../util/prng.js';

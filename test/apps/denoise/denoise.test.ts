@@ -14,7 +14,7 @@ import { corruptRows, denoiseEval, meanSse, psnr } from '../../../src/apps/denoi
 import { selectBackend } from '../../../src/backend/select.js';
 import { loadData } from '../../../src/data/load-data.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
-import { PRESETS } from '../../../src/models/presets.js';
+import { PRESETS } from '../../../src/training/presets.js';
 import { parseNoise } from '../../../src/nn/noise.js';
 import { setBackend } from '../../../src/tensor/index.js';
 import { fit } from '../../../src/training/fit.js';

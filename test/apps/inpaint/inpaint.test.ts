@@ -14,7 +14,7 @@ import {
 import { transformRows } from '../../../src/run/transform.js';
 import { loadData } from '../../../src/data/load-data.js';
 import { HOLE_VALUE } from '../../../src/nn/holes.js';
-import { convModel, inpaintModel } from '../../../src/models/presets.js';
+import { convModel, inpaintModel } from '../../../src/training/presets.js';
 import type { Matrix } from '../../../src/data/dataset.js';
 import { DataError, UsageError } from '../../../src/errors.js';
 import { fitPca } from '../../../src/linalg/pca.js';

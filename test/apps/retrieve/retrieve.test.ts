@@ -12,7 +12,7 @@ import { loadData } from '../../../src/data/load-data.js';
 import { DataError, UsageError } from '../../../src/errors.js';
 import { packCodes } from '../../../src/hashing/bits.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
-import { hashModel } from '../../../src/models/presets.js';
+import { hashModel } from '../../../src/training/presets.js';
 import { Prng } from '../../../src/util/prng.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

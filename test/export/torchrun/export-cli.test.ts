@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_VALIDATION_FRACTION, loadRunData } from '../../../src/data/data-split.js';
+import { loadRunData } from '../../../src/data/data-split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
 import { readNpy, writeNpy } from '../../../src/data/npy.js';
 import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
-import { PRESETS } from '../../../src/models/presets.js';
+import { PRESETS } from '../../../src/training/presets.js';
 import { aekitInProcess } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

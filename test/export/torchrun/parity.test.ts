@@ -15,7 +15,7 @@ import { type JobNet, writeJobFolder } from '../../../src/export/torchrun/export
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../../../src/models/config.js';
-import { PRESETS, segnetModel } from '../../../src/models/presets.js';
+import { PRESETS, segnetModel } from '../../../src/training/presets.js';
 import { Classifier } from '../../../src/models/classifier.js';
 import { Segmenter } from '../../../src/models/segmenter.js';
 import type { Sequential } from '../../../src/nn/sequential.js';

@@ -3,25 +3,16 @@
  * were tuned with.
  */
 import { UsageError } from '../errors.js';
-import type { AutoencoderConfigInput, ModelSpecInput } from './config.js';
-import type { LayerSpecInput } from './layer-specs.js';
+import type { AutoencoderConfigInput, ModelSpecInput } from '../models/config.js';
+import type { LayerSpecInput } from '../models/layer-specs.js';
+import type { PresetTraining } from './settings.js';
 
 /** A preset: the model, and the training defaults that go with it. */
 export interface Preset {
   description: string;
   model: AutoencoderConfigInput;
-  training: {
-    epochs: number;
-    batchSize: number;
-    lr: number;
-    schedule: 'constant' | 'cosine';
-    /** Decoupled weight decay (AdamW): weights shrink by lr·weightDecay each step. 0 when absent. */
-    weightDecay?: number;
-    /** Greedy layer-wise pretraining: each weight layer trained alone, `epochs` each (src/training/greedy.ts). */
-    greedy?: boolean;
-    /** `dynamic`: each training batch binarised afresh, validation and test once with a fixed seed (src/training/binarize-data.ts). */
-    binarize?: 'dynamic';
-  };
+  /** The settings it was tuned with (weight decay 0 when absent; greedy: see src/training/greedy.ts). */
+  training: PresetTraining;
 }
 
 /**
