@@ -44,6 +44,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'segment', summary: 'Train SegNet (the segnet preset) on scenes of MNIST digits and report pixel accuracy and IoU per class on test scenes', load: async () => (await import('./commands/segment.js')).segmentCommand() },
   { name: 'report', summary: 'Build report.html in a run folder: config, metrics, loss curve, pictures and plots on one page that opens from disk', load: async () => (await import('./commands/report.js')).reportCommand() },
   { name: 'serve', summary: 'A local dashboard of your runs: list, reports, loss curves compared, and runs in progress live', load: async () => (await import('./commands/serve.js')).serveCommand() },
+  { name: 'tune', summary: "Measure this machine's kernel choices (im2col or direct per convolution shape) and cache them for this CPU", load: async () => (await import('./commands/tune.js')).tuneCommand() },
 ];
 
 /**
