@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
 import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
+import { CONFIG_TRAINING } from '../../apps/train/plan.js';
 import { DataError, UsageError } from '../../errors.js';
 import { implicitChoices } from '../../models/config.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
@@ -113,8 +114,11 @@ Examples:
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
       const config = opts.config ? readConfig(opts.config) : undefined;
       for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
+      // A config with no --preset trains with settings of its own, said before it starts.
+      const presetNamed = command.getOptionValueSource('preset') === 'cli';
+      if (opts.config && !presetNamed) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(opts)}\n`);
       const result = await interruptible((signal) => trainRun({
-        preset: opts.preset,
+        preset: opts.config && !presetNamed ? undefined : opts.preset,
         config: config as never,
         modelOverrides: overridesFromFlags(opts),
         data: opts.data,
@@ -142,6 +146,14 @@ Examples:
       }));
       emit(opts.json, result, () => describeTrainRun(result, opts.config));
     });
+}
+
+/** The training settings of a config run with no --preset, the flags applied, as one sentence. */
+function describeConfigTraining(opts: TrainFlags): string {
+  const d = CONFIG_TRAINING;
+  return `training ${opts.epochs ?? d.epochs} epochs in batches of ${opts.batchSize ?? d.batchSize}, ${opts.optimizer ?? 'adam'} at lr ${opts.lr ?? d.lr} `
+    + `with a ${opts.schedule ?? d.schedule} schedule, weight decay ${opts.weightDecay ?? d.weightDecay ?? 0} `
+    + '(a config\'s defaults without --preset; --epochs, --batch-size, --lr, --schedule and --weight-decay change them)';
 }
 
 /**
