@@ -66,10 +66,20 @@ Examples:
   $ aekit serve --open                           # the dashboard of runs/ in your browser`);
 }
 
+/** A command and every command under it. */
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap((sub) => allCommands(sub))];
+}
+
+/** A parse error in one line: commander puts its "(Did you mean …?)" on a line of its own. */
+function oneLine(text: string): string {
+  return `${text.trim().replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
 export async function main(argv: string[]): Promise<number> {
   const cli = program();
-  for (const command of cli.commands) command.exitOverride();
+  for (const command of allCommands(cli)) command.exitOverride().configureOutput({ outputError: (text, write) => write(oneLine(text)) });
   ignoreDigests(false);
   try {
     setBackend(selectBackend());
