@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Autoencoder } from '../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../src/models/config.js';
 import { selectBackend } from '../src/backend/select.js';
+import { nativeTuningStatus } from '../src/backend/native/native-backend.js';
 import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { Adam } from '../src/training/optimizers.js';
 import { Prng } from '../src/util/prng.js';
@@ -190,6 +191,8 @@ async function main(): Promise<void> {
     model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam',
     batch: o.batch,
     backend: backend.name,
+    // Whether this machine's `aekit tune` choices were applied (the built-in rule decides otherwise).
+    tuning: backend.name === 'native' ? nativeTuningStatus() : null,
     samplesPerSecond,
     repetitions: rates.map(Math.round),
     gemm: gemm && {

@@ -47,9 +47,9 @@ struct Layout {
   long image() const { return hq * wq; }
 };
 
-// Pads and phase-splits images [n0, n0 + count) of x into `to` ([channel][phase][image][hq][wq]),
-// zero everywhere else.
-void lay_out_input(const float* x, const ConvGeom& g, const Layout& L, long n0, float* to, size_t size) {
+// Pads and phase-splits images [n0, n0 + count) of x into `to` ([channel][phase][image][hq][wq],
+// with room for L.count images a phase: a run's last task may hold fewer), zero everywhere else.
+void lay_out_input(const float* x, const ConvGeom& g, const Layout& L, long n0, long count, float* to, size_t size) {
   std::fill(to, to + size, 0.f);
   const long phase = L.count * L.image();
   // Where each input column goes within a row of its phase (a division per element otherwise).
@@ -57,7 +57,7 @@ void lay_out_input(const float* x, const ConvGeom& g, const Layout& L, long n0, 
   column.resize(g.in_w);
   for (long iw = 0; iw < g.in_w; ++iw) column[iw] = ((iw + g.pw) % g.sw) * phase + (iw + g.pw) / g.sw;
   for (long c = 0; c < g.in_c; ++c)
-    for (long i = 0; i < L.count; ++i) {
+    for (long i = 0; i < count; ++i) {
       const float* from = x + ((n0 + i) * g.in_c + c) * g.in_h * g.in_w;
       float* plane = to + c * g.sh * g.sw * phase + i * L.image();
       for (long ih = 0; ih < g.in_h; ++ih) {
@@ -112,7 +112,7 @@ AEKIT_INLINE void forward_run(const Forward& f, long n0) {
   // Slack past the last channel: garbage grid positions near the end read up to a plane beyond it.
   const size_t in_size = size_t(plane) * (g.in_c + 1) + q_len;
   float* in = grown(s.in, in_size);
-  lay_out_input(f.x, g, Layout{L.hq, L.wq, f.run}, n0, in, in_size);
+  lay_out_input(f.x, g, Layout{L.hq, L.wq, f.run}, n0, L.count, in, in_size);
   float* out = grown(s.out, size_t(R) * q_len + W);
   const int ntaps = static_cast<int>(g.kh * g.kw);
   const long pixels = g.out_h * g.out_w;
@@ -334,7 +334,7 @@ void conv2d_backward_filter_direct(const float* x, const float* dy, float* dw, c
   float* grid = pk.dy.data();
   ThreadPool::instance().parallel_for(2, [&](int part) {
     if (part == 0) {
-      lay_out_input(x, g, L, 0, in, in_size);
+      lay_out_input(x, g, L, 0, g.batch, in, in_size);
       return;
     }
     std::fill(grid, grid + size_t(rows) * q_len, 0.f);

@@ -24,6 +24,8 @@ export const WASM_SOURCES = [
   'native/optimizers.cc',
   'native/hamming.cc',
   'native/conv.cc',
+  'native/conv_direct.cc',
+  'native/conv_choice.cc',
   'native/normalization.cc',
   'native/wasm/platform.cc',
   'native/wasm/exports.cc',

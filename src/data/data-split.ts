@@ -2,14 +2,14 @@
  * The train, validation and test rows of a run, from a data spec; and the rows a command applies
  * a trained model to.
  */
-import { assertFinite, type Dataset, firstRows, splitValidation } from './dataset.js';
+import { assertFinite, type Dataset, firstRows, partName, splitValidation } from './dataset.js';
 import { loadData } from './load-data.js';
 import { isTableFile, loadInputFile } from './load-input.js';
 import { DataError, MissingColumnError } from '../errors.js';
 
 /** The three splits of a run. */
 export interface RunData {
-  /** The source's name before splitting (e.g. "mnist/train" or the file's path). */
+  /** The source's name before splitting (e.g. "mnist (train)" or the file's path). */
   source: string;
   train: Dataset;
   validation: Dataset;
@@ -47,7 +47,7 @@ export function loadRunData(options: SplitOptions): RunData {
     if (!(error instanceof DataError) || !/no test split/.test(error.message)) throw error;
     const parts = splitValidation(trainAll, 1 / 6, options.seed + 1);
     trainAll = { ...parts.train, name: source };
-    test = { ...firstRows(parts.validation, options.testLimit), name: `${source}/test` };
+    test = { ...firstRows(parts.validation, options.testLimit), name: partName(source, 'test') };
   }
   assertFinite(trainAll, trainAll.name);
   assertFinite(test, test.name);

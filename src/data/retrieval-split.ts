@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { balancedSample } from './balanced-sample.js';
-import { type Dataset, labelsPerExample } from './dataset.js';
+import { type Dataset, labelsPerExample, partName } from './dataset.js';
 import { writeIdx } from './idx.js';
 
 /** `split`: database = training split, queries = test split. `standard`: pooled, balanced queries, the rest the database. */
@@ -54,10 +54,10 @@ export function standardRetrievalSplit(train: Dataset, test: Dataset, options: {
   for (let i = 0; i < labels.length && rest.length < (options.limit ?? Infinity); i++) if (!isQuery[i]) rest.push(i);
   // The name says which draw it is, so that a saved index of another draw is never taken for this one.
   const draw = `standard-${chosen.length}q-seed${options.seed ?? 0}`;
-  const base = train.name.replace(/\/train$/, '');
+  const base = train.name.replace(/ \(train\)$/, '');
   return {
-    database: pooledRows(train, test, rest, labels, `${base}/${draw}-database`),
-    queries: pooledRows(train, test, chosen, labels, `${base}/${draw}-queries`),
+    database: pooledRows(train, test, rest, labels, partName(base, `${draw} database`)),
+    queries: pooledRows(train, test, chosen, labels, partName(base, `${draw} queries`)),
   };
 }
 

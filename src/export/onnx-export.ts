@@ -44,6 +44,8 @@ export interface ExportableNet {
   outputActivation: 'sigmoid' | 'softmax' | 'identity';
   /** The graph's output when it ends with the second stack (default "reconstruction"). */
   outputName?: string;
+  /** An autoencoder's likelihood (its loss, and σ of a Gaussian one), for a VAE's loss in exported code. */
+  likelihood?: { loss: 'bce' | 'mse' | 'gaussian'; sigma: number };
 }
 
 /** What an exported graph takes and gives: value names and one example's shape (the batch axis is "batch"). */
@@ -54,7 +56,10 @@ export interface OnnxSignature {
 
 /** The net of an autoencoder: its stacks and its output activation (decode applies it). */
 export function exportableAutoencoder(model: Autoencoder): ExportableNet {
-  return { inputShape: model.inputShape, encoder: model.encoder, decoder: model.decoder, outputActivation: model.output.activation };
+  return {
+    inputShape: model.inputShape, encoder: model.encoder, decoder: model.decoder, outputActivation: model.output.activation,
+    likelihood: { loss: model.output.loss, sigma: model.output.sigma ?? 1 },
+  };
 }
 
 /** The net of a classifier: its encoder, and its head's scores turned into class probabilities. */

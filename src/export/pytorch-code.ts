@@ -14,6 +14,7 @@ import { Conv2d, ConvTranspose2d, pair } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { Flatten } from '../nn/flatten.js';
+import { Gaussian } from '../nn/gaussian.js';
 import type { Layer } from '../nn/layer.js';
 import { NoiseLayer } from '../nn/noise.js';
 import { MaxPool2d, MaxUnpool2d } from '../nn/pool.js';
@@ -95,6 +96,23 @@ const HELPERS = {
 
     def forward(self, x):
         return (x > self.threshold).to(x.dtype)`,
+  GaussianCode: `class GaussianCode(nn.Module):
+    """A VAE's code: q(z | x) = N(mean, exp(logvar)) from two nn.Linear maps. While training it draws
+    z = mean + exp(logvar / 2) * eps (the reparameterisation trick); in eval mode the code is the mean.
+    Each forward keeps KL(q(z | x) || N(0, I)) per example in self.kl, for the loss."""
+
+    def __init__(self, in_features: int, units: int):
+        super().__init__()
+        self.mean = nn.Linear(in_features, units)
+        self.logvar = nn.Linear(in_features, units)
+        self.kl = None
+
+    def forward(self, x):
+        mean, logvar = self.mean(x), self.logvar(x)
+        self.kl = 0.5 * (mean.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)
+        if not self.training:
+            return mean
+        return mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)`,
 } as const;
 
 type Helper = keyof typeof HELPERS;
@@ -164,6 +182,7 @@ class StackWriter {
     if (layer instanceof Center) return [this.use('Center', layer.inputShape.join(', '))];
     if (layer instanceof Uncenter) return [this.use('Uncenter', this.partner(layer.partner, at))];
     if (layer instanceof Binarize) return [this.use('Binarize', py(layer.spec().threshold))];
+    if (layer instanceof Gaussian) return [this.use('GaussianCode', `${layer.inputShape[0]}, ${layer.units}`)];
     if (layer instanceof Upsample) {
       const { scale, mode } = layer.spec();
       return [`nn.Upsample(scale_factor=${tuple(pair(scale).map(py))}, mode="${mode}"${mode === 'bilinear' ? ', align_corners=False' : ''})`];
@@ -194,6 +213,24 @@ class StackWriter {
   }
 }
 
+/** The VAE's loss method: −ELBO per example, averaged over the batch, for the model's likelihood. */
+function negativeElbo(likelihood: NonNullable<ExportableNet['likelihood']>): string {
+  const variance = py(likelihood.sigma ** 2);
+  const reconstruction = likelihood.loss === 'bce'
+    ? 'nn.functional.binary_cross_entropy(x_hat, x, reduction="sum") / n'
+    : likelihood.loss === 'gaussian'
+      ? `(x_hat - x).pow(2).sum() / (2 * ${variance}) / n + 0.5 * math.log(2 * math.pi * ${variance}) * x[0].numel()`
+      : '(x_hat - x).pow(2).sum() / n';
+  return `
+    def negative_elbo(self, x):
+        """-ELBO = -log p(x | z) + KL(q(z | x) || N(0, I)), the mean over the batch in nats (aekit's VAE
+        loss): a draw of z in training mode, the mean code in eval mode."""
+        n = x.shape[0]
+        x_hat = self.forward(x)
+        return ${reconstruction} + self.encoder[-1].kl.mean()
+`;
+}
+
 /**
  * The Python source of an `Autoencoder(nn.Module)` with `encoder` and `decoder` nn.Sequential
  * stacks (the decoder ending in the output activation), or for a classifier a `Classifier` with
@@ -209,7 +246,7 @@ export function pytorchSource(net: ExportableNet, origin: string): string {
   const writer = new StackWriter([net.encoder, net.decoder]);
   const encoder = writer.sequential(net.encoder);
   const second = writer.sequential(net.decoder, net.outputActivation === 'sigmoid' ? ['nn.Sigmoid()'] : []);
-  const order: Helper[] = ['TiedLinear', 'Center', 'Uncenter', 'MaxPool2dKeep', 'MaxUnpool2dFrom', 'Reshape', 'Binarize'];
+  const order: Helper[] = ['TiedLinear', 'Center', 'Uncenter', 'MaxPool2dKeep', 'MaxUnpool2dFrom', 'Reshape', 'Binarize', 'GaussianCode'];
   const helpers = order.filter((h) => writer.helpers.has(h)).map((h) => `${HELPERS[h]}\n\n\n`).join('');
   // A softmax ends a classifier (its second stack is the head) or a segmenter (scores per pixel).
   const scores = net.outputActivation === 'softmax';
@@ -247,7 +284,7 @@ export function pytorchSource(net: ExportableNet, origin: string): string {
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
-`;
+${net.likelihood && net.encoder.layers.at(-1) instanceof Gaussian ? negativeElbo(net.likelihood) : ''}`;
   return `"""The PyTorch module of the aekit model ${origin}, written by aekit export pytorch.
 
 Its state_dict has the names and shapes of the run's model.safetensors:
@@ -257,6 +294,8 @@ Its state_dict has the names and shapes of the run's model.safetensors:
     model.load_state_dict(load_file("${origin}/model.safetensors"), strict=True)
     model.eval()
 """
+import math
+
 import torch
 from torch import nn
 

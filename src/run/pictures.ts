@@ -112,7 +112,7 @@ export function filtersFigure(layer: Dense, shape: [number, number]): Figure {
   const [units, inputs] = layer.weight.shape;
   const shown = Math.min(units, 100);
   return {
-    title: `First-layer filters: the weights into ${shown === units ? 'each' : `the first ${shown} of ${units}`} hidden unit${units === 1 ? '' : 's'}`,
+    title: `First-layer filters: the weights into ${shown === units ? 'each hidden unit' : `the first ${shown} of ${units} hidden units`}`,
     rows: [tileRow('', layer.weight.data.subarray(0, shown * inputs), shape, Math.min(shown, 10), 'per-tile')],
     caption: 'A tile per unit, on its own scale: white its largest weight, black its smallest.',
   };

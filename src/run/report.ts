@@ -76,7 +76,8 @@ function summary(dir: string, recordFile: string, record: Json): Record<string, 
   const versions = record.versions as Json | undefined;
   return {
     folder: dir,
-    status: record.status as Cell,
+    // A comparison's record says whether Ctrl-C stopped it rather than naming a status.
+    status: (record.status ?? (typeof record.aborted === 'boolean' ? (record.aborted ? 'aborted' : 'done') : undefined)) as Cell,
     preset: record.preset as Cell,
     data: (data?.name ?? data?.spec ?? record.data) as Cell,
     written: statSync(join(dir, recordFile)).mtime.toISOString(),
@@ -165,7 +166,27 @@ function details(spec: Json): string {
 }
 
 function flatData(data: Json): Record<string, Cell> {
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, isStructured(v) ? JSON.stringify(v) : v as Cell]));
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, isStructured(v) ? briefJson(v) : v as Cell]));
+}
+
+/** The most values of an array a table cell shows; a per-feature scaling of a wide table has one per feature. */
+const SHOWN_VALUES = 6;
+
+/**
+ * A value as JSON for a table cell, with long arrays cut to their first values and their count,
+ * so a per-feature scaling is one short line, not a line several screens wide.
+ * @example
+ * briefJson({ offset: [1, 2, 3, 4, 5, 6, 7, 8] }); // '{"offset":[1, 2, 3, 4, 5, 6, … (8 values)]}'
+ */
+export function briefJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, SHOWN_VALUES).map((v) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : briefJson(v)));
+    return `[${shown.join(', ')}${value.length > SHOWN_VALUES ? `, … (${value.length} values)` : ''}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${briefJson(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? String(value);
 }
 
 function readJson(path: string): Json {
@@ -191,7 +212,7 @@ function page(title: string, body: string): string {
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
 h1 { font-size: 20px; } h2 { font-size: 17px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; } h3 { font-size: 14px; }
 table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 table.kv th { background: #f6f6f6; font-weight: 600; }
 figure { margin: 12px 0; } figure img { max-width: 100%; border: 1px solid #eee; } figcaption { color: #666; font-size: 12px; }
 </style></head>

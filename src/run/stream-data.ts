@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { type Dataset } from '../data/dataset.js';
+import { type Dataset, partName } from '../data/dataset.js';
 import { canStream, openRowReader, type RowReader } from '../data/row-reader.js';
 import { DataError, UsageError } from '../errors.js';
 import { WindowSource } from '../training/stream-batches.js';
@@ -134,7 +134,7 @@ function scan(reader: RowReader, options: StreamOptions): StreamData {
     },
   });
   const name = reader.file;
-  const asDataset = (rows: GrowingRows, split: string): Dataset => ({ x: rows.values(), n: rows.n, features: f, shape: reader.shape, name: `${name}/${split}` });
+  const asDataset = (rows: GrowingRows, split: string): Dataset => ({ x: rows.values(), n: rows.n, features: f, shape: reader.shape, name: partName(name, split) });
   return {
     source: name, train: source, validation: asDataset(validation, 'validation'), test: asDataset(test, 'test'),
     stats, fingerprint: hash.digest('hex').slice(0, 16), shape: reader.shape,

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { UsageError } from '../errors.js';
 import { registerApi } from './api.js';
+import { registerPlayground } from './playground-routes.js';
 import { LiveStreams } from './live-stream.js';
 import { LossPlots } from './loss-plot.js';
 import { RunList } from './run-list.js';
@@ -86,7 +87,9 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     // Pictures change as a run trains; the page asks again with a new query string anyway.
     cacheControl: false,
   });
-  registerApi(app, { root: realRoot, runs: new RunList(realRoot, LIST_MAX_AGE_MS), plots: new LossPlots(), streams: new LiveStreams() });
+  const runs = new RunList(realRoot, LIST_MAX_AGE_MS);
+  registerApi(app, { root: realRoot, runs, plots: new LossPlots(), streams: new LiveStreams() });
+  registerPlayground(app, { root: realRoot, runs });
   return app;
 }
 

@@ -15,8 +15,8 @@ const toy = (first: number, n: number, classes: number, name: string): Dataset =
 });
 
 test('standard split: queries balanced over the classes and drawn from both splits; the database is every other example, once, in order', () => {
-  const train = toy(0, 60, 3, 'toy/train');
-  const test2 = toy(60, 30, 3, 'toy/test');
+  const train = toy(0, 60, 3, 'toy (train)');
+  const test2 = toy(60, 30, 3, 'toy (test)');
   const { database, queries } = standardRetrievalSplit(train, test2, { queries: 12, seed: 5 });
   assert.equal(queries.n, 12);
   assert.equal(database.n, 78);
@@ -29,17 +29,17 @@ test('standard split: queries balanced over the classes and drawn from both spli
   // The same seed draws the same queries; another seed others. The names say which draw it is.
   assert.deepEqual(standardRetrievalSplit(train, test2, { queries: 12, seed: 5 }).queries.x, queries.x);
   assert.notDeepEqual(standardRetrievalSplit(train, test2, { queries: 12, seed: 6 }).queries.x, queries.x);
-  assert.deepEqual([database.name, queries.name], ['toy/standard-12q-seed5-database', 'toy/standard-12q-seed5-queries']);
+  assert.deepEqual([database.name, queries.name], ['toy (standard-12q-seed5 database)', 'toy (standard-12q-seed5 queries)']);
   // Over many draws, queries come from the test split too (a third of the pool).
   const fromTest = Array.from({ length: 20 }, (_, s) => standardRetrievalSplit(train, test2, { queries: 12, seed: s }).queries.x.filter((v) => v >= 60).length);
   assert.ok(fromTest.reduce((a, b) => a + b) > 0);
 });
 
 test('standard split: refuses unbalanced query counts and unlabelled data', () => {
-  const train = toy(0, 30, 3, 'toy/train');
-  assert.throws(() => standardRetrievalSplit(train, toy(30, 9, 3, 'toy/test'), { queries: 10 }), (e: unknown) => e instanceof UsageError && /multiple of 3/.test(e.message));
+  const train = toy(0, 30, 3, 'toy (train)');
+  assert.throws(() => standardRetrievalSplit(train, toy(30, 9, 3, 'toy (test)'), { queries: 10 }), (e: unknown) => e instanceof UsageError && /multiple of 3/.test(e.message));
   const { labels: _, ...unlabelled } = train;
-  assert.deepEqual(standardRetrievalSplit(train, toy(30, 9, 3, 'toy/test'), { queries: 9, limit: 5 }).database.n, 5);
+  assert.deepEqual(standardRetrievalSplit(train, toy(30, 9, 3, 'toy (test)'), { queries: 9, limit: 5 }).database.n, 5);
   assert.throws(() => standardRetrievalSplit(unlabelled, train), (e: unknown) => e instanceof UsageError && /needs one class label per example/.test(e.message));
 });
 

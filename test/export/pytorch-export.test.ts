@@ -19,12 +19,14 @@ import { DataError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
+import { Gaussian, gaussianKl } from '../../src/nn/gaussian.js';
 import { INFERENCE } from '../../src/nn/layer.js';
+import { reconstructionLoss } from '../../src/models/output.js';
 import type { Sequential } from '../../src/nn/sequential.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
 import { PRESETS, segnetModel } from '../../src/training/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
-import { noGrad, Tensor } from '../../src/tensor/index.js';
+import { noGrad, sum, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
 import { softmaxOverClasses } from '../helpers/softmax.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -41,6 +43,8 @@ const MODELS: Record<string, AutoencoderConfigInput> = {
   denoising: PRESETS.denoising.model,
   hash: PRESETS.hash.model,
   conv: PRESETS.conv.model,
+  vae: PRESETS.vae.model,
+  'conv-vae': PRESETS['conv-vae'].model,
   segnet: {
     input: [2, 9, 10],
     encoder: [
@@ -72,13 +76,25 @@ for (const [name, config] of Object.entries(MODELS)) {
       const h = model.encode(x);
       return [h, model.decode(h)];
     });
+    // A VAE's loss at its mean code: the reconstruction loss of the mean plus the KL of the posterior.
+    const code_ = model.encoder.layers.at(-1);
+    const nelbo = code_ instanceof Gaussian ? noGrad(() => {
+      let h = new Tensor(x, [n, ...model.inputShape]);
+      for (const layer of model.encoder.layers.slice(0, -1)) h = layer.forward(h, INFERENCE);
+      const posterior = code_.distribution(h);
+      const kl = sum(gaussianKl(posterior.mean, posterior.logVariance)).item() / n;
+      return reconstructionLoss(model.logits(posterior.mean), new Tensor(x, [n, ...model.inputShape]), model.output, 1 / n).item() + kl;
+    }) : null;
     writeSafetensors(join(dir, 'io.safetensors'), {
       x: { shape: [n, ...model.inputShape], data: x }, code: { shape: [...code.shape], data: code.data }, reconstruction: { shape: [...reconstruction.shape], data: reconstruction.data },
+      ...(nelbo === null ? {} : { nelbo: { shape: [1], data: Float32Array.of(nelbo) } }),
     });
     const run = spawnSync(PYTHON, ['test/export/torch-check.py', join(dir, 'module.py'), join(dir, 'run', 'model.safetensors'), join(dir, 'io.safetensors'), join(dir, 'torch.safetensors')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    const diff = JSON.parse(run.stdout) as { code: number; full: number };
+    const diff = JSON.parse(run.stdout) as { code: number; full: number; nelbo?: number };
     assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `max |diff| code ${diff.code}, reconstruction ${diff.full}`);
+    // The loss in nats, summed over 784 values: float32 rounding of a few hundred nats.
+    if (nelbo !== null) assert.ok(diff.nelbo !== undefined && diff.nelbo <= 1e-3 * Math.abs(nelbo), `negative ELBO: |diff| ${diff.nelbo} of ${nelbo}`);
 
     // Back: torch's own state dict (moved weights, int64 counters) as an aekit run folder.
     const configFile = join(dir, 'config.json');

@@ -53,6 +53,9 @@ with torch.no_grad():
     code = model.encoder(io["x"])
     full = model.probabilities(io["x"]) if classifier else model(io["x"])
     result = {"code": (code - io["code"]).abs().max().item(), "full": (full - io["reconstruction"]).abs().max().item()}
+    if "nelbo" in io:
+        # A VAE: its loss in eval mode (the mean code) against aekit's reconstruction loss of the mean plus the KL.
+        result["nelbo"] = abs(model.negative_elbo(io["x"]).item() - io["nelbo"].item())
     # A state dict of torch's own: every float tensor moved, counters kept as torch saves them.
     torch.manual_seed(0)
     state = {k: (v + 0.01 * torch.randn_like(v) if v.is_floating_point() else v) for k, v in model.state_dict().items()}

@@ -73,7 +73,7 @@ test('filters.png: one tile per unit, tiles that differ from each other, a capti
   await fit(model, train, { epochs: 2, lr: 3e-3, seed: 2 });
   const figure = filtersFigure(model.encoder.layers.find((l) => l.type === 'dense') as Dense, [28, 28]);
   const layout = figureLayout(figure);
-  assert.match(figure.title, /each hidden unit/);
+  assert.equal(figure.title, 'First-layer filters: the weights into each hidden unit');
   assert.ok(figure.caption && layout.captionBaseline !== null);
   const png = PNG.sync.read(svgToPng(rowsFigure(figure)));
   const grid = layout.rows[0];

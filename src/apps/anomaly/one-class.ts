@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Dataset, takeRows } from '../../data/dataset.js';
+import { type Dataset, partName, takeRows } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
 import { DataError } from '../../errors.js';
 import { prepareRunFolder, writeJson } from '../../io/run-folder.js';
@@ -223,5 +223,5 @@ function classLabels(ds: Dataset): Uint8Array | Int32Array {
 function classRows(ds: Dataset, labels: ArrayLike<number>, digit: number, limit = Infinity): Dataset {
   const rows: number[] = [];
   for (let i = 0; i < ds.n && rows.length < limit; i++) if (labels[i] === digit) rows.push(i);
-  return takeRows(ds, rows, `${ds.name}/class-${digit}`);
+  return takeRows(ds, rows, partName(ds.name, `class ${digit}`));
 }

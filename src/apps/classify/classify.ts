@@ -9,7 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import { balancedSample } from '../../data/balanced-sample.js';
-import { type Dataset, takeRows } from '../../data/dataset.js';
+import { type Dataset, partName, takeRows } from '../../data/dataset.js';
 import { DataError, UsageError } from '../../errors.js';
 import { prepareRunFolder, RUN_FILES, writeJson } from '../../io/run-folder.js';
 import { fitPca } from '../../linalg/pca.js';
@@ -127,7 +127,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   if (train.features !== features) {
     throw new DataError(`${train.name}: examples have ${train.features} features, but ${options.model}'s encoder takes ${features}`);
   }
-  const labelled = options.labels === undefined ? train : takeRows(train, balancedSample(train.labels!, options.labels, classes, seed), `${train.name}/labelled`);
+  const labelled = options.labels === undefined ? train : takeRows(train, balancedSample(train.labels!, options.labels, classes, seed), partName(train.name, 'labelled'));
   const { schedule } = CLASSIFY_DEFAULTS;
   const shift = options.shift ?? (finetune && encoder.input.length === 3 ? CLASSIFY_DEFAULTS.imageShift : 0);
   const batchSize = options.batchSize ?? CLASSIFY_DEFAULTS.batchSize;
@@ -221,5 +221,5 @@ function encodeRows(encoder: Sequential, data: Dataset): Dataset {
   noGrad(() => forEachBatch({ x: data.x, n: data.n, features: data.features, shape: encoder.inputShape }, 1000, ({ x: batch }, start) => tidy(() => {
     x.set(encoder.forward(batch).data, start * features);
   })));
-  return { x, n: data.n, features, shape: [...encoder.outputShape], labels: data.labels, name: `${data.name}/codes` };
+  return { x, n: data.n, features, shape: [...encoder.outputShape], labels: data.labels, name: partName(data.name, 'codes') };
 }

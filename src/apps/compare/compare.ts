@@ -25,6 +25,7 @@ import { imageShape, reconstructRows, tileRow } from '../../run/pictures.js';
 import { transformRows } from '../../run/transform.js';
 import { trainRun } from '../train/train-run.js';
 import { writeReport } from '../../run/report.js';
+import { AEKIT_VERSION } from '../../run/version.js';
 
 /** The methods, in the order of the table and of the picture's rows. */
 export const COMPARE_METHODS = ['pca', 'logistic-pca', 'shallow', 'deep'] as const;
@@ -91,6 +92,8 @@ export interface CompareResult {
   pictures: string[];
   outDir: string;
   backend: string;
+  /** Which aekit, Node and backend made it, as a run folder's model.json records them. */
+  versions: { aekit: string; node: string; backend: string };
 }
 
 /**
@@ -124,12 +127,11 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       break;
     }
     options.onEvent?.({ type: 'method', method, index: i + 2, total });
-    const preset = PRESETS[COMPARE_PRESETS[method]];
-    const hidden = preset.model.layers.slice(1, -1);
     const runDir = join(options.out, method);
+    // The preset itself with the code size changed, so its run records the preset's name.
     const run = await trainRun({
       preset: COMPARE_PRESETS[method],
-      config: { ...preset.model, layers: [train.features, ...hidden, k] },
+      modelOverrides: { inputWidth: train.features, code: k },
       data, epochs: options.epochs, limit: options.limit, testLimit: options.testLimit, validationFraction, seed,
       out: runDir, force: options.force, signal: options.signal,
       onEvent: (event) => options.onEvent?.({ type: 'training', method, event }),
@@ -145,6 +147,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   const pictures = await writeComparePictures(options.out, test, k, pca, models);
   const result: CompareResult = {
     code: k, rows, data, train: train.n, test: test.n, aborted, pictures, outDir: options.out, backend: getBackend().name,
+    versions: { aekit: AEKIT_VERSION, node: process.version, backend: getBackend().name },
   };
   writeJson(join(options.out, 'compare.json'), result);
   await writeReport(options.out);

@@ -34,7 +34,12 @@ export interface TrainRunOptions extends Partial<Pick<RunTrainingSettings, Train
    * Changes to a short-form model config (preset or `config`), e.g. from `--tied` or `--noise`;
    * the `regularization` fields are merged one by one into the base config's.
    */
-  modelOverrides?: Pick<ShortFormInput, 'tied' | 'regularization'>;
+  modelOverrides?: Pick<ShortFormInput, 'tied' | 'regularization'> & {
+    /** The code size: the last of a short form's `layers` (aekit compare's K). */
+    code?: number;
+    /** The input width: the first of a short form's `layers`, for data of another width. */
+    inputWidth?: number;
+  };
   data?: string;
   out: string;
   force?: boolean;
@@ -64,10 +69,18 @@ export interface Plan {
   onEvent?: (event: TrainingEvent) => void;
 }
 
-/** The plan of a new run: unset training values come from the preset. */
+/**
+ * The training settings of a run whose model comes from a config, with no preset named: its own,
+ * not the default preset's (the deep net's weight decay 0.3 is no default for any model).
+ * Adam at 1e-3 in batches of 64 with cosine decay over 20 epochs, no weight decay.
+ */
+export const CONFIG_TRAINING: Preset['training'] = { epochs: 20, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0 };
+
+/** The plan of a new run: unset training values come from the preset, or for a config without one from CONFIG_TRAINING. */
 export function planOf(options: TrainRunOptions): Plan {
   const presetName = options.preset ?? DEFAULT_PRESET;
-  const preset = presetByName(presetName);
+  const named = presetByName(presetName);
+  const preset: Preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
   const d = TRAINING_DEFAULTS;
   const training: RunTrainingSettings = {
     epochs: options.epochs ?? preset.training.epochs,
@@ -106,10 +119,35 @@ export function planOf(options: TrainRunOptions): Plan {
 function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions['modelOverrides']): AutoencoderConfigInput {
   if (!overrides) return base;
   if (!('layers' in base)) {
-    throw new UsageError('--tied, --l2, --sparsity, --l1-activity, --contractive and --noise change a short-form model ("layers": […]); with layer specs, write the regularizer on its layer instead');
+    throw new UsageError('--tied, --l2, --sparsity, --l1-activity, --contractive, --noise and a code size change a short-form model ("layers": […]); with layer specs, write them on the layers instead');
   }
   const merged: ShortFormInput = { ...base };
+  const layers = [...base.layers];
+  if (overrides.inputWidth !== undefined) layers[0] = overrides.inputWidth;
+  if (overrides.code !== undefined) layers[layers.length - 1] = overrides.code;
+  merged.layers = layers;
   if (overrides.tied !== undefined) merged.tied = overrides.tied;
   if (overrides.regularization) merged.regularization = { ...base.regularization, ...overrides.regularization };
   return merged;
+}
+
+/**
+ * The plan's model for examples of `shape`: a preset's dense input (its first layer, and by the
+ * mirror its output) takes the data's width, and a spec-form config without `input` the data's
+ * shape; a preset made for images of another shape is refused in one line. A config that names
+ * its input keeps it (a width that differs is then the data's mistake or the config's, and said).
+ * @example
+ * modelForData({ ...plan, preset: 'linear' }, [20]); // layers [20, 30]
+ */
+export function modelForData(plan: Pick<Plan, 'preset' | 'model'>, shape: readonly number[]): AutoencoderConfigInput {
+  const model = plan.model;
+  const width = shape.reduce((a, b) => a * b, 1);
+  if ('layers' in model) {
+    return plan.preset === null || model.layers[0] === width ? model : { ...model, layers: [width, ...model.layers.slice(1)] };
+  }
+  const input = (model as { input?: number[] }).input;
+  if (input === undefined) return { ...model, input: [...shape] };
+  if (plan.preset === null || input.reduce((a, b) => a * b, 1) === width) return model;
+  if (input.length === 1) return { ...model, input: [width] };
+  throw new UsageError(`the ${plan.preset} preset is for images of shape ${input.join('x')} (${input.reduce((a, b) => a * b, 1)} values); this data has ${width} values an example: use a dense preset (deep, linear, undercomplete, anomaly, …) or a --config`);
 }

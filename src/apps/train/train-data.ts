@@ -19,6 +19,8 @@ import type { Plan } from './plan.js';
 
 /** A run's rows, scaled, in memory or streamed, with the record of what they are. */
 export interface PreparedData {
+  /** The model, made for the data's shape. */
+  model: Autoencoder;
   train: TrainingData | BatchSource;
   validation: Dataset;
   test: Dataset;
@@ -26,10 +28,16 @@ export interface PreparedData {
   scaling: Scaling | null;
 }
 
-/** Loads (or opens a stream over) the plan's data, checks it against the model and the run, and scales it. */
-export function runData(plan: Plan, model: Autoencoder, expectedFingerprint: string | undefined): PreparedData {
+/**
+ * Loads (or opens a stream over) the plan's data, makes the model for its shape, checks the two
+ * against each other and the run, and scales the data.
+ * @param makeModel the model for examples of `shape` (a preset follows the data's width)
+ */
+export function runData(plan: Plan, makeModel: (shape: readonly number[]) => Autoencoder, expectedFingerprint: string | undefined): PreparedData {
   const { training, out } = plan;
-  const check = (name: string, features: number, fingerprintNow: string) => {
+  let model!: Autoencoder;
+  const check = (name: string, features: number, shape: readonly number[], fingerprintNow: string) => {
+    model = makeModel(shape.reduce((a, b) => a * b, 1) === features ? shape : [features]);
     if (features !== model.inputSize) {
       throw new DataError(`${name}: examples have ${features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
     }
@@ -44,7 +52,7 @@ export function runData(plan: Plan, model: Autoencoder, expectedFingerprint: str
       data: plan.data, maxMemory: training.maxMemory!, batchSize: training.batchSize, validationFraction, seed: training.seed,
       limit: training.limit, testLimit: training.testLimit, labelColumn: plan.labelColumn,
     });
-    check(stream.source, stream.train.features, stream.fingerprint);
+    check(stream.source, stream.train.features, stream.shape, stream.fingerprint);
     const scaling = scalingFromStats(training.scale ?? 'none', stream.stats);
     checkOutputRange({ name: stream.source, range: scaledRange(stream.stats, scaling) }, model.output, training.scale);
     stream.setScaling(scaling);
@@ -57,7 +65,7 @@ export function runData(plan: Plan, model: Autoencoder, expectedFingerprint: str
       fingerprint: stream.fingerprint,
     };
     return {
-      train: stream.train, validation: heldOut(training, applyScaling(stream.validation, scaling), 'validation'),
+      model, train: stream.train, validation: heldOut(training, applyScaling(stream.validation, scaling), 'validation'),
       test: heldOut(training, applyScaling(stream.test, scaling), 'test'), dataDescription: description, scaling,
     };
   }
@@ -65,13 +73,13 @@ export function runData(plan: Plan, model: Autoencoder, expectedFingerprint: str
     data: plan.data, limit: training.limit, testLimit: training.testLimit, validationFraction, seed: training.seed, labelColumn: plan.labelColumn,
   });
   const fingerprintNow = fingerprint(loaded.train.x);
-  check(loaded.train.name, loaded.train.features, fingerprintNow);
+  check(loaded.train.name, loaded.train.features, loaded.train.shape, fingerprintNow);
   const stats = FeatureStats.of(loaded.train);
   const scaling = scalingFromStats(training.scale ?? 'none', stats);
   const [train, validation, test] = [loaded.train, loaded.validation, loaded.test].map((d) => applyScaling(d, scaling));
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, training.scale);
   const description = { ...dataDescriptionOf(plan.data, loaded.source, loaded.train, loaded.validation.n, loaded.test.n), fingerprint: fingerprintNow };
-  return { train, validation: heldOut(training, validation, 'validation'), test: heldOut(training, test, 'test'), dataDescription: description, scaling };
+  return { model, train, validation: heldOut(training, validation, 'validation'), test: heldOut(training, test, 'test'), dataDescription: description, scaling };
 }
 
 /** Held-out rows as the run scores them: binarised once with a fixed seed when training binarises dynamically. */

@@ -23,7 +23,7 @@ import type { TrainingData } from '../../training/batches.js';
 import { evaluate, type Metrics } from '../../training/evaluate.js';
 import { fit, type FitState, type TrainingEvent } from '../../training/fit.js';
 import { pretrainGreedy } from '../../training/greedy.js';
-import { type Plan, planOf, type TrainRunOptions } from './plan.js';
+import { modelForData, type Plan, planOf, type TrainRunOptions } from './plan.js';
 import { runData } from './train-data.js';
 
 export type { TrainRunOptions } from './plan.js';
@@ -106,8 +106,7 @@ async function runTraining(
   how: { fresh: boolean; force: boolean; fingerprint?: string; renameWeights?: (arrays: NamedArray[]) => NamedArray[]; savedEpoch?: number },
 ): Promise<TrainRunResult> {
   const { training, out } = plan;
-  const model = Autoencoder.create(plan.model, training.seed);
-  const { train, validation, test, dataDescription, scaling } = runData(plan, model, how.fingerprint);
+  const { model, train, validation, test, dataDescription, scaling } = runData(plan, (shape) => Autoencoder.create(modelForData(plan, shape), training.seed), how.fingerprint);
   if (how.fresh && how.force) refuseWhileTraining(out, trainingRecordTrainer(out));
   if (how.fresh) prepareRunFolder(out, how.force);
 

@@ -12,9 +12,10 @@ import {
   type Activation, type AdamParams, type Backend, type BinaryOp, type ConvGeometry, type GemmParams, type SgdParams, type UnaryOp,
 } from '../backend.js';
 import { BackendError } from '../../errors.js';
+import { applyTuning, type TuningAddon, type TuningStatus } from './tuning.js';
 
 /** The addon's exports (see native/binding.cc). */
-interface Addon {
+interface Addon extends TuningAddon {
   gemm(m: number, n: number, k: number, a: Float32Array, transA: boolean, b: Float32Array, transB: boolean,
     c: Float32Array, alpha: number, beta: number): void;
   linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
@@ -69,6 +70,8 @@ function packageRoot(): string {
 }
 
 let addon: Addon | null = null;
+/** What became of the tuning cache when the addon loaded. */
+let tuning: TuningStatus = { state: 'off' };
 /** Why the addon could not be loaded (short, for the fallback warning), once a load failed. */
 let loadFailure: string | null = null;
 
@@ -87,6 +90,7 @@ function load(): Addon {
           loadFailure = `${path} was built from other sources: ${mismatch}; rebuild it with "node scripts/build-native.mjs"`;
         } else {
           addon = loaded;
+          tuning = applyTuning(addon, addon.info().isa);
           return addon;
         }
       }
@@ -280,4 +284,21 @@ export function setNativeIsa(isa: 'avx512' | 'avx2' | 'baseline'): string {
  */
 export function setNativeConvAlgo(algo: 'auto' | 'im2col' | 'direct'): string {
   return load().setConvAlgo(algo);
+}
+
+/** Whether this machine's tuning cache (`aekit tune`) was applied when the addon loaded, and if not why. */
+export function nativeTuningStatus(): TuningStatus {
+  load();
+  return tuning;
+}
+
+/** The addon's tuning hooks, for `aekit tune` and the benchmarks (see tuning.ts). */
+export function nativeTuningHooks(): TuningAddon & { setConvAlgo(algo: 'auto' | 'im2col' | 'direct'): string } {
+  const n = load();
+  return {
+    setConvTuned: (pass, sizes, algo) => n.setConvTuned(pass, sizes, algo),
+    clearConvTuned: () => n.clearConvTuned(),
+    convRule: (pass, sizes) => n.convRule(pass, sizes),
+    setConvAlgo: (algo) => n.setConvAlgo(algo),
+  };
 }

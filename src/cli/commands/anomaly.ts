@@ -68,7 +68,7 @@ export function anomalyCommand(): Command {
   return new Command('anomaly')
     .description('Anomaly scores by reconstruction error: score a file with a trained model, or train one model per digit and measure ROC-AUC (one-class MNIST)')
     .option('--model <dir>', 'score with this run folder (a model trained on normal data); needs --input')
-    .option('--input <file>', 'the rows to score: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)')
+    .option('--input <file>', 'the rows to score: .npy, .csv, .arrow, IDX file, PNG folder, or mnist / fashion-mnist (their test set)')
     .option('--metric <m>', `the score: sse (summed squared error), relative-sse (sse / sqrt(Σx² + 1): relative to the row's own energy) or bce (summed binary cross-entropy, sigmoid outputs only); default ${DEFAULT_ERROR_METRIC}, with --one-class ${ONE_CLASS_METRIC}`, oneOf(ERROR_METRICS))
     .option('--contamination <p>', 'flag this share of the input as anomalies: the scores above their (1 - p)-quantile; p in (0, 0.5]', contaminationShare)
     .option('--validation <file>', 'flag the scores above a quantile of this file\'s scores (rows known to be normal); see --quantile')

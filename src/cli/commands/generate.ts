@@ -84,7 +84,7 @@ Examples:
       if (!shape) throw new UsageError(`--png: this model's examples are not images (shape [${model.inputShape.join(', ')}])`);
       const scaling = record.data?.scale ?? null;
       const data = opts.input === undefined
-        ? recordedData(record, opts.model, { testLimit: Math.max(opts.from, opts.to) + 1 }).test
+        ? recordedData(record, opts.model, { testLimit: Math.min(Math.max(opts.from, opts.to) + 1, record.training?.testLimit ?? Infinity) }).test
         : binarizedLikeRun(record, applyScaling(inputRows(opts.input, Math.max(opts.from, opts.to) + 1, { run: record.data?.labelColumn }), scaling), 'test');
       if (data.features !== model.inputSize) throw new DataError(`${opts.input ?? 'the run\'s test data'}: rows have ${data.features} values, the model takes ${model.inputSize}`);
       const walk = interpolateExamples(model, data, opts.from, opts.to, opts.steps);

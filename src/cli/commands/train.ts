@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
+import { CONFIG_TRAINING } from '../../apps/train/plan.js';
 import { DataError, UsageError } from '../../errors.js';
 import { DEFAULT_PRESET, PRESETS } from '../../training/presets.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
+import { DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
 import { implicitChoices } from '../../models/config.js';
 import { addDataOptions, type DataFlags, kebabCase, oneOf } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -104,8 +105,11 @@ Examples:
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
       const config = opts.config ? readConfig(opts.config) : undefined;
       for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
+      // A config with no --preset trains with settings of its own, said before it starts.
+      const presetNamed = command.getOptionValueSource('preset') === 'cli';
+      if (opts.config && !presetNamed) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(opts)}\n`);
       const result = await interruptible((signal) => trainRun({
-        preset: opts.preset,
+        preset: opts.config && !presetNamed ? undefined : opts.preset,
         config: config as never,
         modelOverrides: overridesFromFlags(opts),
         data: opts.data,
@@ -121,6 +125,15 @@ Examples:
       }));
       emit(opts.json, result, () => describeTrainRun(result, opts.config));
     });
+}
+
+/** The training settings of a config run with no --preset, the flags applied, as one sentence. */
+function describeConfigTraining(flags: TrainFlags): string {
+  const d = CONFIG_TRAINING;
+  const opts = settingValues(flags as unknown as Record<string, unknown>, FLAG_SETTINGS, SHOWN) as Pick<TrainRunOptions, (typeof FLAG_SETTINGS)[number]>;
+  return `training ${opts.epochs ?? d.epochs} epochs in batches of ${opts.batchSize ?? d.batchSize}, ${opts.optimizer ?? TRAINING_DEFAULTS.optimizer} at lr ${opts.lr ?? d.lr} `
+    + `with a ${opts.schedule ?? d.schedule} schedule, weight decay ${opts.weightDecay ?? d.weightDecay ?? 0} `
+    + '(a config\'s defaults without --preset; --epochs, --batch-size, --lr, --schedule and --weight-decay change them)';
 }
 
 /**

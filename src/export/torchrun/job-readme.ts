@@ -40,16 +40,21 @@ Needs PyTorch and NumPy only; tested with torch ${TESTED_TORCH}.
     torchrun --standalone --nproc_per_node 2 train.py --epochs 1 --limit 2000
     # one process, no torchrun:
     python3 train.py
-    # GPUs: one process per GPU, NCCL (chosen when CUDA is there; --backend gloo|nccl to say)
+    # GPUs: one process per GPU, NCCL (chosen when CUDA is there; --backend gloo|nccl to say; not run by aekit's tests, which had no GPU)
     torchrun --standalone --nproc_per_node 4 train.py
     # many machines: the same command on each, with its --node_rank
     torchrun --nnodes 2 --nproc_per_node 4 --node_rank 0 --rdzv_backend c10d --rdzv_endpoint HOST:29400 train.py
+
+Debian 12's torchrun (torch 1.13 on Python 3.11) stops at start with "AttributeError: 'NoneType'
+object has no attribute 'get'" (its --redirects and --tee defaults parse to nothing there); add
+\`--redirects 9:1 --tee 9:1\` (a mapping that names no rank) to its flags.
 
 Each epoch's state is saved to checkpoints/last.pt (\`--checkpoint-every N\` also every N steps);
 run the same command again after a crash and it resumes there (\`--fresh\` starts over). The
 batch a rank sees is its part of aekit's global batch, and the examples come in aekit's order
 (its generator, ported to Python), so the run goes as \`aekit train\` would, up to float sums in
-another order; noise and dropout draw from torch's generator, seeded by seed, step and rank.
+another order; noise and dropout draw from torch's generator, seeded by seed, step and rank (so
+a model with them gets aekit's order in its first epoch only: aekit draws both from one generator).
 
 The data is read from the paths in job.json (\`data.source\`); on a cluster, put the files where
 every node sees them and change the paths. A plain IDX or NPY file is memory-mapped and each rank

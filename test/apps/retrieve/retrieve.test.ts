@@ -64,7 +64,7 @@ test('retrieve trains a hashing autoencoder per code length and scores it beside
   // Bad requests name the problem: bits the code cannot give, a database the index was not made of,
   // an index from another model, a model whose code is not in [0, 1].
   await assert.rejects(retrieve({ model: results[0].runDir, bits: [16], limit: 600, queries: 60, out }), (e: unknown) => e instanceof UsageError && /--bits 16: .* has a code of 8 units, so it gives 8-bit codes only/.test(e.message));
-  await assert.rejects(retrieve({ model: results[0].runDir, limit: 500, queries: 60, out }), (e: unknown) => e instanceof DataError && /an index of 600 codes of mnist\/train, but the database is 500 examples/.test(e.message));
+  await assert.rejects(retrieve({ model: results[0].runDir, limit: 500, queries: 60, out }), (e: unknown) => e instanceof DataError && /an index of 600 codes of mnist \(train\), but the database is 500 examples/.test(e.message));
   // Another 8-bit model, given the first one's index.
   const second = join(out, 'second');
   await trainRun({ preset: 'hash', config: hashModel(784, 8), limit: 300, testLimit: 50, epochs: 1, seed: 1, out: second, onEvent: () => {} });
@@ -90,5 +90,5 @@ test('retrieve --protocol standard: balanced queries from the pooled splits, the
   const again = await retrieve({ model: results[0].runDir, protocol: 'standard', limit: 500, queries: 50, baselines: false, out });
   assert.equal(again.results[0].mAP, results[0].mAP);
   await assert.rejects(retrieve({ model: results[0].runDir, protocol: 'standard', limit: 500, queries: 50, seed: 1, baselines: false, out }),
-    (e: unknown) => e instanceof DataError && /standard-50q-seed0-database, but the database is 500 examples of mnist\/standard-50q-seed1-database/.test(e.message));
+    (e: unknown) => e instanceof DataError && /standard-50q-seed0 database\), but the database is 500 examples of mnist \(standard-50q-seed1 database\)/.test(e.message));
 });

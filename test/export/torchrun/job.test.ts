@@ -3,12 +3,13 @@
  * --nproc_per_node 2` (gloo, CPU) on a slice of MNIST, it goes as `aekit train` goes with the same
  * settings (same initial weights, batches and order: the same losses up to float sums), and its
  * run folder is aekit's: `aekit eval` gives the job's own test loss, `aekit import torchrun`
- * checks and completes it, `aekit report` reads it.
+ * checks and completes it, `aekit report` and `aekit encode` read it.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readNpy } from '../../../src/data/npy.js';
 import { aekitInProcess } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { jobLines, runTorchrun } from './run-torchrun.js';
@@ -63,4 +64,7 @@ test('a job trained by torchrun with 2 ranks comes back as aekit\'s run: the los
   assert.ok(existsSync(join(job, 'run', 'report.html')));
   const report = await aekitInProcess('report', '--model', join(job, 'run'), '--json');
   assert.equal(report.code, 0, report.stderr);
+  const encoded = await aekitInProcess('encode', '--model', join(job, 'run'), '--input', 'mnist', '--output', join(dir, 'codes.npy'), '--json');
+  assert.equal(encoded.code, 0, encoded.stderr);
+  assert.deepEqual(readNpy(join(dir, 'codes.npy')).shape, [10000, 64]);
 });

@@ -53,7 +53,7 @@ test('a job with one rank killed mid-training resumes from its checkpoint to the
   const args = ['--threads', '1', '--checkpoint-every', '5'];
 
   const uninterrupted = await runTorchrun(join(whole, 'train.py'), args.slice(2));
-  assert.equal(uninterrupted.status, 0, uninterrupted.stderr);
+  assert.equal(uninterrupted.status, 0, `torchrun ended with ${uninterrupted.status} (signal ${uninterrupted.signal}):\n${uninterrupted.stdout}\n${uninterrupted.stderr}`);
 
   const checkpoint = join(killed, 'checkpoints', 'last.pt');
   const child = spawn('torchrun', [...localFlags(await freePort()), '--max_restarts', '1', join(killed, 'train.py'), ...args], { env: { ...process.env, OMP_NUM_THREADS: '1' } });

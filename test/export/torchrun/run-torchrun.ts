@@ -29,7 +29,7 @@ export function localFlags(port: number, ranks = 2): string[] {
 /** Runs `torchrun [flags] script ...args` to its end; one torch thread per rank. */
 export async function runTorchrun(script: string, args: string[] = [], extraFlags: string[] = []): Promise<SpawnSyncReturns<string>> {
   const flags = localFlags(await freePort());
-  return spawnSync('torchrun', [...flags, ...extraFlags, script, '--threads', '1', ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  return spawnSync('torchrun', [...flags, ...extraFlags, script, '--threads', '1', ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
 }
 
 /** The JSON lines a job printed on stdout. */

@@ -16,7 +16,9 @@ the learning-rate schedule, the global batch (split across ranks; the gradient i
 batch's), batch norm over the global batch, the validation split and the order of the examples
 in every epoch (aekit's own generator, ported below). What differs: noise and dropout draw from
 torch's generator (seeded by seed, step and rank), not aekit's, so their draws follow the same
-distributions but are other draws; and float sums run in another order.
+distributions but are other draws (and, as aekit draws those from the generator that also
+shuffles, a model with noise or dropout gets aekit's order in its first epoch only); and float
+sums run in another order.
 """
 import argparse
 import gzip
@@ -281,10 +283,12 @@ class Collective:
         return dist_nn.all_reduce(t)
 
     def sum_value(self, t):
+        """The sum over ranks of a value that carries no gradient (on the ranks' device for NCCL; back on the CPU)."""
         if self.world > 1:
-            t = t.clone()
+            device = torch.device(f"cuda:{torch.cuda.current_device()}") if dist.get_backend() == "nccl" else torch.device("cpu")
+            t = t.detach().to(device).clone()
             dist.all_reduce(t)
-        return t
+        return t.cpu()
 
 
 def batch_norm_global(module, x, collective):
@@ -551,8 +555,7 @@ def evaluate(objective, part, scale, rank, world, device, batch=1000, metrics=Fa
                 if objective.job["output"]["activation"] == "sigmoid":
                     sums[2] += F.binary_cross_entropy_with_logits(out, x, reduction="sum").item()
     objective.net.train()
-    if world > 1:
-        dist.all_reduce(sums)
+    sums = objective.collective.sum_value(sums)
     n = part.n
     loss = sums[0].item() / sums[3].item() if sums[3].item() > 0 else float("nan")
     if not metrics:
@@ -661,12 +664,12 @@ def main(argv=None):
             loss.backward()
             optimizer.step()
             # the epoch's loss as aekit sums it: each batch's mean data loss times its rows
-            epoch_loss += data.double() if norm is None else data.double() * rows / norm
+            epoch_loss += data.double().cpu() if norm is None else data.double().cpu() * rows / norm
             start += rows
             steps += 1
             samples += rows
             if args.checkpoint_every and steps % args.checkpoint_every == 0 and start < train.n:
-                so_far = Collective(world).sum_value(epoch_loss).item()
+                so_far = objective.collective.sum_value(epoch_loss).item()
                 if rank == 0:
                     save_checkpoint(last, snapshot(epoch, start, order, so_far))
             if args.max_steps and steps >= args.max_steps:
@@ -674,7 +677,7 @@ def main(argv=None):
                 break
         if stopped:
             break
-        total_loss = Collective(world).sum_value(epoch_loss).item() if world > 1 else epoch_loss.item()
+        total_loss = objective.collective.sum_value(epoch_loss).item()
         train_loss = total_loss / train.n
         val_loss = evaluate(objective, validation, scale, rank, world, device) if validation.n > 0 else None
         history["trainLoss"].append(train_loss)
