@@ -80,6 +80,16 @@ Examples:
 /** The names of the commands a program has, for tests and the help. */
 export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
 
+/** A command and every command under it. */
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap((sub) => allCommands(sub))];
+}
+
+/** A parse error in one line: commander puts its "(Did you mean …?)" on a line of its own. */
+function oneLine(text: string): string {
+  return `${text.trim().replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
@@ -89,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     const named = argv.find((a) => !a.startsWith('-'));
     const wanted = named !== undefined && COMMAND_NAMES.includes(named) ? [named] : [];
     const cli = await program(wanted);
-    for (const command of cli.commands) command.exitOverride();
+    for (const command of allCommands(cli)) command.exitOverride().configureOutput({ outputError: (text, write) => write(oneLine(text)) });
     if (wanted.length > 0) await chooseBackend();
     await cli.parseAsync(argv, { from: 'user' });
     // Stopped by Ctrl-C after saving what it had: 128 + SIGINT, as shells report it.

@@ -4,13 +4,13 @@
  * may be named as the labels. Record batches are decoded one at a time, so the same code serves
  * the whole-file loader and the streaming reader (`ArrowRowReader`).
  */
-import { writeFileSync } from 'node:fs';
 import type { DataType, RecordBatch, RecordBatchReader, Schema, Vector } from 'apache-arrow';
 import { arrowLib } from './arrow-lib.js';
 import { columnList } from './csv.js';
 import { DataError, MissingColumnError, UsageError } from '../errors.js';
 import { readRegularFile } from '../io/read-file.js';
 import type { Dataset } from './dataset.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /** Which columns of a table are read, and how. */
 export interface ArrowColumns {
@@ -160,7 +160,7 @@ export function writeArrowFile(path: string, columns: readonly { name: string; v
     arrays[c.name] = Float32Array.from(c.values);
   }
   const { tableFromArrays, tableToIPC } = arrowLib();
-  writeFileSync(path, tableToIPC(tableFromArrays(arrays), 'file'));
+  writeFileAtomic(path, tableToIPC(tableFromArrays(arrays), 'file'));
 }
 
 /** A sync reader: a whole file's bytes may be either format, pieces must be the stream format. */

@@ -3,10 +3,10 @@
  * big-endian uint32 dimensions, then the values big-endian in row-major order. Files may be
  * gzipped; they are recognised by the gzip magic, not by their name.
  */
-import { writeFileSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { MAX_FILE_BYTES, readRegularFile } from '../io/read-file.js';
 import { DataError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /** The typed arrays an IDX file can hold, one per IDX type code. */
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -192,7 +192,7 @@ export function encodeIdx(tensor: IdxTensor, options: { gzip?: boolean } = {}): 
  * writeIdx('/tmp/labels-idx1-ubyte', { shape: [3], data: new Uint8Array([1, 2, 3]) });
  */
 export function writeIdx(path: string, tensor: IdxTensor, options: { gzip?: boolean } = {}): void {
-  writeFileSync(path, encodeIdx(tensor, options));
+  writeFileAtomic(path, encodeIdx(tensor, options));
 }
 
 function typeCode(data: IdxArray): number {

@@ -3,9 +3,9 @@
  * dict literal {'descr', 'fortran_order', 'shape'}, then the raw values. Read as float32 in
  * C order whatever the stored numeric type and order; written as float32 C order, version 1.0.
  */
-import { writeFileSync } from 'node:fs';
 import { readRegularFile } from '../io/read-file.js';
 import { DataError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /** A parsed .npy array: C-order float32 values, the shape, and the dtype it was stored as. */
 export interface NpyArray {
@@ -206,7 +206,7 @@ export function encodeNpyHeader(shape: number[]): Uint8Array {
  * writeNpy('codes.npy', codes, [n, 30]);
  */
 export function writeNpy(path: string, data: Float32Array, shape: number[]): void {
-  writeFileSync(path, encodeNpy(data, shape));
+  writeFileAtomic(path, encodeNpy(data, shape));
 }
 
 /** Reorders Fortran-order (first index fastest) values into C order (last index fastest). */

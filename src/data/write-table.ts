@@ -3,11 +3,11 @@
  * by the file's extension, so that a command's per-example results open in a spreadsheet, NumPy
  * or pandas and read back with `loadInputFile`.
  */
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeArrowFile } from './arrow.js';
 import { writeNpy } from './npy.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /** The formats a table is written in. */
 export type TableFormat = 'csv' | 'npy' | 'arrow';
@@ -76,7 +76,7 @@ function writeMatrix(path: string, format: TableFormat, n: number, k: number, at
     for (let j = 0; j < k; j++) cells[j] = formatNumber(at(i, j));
     lines.push(cells.join(','));
   }
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  writeFileAtomic(path, `${lines.join('\n')}\n`);
 }
 
 /** Nine significant digits without trailing zeros: 0.5, 12.3456789, 1.5e-7. */

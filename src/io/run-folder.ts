@@ -3,12 +3,15 @@
  * (its weights), metrics.json. Files are written to a temporary name and renamed, so a crash
  * never leaves half a file where a good one was.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, OutputFolderError, UsageError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { checkRecordedDigest, sealSelfDigest, selfDigestPlaceholder, sha256Hex } from './digest.js';
 import { readRegularFile } from './read-file.js';
 import { encodeSafetensors, parseSafetensors, type NamedTensor } from './safetensors.js';
+
+export { writeFileAtomic } from './atomic-write.js';
 
 /** The file names inside a run folder. */
 export const RUN_FILES = {
@@ -75,47 +78,6 @@ function makeFolder(dir: string): void {
     } catch (error) {
       throw new UsageError(`${dir}: cannot create the folder ${d} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-  }
-}
-
-/**
- * Writes `data` to `path` so that a crash at any moment (SIGKILL, power loss) leaves either the
- * old file or the new one, whole: a temporary file, flushed to disk, renamed over the old one,
- * and the folder flushed so that the rename itself lasts. On failure (a full disk, a read-only
- * folder) the old file is untouched and the temporary one removed.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeFileSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    // Name the file meant, not the temporary one (a write on a descriptor names none).
-    const system = error as NodeJS.ErrnoException;
-    system.path = path;
-    if (typeof system.message === 'string') system.message = system.message.split(tmp).join(path);
-    throw error;
-  }
-  syncFolder(dirname(path));
-}
-
-/** Flushes a folder's entries (a rename in it) to disk, where the system allows it. */
-function syncFolder(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some file systems refuse fsync on a folder; the rename is then as durable as they make it.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -5,10 +5,10 @@
  * Written as F32 sorted by name; read as float32 from F32, F64, F16, BF16 or I64. Whole numbers (hash
  * codes packed in words) go as U32, kept apart from the floats on both sides.
  */
-import { writeFileSync } from 'node:fs';
 import { DataError, UsageError } from '../errors.js';
 import { checkSelfDigest, SELF_DIGEST_KEY } from './digest.js';
 import { readRegularFile } from './read-file.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 /** One tensor: its dimensions and its row-major values. */
 export interface NamedTensor {
@@ -208,7 +208,7 @@ export function writeSafetensors(
   tensors: Record<string, TensorToWrite> | Map<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): void {
-  writeFileSync(path, encodeSafetensors(tensors, metadata));
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /**

@@ -4,7 +4,6 @@
  * kernels with the feature maps of a few test images); for a sparse code, the histogram of its
  * units' mean activations against ρ and the KL penalty's curve; for a VAE, its generative pictures.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from '../data/dataset.js';
 import { RUN_FILES } from '../io/run-folder.js';
@@ -18,6 +17,7 @@ import { tileImages, upscale } from '../viz/png.js';
 import { writeSvgAsPng } from '../viz/raster.js';
 import { writeGenerativePictures } from './generative-pictures.js';
 import { transformRows } from './transform.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /** Files a run's pictures may add beside reconstructions.png and filters.png. */
 export const PICTURE_FILES = {
@@ -151,8 +151,8 @@ async function writeSparsityPlots(dir: string, model: Autoencoder, test: Matrix)
   const units = codes.length / test.n;
   const means = new Float64Array(units);
   for (let r = 0; r < test.n; r++) for (let j = 0; j < units; j++) means[j] += codes[r * units + j] / test.n;
-  writeFileSync(join(dir, PICTURE_FILES.codeActivity), await renderPlot(activationHistogramSpec(means, rho)));
-  writeFileSync(join(dir, PICTURE_FILES.klPenalty), await renderPlot(klPenaltySpec(rho)));
+  writeFileAtomic(join(dir, PICTURE_FILES.codeActivity), await renderPlot(activationHistogramSpec(means, rho)));
+  writeFileAtomic(join(dir, PICTURE_FILES.klPenalty), await renderPlot(klPenaltySpec(rho)));
   return [PICTURE_FILES.codeActivity, PICTURE_FILES.klPenalty];
 }
 

@@ -8,6 +8,7 @@
 import { closeSync, type FSWatcher, openSync, readSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunEvents, type RunEvent } from '../run/run-events.js';
+import { fileUnder } from './safe-path.js';
 
 /** The file followed inside the run folder. */
 const EVENTS_FILE = 'events.jsonl';
@@ -49,9 +50,15 @@ export class EventsTail {
   /**
    * @param dir the run folder.
    * @param listener called with each batch of new events, in order.
-   * @param options how often to poll besides fs.watch; `watch: false` polls alone (as where fs.watch fails).
+   * @param options how often to poll besides fs.watch; `watch: false` polls alone (as where fs.watch fails);
+   *   `root`, the folder every file read must really lie under (default: the run folder itself);
+   *   `ready`, false while the reader cannot take more (a client that does not read): nothing is read then.
    */
-  constructor(private readonly dir: string, private readonly listener: (message: TailMessage) => void, private readonly options: { pollMs?: number; watch?: boolean } = {}) {}
+  constructor(
+    private readonly dir: string,
+    private readonly listener: (message: TailMessage) => void,
+    private readonly options: { pollMs?: number; watch?: boolean; root?: string; ready?: () => boolean } = {},
+  ) {}
 
   /** Reads what is there now and starts watching. */
   start(): void {
@@ -88,7 +95,7 @@ export class EventsTail {
 
   /** Passes on whatever was appended since the last look, as whole lines, then any picture rewritten. */
   check(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.options.ready?.() === false) return;
     this.checkEvents();
     this.checkPictures();
   }
@@ -101,8 +108,10 @@ export class EventsTail {
   private checkPictures(): void {
     for (const file of LIVE_PICTURES) {
       let version: number;
+      const real = fileUnder(this.options.root ?? this.dir, join(this.dir, file));
+      if (real === null) continue;
       try {
-        version = statSync(join(this.dir, file)).mtimeMs;
+        version = statSync(real).mtimeMs;
       } catch {
         continue;
       }
@@ -113,7 +122,9 @@ export class EventsTail {
   }
 
   private checkEvents(): void {
-    const path = join(this.dir, EVENTS_FILE);
+    // A link leading out of the runs folder is not followed: read by its real path, only inside.
+    const path = fileUnder(this.options.root ?? this.dir, join(this.dir, EVENTS_FILE));
+    if (path === null) return;
     let size: number;
     let identity: string;
     try {

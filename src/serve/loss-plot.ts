@@ -3,10 +3,11 @@
  * runs on one plot, one series per run. Rendering a Vega-Lite plot takes tens of milliseconds, so
  * each SVG is kept until the files it was drawn from change (their mtimes and sizes are the key).
  */
-import { type Stats, statSync } from 'node:fs';
+import { lstatSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLossPoints } from '../run/loss-points.js';
 import { lossCurveSpec, renderPlot, type SeriesPoint } from '../viz/plots.js';
+import { fileUnder } from './safe-path.js';
 
 /** Which loss a comparison plots per run. */
 export type CompareCurve = 'train' | 'validation';
@@ -22,6 +23,20 @@ const CACHE_SIZE = 200;
  */
 export class LossPlots {
   private readonly cache = new Map<string, string>();
+  private renders = 0;
+
+  /** How many plots were rendered (not answered from the cache) so far. */
+  get rendered(): number {
+    return this.renders;
+  }
+
+  /** @param root the runs folder: a curve is drawn only from files that really lie under it. */
+  constructor(private readonly root?: string) {}
+
+  /** Whether the files a curve is drawn from are inside the runs folder, where they exist at all. */
+  private readable(dir: string): boolean {
+    return ['metrics.json', 'events.jsonl'].every((f) => !existsOrLink(join(dir, f)) || fileUnder(this.root ?? dir, join(dir, f)) !== null);
+  }
 
   /**
    * One run's loss curves, or null when it has none (yet).
@@ -29,6 +44,7 @@ export class LossPlots {
    * @param id its name, for the title.
    */
   async run(dir: string, id: string): Promise<string | null> {
+    if (!this.readable(dir)) return null;
     return this.cached(`run|${id}|${stamp(dir)}`, () => {
       const points = runLossPoints(dir);
       return points.length === 0 ? null : lossCurveSpec(points, `Loss per epoch: ${id}`);
@@ -42,10 +58,13 @@ export class LossPlots {
    * @param curve which loss to plot: train or validation.
    */
   async compare(runs: { dir: string; id: string }[], curve: CompareCurve): Promise<string | null> {
+    // One plot per set of runs: the order asked in and repeats do not make another render.
+    runs = [...new Map(runs.map((r) => [r.id, r])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (runs.length === 1) return this.run(runs[0].dir, runs[0].id);
     const key = `compare|${curve}|${runs.map((r) => `${r.id}|${stamp(r.dir)}`).join('|')}`;
     return this.cached(key, () => {
       const points: SeriesPoint[] = [];
-      for (const { dir, id } of runs) {
+      for (const { dir, id } of runs.filter((r) => this.readable(r.dir))) {
         for (const p of runLossPoints(dir)) if (p.series === curve) points.push({ ...p, series: id });
       }
       return points.length === 0 ? null : lossCurveSpec(points, `${curve === 'train' ? 'Training' : 'Validation'} loss per epoch`);
@@ -62,6 +81,7 @@ export class LossPlots {
     }
     const made = spec();
     if (made === null) return null;
+    this.renders++;
     const svg = await renderPlot(made);
     this.cache.set(key, svg);
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
@@ -80,4 +100,13 @@ function stamp(dir: string): string {
     }
     return s ? `${s.mtimeMs}:${s.size}` : '-';
   }).join('|');
+}
+
+function existsOrLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

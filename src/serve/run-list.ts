@@ -100,7 +100,7 @@ export class RunList {
     const cached = this.cache.get(id);
     // A training run's process can end without writing anything (killed): its row is read again.
     if (cached?.key === key && cached.summary.status !== 'training') return cached.summary;
-    const summary = summarizeRun(dir, id, recordFile, recordStat);
+    const summary = summarizeRun(dir, id, recordFile, recordStat, this.root);
     this.cache.set(id, { key, summary });
     return summary;
   }

@@ -3,9 +3,10 @@
  * small JSON records (model.json and metrics.json, or compare.json, pca.json, anomaly.json,
  * segment.json). Reading never fails: a record that cannot be read makes a row that says so.
  */
-import { readFileSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { trainerRunning } from '../run/trainer-process.js';
+import { fileUnder, parseJsonQuietly, readFileUnder } from './safe-path.js';
 
 /** The records that mark an output folder, in the order that decides its kind. */
 export const RECORD_FILES = ['model.json', 'compare.json', 'pca.json', 'segment.json', 'anomaly.json'] as const;
@@ -48,17 +49,18 @@ type Json = Record<string, unknown>;
  * @param id its name relative to the runs folder.
  * @param recordFile the record that marks it (one of RECORD_FILES).
  * @param recordStat that record's stat, already taken by the caller.
+ * @param root the runs folder: every file read must really lie under it (default: `dir`).
  * @example
  * summarizeRun('runs/deep', 'deep', 'model.json', statSync('runs/deep/model.json'));
  */
-export function summarizeRun(dir: string, id: string, recordFile: string, recordStat: Stats): RunSummary {
+export function summarizeRun(dir: string, id: string, recordFile: string, recordStat: Stats, root = dir): RunSummary {
   const row: RunSummary = {
     id, kind: recordFile.replace('.json', ''), preset: null, data: null, status: 'done', epochs: null,
-    sse: null, bce: null, headline: null, date: recordStat.mtime.toISOString(), report: isFile(join(dir, 'report.html')),
+    sse: null, bce: null, headline: null, date: recordStat.mtime.toISOString(), report: fileUnder(root, join(dir, 'report.html')) !== null,
   };
   try {
-    const record = readJson(join(dir, recordFile));
-    if (recordFile === 'model.json') describeModel(row, record, dir);
+    const record = readJson(root, join(dir, recordFile));
+    if (recordFile === 'model.json') describeModel(row, record, dir, root);
     else describeOutput(row, recordFile, record);
   } catch (error) {
     row.error = `${recordFile}: ${(error as Error).message}`;
@@ -67,14 +69,14 @@ export function summarizeRun(dir: string, id: string, recordFile: string, record
 }
 
 /** A training run of any model: its record, and its metrics once it has ended. */
-function describeModel(row: RunSummary, record: Json, dir: string): void {
+function describeModel(row: RunSummary, record: Json, dir: string, root: string): void {
   row.kind = record.format === 'aekit-classifier' ? 'classifier' : record.format === 'aekit-encoder' ? 'encoder' : 'autoencoder';
   row.preset = str(record.preset);
   const data = record.data as Json | null | undefined;
   row.data = str(data?.name) ?? str(data?.spec) ?? str(record.data);
   row.status = str(record.status) ?? 'done';
   if (row.status === 'training' && trainerRunning(record.trainer) === false) row.status = 'stopped';
-  const metrics = isFile(join(dir, 'metrics.json')) ? readJson(join(dir, 'metrics.json')) : null;
+  const metrics = existsQuietly(join(dir, 'metrics.json')) ? readJson(root, join(dir, 'metrics.json'), 'metrics.json') : null;
   const test = ((metrics?.test ?? (record.metrics as Json | undefined)?.test) ?? null) as Json | null;
   row.sse = num(test?.sse);
   row.bce = num(test?.bce);
@@ -83,9 +85,9 @@ function describeModel(row: RunSummary, record: Json, dir: string): void {
 }
 
 /** Whether the run in `dir` says it is training while the process training it is gone (killed or crashed). */
-export function runStopped(dir: string): boolean {
+export function runStopped(dir: string, root = dir): boolean {
   try {
-    const record = readJson(join(dir, 'model.json'));
+    const record = readJson(root, join(dir, 'model.json'));
     return record.status === 'training' && trainerRunning(record.trainer) === false;
   } catch {
     return false;
@@ -118,18 +120,24 @@ function describeOutput(row: RunSummary, recordFile: string, record: Json): void
   }
 }
 
-function readJson(path: string): Json {
-  const stat = statSync(path);
-  if (!stat.isFile()) throw new Error('not a regular file');
-  if (stat.size > MAX_RECORD_BYTES) throw new Error(`${stat.size} bytes, more than a record holds`);
-  const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+/** A record under `root`, as a JSON object; errors say what is wrong, never what the file holds. */
+function readJson(root: string, path: string, name = ''): Json {
+  const prefix = name ? `${name}: ` : '';
+  let value: unknown;
+  try {
+    value = parseJsonQuietly(readFileUnder(root, path, MAX_RECORD_BYTES).toString('utf8'));
+  } catch (error) {
+    throw new Error(`${prefix}${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${prefix}not a JSON object`);
   return value as Json;
 }
 
-function isFile(path: string): boolean {
+/** Whether anything (a file, a link, even a dangling one) has that name. */
+function existsQuietly(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    lstatSync(path);
+    return true;
   } catch {
     return false;
   }

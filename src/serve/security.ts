@@ -6,7 +6,9 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isLoopback, LOOPBACK_NAMES } from './defaults.js';
+import { timingSafeEqual } from 'node:crypto';
+import { hostname } from 'node:os';
+import { LOOPBACK_NAMES } from './defaults.js';
 
 /** Content-Security-Policy of the dashboard's own pages: its scripts and styles, its API and run files. */
 export const APP_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -21,10 +23,31 @@ export const RUN_FILE_CSP = "sandbox allow-same-origin; default-src 'none'; img-
 
 /** What the guards are told. */
 export interface GuardOptions {
-  /** The host the server is bound to: a loopback address turns the Host check on. */
+  /** The host the server is bound to: answered to as a Host name, beside the loopback names. */
   host: string;
   /** Requests per minute per client; 0 turns the limit off (the load test's throughput run). */
   rateLimit: number;
+  /** More Host names to answer to (`--allow-host`). */
+  allowHosts?: readonly string[];
+  /** The token every request must carry (query `token`, or the cookie the first one sets). */
+  token?: string;
+}
+
+/** The cookie that carries the access token after the first page. */
+const TOKEN_COOKIE = 'aekit_token';
+
+/**
+ * The Host names a dashboard answers to: loopback names, the address it is bound to and this
+ * machine's name, and those given. Anything else is refused, whatever the bind: a page on another
+ * site that rebinds its DNS name to this machine's address still sends its own name.
+ * @example
+ * allowedHostNames('0.0.0.0', ['ae.lab.example']).has('ae.lab.example'); // true
+ */
+export function allowedHostNames(host: string, extra: readonly string[] = []): Set<string> {
+  const names = new Set(LOOPBACK_NAMES);
+  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+  for (const name of [host, hostname(), ...extra]) if (name) names.add(bracket(name.toLowerCase()));
+  return names;
 }
 
 /**
@@ -35,14 +58,27 @@ export interface GuardOptions {
  * await registerGuards(app, { host: '127.0.0.1', rateLimit: DEFAULT_RATE_LIMIT });
  */
 export async function registerGuards(app: FastifyInstance, options: GuardOptions): Promise<void> {
-  const checkHost = isLoopback(options.host);
+  const allowed = allowedHostNames(options.host, options.allowHosts);
+  const token = options.token === undefined ? undefined : Buffer.from(options.token);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       // Nothing here takes a body: answered before any of it is read.
       return reply.code(405).header('allow', 'GET, HEAD').header('connection', 'close').send({ error: 'the dashboard only reads: GET and HEAD' });
     }
-    if (checkHost && !LOOPBACK_NAMES.has(hostName(request.headers.host ?? ''))) {
-      return reply.code(403).send({ error: 'this dashboard answers to localhost only (start it with --host to serve other names)' });
+    if (!allowed.has(hostName(request.headers.host ?? ''))) {
+      return reply.code(403).send({ error: 'this dashboard does not answer to that Host name (start it with --allow-host NAME to add one)' });
+    }
+    if (token !== undefined) {
+      const fromQuery = new URL(request.url, 'http://x').searchParams.get('token');
+      if (fromQuery !== null && sameToken(fromQuery, token)) {
+        // The page's own requests (scripts, API, pictures, the live stream) then carry the cookie.
+        reply.header('set-cookie', `${TOKEN_COOKIE}=${options.token}; Path=/; HttpOnly; SameSite=Strict`);
+        return;
+      }
+      const fromCookie = cookie(request.headers.cookie ?? '', TOKEN_COOKIE);
+      if (fromCookie === null || !sameToken(fromCookie, token)) {
+        return reply.code(401).send({ error: 'this dashboard needs its access token: open the URL aekit serve printed (with ?token=…)' });
+      }
     }
   });
   if (options.rateLimit > 0) {
@@ -65,4 +101,19 @@ function hostName(host: string): string {
   const lower = host.toLowerCase();
   if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
   return lower.replace(/:\d+$/, '');
+}
+
+/** Compared in constant time, so the token cannot be guessed a character at a time. */
+function sameToken(given: string, token: Buffer): boolean {
+  const bytes = Buffer.from(given);
+  return bytes.length === token.length && timingSafeEqual(bytes, token);
+}
+
+/** The value of cookie `name` in a Cookie header, or null. */
+function cookie(header: string, name: string): string | null {
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return null;
 }

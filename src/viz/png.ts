@@ -2,9 +2,9 @@
  * Pictures as PNG files: float images with values in [0, 1], and a grid layout of many small
  * images (digits over their reconstructions, first-layer filters). Knows nothing of models.
  */
-import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /** A float image: row-major pixels, channels interleaved (gray or RGB), values in [0, 1]. */
 export interface Image {
@@ -61,7 +61,7 @@ export function encodePng(image: Image): Buffer {
  * writePng('reconstructions.png', tileImages([...originals, ...recons], 28, 28, { cols: 10 }));
  */
 export function writePng(path: string, image: Image): void {
-  writeFileSync(path, encodePng(image));
+  writeFileAtomic(path, encodePng(image));
 }
 
 /**

@@ -138,7 +138,10 @@ test('Ctrl-C stops after the current step, keeps the best model so far and exits
 test('data that does not fit the model, or holds NaN, is refused with the file named', () => {
   const narrow = join(work, 'narrow.npy');
   writeNpy(narrow, new Float32Array(20 * 10).fill(0.5), [20, 10]);
-  let r = aekit('train', '--preset', 'undercomplete', '--data', narrow, '--out', join(work, 'n1'));
+  // A preset follows the data's width; a config that names its own input keeps it, and is refused.
+  const wide = join(work, 'wide.json');
+  writeFileSync(wide, JSON.stringify({ layers: [784, 64], codeActivation: 'sigmoid' }));
+  let r = aekit('train', '--config', wide, '--data', narrow, '--out', join(work, 'n1'));
   assert.equal(r.code, 2);
   assert.match(r.stderr, /examples have 10 features, but the model takes 784/);
   const nan = join(work, 'nan.npy');

@@ -5,7 +5,6 @@
  * class being normal and every other an anomaly; ROC-AUC and PR-AUC measure how well the scores
  * separate them.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dataset, partName, takeRows } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
@@ -23,6 +22,7 @@ import { saveModel } from '../../run/save-load.js';
 import { presetByName } from '../../training/presets.js';
 import { writeReport } from '../../run/report.js';
 import { renderPlot, type SeriesPoint, unitCurveSpec } from '../../viz/plots.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 
 /** The preset `aekit anomaly --one-class` trains unless told otherwise. */
 export const ONE_CLASS_PRESET = 'anomaly';
@@ -190,7 +190,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
   writeJson(join(options.out, 'anomaly.json'), result);
   if (curves.length > 0) {
     const title = `ROC of the one-class anomaly scores (${metric}), one curve per normal digit`;
-    writeFileSync(join(options.out, 'roc.svg'), await renderPlot(unitCurveSpec(curves, title, ['false positive rate', 'true positive rate'])));
+    writeFileAtomic(join(options.out, 'roc.svg'), await renderPlot(unitCurveSpec(curves, title, ['false positive rate', 'true positive rate'])));
   }
   await writeReport(options.out);
   return result;

@@ -5,7 +5,6 @@
  * method's reconstructions and, with K = 2, the codes of PCA and the deep autoencoder as
  * scatter plots coloured by digit.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dataset, takeRows } from '../../data/dataset.js';
 import { prepareRunFolder, writeJson } from '../../io/run-folder.js';
@@ -26,6 +25,7 @@ import { transformRows } from '../../run/transform.js';
 import { trainRun } from '../train/train-run.js';
 import { writeReport } from '../../run/report.js';
 import { AEKIT_VERSION } from '../../run/version.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 
 /** The methods, in the order of the table and of the picture's rows. */
 export const COMPARE_METHODS = ['pca', 'logistic-pca', 'shallow', 'deep'] as const;
@@ -192,7 +192,7 @@ async function writeComparePictures(dir: string, test: Dataset, k: number, pca: 
       { title: 'PCA: the first two components', points: pca.transform(test).x },
       { title: 'deep autoencoder: its 2-unit code', points: transformRows(deep, 'encode', test).x },
     ], labels));
-    writeFileSync(join(dir, 'codes.svg'), svg);
+    writeFileAtomic(join(dir, 'codes.svg'), svg);
     writeSvgAsPng(join(dir, 'codes.png'), svg);
     written.push('codes.png', 'codes.svg');
   }

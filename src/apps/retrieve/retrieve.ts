@@ -5,7 +5,7 @@
  * of the same data under the same protocol.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
@@ -26,6 +26,7 @@ import { trainRun } from '../train/train-run.js';
 import { transformRows } from '../../run/transform.js';
 import { writeReport } from '../../run/report.js';
 import { renderPlot, unitCurveSpec } from '../../viz/plots.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 
 /** How a set of codes retrieves. */
 export interface RetrievalScores {
@@ -153,7 +154,7 @@ async function writePrecisionRecall(dir: string, result: RetrievalResult): Promi
   if (result.baselines) curves.push(['LSH', result.baselines.lsh], ['PCAH', result.baselines.pcah], ['ITQ', result.baselines.itq]);
   const points = curves.flatMap(([series, s]) => s.precisionAtRecall.map((y, i) => ({ series, x: RECALL_LEVELS[i], y })));
   const title = `Retrieval by Hamming ranking, ${result.bits}-bit codes: precision against recall`;
-  writeFileSync(join(dir, 'pr.svg'), await renderPlot(unitCurveSpec(points, title, ['recall', 'precision (interpolated, mean over queries)'])));
+  writeFileAtomic(join(dir, 'pr.svg'), await renderPlot(unitCurveSpec(points, title, ['recall', 'precision (interpolated, mean over queries)'])));
   await writeReport(dir);
 }
 

@@ -14,7 +14,14 @@ interface ServeFlags {
   host: string;
   open: boolean;
   rateLimit: number;
+  allowHost: string[];
   json: boolean;
+}
+
+/** Collects a repeated option's values. */
+function collect(value: string, previous: string[]): string[] {
+  if (!/^[a-z0-9.:[\]-]+$/i.test(value)) throw new InvalidArgumentError(`expected a host name or address, got "${value}"`);
+  return [...previous, value];
 }
 
 /** A TCP port: 0 (any free one) to 65535. */
@@ -33,6 +40,7 @@ export function serveCommand(): Command {
     .option('--host <address>', 'address to listen on; anything but 127.0.0.1/localhost lets other machines connect', '127.0.0.1')
     .option('--open', 'open the dashboard in your web browser', false)
     .option('--rate-limit <n>', 'requests per minute per client, 0 for none', nonNegativeInt, DEFAULT_RATE_LIMIT)
+    .option('--allow-host <name>', 'also answer to this Host name (repeatable); loopback names, the bound address and this machine\'s name always are', collect, [])
     .option('--json', 'print one JSON object ({"url": …}) on stdout once listening', false)
     .addHelpText('after', `
 The dashboard shows every output folder under --runs (training runs, classifiers, compare, pca,
@@ -41,7 +49,10 @@ headline metric and date, sorted by clicking a column; each run's report.html; t
 the runs you tick, on one plot; and a run still training, live: its loss curve and
 reconstructions redraw as each epoch ends (the server watches the run's events.jsonl).
 
-It listens on 127.0.0.1 only, and answers only to localhost names, unless --host says otherwise.
+It listens on 127.0.0.1 only unless --host says otherwise, and answers only to Host names it
+knows (loopback names, the bound address, this machine's name, --allow-host), whatever the bind.
+Bound to any other address, it asks for a random access token made at start: open the URL it
+prints (…/?token=…) once, and the browser keeps the token in a cookie.
 It serves only report pages, pictures and JSON records from under --runs (no folder listings, no
 dotfiles, nothing a symlink leads to outside it), answers GET only, and never runs anything
 from a run folder.
@@ -54,9 +65,9 @@ Examples:
     .action(async (flags: ServeFlags) => {
       // Loaded here, not at the top: fastify would otherwise load with every aekit command.
       const { startDashboard } = await import('../../serve/server.js');
-      const dashboard = await startDashboard({ runs: flags.runs, host: flags.host, port: flags.port, rateLimit: flags.rateLimit });
+      const dashboard = await startDashboard({ runs: flags.runs, host: flags.host, port: flags.port, rateLimit: flags.rateLimit, allowHosts: flags.allowHost });
       emit(flags.json, { url: dashboard.url, runs: flags.runs, host: flags.host }, () => `aekit dashboard of ${flags.runs}/ at ${dashboard.url} (Ctrl-C to stop)`);
-      if (!isLoopback(flags.host)) process.stderr.write(`aekit: listening on ${flags.host}: other machines that reach it can read your runs' reports\n`);
+      if (!isLoopback(flags.host)) process.stderr.write(`aekit: listening on ${flags.host}: other machines that reach it with the token in its URL can read your runs' reports\n`);
       if (flags.open) openBrowser(dashboard.url);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

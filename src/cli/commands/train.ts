@@ -107,7 +107,7 @@ Examples:
       for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
       // A config with no --preset trains with settings of its own, said before it starts.
       const presetNamed = command.getOptionValueSource('preset') === 'cli';
-      if (opts.config && !presetNamed) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(opts)}\n`);
+      if (opts.config && !presetNamed) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(settingValues(opts as unknown as Record<string, unknown>, FLAG_SETTINGS, SHOWN) as Partial<TrainRunOptions>)}\n`);
       const result = await interruptible((signal) => trainRun({
         preset: opts.config && !presetNamed ? undefined : opts.preset,
         config: config as never,
@@ -128,9 +128,8 @@ Examples:
 }
 
 /** The training settings of a config run with no --preset, the flags applied, as one sentence. */
-function describeConfigTraining(flags: TrainFlags): string {
+function describeConfigTraining(opts: Partial<TrainRunOptions>): string {
   const d = CONFIG_TRAINING;
-  const opts = settingValues(flags as unknown as Record<string, unknown>, FLAG_SETTINGS, SHOWN) as Pick<TrainRunOptions, (typeof FLAG_SETTINGS)[number]>;
   return `training ${opts.epochs ?? d.epochs} epochs in batches of ${opts.batchSize ?? d.batchSize}, ${opts.optimizer ?? TRAINING_DEFAULTS.optimizer} at lr ${opts.lr ?? d.lr} `
     + `with a ${opts.schedule ?? d.schedule} schedule, weight decay ${opts.weightDecay ?? d.weightDecay ?? 0} `
     + '(a config\'s defaults without --preset; --epochs, --batch-size, --lr, --schedule and --weight-decay change them)';
