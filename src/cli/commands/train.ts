@@ -8,7 +8,7 @@ import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train
 import { CONFIG_TRAINING } from '../../apps/train/plan.js';
 import { DataError, UsageError } from '../../errors.js';
 import { DEFAULT_PRESET, PRESETS } from '../../training/presets.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
+import { DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
 import { implicitChoices } from '../../models/config.js';
 import { addDataOptions, type DataFlags, kebabCase, oneOf } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -130,7 +130,7 @@ Examples:
 /** The training settings of a config run with no --preset, the flags applied, as one sentence. */
 function describeConfigTraining(opts: Partial<TrainRunOptions>): string {
   const d = CONFIG_TRAINING;
-  return `training ${opts.epochs ?? d.epochs} epochs in batches of ${opts.batchSize ?? d.batchSize}, ${opts.optimizer ?? 'adam'} at lr ${opts.lr ?? d.lr} `
+  return `training ${opts.epochs ?? d.epochs} epochs in batches of ${opts.batchSize ?? d.batchSize}, ${opts.optimizer ?? TRAINING_DEFAULTS.optimizer} at lr ${opts.lr ?? d.lr} `
     + `with a ${opts.schedule ?? d.schedule} schedule, weight decay ${opts.weightDecay ?? d.weightDecay ?? 0} `
     + '(a config\'s defaults without --preset; --epochs, --batch-size, --lr, --schedule and --weight-decay change them)';
 }
