@@ -79,7 +79,7 @@ test('compare --code 2 --json: four rows in order, a run folder per autoencoder,
   assert.match(r.stderr, /\[4\/4\] deep/);
   // Each sub-run records the preset it trained (the dashboard lists it), and the comparison's
   // report says its status and the aekit that made it.
-  const presetOf = (m: string) => JSON.parse(readFileSync(join(out, m, 'model.json'), 'utf8')).preset;
+  const presetOf = (m: string): unknown => (JSON.parse(readFileSync(join(out, m, 'model.json'), 'utf8')) as { preset: unknown }).preset;
   assert.deepEqual(['logistic-pca', 'shallow', 'deep'].map(presetOf), ['logistic-pca', 'undercomplete', 'deep']);
   const report = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(report, /<tr><th>status<\/th><td>done<\/td><\/tr>/);
