@@ -13,6 +13,8 @@
         "native/optimizers.cc",
         "native/hamming.cc",
         "native/conv.cc",
+        "native/conv_direct.cc",
+        "native/conv_choice.cc",
         "native/normalization.cc",
         "native/peak.cc"
       ],

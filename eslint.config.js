@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/'] },
+  // web/playground/aekit-browser.js is generated (npm run build:playground).
+  { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/', 'web/playground/aekit-browser.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -38,7 +39,7 @@ export default tseslint.config(
     files: ['web/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: Object.fromEntries(['document', 'window', 'location', 'history', 'fetch', 'EventSource', 'URLSearchParams', 'DOMParser', 'setTimeout', 'setInterval', 'clearTimeout', 'console'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(['document', 'window', 'location', 'history', 'fetch', 'EventSource', 'URLSearchParams', 'DOMParser', 'setTimeout', 'setInterval', 'clearTimeout', 'console', 'ImageData', 'performance', 'requestAnimationFrame', 'Option', 'AbortController', 'Response', 'DecompressionStream'].map((name) => [name, 'readonly'])),
     },
   },
 );

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeReport } from '../src/apps/report.js';
+import { writeReport } from '../src/run/report.js';
 import { writeFakeRun } from '../test/helpers/fake-runs.js';
 
 interface Histogram { average: number; p50: number; p99: number; max: number }

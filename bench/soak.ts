@@ -16,7 +16,7 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trainRun } from '../src/apps/train-run.js';
+import { trainRun } from '../src/apps/train/train-run.js';
 import { selectBackend } from '../src/backend/select.js';
 import { startDashboard } from '../src/serve/server.js';
 import { setBackend } from '../src/tensor/index.js';

@@ -13,7 +13,7 @@ import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trainRun } from '../src/apps/train-run.js';
+import { trainRun } from '../src/apps/train/train-run.js';
 import { selectBackend } from '../src/backend/select.js';
 import { byteSize } from '../src/cli/options.js';
 import { loadData } from '../src/data/load-data.js';

@@ -11,19 +11,26 @@
  *   npm run bench                 # human summary
  *   npm run bench -- --json       # one JSON object on stdout
  *   npm run bench -- --reps 7 --steps 60 --no-peer
+ *   npm run bench -- --wasm-only  # only the WebAssembly section (bench/wasm-bench.ts)
+ *
+ * The `wasm` section trains the dense model on aekit's WebAssembly backend beside TensorFlow.js
+ * 4.22 (wasm and cpu backends) and aekit's native backend on one thread.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Autoencoder } from '../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../src/models/config.js';
 import { selectBackend } from '../src/backend/select.js';
+import { nativeTuningStatus } from '../src/backend/native/native-backend.js';
 import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { Adam } from '../src/training/optimizers.js';
 import { Prng } from '../src/util/prng.js';
 import { contentionWarning, median, runGemmBench } from './gemm-bench.js';
 import { describeMachine, machineLine } from './machine.js';
+import { runWasmBench } from './wasm-bench.js';
+import { nativeInfo, setNativeThreads } from '../src/backend/native/native-backend.js';
 
-interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean }
+interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean; wasm: boolean; wasmOnly: boolean }
 
 /** A benchmarked model: its config, its example shape, its batch (--batch sets the dense one's), and its name for the peer. */
 interface BenchModel { name: 'dense' | 'conv'; config: AutoencoderConfigInput; shape: number[]; batch: number }
@@ -52,16 +59,18 @@ const CONV: BenchModel = {
 };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false };
+  const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false, wasm: true, wasmOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') o.json = true;
     else if (a === '--no-peer') o.peer = false;
+    else if (a === '--no-wasm') o.wasm = false;
+    else if (a === '--wasm-only') o.wasmOnly = true;
     else if (a === '--reps' || a === '--steps' || a === '--warmup' || a === '--batch') {
       const v = Number(argv[++i]);
       if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a whole number ≥ 1`);
       o[a.slice(2) as 'reps' | 'steps' | 'warmup' | 'batch'] = v;
-    } else throw new Error(`unknown option ${a}; options: --json --no-peer --reps N --steps N --warmup N --batch N`);
+    } else throw new Error(`unknown option ${a}; options: --json --no-peer --no-wasm --wasm-only --reps N --steps N --warmup N --batch N`);
   }
   return o;
 }
@@ -145,7 +154,13 @@ function measure(o: Options, bench: BenchModel) {
   };
 }
 
-function main(): void {
+/** The wasm section, on a fraction of the steps (a wasm step is several times a native one). */
+function measureWasm(o: Options, backend: ReturnType<typeof selectBackend>) {
+  const native = backend.name === 'native' ? { backend, setThreads: setNativeThreads, threads: nativeInfo().threads } : null;
+  return runWasmBench({ reps: o.reps, steps: Math.max(2, Math.round(o.steps / 8)), warmup: 1, batch: o.batch }, DENSE.config, native, log);
+}
+
+async function main(): Promise<void> {
   let o: Options;
   try {
     o = parseArgs(process.argv.slice(2));
@@ -158,17 +173,26 @@ function main(): void {
   log(`backend: ${backend.name}`);
   const machine = describeMachine();
   log(`machine: ${machineLine(machine)}`);
+  if (o.wasmOnly) {
+    const wasm = await measureWasm(o, backend);
+    if (o.json) process.stdout.write(`${JSON.stringify({ machine, wasm })}\n`);
+    else printWasm(wasm, machine);
+    return;
+  }
   const gemm = backend.name === 'native' ? runGemmBench(backend) : null;
   if (gemm?.peakContended) log(contentionWarning(gemm));
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
   const dense = measure(o, { ...DENSE, batch: o.batch });
   const conv = measure(o, CONV);
+  const wasm = o.wasm ? await measureWasm(o, backend) : null;
   const { samplesPerSecond, rates, peer, ratio, memory } = dense;
   const result = {
     machine,
     model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam',
     batch: o.batch,
     backend: backend.name,
+    // Whether this machine's `aekit tune` choices were applied (the built-in rule decides otherwise).
+    tuning: backend.name === 'native' ? nativeTuningStatus() : null,
     samplesPerSecond,
     repetitions: rates.map(Math.round),
     gemm: gemm && {
@@ -183,6 +207,7 @@ function main(): void {
       model: 'conv 32 s2, conv 64 s2, dense 32, mirrored with transposed convolutions; relu, binary cross-entropy, Adam',
       batch: CONV.batch, samplesPerSecond: conv.samplesPerSecond, repetitions: conv.rates.map(Math.round), peer: conv.peer, ratio: conv.ratio, memory: conv.memory,
     },
+    wasm,
   };
   if (o.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -195,6 +220,13 @@ function main(): void {
   if (gemm) console.log(`gemm (${gemm.isa}, ${gemm.blocking.mr}x${gemm.blocking.nr} tile): ${gemm.gflops.toFixed(0)} GFLOP/s, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of peak ${gemm.peakGflops.toFixed(0)} GFLOP/s`);
   console.log(`machine: ${machineLine(machine)}`);
   console.log(`memory: RSS ${(result.memory.rssBytes / 2 ** 20).toFixed(0)} MiB; buffers allocated in the steady state: ${result.memory.steadyStateAllocatedBytes} bytes`);
+  if (wasm) printWasm(wasm, machine);
 }
 
-main();
+function printWasm(w: Awaited<ReturnType<typeof runWasmBench>>, machine: ReturnType<typeof describeMachine>): void {
+  const figure = (p: { samplesPerSecond?: number; error?: string }) => (p.samplesPerSecond !== undefined ? `${Math.round(p.samplesPerSecond)} samples/s` : `cannot train it (${p.error})`);
+  console.log(`wasm (one thread, ${machine.cpuModel}): aekit ${Math.round(w.samplesPerSecond)} samples/s; tfjs wasm ${figure(w.peers.tfjsWasm)}; tfjs cpu ${figure(w.peers.tfjsCpu)}; ratio to the best tfjs ${w.ratio?.toFixed(2) ?? 'n/a'}x`);
+  if (w.native1Thread) console.log(`wasm vs aekit native on one thread: ${Math.round(w.native1Thread.samplesPerSecond)} samples/s native; ratio ${w.ratioToNative1Thread!.toFixed(2)}x`);
+}
+
+await main();

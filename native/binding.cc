@@ -48,7 +48,7 @@ Napi::Value LinearForward(const Napi::CallbackInfo& info) {
       !need(info, K, "w", w, size_t(n) * k) || (bias.p && !need(info, K, "bias", bias, n)) ||
       !need(info, K, "y", y, size_t(m) * n))
     return info.Env().Undefined();
-  if (act < 0 || act > 4) return fail(info, "linearForward: unknown activation"), info.Env().Undefined();
+  if (act < 0 || act >= kActCount) return fail(info, "linearForward: unknown activation"), info.Env().Undefined();
   GemmArgs g;
   g.m = m; g.n = n; g.k = k;
   g.a = x.p; g.lda = k;
@@ -67,7 +67,9 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
   if (!arg_f32(info, 0, K, "dy", dy) || !arg_f32(info, 1, K, "y", y) || !arg_f32(info, 2, K, "dz", dz) ||
       !need(info, K, "dy", dy, y.n) || !need(info, K, "dz", dz, y.n))
     return info.Env().Undefined();
-  activation_backward(dy.p, y.p, dz.p, y.n, static_cast<int>(arg_int(info, 3)), static_cast<float>(arg_num(info, 4)));
+  const long act = arg_int(info, 3);
+  if (act < 0 || act >= kActCount) return fail(info, "activationBackward: unknown activation"), info.Env().Undefined();
+  activation_backward(dy.p, y.p, dz.p, y.n, static_cast<int>(act), static_cast<float>(arg_num(info, 4)));
   return info.Env().Undefined();
 }
 
@@ -242,6 +244,22 @@ Napi::Value HammingRank(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+template <size_t N>
+Napi::Array names_array(Napi::Env env, const char* const (&names)[N]) {
+  Napi::Array a = Napi::Array::New(env, N);
+  for (size_t i = 0; i < N; ++i) a.Set(static_cast<uint32_t>(i), names[i]);
+  return a;
+}
+
+// kernelNames(): the activation, unary and binary op names in the order of the addon's enums.
+Napi::Value KernelNames(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("activations", names_array(info.Env(), kActNames));
+  o.Set("unaryOps", names_array(info.Env(), kUnaryNames));
+  o.Set("binaryOps", names_array(info.Env(), kBinaryNames));
+  return o;
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   const GemmBlocking b = gemm_blocking();
@@ -297,6 +315,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hammingRank", Napi::Function::New(env, HammingRank));
   register_image_kernels(env, exports);
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("kernelNames", Napi::Function::New(env, KernelNames));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));

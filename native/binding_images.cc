@@ -2,6 +2,7 @@
 // normalisation and the per-pixel softmax cross-entropy. Argument checks only; the kernels are in
 // conv.cc, normalization.cc and losses.cc.
 #include "binding_images.h"
+#include "conv_choice.h"
 #include "cpu.h"
 #include "kernels.h"
 #include "napi_args.h"
@@ -43,7 +44,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
       (b.p && !need(info, K, "bias", b, size_t(g.out_c))))
     return info.Env().Undefined();
   const long act = arg_int(info, 5);
-  if (act < 0 || act > 4) {
+  if (act < 0 || act >= kActCount) {
     fail(info, std::string(K) + ": unknown activation");
     return info.Env().Undefined();
   }
@@ -230,10 +231,49 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Testing and tuning hook: setConvAlgo("auto" | "im2col" | "direct") forces the algorithm of every
+// convolution pass; returns the name set.
+// setConvTuned(pass, sizes, algo): a measured choice for one pass (0 forward, 1 input gradient,
+// 2 filter gradient) and geometry (the batch is ignored); algo 0 forgets it, 1 im2col, 2 direct.
+// clearConvTuned() forgets them all. convRule(pass, sizes): the built-in rule's choice.
+Napi::Value SetConvTuned(const Napi::CallbackInfo& info) {
+  const char* K = "setConvTuned";
+  ConvGeom g;
+  const long pass = arg_int(info, 0), algo = arg_int(info, 2);
+  if (!arg_conv(info, 1, K, g)) return info.Env().Undefined();
+  if (pass < 0 || pass > 2 || algo < 0 || algo > 2) return fail(info, std::string(K) + ": pass 0-2 and algorithm 0-2"), info.Env().Undefined();
+  set_conv_tuned(static_cast<ConvPass>(pass), g, static_cast<ConvAlgo>(algo));
+  return info.Env().Undefined();
+}
+
+Napi::Value ClearConvTuned(const Napi::CallbackInfo& info) {
+  clear_conv_tuned();
+  return info.Env().Undefined();
+}
+
+Napi::Value ConvRule(const Napi::CallbackInfo& info) {
+  ConvGeom g;
+  const long pass = arg_int(info, 0);
+  if (!arg_conv(info, 1, "convRule", g)) return info.Env().Undefined();
+  if (pass < 0 || pass > 2) return fail(info, "convRule: pass 0-2"), info.Env().Undefined();
+  return Napi::String::New(info.Env(), conv_rule(static_cast<ConvPass>(pass), g) == ConvAlgo::Direct ? "direct" : "im2col");
+}
+
+Napi::Value SetConvAlgo(const Napi::CallbackInfo& info) {
+  const std::string s = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  const ConvAlgo algo = s == "im2col" ? ConvAlgo::Im2col : s == "direct" ? ConvAlgo::Direct : ConvAlgo::Auto;
+  set_conv_override(algo);
+  return Napi::String::New(info.Env(), algo == ConvAlgo::Im2col ? "im2col" : algo == ConvAlgo::Direct ? "direct" : "auto");
+}
+
 }  // namespace
 
 void register_image_kernels(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
+  exports.Set("setConvAlgo", Napi::Function::New(env, SetConvAlgo));
+  exports.Set("setConvTuned", Napi::Function::New(env, SetConvTuned));
+  exports.Set("clearConvTuned", Napi::Function::New(env, ClearConvTuned));
+  exports.Set("convRule", Napi::Function::New(env, ConvRule));
   exports.Set("conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput));
   exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));
   exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d));

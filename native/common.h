@@ -11,8 +11,19 @@
 // One binary, runtime dispatch: each kernel is a template instantiated inside a function that
 // carries one of these attributes. `target_clones("avx2")` alone would not enable FMA, hence
 // the explicit lists.
+#if defined(__x86_64__) || defined(__i386__)
+#define AEKIT_X86 1
+#include <immintrin.h>
 #define AEKIT_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #define AEKIT_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#else
+// Elsewhere (ARM64: NEON is part of the base ISA) only the baseline instantiation runs: the
+// 4-wide vectors compile to NEON registers and, with -ffp-contract=fast, fused multiply-adds.
+// The wider instantiations still compile (GCC splits their vectors) but are never dispatched to.
+#define AEKIT_X86 0
+#define AEKIT_TARGET_AVX512
+#define AEKIT_TARGET_AVX2
+#endif
 #define AEKIT_TARGET_BASE
 
 namespace aekit {
@@ -49,6 +60,15 @@ template <class V> AEKIT_INLINE void store_part(float* p, V v, size_t n) { std::
 template <class V> AEKIT_INLINE V splat(float s) { return __builtin_shuffle(V{s}, typename VT<V>::I{}); }
 template <class V> AEKIT_INLINE typename VT<V>::I as_int(V v) { typename VT<V>::I r; std::memcpy(&r, &v, sizeof r); return r; }
 template <class V> AEKIT_INLINE V as_float(typename VT<V>::I v) { V r; std::memcpy(&r, &v, sizeof r); return r; }
+
+// The spin-wait hint for busy loops (lets the sibling hyperthread or the core's power state breathe).
+AEKIT_INLINE void cpu_relax() {
+#if AEKIT_X86
+  _mm_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
 
 // Instruction set chosen at load time (or forced with AEKIT_ISA for testing).
 enum class Isa : int { Baseline = 0, Avx2 = 1, Avx512 = 2 };

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 #include "common.h"
+#include "conv_choice.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -150,11 +151,16 @@ template <class F> void for_chunks(const Plan& p, F&& f) {
 }  // namespace
 
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float slope) {
+  if (g.batch > 0 && conv_algo(ConvPass::Forward, g) == ConvAlgo::Direct) return conv2d_forward_direct(x, w, bias, y, g, act, slope);
   // The activation as the unary kernel's op, applied to each image's output while it is in cache.
   static constexpr int kUnaryOf[] = {-1, kUSigmoid, kUTanh, kURelu, kULeakyRelu};
+  static_assert(sizeof(kUnaryOf) / sizeof(kUnaryOf[0]) == kActCount, "one unary op per activation");
   const int op = kUnaryOf[act];
   const Plan p(g);
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -173,8 +179,12 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
 }
 
 void conv2d_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g, float beta) {
+  if (g.batch > 0 && conv_algo(ConvPass::BackwardInput, g) == ConvAlgo::Direct) return conv2d_backward_input_direct(dy, w, dx, g, beta);
   const Plan p(g);
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     const long ld = c.count * p.P;
     for (long grp = 0; grp < g.groups; ++grp) {
@@ -192,13 +202,17 @@ void conv2d_backward_input(const float* dy, const float* w, float* dx, const Con
 }
 
 void conv2d_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta) {
+  if (g.batch > 0 && conv_algo(ConvPass::BackwardFilter, g) == ConvAlgo::Direct) return conv2d_backward_filter_direct(x, dy, dw, g, beta);
   const Plan p(g);
   if (g.batch == 0) {
     const long size = g.out_c * p.K;
     for (long i = 0; i < size; ++i) dw[i] = beta == 0.f ? 0.f : beta * dw[i];
     return;
   }
-  const auto [col, rows] = buffers(p);
+  // Not a structured binding: clang before 16 (the wasm build) cannot capture one in a lambda.
+  const Buffers bufs = buffers(p);
+  float* const col = bufs.col;
+  float* const rows = bufs.rows;
   for_chunks(p, [&](const Chunk& c) {
     for (long grp = 0; grp < g.groups; ++grp) {
       gather_columns(x, p, grp, c, col);

@@ -8,12 +8,16 @@
 namespace aekit {
 
 static Isa cpu_best() {
+#if !AEKIT_X86
+  return Isa::Baseline;  // the 4-wide instantiation: NEON on ARM64
+#else
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
     return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
   return Isa::Baseline;
+#endif
 }
 
 Isa detect_isa() {
@@ -49,7 +53,11 @@ const char* isa_name(Isa isa) {
   switch (isa) {
     case Isa::Avx512: return "avx512";
     case Isa::Avx2: return "avx2";
+#if defined(__aarch64__)
+    default: return "neon";
+#else
     default: return "baseline";
+#endif
   }
 }
 

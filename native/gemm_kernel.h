@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <thread>
-#include <xmmintrin.h>
 #include "common.h"
 #include "vec_math.h"
 #include "gemm.h"
@@ -269,7 +268,7 @@ inline UnitState try_claim_unit(const SharedA& sa, int unit) {
 inline void wait_unit(const SharedA& sa, int unit) {
   std::atomic<uint64_t>& f = sa.flags[unit];
   for (int polls = 1; f.load(std::memory_order_acquire) != 2 * sa.epoch + 1; ++polls) {
-    _mm_pause();
+    cpu_relax();
     if (polls % 1024 == 0) std::this_thread::yield();
   }
 }

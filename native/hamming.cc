@@ -33,7 +33,12 @@ AEKIT_INLINE void distances_into(const uint32_t* codes, size_t n, int words,
 
 // The same loop compiled twice: with the popcnt instruction (every CPU with AVX2 has it), and for
 // the base build, which has no -mpopcnt.
-__attribute__((target("popcnt"))) void distances_popcnt(const uint32_t* codes, size_t n, int words,
+#if AEKIT_X86
+#define AEKIT_TARGET_POPCNT __attribute__((target("popcnt")))
+#else
+#define AEKIT_TARGET_POPCNT  // ARM64's base ISA counts bits (cnt) already
+#endif
+AEKIT_TARGET_POPCNT void distances_popcnt(const uint32_t* codes, size_t n, int words,
                                                        const uint32_t* query, uint8_t* out, uint32_t* counts) {
   distances_into(codes, n, words, query, out, counts);
 }

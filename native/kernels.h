@@ -3,16 +3,11 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include "kernel_names.h"
 
 namespace aekit {
 
-// Unary ops in the order of UNARY_OPS in backend.ts.
-enum UnaryOp : int {
-  kNeg, kExp, kLog, kSquare, kSqrt, kAbs, kSign, kUSigmoid, kUTanh, kURelu, kULeakyRelu, kClamp,
-  kAddScalar, kMulScalar, kPowScalar, kRsubScalar, kRdivScalar, kUnaryCount
-};
-// Binary ops in the order of BINARY_OPS.
-enum BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kBinaryCount };
+// UnaryOp and BinaryOp (and their names) are in kernel_names.h.
 
 // p0/p1 arrive as doubles so pow_scalar can use the exact exponent (Math.pow semantics).
 void unary(int op, const float* a, float* out, size_t n, double p0, double p1);

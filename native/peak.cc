@@ -20,7 +20,11 @@ AEKIT_INLINE double fma_loop(long iters, float seed) {
   for (long it = 0; it < iters; ++it) {
 #pragma GCC unroll 16
     for (int i = 0; i < kAcc; ++i) acc[i] = acc[i] * y + x;
+#if AEKIT_X86
     __asm__ volatile("" : "+x"(y));  // keep the loop from being folded
+#else
+    __asm__ volatile("" : "+m"(y));  // the same elsewhere (through memory: any vector width)
+#endif
   }
   V s = V{};
 #pragma GCC unroll 16

@@ -6,7 +6,7 @@
 // any other runnable thread. After that they sleep on a condition variable so an idle process
 // costs nothing.
 #include "thread_pool.h"
-#include <xmmintrin.h>
+#include "cpu.h"
 #include <chrono>
 #include <cstdlib>
 
@@ -36,12 +36,12 @@ static void wait_with_backoff(Ready ready, std::chrono::microseconds spin, std::
   const auto start = clock::now();
   for (int polls = 1; !ready(); ++polls) {
     if (polls % 64 != 0) {
-      _mm_pause();
+      cpu_relax();
       continue;
     }
     const auto waited = clock::now() - start;
     if (waited < spin) {
-      _mm_pause();
+      cpu_relax();
     } else if (waited < yield_spin) {
       std::this_thread::yield();
     } else {
@@ -110,7 +110,7 @@ void ThreadPool::drain(uint64_t s) {
 
 void ThreadPool::worker_main(int index) {
   // Workers only ever run native code, so FTZ/DAZ can stay on for their whole life.
-  _mm_setcsr(_mm_getcsr() | 0x8040);
+  set_fp_mode(fp_mode() | kFlushDenormals);
   for (;;) {
     uint64_t s;
     const auto has_my_work = [&](std::memory_order order) {

@@ -2,10 +2,10 @@
 // into the GEMM epilogue and the elementwise kernels run at SIMD width instead of calling libm
 // per element. Polynomials are Cephes' single-precision ones (about 1-2 ulp).
 #pragma once
-#include <immintrin.h>
 #include <cmath>
 #include <limits>
 #include "common.h"
+#include "kernel_names.h"
 
 namespace aekit {
 
@@ -13,9 +13,17 @@ namespace aekit {
 // intrinsic under the matching target. Deliberately not always_inline: the templates that call
 // it are first compiled without a target, where an always_inline AVX callee is a hard error;
 // once the template is inlined into its per-ISA wrapper the call becomes inlinable and is.
+#if AEKIT_X86
 inline v4f vsqrt(v4f x) { return (v4f)_mm_sqrt_ps((__m128)x); }
 AEKIT_TARGET_AVX2 inline v8f vsqrt(v8f x) { return (v8f)_mm256_sqrt_ps((__m256)x); }
 AEKIT_TARGET_AVX512 inline v16f vsqrt(v16f x) { return (v16f)_mm512_sqrt_ps((__m512)x); }
+#else
+// Lane by lane: GCC turns the 4-wide loop into one NEON fsqrt on ARM64.
+template <class V> inline V vsqrt(V x) {
+  for (int i = 0; i < VT<V>::N; ++i) x[i] = __builtin_sqrtf(x[i]);
+  return x;
+}
+#endif
 
 template <class V> AEKIT_INLINE V vabs(V x) {
   using I = typename VT<V>::I;
@@ -106,8 +114,7 @@ template <class V> AEKIT_INLINE V vtanh(V x) {
   return ax >= 0.625f ? big : small;
 }
 
-// Activations in the order of ACTIVATIONS in backend.ts.
-enum Act : int { kIdentity = 0, kSigmoid = 1, kTanh = 2, kRelu = 3, kLeakyRelu = 4 };
+// Act (the activations, in the order of ACTIVATIONS in backend.ts) is in kernel_names.h.
 
 template <class V> AEKIT_INLINE V vactivate(V z, int act, float slope) {
   switch (act) {

@@ -18,6 +18,18 @@ export class UsageError extends AekitError {
   override name = 'UsageError';
 }
 
+/**
+ * An output folder that cannot be used as it is (a file, a folder with other output, one with
+ * files aekit did not write). Its message speaks the library's language (`{ force: true }`); the
+ * command line, whose folders are `--out` and whose force is `--force`, says `cliMessage`.
+ */
+export class OutputFolderError extends UsageError {
+  override name = 'OutputFolderError';
+  constructor(message: string, readonly cliMessage: string) {
+    super(message);
+  }
+}
+
 /** A NaN or Inf produced during training, naming the step and the op. */
 export class NumericError extends AekitError {
   override name = 'NumericError';

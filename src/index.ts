@@ -1,7 +1,8 @@
 /**
  * aekit's library entry for Node.js: models, training, data and the run-folder tools. The backend
- * is chosen at the first op, not on import: the native one when its addon is built, the
- * reference one otherwise (`backendFallbackReason()` says why), unless `setBackend` chose first.
+ * is chosen at the first op, not on import: the native one when its addon is built, else the
+ * WebAssembly build of the same kernels, else the reference one (`backendNote()` says which and
+ * why), unless `setBackend` chose first.
  */
 import { selectBackend } from './backend/select.js';
 import { setBackendChooser } from './tensor/index.js';
@@ -10,7 +11,8 @@ setBackendChooser(selectBackend);
 
 export * from './errors.js';
 export type { Activation, Backend } from './backend/backend.js';
-export { backendFallbackReason, selectBackend } from './backend/select.js';
+export { backendFallbackReason, backendNote, selectBackend } from './backend/select.js';
+export { createWasmBackend, type WasmBackend } from './backend/wasm/wasm-backend.js';
 export { createReferenceBackend } from './backend/reference/reference-backend.js';
 export * from './tensor/index.js';
 export { Dense, denseSpec } from './nn/dense.js';
@@ -52,13 +54,13 @@ export { readNpy, writeNpy } from './data/npy.js';
 export { type Dataset, type Matrix, splitValidation, firstRows } from './data/dataset.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { fitPca, Pca, principalAngles, type PcaOptions, type PrincipalAngles, type Subspace } from './linalg/index.js';
-export { resumeRun, trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train-run.js';
-export { loadRun, saveModel, type LoadedRun } from './apps/save-load.js';
-export { parseRunRecord, runRecordSchema, type RunRecord } from './apps/run-record.js';
-export { transformRows } from './apps/transform.js';
-export { compareLinearAutoencoder, decoderSubspace, pcaRun, type PcaRunOptions, type PcaRunResult } from './apps/pca-run.js';
-export { compare, type CompareOptions, type CompareResult } from './apps/compare.js';
-export { retrieve, score, type RetrievalResult, type RetrievalScores, type RetrieveOptions } from './apps/retrieve.js';
+export { resumeRun, trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train/train-run.js';
+export { loadRun, saveModel, type LoadedRun } from './run/save-load.js';
+export { parseRunRecord, runRecordSchema, type RunRecord } from './run/run-record.js';
+export { transformRows } from './run/transform.js';
+export { compareLinearAutoencoder, decoderSubspace, pcaRun, type PcaRunOptions, type PcaRunResult } from './apps/pca/pca-run.js';
+export { compare, type CompareOptions, type CompareResult } from './apps/compare/compare.js';
+export { retrieve, score, type RetrievalResult, type RetrievalScores, type RetrieveOptions } from './apps/retrieve/retrieve.js';
 export { HammingIndex, type Neighbours } from './hashing/hamming-index.js';
 export { packCodes, type PackedCodes } from './hashing/bits.js';
 export { itqHasher, lshHasher, pcaHasher, type Hasher } from './hashing/baselines.js';
@@ -66,24 +68,24 @@ export { INDEX_FILE, loadHashIndex, saveHashIndex, type IndexSource } from './ha
 export {
   centreSquare, codePrior, fillHoles, fitCodes, holePsnr, inpaintEval, iterateFill, makeMask, parseMask, pcaProjection,
   type CodePrior, type InpaintMethod, type InpaintResult, type Mask, type MaskSpec,
-} from './apps/inpaint.js';
+} from './apps/inpaint/inpaint.js';
 export { makeScenes, SCENE_CLASSES, type SceneOptions } from './data/scenes.js';
-export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise.js';
+export { corruptRows, denoiseEval, denoiseRows, psnr, type DenoiseMetrics } from './apps/denoise/denoise.js';
 export {
   anomalyScores, DEFAULT_ERROR_METRIC, featureErrors, flagAnomalies, reconstructionErrors, summarizeScores,
   type ErrorMetric, type FlaggedScores, type ReconstructionErrors, type ScoreSummary, type ThresholdRule,
-} from './apps/anomaly.js';
-export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, rocCurve, validationThreshold } from './apps/anomaly-metrics.js';
-export { oneClass, ONE_CLASS_PRESET, type OneClassEvent, type OneClassOptions, type OneClassResult, type OneClassScore } from './apps/one-class.js';
+} from './apps/anomaly/anomaly.js';
+export { contaminationThreshold, flagAbove, prAuc, quantile, rocAuc, rocCurve, validationThreshold } from './apps/anomaly/anomaly-metrics.js';
+export { oneClass, ONE_CLASS_PRESET, type OneClassEvent, type OneClassOptions, type OneClassResult, type OneClassScore } from './apps/anomaly/one-class.js';
 export { Classifier, classificationScores, softmaxHead, type ClassificationScores, type ClassifierSpec, type ClassifierSpecInput } from './models/classifier.js';
 export { sdaeModel } from './models/presets.js';
 export { greedyStages, pretrainGreedy, type GreedyResult } from './training/greedy.js';
 export { balancedSample } from './data/balanced-sample.js';
-export { classify, scoreClassifier, CLASSIFY_DEFAULTS, type ClassifyOptions, type ClassifyResult } from './apps/classify.js';
-export { exportEncoder, loadClassifier, loadEncoder, saveClassifier, type LoadedClassifier, type LoadedEncoder } from './apps/classifier-run.js';
-export { buildReport, writeReport } from './apps/report.js';
-export { appendRunEvent, parseRunEvents, readRunEvents, type RunEvent } from './apps/run-events.js';
-export { filtersFigure, reconstructionsFigure, writeRunPictures } from './apps/pictures.js';
+export { classify, scoreClassifier, CLASSIFY_DEFAULTS, type ClassifyOptions, type ClassifyResult } from './apps/classify/classify.js';
+export { exportEncoder, loadClassifier, loadEncoder, saveClassifier, type LoadedClassifier, type LoadedEncoder } from './run/classifier-run.js';
+export { buildReport, writeReport } from './run/report.js';
+export { appendRunEvent, parseRunEvents, readRunEvents, type RunEvent } from './run/run-events.js';
+export { filtersFigure, reconstructionsFigure, writeRunPictures } from './run/pictures.js';
 export { figureLayout, rowsFigure, type Figure, type FigureLayout, type FigureRow } from './viz/figure.js';
 export {
   activationHistogramSpec, klPenaltySpec, latentScatterSpec, lossCurveSpec, renderPlot, unitCurveSpec, type SeriesPoint,

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { RUN_RECORD_VERSION } from '../src/run/run-record.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -41,6 +42,16 @@ test('the README spec example builds a model layer by layer, mirrors it and trai
   assert.match(out, /decoder: dense 256 leaky_relu, dense 784 identity, reshape 1x28x28/);
   assert.match(out, /parameters: encoder\.1\.weight, encoder\.1\.bias, encoder\.4\.weight, encoder\.4\.bias, decoder\.0\.weight/);
   assert.match(out, /sse: \d+\.\d+/);
+  // The prose after the example names the first weight as the example prints it.
+  const named = /here the first dense layer's weight is\s+`([a-z]+\.\d+\.weight)`/.exec(readme);
+  assert.ok(named, 'README names the spec example\'s first weight');
+  assert.equal(/parameters: ([a-z]+\.\d+\.weight)/.exec(out)?.[1], named[1]);
+});
+
+test('the README gives the run record\'s format version that aekit writes', () => {
+  const said = [...readme.matchAll(/format version (\d+)/g)].map((m) => Number(m[1]));
+  assert.ok(said.length >= 2, `found ${said.length} mentions`);
+  for (const version of said) assert.equal(version, RUN_RECORD_VERSION);
 });
 
 test('the README regularized example trains a tied sparse denoising autoencoder and prints PSNRs', () => {

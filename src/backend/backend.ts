@@ -122,7 +122,7 @@ export interface PoolGeometry {
 
 /** The compute kernels. `reference` is the specification; `native` must match it within tolerance. */
 export interface Backend {
-  readonly name: 'reference' | 'native';
+  readonly name: 'reference' | 'native' | 'wasm';
 
   /** General matrix multiply, see {@link GemmParams}. */
   gemm(p: GemmParams): void;

@@ -40,3 +40,21 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (
     stream.write(`epoch ${event.epoch}/${event.epochs} train ${event.trainLoss.toFixed(4)}${val} (${event.seconds.toFixed(1)}s)\n`);
   };
 }
+
+/**
+ * A reporter of long work counted in items (e.g. test examples scored): a line redrawn in place on
+ * a terminal, nothing elsewhere (logs and --json runs stay quiet).
+ * @param what the items, e.g. "test examples"
+ * @param stream where to draw (stderr)
+ */
+export function countReporter(what: string, stream: NodeJS.WriteStream = process.stderr): (done: number, total: number) => void {
+  const started = Date.now();
+  let lastDraw = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (stream.isTTY !== true || (now - lastDraw < 200 && done !== total)) return;
+    lastDraw = now;
+    const eta = done > 0 ? ((now - started) / 1000) * (total - done) / done : Number.NaN;
+    stream.write(`\r\x1b[2K${done}/${total} ${what} ETA ${formatDuration(eta)}${done === total ? '\n' : ''}`);
+  };
+}

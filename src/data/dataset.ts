@@ -23,7 +23,7 @@ export interface Dataset extends Matrix {
   labels?: Uint8Array | Int32Array;
   /** One example's label shape: [] (the default) for a class, [height, width] for a label map. */
   labelShape?: readonly number[];
-  /** Where it came from, for messages and fingerprints (e.g. "mnist/train"). */
+  /** Where it came from, for messages and fingerprints (e.g. "mnist (train)"). */
   name: string;
 }
 
@@ -73,6 +73,17 @@ export function row(ds: Dataset, i: number): Float32Array {
  * @example
  * const firstTen = takeRows(ds, Array.from({ length: 10 }, (_, i) => i));
  */
+/**
+ * The name of a part of a data set: `data/x.csv (train)`, `mnist (test)`, and a part of a part
+ * `data/x.csv (train, labelled)`. Not `data/x.csv/train`, which reads as a path that is not there.
+ * @example
+ * partName('data/x.csv', 'train'); // 'data/x.csv (train)'
+ */
+export function partName(name: string, part: string): string {
+  const open = name.endsWith(')') ? name.lastIndexOf(' (') : -1;
+  return open >= 0 ? `${name.slice(0, -1)}, ${part})` : `${name} (${part})`;
+}
+
 export function takeRows(ds: Dataset, indices: ArrayLike<number>, name = ds.name): Dataset {
   const f = ds.features;
   const l = labelsPerExample(ds);
@@ -113,7 +124,7 @@ export function firstRows(ds: Dataset, limit?: number): Dataset {
  * @param ds the source.
  * @param fraction the share of examples held out, in [0, 1); rounded to whole examples.
  * @param seed the shuffle's seed.
- * @returns train and validation sets named `<name>/train` and `<name>/validation`.
+ * @returns train and validation sets named `<name> (train)` and `<name> (validation)`.
  * @example
  * const { train, validation } = splitValidation(ds, 0.1, 42);
  */
@@ -123,8 +134,8 @@ export function splitValidation(ds: Dataset, fraction: number, seed: number): { 
   const nVal = Math.round(ds.n * fraction);
   return {
     // Validation first so that growing the fraction only moves examples from train to validation.
-    validation: takeRows(ds, order.subarray(0, nVal), `${ds.name}/validation`),
-    train: takeRows(ds, order.subarray(nVal), `${ds.name}/train`),
+    validation: takeRows(ds, order.subarray(0, nVal), partName(ds.name, 'validation')),
+    train: takeRows(ds, order.subarray(nVal), partName(ds.name, 'train')),
   };
 }
 

@@ -13,7 +13,7 @@ import type { IdxTensor } from './idx.js';
  *   only the first examples; labels and labelsFile: the parsed labels file (1-D, one per example).
  * @throws DataError naming the file when dimensions or counts do not fit.
  * @example
- * const ds = idxToDataset(readIdx(imagesPath), { file: imagesPath, name: 'mnist/test', labels: readIdx(labelsPath) });
+ * const ds = idxToDataset(readIdx(imagesPath), { file: imagesPath, name: 'mnist (test)', labels: readIdx(labelsPath) });
  */
 export function idxToDataset(
   images: IdxTensor,

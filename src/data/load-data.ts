@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { DataError } from '../errors.js';
-import type { Dataset } from './dataset.js';
+import { type Dataset, partName } from './dataset.js';
 import { checkLabelColumnSource, loadInputFile } from './load-input.js';
 import { FASHION_MNIST_DIR, type LoadDataOptions, loadIdxFolder, looksLikeIdxFolder, mnistDir } from './mnist.js';
 
@@ -30,12 +30,12 @@ function load(spec: string, options: LoadDataOptions & { labelColumn?: string })
     checkLabelColumnSource(spec, options.labelColumn);
     return loadIdxFolder(dir, options, name);
   };
-  if (spec === 'mnist') return idx(mnistDir(), `mnist/${options.split}`);
+  if (spec === 'mnist') return idx(mnistDir(), partName('mnist', options.split));
   if (spec === 'fashion-mnist') {
     if (!existsSync(FASHION_MNIST_DIR)) {
       throw new DataError(`${FASHION_MNIST_DIR}: Fashion-MNIST is not installed; expected Debian's package (apt-get install dataset-fashion-mnist)`);
     }
-    return idx(FASHION_MNIST_DIR, `fashion-mnist/${options.split}`);
+    return idx(FASHION_MNIST_DIR, partName('fashion-mnist', options.split));
   }
   if (isIdxFolder(spec)) return idx(spec);
   if (options.split === 'test') {

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
-import type { Dataset } from './dataset.js';
+import { type Dataset, partName } from './dataset.js';
 import { readIdx, type IdxTensor } from './idx.js';
 import { idxToDataset } from './idx-dataset.js';
 
@@ -99,12 +99,12 @@ function readIdxCached(path: string): IdxTensor {
  * Parsed files are cached per process, so a second load of the same split is a conversion only.
  * @param dir the folder holding the four files (plain or .gz).
  * @param options split and limit.
- * @param name the data set's name, by default `<dir>/<split>`.
+ * @param name the data set's name, by default `<dir> (<split>)`.
  * @throws DataError naming the folder and the file names looked for, or the file that is bad.
  * @example
  * const test = loadIdxFolder('/usr/share/datasets/fashion-mnist', { split: 'test', limit: 1000 });
  */
-export function loadIdxFolder(dir: string, options: LoadDataOptions, name = `${dir}/${options.split}`): Dataset {
+export function loadIdxFolder(dir: string, options: LoadDataOptions, name = partName(dir, options.split)): Dataset {
   const files = findIdxFiles(dir, options.split);
   if (!files) {
     const p = PREFIXES[options.split][0];

@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { Prng } from '../util/prng.js';
-import { type Dataset, makeDataset } from './dataset.js';
+import { type Dataset, makeDataset, partName } from './dataset.js';
 
 /** The classes of a scene's pixels: background, then the ten digits. */
 export const SCENE_CLASSES = ['background', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -63,5 +63,5 @@ export function makeScenes(digits: Dataset, count: number, options: SceneOptions
       }
     }
   }
-  return makeDataset({ x, n: count, features: pixels, shape: [1, size, size], labels, labelShape: [size, size], name: `${digits.name}/scenes-${size}` });
+  return makeDataset({ x, n: count, features: pixels, shape: [1, size, size], labels, labelShape: [size, size], name: partName(digits.name, `scenes ${size}x${size}`) });
 }

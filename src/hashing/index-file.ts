@@ -19,14 +19,14 @@ const FORMAT = 'aekit-hash-index';
 export interface IndexSource {
   /** A digest of the weights that encoded the database (see `weightsDigest`). */
   model: string;
-  /** The database's name, e.g. "mnist/train". */
+  /** The database's name, e.g. "mnist (train)". */
   database: string;
 }
 
 /**
  * Writes the index's codes and their source to `path`, atomically.
  * @example
- * saveHashIndex('runs/hash/hash-index.safetensors', index, { model: digest, database: 'mnist/train' });
+ * saveHashIndex('runs/hash/hash-index.safetensors', index, { model: digest, database: 'mnist (train)' });
  */
 export function saveHashIndex(path: string, index: HammingIndex, source: IndexSource): void {
   const { data, n, bits, words } = index.codes;

@@ -27,7 +27,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (error) {
     rmSync(tmp, { force: true });
     // Name the file meant, not the temporary one (a write on a descriptor names none).
-    (error as NodeJS.ErrnoException).path = path;
+    const system = error as NodeJS.ErrnoException;
+    system.path = path;
+    if (typeof system.message === 'string') system.message = system.message.split(tmp).join(path);
     throw error;
   }
   syncFolder(dirname(path));

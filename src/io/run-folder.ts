@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, OutputFolderError, UsageError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { checkRecordedDigest, sealSelfDigest, selfDigestPlaceholder, sha256Hex } from './digest.js';
 import { readRegularFile } from './read-file.js';
@@ -35,19 +35,29 @@ const OUTPUT_MARKERS = [RUN_FILES.model, 'compare.json', 'pca.json', 'segment.js
  * Makes `dir` ready for a new run: creates it, or reuses an empty one. A non-empty one is
  * emptied with `force` when it holds aekit's output (so no old picture or metric stays beside
  * the new model), and refused otherwise.
+ * @param forceHint how the caller's user asks for force, for the refusal: "{ force: true }" by
+ *   default; a function names itself ("saveModel(model, dir, { force: true })")
+ * @throws OutputFolderError saying what to do, in the library's words and the command line's
  * @example
  * prepareRunFolder('runs/deep', false);
  */
-export function prepareRunFolder(dir: string, force: boolean): void {
+export function prepareRunFolder(dir: string, force: boolean, forceHint = '{ force: true }'): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: is a file; --out takes a folder (it is created when missing)`);
+    if (!statSync(dir).isDirectory()) {
+      throw new OutputFolderError(`${dir}: is a file; expected a folder (it is created when missing)`, `${dir}: is a file; --out takes a folder (it is created when missing)`);
+    }
     const entries = readdirSync(dir);
     if (entries.length > 0) {
-      if (!force) throw new UsageError(`${dir}: the folder exists and is not empty; pass --force to replace the run in it, or choose another --out`);
+      if (!force) {
+        throw new OutputFolderError(`${dir}: the folder exists and is not empty; pass ${forceHint} to replace the output in it, or choose another folder`,
+          `${dir}: the folder exists and is not empty; pass --force to replace the run in it, or choose another --out`);
+      }
       // A run killed while it wrote its first file leaves only that file's temporary copy.
       const ours = (f: string) => OUTPUT_MARKERS.includes(f) || /\.tmp-\d+$/.test(f);
       if (!entries.some(ours)) {
-        throw new UsageError(`${dir}: holds files aekit did not write (no ${OUTPUT_MARKERS.join(', ')}); --force replaces only aekit's own output folders, choose another --out`);
+        const foreign = `${dir}: holds files aekit did not write (no ${OUTPUT_MARKERS.join(', ')})`;
+        throw new OutputFolderError(`${foreign}; force replaces only aekit's own output folders: choose another folder`,
+          `${foreign}; --force replaces only aekit's own output folders, choose another --out`);
       }
       for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
     }

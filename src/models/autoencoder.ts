@@ -7,17 +7,23 @@
 import type { Matrix } from '../data/dataset.js';
 import { ShapeError, UsageError } from '../errors.js';
 import { Center } from '../nn/center.js';
+import { Gaussian } from '../nn/gaussian.js';
 import { type ForwardContext, formatDims, INFERENCE, type NamedBuffer, type NamedParameter } from '../nn/layer.js';
 import { NoiseLayer } from '../nn/noise.js';
 import { sumTerms } from '../nn/regularizers.js';
 import type { Sequential } from '../nn/sequential.js';
-import { reshape, sizeOf, Tensor } from '../tensor/index.js';
+import { add, reshape, sizeOf, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
+import { holeLoss, holesLayerIndex } from './hole-loss.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
+import { startOutputAtMean } from './output-bias.js';
 import type { Batch, Objective, Trainable } from './trainable.js';
+
+/** The seed of the draws that a VAE's loss at inference (its validation loss) is estimated with. */
+const ELBO_SEED = 0;
 
 /**
  * An autoencoder built from a config in either form.
@@ -129,11 +135,27 @@ export class Autoencoder implements Trainable {
     const x = this.asInput(batch.x);
     const scale = 1 / x.shape[0];
     if (!ctx.training) {
+      const code = this.encoder.layers.at(-1);
+      if (code instanceof Gaussian) {
+        // A VAE is judged by its negative ELBO (one draw per example, from a fixed seed, so that
+        // epochs compare), not by reconstructions of the mean code, which the KL term trades against.
+        const z = this.encode(x, { training: false, rng: new Prng(ELBO_SEED) });
+        return { loss: add(reconstructionLoss(this.logits(z, ctx), x, this.output, scale), code.klOf(z)!), penalty: null };
+      }
       return { loss: reconstructionLoss(this.logits(this.encode(x, ctx), ctx), x, this.output, scale), penalty: null };
     }
     const hidden = this.encoder.trace(x, ctx);
     const restored = this.decoder.trace(hidden[hidden.length - 1], ctx);
-    const loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    let loss = reconstructionLoss(restored[restored.length - 1], x, this.output, scale);
+    const holes = this.output.holeWeight ? holesLayerIndex(this.encoder) : -1;
+    if (holes >= 0) loss = add(loss, holeLoss(restored[restored.length - 1], x, hidden[holes], this.output, scale, this.output.holeWeight!));
+    const code = this.encoder.layers.at(-1);
+    if (code instanceof Gaussian) {
+      // A VAE's loss is its negative ELBO (β-weighted while training): the KL is the code's penalty.
+      const kl = code.penalty(hidden[hidden.length - 1]);
+      const others = [...this.encoder.penalties(hidden.slice(0, -1)), ...this.decoder.penalties(restored)];
+      return { loss: kl ? add(loss, kl) : loss, penalty: sumTerms(others) };
+    }
     return { loss, penalty: sumTerms([...this.encoder.penalties(hidden), ...this.decoder.penalties(restored)]) };
   }
 
@@ -148,8 +170,10 @@ export class Autoencoder implements Trainable {
   }
 
   /**
-   * Sets what the layers learn from the training data before training: a center layer's mean.
-   * A center layer must see the model's input, so only noise and dropout may come before it.
+   * Sets what the layers learn from the training data before training: a center layer's mean,
+   * and an untrained decoder's last bias, which starts at the data's mean (see output-bias.ts:
+   * from zero, sigmoid code units saturate to draw the mean image and stay dead). A center layer
+   * must see the model's input, so only noise and dropout may come before it.
    */
   prepare(train: Matrix): void {
     const layers = this.encoder.layers;
@@ -159,6 +183,7 @@ export class Autoencoder implements Trainable {
       if (before) throw new UsageError(`encoder.${i} (center): centres the model's input, so it must come before ${before.type} layers`);
       layer.adapt(train);
     });
+    startOutputAtMean(this.decoder, this.output, train);
   }
 
   /** x as a batch of shape [batch, ...inputShape]; rows of inputSize values are accepted for any input shape. */

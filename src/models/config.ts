@@ -22,8 +22,18 @@ const activation = z.enum(ACTIVATIONS as unknown as [Activation, ...Activation[]
 export const outputSchema = z.object({
   /** sigmoid for data in [0, 1], identity (linear) for real data. */
   activation: z.enum(['sigmoid', 'identity']).default('sigmoid'),
-  /** Binary cross-entropy (with a sigmoid output) or squared error. */
-  loss: z.enum(['bce', 'mse']).default('bce'),
+  /**
+   * Binary cross-entropy (with a sigmoid output: −log p(x | x̂) of a Bernoulli likelihood), squared
+   * error, or `gaussian`: −log N(x; x̂, σ²I), the squared error over 2σ² plus ½ log 2πσ² a value.
+   */
+  loss: z.enum(['bce', 'mse', 'gaussian']).default('bce'),
+  /** σ of the Gaussian likelihood (loss "gaussian"), fixed; default 1. */
+  sigma: z.number().positive().finite().optional(),
+  /**
+   * With a holes noise layer: the loss on the missing pixels counts 1 + holeWeight times while
+   * training (src/models/hole-loss.ts); the training loss reported then includes that term.
+   */
+  holeWeight: z.number().nonnegative().optional(),
 }).strict();
 
 /** The output, defaults filled in. */
@@ -147,6 +157,24 @@ export function parseModelConfig(config: AutoencoderConfigInput): ModelSpecConfi
     throw new UsageError('model config: output.loss: bce needs output.activation "sigmoid" (its targets and outputs live in [0, 1])');
   }
   return spec;
+}
+
+/**
+ * What a config leaves to defaults that its author may not expect, one sentence each: today,
+ * squared error asked for without an output activation, which keeps the default sigmoid output
+ * (values in [0, 1]), not the linear one real-valued data needs.
+ * @example
+ * implicitChoices({ layers: [20, 4], loss: 'mse' }); // ['"loss": "mse" keeps the default "outputActivation": "sigmoid" …']
+ */
+export function implicitChoices(config: unknown): string[] {
+  if (!config || typeof config !== 'object') return [];
+  const c = config as { layers?: unknown; loss?: unknown; outputActivation?: unknown; output?: { loss?: unknown; activation?: unknown } };
+  const short = 'layers' in c;
+  const loss = short ? c.loss : c.output?.loss;
+  const activation = short ? c.outputActivation : c.output?.activation;
+  if (loss !== 'mse' || activation !== undefined) return [];
+  const key = short ? '"outputActivation"' : '"output.activation"';
+  return [`"loss": "mse" keeps the default ${key}: "sigmoid", so outputs lie in [0, 1]; for real-valued data write ${key}: "identity"`];
 }
 
 function check<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {

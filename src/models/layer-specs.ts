@@ -16,6 +16,7 @@ import { MaxPool2d, maxPool2dSpec, MaxUnpool2d, maxUnpool2dSpec } from '../nn/po
 import { Upsample, upsampleSpec } from '../nn/upsample.js';
 import { Dropout, dropoutSpec } from '../nn/dropout.js';
 import { Flatten, flattenSpec } from '../nn/flatten.js';
+import { Gaussian, gaussianSpec } from '../nn/gaussian.js';
 import { formatDims, type Layer } from '../nn/layer.js';
 import { NoiseLayer, noiseLayerSpec } from '../nn/noise.js';
 import { Reshape, reshapeSpec } from '../nn/reshape.js';
@@ -28,6 +29,7 @@ import type { Prng } from '../util/prng.js';
 export const layerSpecSchema = z.discriminatedUnion('type', [
   denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec, binarizeSpec,
   conv2dSpec, convTranspose2dSpec, maxPool2dSpec, maxUnpool2dSpec, upsampleSpec, batchNormSpec,
+  gaussianSpec,
 ]);
 
 /** A layer spec as written (defaults left out). */
@@ -70,6 +72,7 @@ const BUILDERS: { [T in LayerType]: Builder<T> } = {
   max_unpool2d: (spec, shape, ctx) => new MaxUnpool2d(spec, shape, partner(ctx, spec.partner, MaxPool2d, 'max_pool2d')),
   upsample: (spec, shape) => new Upsample(spec, shape),
   batch_norm: (spec, shape) => new BatchNorm(spec, shape),
+  gaussian: (spec, shape, ctx) => new Gaussian(spec, shape, ctx.rng),
 };
 
 /** The parameter values a layer of `spec` on inputs of `shape` allocates, known before it does. */
@@ -80,6 +83,7 @@ function parameterCost(spec: LayerSpec, shape: readonly number[]): number {
     case 'conv2d':
     case 'conv_transpose2d': return (spec.filters * (shape[0] ?? 0) * taps(spec.kernel)) / spec.groups + spec.filters;
     case 'batch_norm': return 2 * (shape[0] ?? 0);
+    case 'gaussian': return 2 * spec.units * (sizeOf(shape) + 1);
     default: return 0;
   }
 }

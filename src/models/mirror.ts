@@ -5,7 +5,7 @@
  * its geometry and the output padding that restores its input size; max pooling to the max
  * unpooling that reads its indices (SegNet's decoder); batch normalisation to batch
  * normalisation of the same shape; flatten and reshape to the reshape back; center to the
- * uncenter that adds its mean back; noise, dropout, binarisation and stand-alone activations act
+ * uncenter that adds its mean back; a Gaussian code to the dense layer that maps z back to its input size; noise, dropout, binarisation and stand-alone activations act
  * on the way in only and are not mirrored.
  *
  * Each mirrored dense or convolutional layer restores a representation the encoder made, so it
@@ -69,6 +69,10 @@ export function mirror(encoder: Sequential, options: MirrorOptions = {}): LayerS
         });
         break;
       }
+      case 'gaussian':
+        // The decoder network of p(x | z): from the code back to the size of the layer's input.
+        decoder.push({ type: 'dense', units: layer.inputShape[0], activation, leakySlope: maker ? maker.leakySlope : 0.01, init: spec.init });
+        break;
       case 'max_pool2d':
         decoder.push({ type: 'max_unpool2d', partner: path });
         break;

@@ -4,7 +4,7 @@
  * cross-entropy is always taken from logits (it never evaluates log 0), with no special case in
  * the layers.
  */
-import { bceWithLogits, sigmoid, squaredError, type Tensor } from '../tensor/index.js';
+import { addScalar, bceWithLogits, sigmoid, squaredError, type Tensor } from '../tensor/index.js';
 import type { OutputConfig } from './config.js';
 
 /**
@@ -23,7 +23,16 @@ export function activateOutput(logits: Tensor, output: OutputConfig): Tensor {
  * const loss = reconstructionLoss(logits, x, output, 1 / batchSize);
  */
 export function reconstructionLoss(logits: Tensor, target: Tensor, output: OutputConfig, scale = 1): Tensor {
-  return output.loss === 'bce' ? bceWithLogits(logits, target, scale) : squaredError(activateOutput(logits, output), target, scale);
+  if (output.loss === 'bce') return bceWithLogits(logits, target, scale);
+  if (output.loss === 'mse') return squaredError(activateOutput(logits, output), target, scale);
+  // −log N(x; x̂, σ²I) = Σ (x − x̂)² / 2σ² + ½ log(2πσ²) for each value.
+  const variance = gaussianVariance(output);
+  return addScalar(squaredError(activateOutput(logits, output), target, scale / (2 * variance)), 0.5 * Math.log(2 * Math.PI * variance) * target.size * scale);
+}
+
+/** σ² of a Gaussian likelihood (loss "gaussian"; σ defaults to 1). */
+export function gaussianVariance(output: OutputConfig): number {
+  return (output.sigma ?? 1) ** 2;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface ForwardContext {
   training: boolean;
   /** The training loop's seeded generator, which noise and dropout draw from; null at inference. */
   rng: Prng | null;
+  /** Epochs of training done so far, fractional (set by the training loop), for schedules inside the objective such as KL warm-up. */
+  epoch?: number;
 }
 
 /** The context of inference: no noise, no dropout, no randomness. */

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { add, mul, Tensor } from '../tensor/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import type { Prng } from '../util/prng.js';
+import { drawHoles } from './holes.js';
 import { type ForwardContext, StatelessLayer } from './layer.js';
 
 /** One kind of corruption and its amount. */
@@ -18,15 +19,17 @@ export type NoiseSpec =
   /** x + N(0, sigma²), not clipped. */
   | { kind: 'gaussian'; sigma: number }
   /** Each value, with probability `rate`, set to 0 or to 1 (even odds): inputs in [0, 1]. */
-  | { kind: 'salt-pepper'; rate: number };
+  | { kind: 'salt-pepper'; rate: number }
+  /** Per image, a rectangle of sides up to `largest` of the image's, or scattered pixels, set to HOLE_VALUE (src/nn/holes.ts): training for inpainting. */
+  | { kind: 'holes'; largest: number };
 
 /** The kinds, as written in a spec. */
-export const NOISE_KINDS = ['mask', 'gaussian', 'salt-pepper'] as const;
+export const NOISE_KINDS = ['mask', 'gaussian', 'salt-pepper', 'holes'] as const;
 
-const EXAMPLES = 'e.g. mask:0.25, gaussian:0.5 or salt-pepper:0.1';
+const EXAMPLES = 'e.g. mask:0.25, gaussian:0.5, salt-pepper:0.1 or holes:0.6';
 
 /**
- * Parses `mask:Q`, `gaussian:SIGMA` or `salt-pepper:P`; a bad spec throws a UsageError saying
+ * Parses `mask:Q`, `gaussian:SIGMA`, `salt-pepper:P` or `holes:LARGEST`; a bad spec throws a UsageError saying
  * what was expected.
  * @example
  * parseNoise('mask:0.25'); // { kind: 'mask', rate: 0.25 }
@@ -49,6 +52,11 @@ export function parseNoise(text: string): NoiseSpec {
         throw new UsageError(`noise "${text}": the Gaussian standard deviation must be a number ≥ 0, got "${amountText}"`);
       }
       return { kind, sigma: amount };
+    case 'holes':
+      if (!(amount > 0 && amount <= 1)) {
+        throw new UsageError(`noise "${text}": the largest hole's side, as a share of the image's, must be a number in (0, 1], got "${amountText}"`);
+      }
+      return { kind, largest: amount };
     default:
       throw new UsageError(`noise "${text}": unknown kind "${kind}"; expected ${NOISE_KINDS.join(', ')} (${EXAMPLES})`);
   }
@@ -60,18 +68,22 @@ export function parseNoise(text: string): NoiseSpec {
  * formatNoise({ kind: 'gaussian', sigma: 0.5 }); // 'gaussian:0.5'
  */
 export function formatNoise(spec: NoiseSpec): string {
-  return `${spec.kind}:${spec.kind === 'gaussian' ? spec.sigma : spec.rate}`;
+  return `${spec.kind}:${spec.kind === 'gaussian' ? spec.sigma : spec.kind === 'holes' ? spec.largest : spec.rate}`;
 }
 
 /**
  * Draws one corruption of n values as x ⊙ keep + fill: `keep` is 0 where a value is replaced and
  * 1 elsewhere, `fill` what is added (the replacement, or the Gaussian noise). One form for every
  * kind, so the noise layer is two elementwise primitives and needs no backward of its own.
+ * @param shape one example's shape, which holes need to find rows and columns (default: square images)
  * @example
  * drawNoise(parseNoise('mask:0.25'), rng, keep, fill);
  */
-export function drawNoise(spec: NoiseSpec, rng: Prng, keep: Float32Array, fill: Float32Array): void {
+export function drawNoise(spec: NoiseSpec, rng: Prng, keep: Float32Array, fill: Float32Array, shape?: readonly number[]): void {
   switch (spec.kind) {
+    case 'holes':
+      drawHoles(keep, fill, rng, shape ?? [keep.length], spec.largest);
+      return;
     case 'mask': {
       const q = spec.rate;
       for (let i = 0; i < keep.length; i++) keep[i] = rng.uniform() < q ? 0 : 1;
@@ -99,18 +111,19 @@ export function drawNoise(spec: NoiseSpec, rng: Prng, keep: Float32Array, fill: 
 }
 
 /**
- * Corrupts `data` in place, drawing from `rng`, with the same values the noise layer gives.
+ * Corrupts `data` in place, drawing from `rng`, with the same values the noise layer gives
+ * (holes need `shape`, one example's, unless each row is one square image).
  * @example
  * corrupt(batch.data, parseNoise('mask:0.25'), rng);
  */
-export function corrupt(data: Float32Array, spec: NoiseSpec, rng: Prng): void {
+export function corrupt(data: Float32Array, spec: NoiseSpec, rng: Prng, shape?: readonly number[]): void {
   const keep = new Float32Array(data.length);
   const fill = new Float32Array(data.length);
-  drawNoise(spec, rng, keep, fill);
+  drawNoise(spec, rng, keep, fill, shape);
   for (let i = 0; i < data.length; i++) data[i] = data[i] * keep[i] + fill[i];
 }
 
-/** A noise spec as text (mask:Q, gaussian:SIGMA or salt-pepper:P), checked by `parseNoise`. */
+/** A noise spec as text (mask:Q, gaussian:SIGMA, salt-pepper:P or holes:LARGEST), checked by `parseNoise`. */
 export const noiseText = z.string().superRefine((text, ctx) => {
   try {
     parseNoise(text);
@@ -152,11 +165,12 @@ export class NoiseLayer extends StatelessLayer {
     if (!ctx.training || !ctx.rng) return x;
     const keep = Tensor.empty(x.shape);
     const fill = Tensor.empty(x.shape);
-    drawNoise(this.noise, ctx.rng, keep.data, fill.data);
+    drawNoise(this.noise, ctx.rng, keep.data, fill.data, this.inputShape);
     switch (this.noise.kind) {
       case 'mask': return mul(x, keep);
       case 'gaussian': return add(x, fill);
-      case 'salt-pepper': return add(mul(x, keep), fill);
+      case 'salt-pepper':
+      case 'holes': return add(mul(x, keep), fill);
     }
   }
 

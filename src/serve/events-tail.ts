@@ -7,7 +7,7 @@
  */
 import { closeSync, type FSWatcher, openSync, readSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { parseRunEvents, type RunEvent } from '../apps/run-events.js';
+import { parseRunEvents, type RunEvent } from '../run/run-events.js';
 import { fileUnder } from './safe-path.js';
 
 /** The file followed inside the run folder. */

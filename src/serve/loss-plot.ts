@@ -5,7 +5,7 @@
  */
 import { lstatSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLossPoints } from '../apps/loss-points.js';
+import { runLossPoints } from '../run/loss-points.js';
 import { lossCurveSpec, renderPlot, type SeriesPoint } from '../viz/plots.js';
 import { fileUnder } from './safe-path.js';
 

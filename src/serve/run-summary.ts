@@ -5,7 +5,7 @@
  */
 import { lstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { trainerRunning } from '../apps/trainer-process.js';
+import { trainerRunning } from '../run/trainer-process.js';
 import { fileUnder, parseJsonQuietly, readFileUnder } from './safe-path.js';
 
 /** The records that mark an output folder, in the order that decides its kind. */

@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { UsageError } from '../errors.js';
 import { type ApiContext, registerApi } from './api.js';
+import { registerPlayground } from './playground-routes.js';
 import { LiveStreams, type StreamLimits } from './live-stream.js';
 import { LossPlots } from './loss-plot.js';
 import { RunList } from './run-list.js';
@@ -96,6 +97,7 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
   const context = { root: realRoot, runs: new RunList(realRoot, LIST_MAX_AGE_MS), plots: new LossPlots(realRoot), streams: new LiveStreams(realRoot, options.streams) };
   parts.set(app, context);
   registerApi(app, context);
+  registerPlayground(app, { root: realRoot, runs: context.runs });
   return app;
 }
 

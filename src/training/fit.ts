@@ -5,8 +5,10 @@
  */
 import { NumericError, UsageError } from '../errors.js';
 import type { Trainable } from '../models/trainable.js';
+import type { ForwardContext } from '../nn/layer.js';
 import { add, backward, findNonFinite, sizeOf, tidy } from '../tensor/index.js';
 import { Prng, type PrngState } from '../util/prng.js';
+import { type Binarization, binarizeInPlace } from './binarize-data.js';
 import { BatchBuffers, type BatchSource, isBatchSource, type TrainingData } from './batches.js';
 import { meanObjective } from './evaluate.js';
 import { Adam, type Optimizer, type OptimizerState, Sgd } from './optimizers.js';
@@ -35,6 +37,11 @@ export interface FitOptions {
   weightDecay?: number;
   schedule?: ScheduleName;
   warmupSteps?: number;
+  /**
+   * `dynamic`: every training batch is binarised afresh, each value v in [0, 1] becoming 1 with
+   * probability v (see binarize-data.ts); default none.
+   */
+  binarize?: Binarization;
   /** Seeds the shuffles and the training noise (noise and dropout layers). */
   seed?: number;
   /** Held-out examples for the validation loss, early stopping and the best-model choice. */
@@ -128,7 +135,7 @@ export async function fit(model: Trainable, train: TrainingData | BatchSource, o
 
   const resume = options.resume;
   const rng = resume ? Prng.fromState(resume.rng) : new Prng(seed);
-  const ctx = { training: true, rng };
+  const ctx: ForwardContext = { training: true, rng, epoch: 0 };
   const source: BatchSource = isBatchSource(train) ? train : new BatchBuffers(train);
   const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
@@ -164,9 +171,11 @@ export async function fit(model: Trainable, train: TrainingData | BatchSource, o
     for (let start = inside?.start ?? 0; start < train.n;) {
       const rows = Math.min(batchSize, train.n - start);
       const batch = source.fill(order, start, rows);
+      if (options.binarize === 'dynamic') binarizeInPlace(batch.x.data, rng);
       optimizer.lr = learningRate(schedule, lr, result.steps, totalSteps, { warmupSteps });
       const loss = tidy(() => {
         for (const p of params) p.tensor.zeroGrad();
+        ctx.epoch = result.steps / stepsPerEpoch;
         const { loss: data, penalty } = model.objective(batch, ctx);
         const objective = penalty ? add(data, penalty) : data;
         const value = data.item();

@@ -172,3 +172,30 @@ export function unitCurveSpec(points: SeriesPoint[], title: string, axes: [strin
     },
   };
 }
+
+/**
+ * A bar per code unit: its KL(q(z_j | x) ‖ N(0, 1)) averaged over the test set, in nats, the units
+ * sorted from most to least used; a dashed line at 0.01 nats, below which a unit is taken as unused.
+ * @param perUnit each unit's mean KL.
+ * @example
+ * klPerUnitSpec([3.2, 0.001, 1.4]);
+ */
+export function klPerUnitSpec(perUnit: ArrayLike<number>): TopLevelSpec {
+  const order = Array.from(perUnit, (kl, unit) => ({ unit, kl })).sort((a, b) => b.kl - a.kl);
+  const used = order.filter((u) => u.kl >= 0.01).length;
+  return {
+    title: `KL per code unit on the test set: ${used} of ${order.length} units carry information (≥ 0.01 nats)`,
+    layer: [
+      {
+        data: { values: order.map((u, rank) => ({ ...u, rank })) },
+        mark: 'bar',
+        encoding: {
+          x: { field: 'rank', type: 'ordinal', title: 'code unit, from most to least used', axis: { labels: order.length <= 64, labelAngle: 0 }, sort: null },
+          y: { field: 'kl', type: 'quantitative', title: 'mean KL(q(z_j | x) ‖ N(0, 1)), nats' },
+          tooltip: [{ field: 'unit', type: 'quantitative' }, { field: 'kl', type: 'quantitative', format: '.3f' }],
+        },
+      },
+      { data: { values: [{ y: 0.01 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#d62728' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+    ],
+  };
+}

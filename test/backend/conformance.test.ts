@@ -31,15 +31,22 @@ import {
 import { createReferenceBackend } from '../../src/backend/reference/reference-backend.js';
 
 // ---------------------------------------------------------------- native availability
+// The backend under test is native, or with AEKIT_CONFORMANCE=wasm the WebAssembly build of the
+// same kernels (test/backend/wasm/wasm-conformance.test.ts runs this file so); `native` names it.
 type NativeModule = typeof import('../../src/backend/native/native-backend.js');
 let nativeMod: NativeModule | null = null;
 let native: Backend | null = null;
 let skipReason: string | false = false;
+const subject = process.env.AEKIT_CONFORMANCE === 'wasm' ? 'wasm' : 'native';
 try {
-  nativeMod = await import('../../src/backend/native/native-backend.js');
-  native = nativeMod.createNativeBackend();
+  if (subject === 'wasm') {
+    native = (await import('../../src/backend/wasm/load-node.js')).createNodeWasmBackend();
+  } else {
+    nativeMod = await import('../../src/backend/native/native-backend.js');
+    native = nativeMod.createNativeBackend();
+  }
 } catch (e) {
-  skipReason = `native addon not available: ${(e as Error).message}`;
+  skipReason = `${subject} backend not available: ${(e as Error).message}`;
 }
 const ref = createReferenceBackend();
 
@@ -410,11 +417,11 @@ d('native vs reference: losses', opts, () => {
 d('native vs reference: hammingRank', opts, () => {
   const randomWords = (n: number) => Uint32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32));
   test('every width from 1 to 8 words, odd database sizes, query and codes as views; exact on every ISA', () => {
-    const mod = nativeMod!;
-    const best = mod.nativeInfo().isa;
+    const mod = nativeMod;
+    const best = mod?.nativeInfo().isa;
     try {
-      for (const isa of ['baseline', 'avx2', 'avx512'] as const) {
-        if (mod.setNativeIsa(isa) !== isa) continue;
+      for (const isa of mod ? ['baseline', 'avx2', 'avx512'] as const : ['wasm'] as const) {
+        if (mod && isa !== 'wasm' && mod.setNativeIsa(isa) !== isa) continue;
         for (const words of [1, 2, 3, 4, 5, 8]) {
           for (const n of [0, 1, 3, 4, 5, 97, 1001, 20_003]) {
             // Few distinct codes, so that most distances are ties and the order among them is tested.
@@ -434,7 +441,7 @@ d('native vs reference: hammingRank', opts, () => {
         }
       }
     } finally {
-      mod.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');
+      mod?.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');
     }
   });
 
@@ -464,7 +471,26 @@ d('native vs reference: convolution and pooling', opts, () => {
     // Large outputs: the native kernel convolves these a few images at a time (several chunks).
     geometry(9, 16, 32, 32, 8, [3, 3], 1, 1, 1, 1),
     geometry(5, 8, 48, 48, 8, [3, 3], 1, 1, 1, 2),
+    // Shapes the direct kernels split by stride phase: first layers with one channel, odd sizes,
+    // stride 3, dilation with stride, a kernel wider than the stride leaves phases without taps,
+    // an input smaller than the stride.
+    geometry(4, 1, 28, 28, 32, [3, 3], 2, 1, 1, 1),
+    geometry(2, 3, 15, 17, 11, [5, 3], 3, 2, 1, 1),
+    geometry(2, 5, 12, 13, 9, [3, 3], 2, 2, 2, 1),
+    geometry(3, 2, 9, 7, 3, [1, 1], 2, 0, 1, 1),
+    geometry(2, 3, 1, 1, 4, [3, 3], 2, 1, 1, 1),
+    geometry(2, 17, 8, 8, 19, [3, 3], 1, 1, 1, 1),
   ];
+  // Both algorithms: im2col + GEMM and the direct kernels (forced; normally chosen per shape).
+  const algorithms = nativeMod ? ['im2col', 'direct'] as const : [];
+  const withAlgorithm = (algo: 'im2col' | 'direct', body: () => void) => {
+    nativeMod!.setNativeConvAlgo(algo);
+    try {
+      body();
+    } finally {
+      nativeMod!.setNativeConvAlgo('auto');
+    }
+  };
   // Tolerance as for GEMM: a K-term float32 dot product, K = channels per group × taps.
   const tol = (g: ConvGeometry, scale: number) => (_i: number, v: number) => 2e-5 * (Math.abs(v) + Math.sqrt(g.inChannels / g.groups * g.kernelH * g.kernelW) * scale);
   const label = (g: ConvGeometry) => `${g.batch}x${g.inChannels}x${g.inHeight}x${g.inWidth} -> ${g.outChannels} k${g.kernelH}x${g.kernelW} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
@@ -473,7 +499,7 @@ d('native vs reference: convolution and pooling', opts, () => {
     w: g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW,
   });
 
-  test('conv2dForward with and without bias, every activation fused, inputs as views', () => {
+  for (const algo of algorithms) test(`conv2dForward (${algo}) with and without bias, every activation fused, inputs as views`, () => withAlgorithm(algo, () => {
     for (const [i, g] of cases.entries()) {
       const n = sizes(g);
       const x = randomArray(n.x), w = randomArray(n.w), bias = randomArray(g.outChannels);
@@ -488,9 +514,9 @@ d('native vs reference: convolution and pooling', opts, () => {
         }
       }
     }
-  });
+  }));
 
-  test('conv2dBackwardInput and conv2dBackwardFilter, beta 0 (NaN overwritten) and 1', () => {
+  for (const algo of algorithms) test(`conv2dBackwardInput and conv2dBackwardFilter (${algo}), beta 0 (NaN overwritten) and 1`, () => withAlgorithm(algo, () => {
     for (const g of cases) {
       const n = sizes(g);
       const x = randomArray(n.x), w = randomArray(n.w), dy = randomArray(n.y);
@@ -511,7 +537,7 @@ d('native vs reference: convolution and pooling', opts, () => {
         dw.check(label(g));
       }
     }
-  });
+  }));
 
   test('maxPool2d values and indices, scatterAdd and gather exactly; indices out of range are refused', () => {
     for (const [planes, h, w, k, s, p] of [[6, 28, 28, 2, 2, 0], [5, 7, 9, 3, 2, 1], [2, 5, 5, 3, 1, 1], [1, 1, 1, 1, 1, 0]]) {
@@ -659,7 +685,7 @@ d('native vs reference: optimizers', opts, () => {
 });
 
 // ---------------------------------------------------------------- threads, ISAs, concurrency
-d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
+d('native: thread pool, ISA dispatch, concurrent callers', { skip: skipReason || (subject === 'wasm' && 'the addon\'s threads and ISAs') }, () => {
   test('one thread gives the same results as the pool (bit-identical by design)', () => {
     const mod = nativeMod!;
     const threads = mod.nativeInfo().threads;
@@ -779,7 +805,7 @@ d('native: thread pool, ISA dispatch, concurrent callers', opts, () => {
   });
 });
 
-test('selectBackend honours AEKIT_BACKEND', async () => {
+test('selectBackend honours AEKIT_BACKEND', { skip: subject === 'wasm' && 'run once, with the native suite' }, async () => {
   // Run in child processes: the selection is cached per process.
   const { spawnSync } = await import('node:child_process');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -792,14 +818,15 @@ test('selectBackend honours AEKIT_BACKEND', async () => {
   };
   assert.equal(runWith('reference').out, 'reference');
   const bogus = runWith('gpu');
-  assert.match(bogus.out, /^BackendError: .*"native" or "reference".*"gpu"/);
+  assert.match(bogus.out, /^BackendError: .*"native", "wasm" or "reference".*"gpu"/);
+  assert.equal(runWith('wasm').out, 'wasm');
   const auto = runWith(undefined);
   if (native) {
     assert.equal(auto.out, 'native');
     assert.equal(runWith('native').out, 'native');
   } else {
-    assert.equal(auto.out, 'reference');
-    assert.match(auto.err, /^aekit: native addon not available \(.*\); using the reference backend$/);
+    assert.equal(auto.out, 'wasm');
+    assert.match(auto.err, /^aekit: native addon not available \(.*\); using the wasm backend$/);
     assert.match(runWith('native').out, /^BackendError: /);
   }
 });

@@ -2,6 +2,7 @@
  * The machine record a benchmark carries: sysfs cache sizes and /proc/cpuinfo read by hand, checked
  * on texts written out here, and the live record checked against what Node itself reports.
  */
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
@@ -33,7 +34,9 @@ test('the live record agrees with Node and prints on one line', () => {
   assert.equal(m.logicalCpus, cpus().length);
   if (process.platform === 'linux' && process.arch === 'x64') {
     assert.ok(m.family !== null && m.model !== null);
-    assert.ok(m.caches.l1d !== null && m.caches.l1d >= 16 * 1024, `L1d ${m.caches.l1d}`);
+    // Some virtual machines expose no cache folder in sysfs: the record then says unknown (null).
+    if (existsSync('/sys/devices/system/cpu/cpu0/cache')) assert.ok(m.caches.l1d !== null && m.caches.l1d >= 16 * 1024, `L1d ${m.caches.l1d}`);
+    else assert.equal(m.caches.l1d, null);
     // AVX-512 implies AVX2 on every x86 CPU that has it.
     if (m.features.avx512f) assert.ok(m.features.avx2);
   }

@@ -28,7 +28,7 @@ function leaves(command: Command, path: string[] = []): { path: string[]; option
   return command.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
 }
 
-const COMMANDS = leaves(program());
+const COMMANDS = leaves(await program());
 /** The flags that point a command at a missing input, where it has them; segment writes into a folder that cannot be made. */
 const ANCHORS = ['--model', '--data', '--input', '--runs', '--resume'];
 

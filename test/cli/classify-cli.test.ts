@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { saveClassifier } from '../../src/apps/classifier-run.js';
+import { saveClassifier } from '../../src/run/classifier-run.js';
 import { loadData } from '../../src/data/load-data.js';
 import { writeNpy } from '../../src/data/npy.js';
 import { Classifier } from '../../src/models/classifier.js';
@@ -44,7 +44,7 @@ test('classify a tiny pretrained model: the JSON, accuracy far above chance, and
 
   r = aekit('eval', '--model', classifier, '--test-limit', '300');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^mnist\/test \(300 examples\): accuracy 0\.\d{4} {2}error 0\.\d{4}\nconfusion \(rows: true class, columns: predicted\):\n/);
+  assert.match(r.stdout, /^mnist \(test\) \(300 examples\): accuracy 0\.\d{4} {2}error 0\.\d{4}\nconfusion \(rows: true class, columns: predicted\):\n/);
 });
 
 test('sdae: greedy pretraining, then classify --finetune on its encoder, and the encoder exported alone', () => {
@@ -85,10 +85,10 @@ test('bad input gets one line naming the problem and exit code 2', () => {
     [['classify', '--model', pretrained, '--labels', '205'], /^aekit: --labels 205: the labelled examples are balanced over the 10 classes, so their number must be a positive multiple of 10 \(e\.g\. 200 or 210\)$/],
     [['classify', '--model', pretrained, '--labels', '5000'], /^aekit: --labels 5000: class \d has \d+ training examples, fewer than the 500 per class that 5000 balanced labels need$/],
     [['classify', '--model', pretrained, '--labels', 'ten'], /^error: option '--labels <n>' argument 'ten' is invalid\. expected a whole number ≥ 1, got "ten"$/],
-    [['classify', '--model', unlabelled], /digits\.npy\/train: has no class labels \(one per example\), and classification needs them/],
+    [['classify', '--model', unlabelled], /digits\.npy \(train\): has no class labels \(one per example\), and classification needs them/],
     [['classify', '--model', pca], /pca: is a PCA run \(aekit pca\), which has no encoder to reuse; give the run folder of aekit train$/],
     [['classify', '--model', fiveClasses, '--finetune'], /five-classes: its encoder \(no layers\) has no weights, so there is no encoder to reuse$/],
-    [['eval', '--model', fiveClasses, '--test-limit', '50'], /mnist\/test: has labels up to 9, but .*five-classes's head scores 5 classes \(0\.\.4\)$/],
+    [['eval', '--model', fiveClasses, '--test-limit', '50'], /mnist \(test\): has labels up to 9, but .*five-classes's head scores 5 classes \(0\.\.4\)$/],
     [['encode', '--model', classifier, '--input', 'mnist', '--output', join(work, 'codes.npy')], /classifier\/model\.json: holds a classifier \(aekit classify\), not an autoencoder; aekit eval and aekit classify take it$/],
     [['export', 'encoder', '--model', pca, '--out', join(work, 'nothing')], /is a PCA run \(aekit pca\), which has no encoder to reuse/],
   ] as const) {

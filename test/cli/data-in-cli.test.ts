@@ -89,5 +89,5 @@ test('fashion-mnist from Debian\'s package, when installed', (t) => {
   }
   const run = aekit(['train', '--preset', 'undercomplete', '--data', 'fashion-mnist', '--limit', '2000', '--test-limit', '500', '--epochs', '1', '--out', join(work, 'fashion'), '--json']);
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(JSON.parse(readFileSync(join(work, 'fashion', 'model.json'), 'utf8')).data.name, 'fashion-mnist/train');
+  assert.equal(JSON.parse(readFileSync(join(work, 'fashion', 'model.json'), 'utf8')).data.name, 'fashion-mnist (train)');
 });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import '../../src/index.js';
-import { loadClassifier, saveClassifier } from '../../src/apps/classifier-run.js';
-import { saveSegmenter } from '../../src/apps/segment.js';
+import { loadClassifier, saveClassifier } from '../../src/run/classifier-run.js';
+import { saveSegmenter } from '../../src/run/segmenter-run.js';
 import { loadData } from '../../src/data/load-data.js';
 import { Classifier } from '../../src/models/classifier.js';
 import { segnetModel } from '../../src/models/presets.js';
@@ -51,7 +51,7 @@ test('export onnx and pytorch from a trained run, import it back, and refuse bad
   assert.equal(score(join(work, 'back')), score(run));
 
   const bad: [string[], RegExp][] = [
-    [['export', 'onnx', '--model', run, '--part', 'encoder', '--output', join(work, 'enc.onnx')], /enc\.onnx: exists; pass --force to replace it/],
+    [['export', 'onnx', '--model', run, '--part', 'encoder', '--output', join(work, 'enc.onnx')], /enc\.onnx: exists; pass --force to overwrite it/],
     [['export', 'onnx', '--model', run, '--output', join(work, 'x.txt')], /--output names an ONNX file, ending in \.onnx/],
     [['export', 'onnx', '--model', join(work, 'none'), '--output', join(work, 'x.onnx')], /not a run folder/],
     [['export', 'onnx', '--model', run, '--part', 'middle', '--output', join(work, 'x.onnx')], /Allowed choices are encoder, decoder, full/],

@@ -110,7 +110,7 @@ test('flags: numbers in decimal notation only, the help shows 1/12, and the data
   assert.doesNotMatch(help.stdout, /0\.0833/);
   const exp = aekit(['train', '--preset', 'undercomplete', '--limit', '2e2', '--test-limit', '1e2', '--epochs', '1e0', '--out', join(work, 'exp'), '--json']);
   assert.equal(exp.code, 0, exp.stderr);
-  assert.equal(JSON.parse(readFileSync(join(work, 'exp', 'model.json'), 'utf8')).data.name, 'mnist/train');
+  assert.equal(JSON.parse(readFileSync(join(work, 'exp', 'model.json'), 'utf8')).data.name, 'mnist (train)');
   // --force replaces an old run whole: nothing of it stays beside the new one.
   writeFileSync(join(work, 'exp', 'stale.png'), 'old');
   assert.equal(aekit(['train', '--preset', 'undercomplete', '--limit', '100', '--epochs', '1', '--out', join(work, 'exp'), '--force']).code, 0);

@@ -75,6 +75,10 @@ test('anomaly: labels from a column of the input give the ROC-AUC that the same 
   assert.equal(c.auc, f.auc);
   assert.equal(c.prAuc, f.prAuc);
   assert.deepEqual(c.scores, f.scores);
+  // For a person, the labels are named: the column and its file, or the labels file.
+  const human = await aekitInProcess('anomaly', '--model', run, '--input', flagged, '--label-column', 'anomaly');
+  assert.match(human.stdout, /PR-AUC [0-9.]+ against the column "anomaly" of .*flagged\.csv$/m);
+  assert.match((await aekitInProcess('anomaly', '--model', run, '--input', features, '--labels', flags)).stdout, /against .*flags\.csv$/m);
 });
 
 test('a label column for a source without named columns, or one that is not there, is one line and exit code 2', async () => {

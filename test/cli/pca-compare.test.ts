@@ -77,6 +77,13 @@ test('compare --code 2 --json: four rows in order, a run folder per autoencoder,
     assert.ok(existsSync(join(out, f)), f);
   }
   assert.match(r.stderr, /\[4\/4\] deep/);
+  // Each sub-run records the preset it trained (the dashboard lists it), and the comparison's
+  // report says its status and the aekit that made it.
+  const presetOf = (m: string) => JSON.parse(readFileSync(join(out, m, 'model.json'), 'utf8')).preset;
+  assert.deepEqual(['logistic-pca', 'shallow', 'deep'].map(presetOf), ['logistic-pca', 'undercomplete', 'deep']);
+  const report = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(report, /<tr><th>status<\/th><td>done<\/td><\/tr>/);
+  assert.match(report, /<tr><th>aekit<\/th><td>\d+\.\d+\.\d+<\/td><\/tr>/);
   // The deep run folder is an ordinary one: eval gives back the sse of the table.
   const evaluated = aekit('eval', '--model', join(out, 'deep'), '--test-limit', '50', '--json');
   assert.equal(evaluated.code, 0, evaluated.stderr);

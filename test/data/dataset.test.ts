@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertFinite, firstRows, makeDataset, row, splitValidation, takeRows, type Dataset } from '../../src/data/dataset.js';
+import { assertFinite, firstRows, makeDataset, partName, row, splitValidation, takeRows, type Dataset } from '../../src/data/dataset.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
 /** Ten examples of three features; example i holds [i, 10 + i, 20 + i] and label i. */
@@ -61,7 +61,7 @@ test('splitValidation is a seeded partition', () => {
   for (const part of [a.train, a.validation]) {
     for (let k = 0; k < part.n; k++) assert.equal(row(part, k)[1], 10 + part.labels![k]);
   }
-  assert.equal(a.train.name, 'toy/train');
+  assert.equal(a.train.name, 'toy (train)');
   assert.throws(() => splitValidation(ds, 1, 0), UsageError);
 });
 
@@ -77,4 +77,10 @@ test('assertFinite names the file, row and column', () => {
   ds.x[17] = 0;
   ds.x[1] = -Infinity;
   assert.throws(() => assertFinite(ds, 'x.npy'), /row 0, column 1 .* found -Infinity/);
+});
+
+test('parts of a data set are named as parts, not as paths that are not there', () => {
+  assert.equal(partName('data/mydata.csv', 'train'), 'data/mydata.csv (train)');
+  assert.equal(partName('data/mydata.csv (train)', 'labelled'), 'data/mydata.csv (train, labelled)');
+  assert.equal(partName('runs (old)/x.csv', 'test'), 'runs (old)/x.csv (test)');
 });

@@ -33,7 +33,7 @@ test('the embedded MNIST test split: 10,000 digits of 28x28 in [0, 1], first lab
   assert.equal(ds.n, 10000);
   assert.equal(ds.features, 784);
   assert.deepEqual(ds.shape, [1, 28, 28]);
-  assert.equal(ds.name, 'mnist/test');
+  assert.equal(ds.name, 'mnist (test)');
   assert.ok(ds.labels instanceof Uint8Array);
   // The first test digits of MNIST are 7, 2, 1, 0, 4 (LeCun's files).
   assert.deepEqual([...ds.labels.subarray(0, 5)], [7, 2, 1, 0, 4]);
@@ -54,7 +54,7 @@ test('loadIdxFolder reads gzipped or plain folders, scales pixels, keeps labels'
     const ds = loadIdxFolder(dir, { split: 'test', limit: 3 });
     assert.equal(ds.n, 3);
     assert.deepEqual(ds.shape, [1, 2, 2]);
-    assert.equal(ds.name, `${dir}/test`);
+    assert.equal(ds.name, `${dir} (test)`);
     // Image 2 is [2, 253, 0, 255] / 255.
     assert.deepEqual([...ds.x.subarray(8, 12)], [2 / 255, 253 / 255, 0, 1].map(Math.fround));
     assert.deepEqual([...ds.labels!], [0, 1, 2]);

@@ -1,20 +1,32 @@
 /**
  * Headless Chromium for page tests: Debian's /usr/bin/chromium driven by playwright-core, never a
  * browser download. One browser per test file (launch is the slow part); the file closes it in its
- * top-level after(). Where it cannot start, the test fails and says how to install it: CI installs it
- * through scripts/setup-browser.sh, so a skip there would hide a broken set-up.
+ * top-level after(). On a machine without Chromium (a fresh clone after `npm install`) the browser
+ * tests are skipped, each saying so in one line; with AEKIT_REQUIRE_BROWSER=1 (.ci/run sets it
+ * after installing Chromium through scripts/setup-browser.sh) they run and fail where it cannot
+ * start, so a skip in CI never hides a broken set-up.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-/** Where Debian's chromium package puts the browser. */
-export const CHROMIUM = '/usr/bin/chromium';
+/** Where Debian's chromium package puts the browser (AEKIT_CHROMIUM names another, as the skip's own test does). */
+export const CHROMIUM = process.env.AEKIT_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The flags of ../shared/DESIGN.md: headless, no sandbox (CI runs as root), nothing phoning home. */
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic', '--no-first-run',
 ];
+
+/**
+ * Why the browser tests are skipped here (for node:test's `skip` option), or false when they run:
+ * they run when Chromium is installed or when AEKIT_REQUIRE_BROWSER=1 requires them.
+ * @example
+ * test('the page draws', { skip: browserSkip }, async () => { … });
+ */
+export const browserSkip: string | false = process.env.AEKIT_REQUIRE_BROWSER === '1' || existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM}; \`bash scripts/setup-browser.sh\` installs it (AEKIT_REQUIRE_BROWSER=1 makes this a failure)`;
 
 const HOW_TO_INSTALL = 'run `bash scripts/setup-browser.sh` (it installs Debian\'s chromium; .ci/run does the same)';
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRun, saveModel } from '../../src/apps/save-load.js';
+import { loadRun, saveModel } from '../../src/run/save-load.js';
 import { writeNpy } from '../../src/data/npy.js';
 import { DataError } from '../../src/errors.js';
 import { ignoreDigests, sha256Hex } from '../../src/io/digest.js';

@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { RunEvent } from '../../src/apps/run-events.js';
+import type { RunEvent } from '../../src/run/run-events.js';
 import { EventsTail, type TailMessage } from '../../src/serve/events-tail.js';
 import { startDashboard } from '../../src/serve/server.js';
 import { writeFakeRun } from '../helpers/fake-runs.js';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { writeReport } from '../../src/apps/report.js';
-import { launchBrowser, linePointCounts, watchedPage } from '../helpers/browser.js';
+import { writeReport } from '../../src/run/report.js';
+import { browserSkip, launchBrowser, linePointCounts, watchedPage } from '../helpers/browser.js';
 import { writeFakeRun } from '../helpers/fake-runs.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -18,13 +18,14 @@ const dir = join(tempDir('report-file'), 'run-100');
 let browser: Browser;
 
 before(async () => {
+  if (browserSkip) return;
   writeFakeRun(dir, { epochs: EPOCHS, pictures: true });
   await writeReport(dir);
   browser = await launchBrowser();
 });
 after(() => browser?.close());
 
-test('report.html of a 100-epoch run opens from disk with the network blocked: every picture, a 100-point curve, in under a second', async () => {
+test('report.html of a 100-epoch run opens from disk with the network blocked: every picture, a 100-point curve, in under a second', { skip: browserSkip }, async () => {
   const { page, errors } = await watchedPage(browser);
   const blocked: string[] = [];
   await page.route('**', (route) => {

@@ -12,9 +12,10 @@ import {
   type Activation, type AdamParams, type Backend, type BinaryOp, type ConvGeometry, type GemmParams, type SgdParams, type UnaryOp,
 } from '../backend.js';
 import { BackendError } from '../../errors.js';
+import { applyTuning, type TuningAddon, type TuningStatus } from './tuning.js';
 
 /** The addon's exports (see native/binding.cc). */
-interface Addon {
+interface Addon extends TuningAddon {
   gemm(m: number, n: number, k: number, a: Float32Array, transA: boolean, b: Float32Array, transB: boolean,
     c: Float32Array, alpha: number, beta: number): void;
   linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
@@ -49,8 +50,10 @@ interface Addon {
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
     weights: Float32Array | null, grad: Float32Array | null): [number, number];
   info(): { isa: string; threads: number } & GemmBlocking;
+  kernelNames(): KernelNames;
   setThreads(n: number): number;
   setIsa(isa: string): string;
+  setConvAlgo(algo: string): string;
   peakGflops(seconds: number): number;
   corePeakGflops(seconds: number): number;
 }
@@ -67,6 +70,8 @@ function packageRoot(): string {
 }
 
 let addon: Addon | null = null;
+/** What became of the tuning cache when the addon loaded. */
+let tuning: TuningStatus = { state: 'off' };
 /** Why the addon could not be loaded (short, for the fallback warning), once a load failed. */
 let loadFailure: string | null = null;
 
@@ -79,14 +84,46 @@ function load(): Addon {
       if (!existsSync(path)) {
         loadFailure = `${path} is missing; build it with "npm run build" or "node scripts/build-native.mjs"`;
       } else {
-        addon = createRequire(import.meta.url)(path) as Addon;
-        return addon;
+        const loaded = createRequire(import.meta.url)(path) as Addon;
+        const mismatch = kernelNameMismatch(loaded.kernelNames());
+        if (mismatch) {
+          loadFailure = `${path} was built from other sources: ${mismatch}; rebuild it with "node scripts/build-native.mjs"`;
+        } else {
+          addon = loaded;
+          tuning = applyTuning(addon, addon.info().isa);
+          return addon;
+        }
       }
     } catch (e) {
       loadFailure = `${path || 'the addon'} failed to load: ${(e as Error).message}`;
     }
   }
   throw new BackendError(`aekit: native backend unavailable: ${loadFailure}`);
+}
+
+/** The op and activation names the addon's kernels take by number, in the order of its enums (native/kernel_names.h). */
+export interface KernelNames { activations: string[]; unaryOps: string[]; binaryOps: string[] }
+
+/**
+ * How the addon's names differ from this backend's lists (ACTIVATIONS, UNARY_OPS, BINARY_OPS,
+ * which index them), or null when they agree: an addon built from other sources would otherwise
+ * run the wrong op for a name.
+ */
+export function kernelNameMismatch(names: KernelNames): string | null {
+  const lists: [string, readonly string[], string[]][] = [
+    ['activations', ACTIVATIONS, names.activations], ['unary ops', UNARY_OPS, names.unaryOps], ['binary ops', BINARY_OPS, names.binaryOps],
+  ];
+  for (const [what, ours, theirs] of lists) {
+    if (ours.length !== theirs.length || ours.some((name, i) => name !== theirs[i])) {
+      return `its ${what} are [${theirs.join(', ')}], this backend's [${ours.join(', ')}]`;
+    }
+  }
+  return null;
+}
+
+/** The addon's kernel names (see KernelNames). */
+export function nativeKernelNames(): KernelNames {
+  return load().kernelNames();
 }
 
 /** The reason the native addon is unavailable (null when it loaded or was never tried). */
@@ -239,4 +276,29 @@ export function setNativeThreads(threads: number): number {
 /** Testing hook: lowers (never raises above the CPU's) the ISA the kernels dispatch to. Returns the ISA in use. */
 export function setNativeIsa(isa: 'avx512' | 'avx2' | 'baseline'): string {
   return load().setIsa(isa);
+}
+
+/**
+ * Testing and tuning hook: every convolution's forward and input gradient run im2col + GEMM or
+ * the direct kernels; 'auto' restores the per-shape choice. Returns the setting in force.
+ */
+export function setNativeConvAlgo(algo: 'auto' | 'im2col' | 'direct'): string {
+  return load().setConvAlgo(algo);
+}
+
+/** Whether this machine's tuning cache (`aekit tune`) was applied when the addon loaded, and if not why. */
+export function nativeTuningStatus(): TuningStatus {
+  load();
+  return tuning;
+}
+
+/** The addon's tuning hooks, for `aekit tune` and the benchmarks (see tuning.ts). */
+export function nativeTuningHooks(): TuningAddon & { setConvAlgo(algo: 'auto' | 'im2col' | 'direct'): string } {
+  const n = load();
+  return {
+    setConvTuned: (pass, sizes, algo) => n.setConvTuned(pass, sizes, algo),
+    clearConvTuned: () => n.clearConvTuned(),
+    convRule: (pass, sizes) => n.convRule(pass, sizes),
+    setConvAlgo: (algo) => n.setConvAlgo(algo),
+  };
 }

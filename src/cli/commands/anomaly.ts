@@ -4,20 +4,12 @@
  * autoencoder per digit trained on that digit alone, the test set scored, ROC-AUC per digit.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_ERROR_METRIC, type ErrorMetric, featureErrors, flagAnomalies, type FlaggedScores, reconstructionErrors, summarizeScores } from '../../apps/anomaly.js';
-import { prAuc, rocAuc } from '../../apps/anomaly-metrics.js';
-import { type InputColumns, inputRows } from '../../apps/data-split.js';
-import { ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/one-class.js';
-import { loadRun } from '../../apps/save-load.js';
-import { presetByName } from '../../apps/train-run.js';
-import { applyScaling } from '../../apps/scaling.js';
-import type { Dataset } from '../../data/dataset.js';
-import { readCsv } from '../../data/csv.js';
-import { readNpy } from '../../data/npy.js';
-import { tableFormat, writeMatrixFile, writeTable } from '../../data/write-table.js';
-import { DataError, UsageError } from '../../errors.js';
-import type { Autoencoder } from '../../models/autoencoder.js';
-import { PRESETS } from '../../models/presets.js';
+import { DEFAULT_ERROR_METRIC, ERROR_METRICS, type ErrorMetric } from '../../apps/anomaly/anomaly.js';
+import { ONE_CLASS_METRIC, ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/anomaly/one-class.js';
+import { scoreFile } from '../../apps/anomaly/score-file.js';
+import { tableFormat } from '../../data/write-table.js';
+import { UsageError } from '../../errors.js';
+import { PRESETS, presetByName } from '../../models/presets.js';
 import { parseDecimal } from '../../util/decimal.js';
 import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
@@ -76,8 +68,8 @@ export function anomalyCommand(): Command {
   return new Command('anomaly')
     .description('Anomaly scores by reconstruction error: score a file with a trained model, or train one model per digit and measure ROC-AUC (one-class MNIST)')
     .option('--model <dir>', 'score with this run folder (a model trained on normal data); needs --input')
-    .option('--input <file>', 'the rows to score: .npy, .csv, IDX file, PNG folder, or mnist / fashion-mnist (their test set)')
-    .option('--metric <m>', `the score: sse (summed squared error) or bce (summed binary cross-entropy, sigmoid outputs only); default ${DEFAULT_ERROR_METRIC}`, oneOf(['sse', 'bce'] as const))
+    .option('--input <file>', 'the rows to score: .npy, .csv, .arrow, IDX file, PNG folder, or mnist / fashion-mnist (their test set)')
+    .option('--metric <m>', `the score: sse (summed squared error), relative-sse (sse / sqrt(Σx² + 1): relative to the row's own energy) or bce (summed binary cross-entropy, sigmoid outputs only); default ${DEFAULT_ERROR_METRIC}, with --one-class ${ONE_CLASS_METRIC}`, oneOf(ERROR_METRICS))
     .option('--contamination <p>', 'flag this share of the input as anomalies: the scores above their (1 - p)-quantile; p in (0, 0.5]', contaminationShare)
     .option('--validation <file>', 'flag the scores above a quantile of this file\'s scores (rows known to be normal); see --quantile')
     .option('--quantile <q>', 'with --validation: the quantile of the normal scores that is the threshold (default 0.99: about 1% false alarms)', quantileLevel)
@@ -128,7 +120,7 @@ Examples:
         await runOneClass(opts);
         return;
       }
-      scoreFile(opts);
+      scoreFileCommand(opts);
     });
 }
 
@@ -165,7 +157,7 @@ function oneClassReporter(): (event: OneClassEvent) => void {
 }
 
 /** Scores a file with a trained model. */
-function scoreFile(opts: AnomalyFlags): void {
+function scoreFileCommand(opts: AnomalyFlags): void {
   const trainingOnly = (['data', 'preset', 'epochs', 'testLimit', 'out'] as const).filter((k) => opts[k] !== undefined);
   if (trainingOnly.length > 0) throw new UsageError(`anomaly: --${flag(trainingOnly[0])} goes with --one-class D|all`);
   if (!opts.model || !opts.input) {
@@ -182,89 +174,21 @@ function scoreFile(opts: AnomalyFlags): void {
   if (opts.perFeature) tableFormat(opts.perFeature, '--per-feature');
   checkOutputFiles([opts.output, opts.perFeature], { force: opts.force, inputs: [opts.input, opts.validation, opts.labels] });
 
-  const { model, record } = loadRun(opts.model);
-  const metric = opts.metric ?? DEFAULT_ERROR_METRIC;
-  if (metric === 'bce' && model.output.activation !== 'sigmoid') {
-    throw new UsageError(`anomaly: --metric bce needs a model with a sigmoid output; ${opts.model} has a ${model.output.activation} output: use sse`);
-  }
-  const scaling = record.data?.scale ?? null;
-  // Tables are read without the run's label column when they have it, and without the one named.
-  const rowsOf = (spec: string, columns: InputColumns, limit?: number) => checkedRows(model, applyScaling(inputRows(spec, limit, columns), scaling), spec);
-  const input = rowsOf(opts.input, { named: opts.labelColumn, run: record.data?.labelColumn }, opts.limit);
-  const labels = opts.labels !== undefined
-    ? readLabels(opts.labels, input.n, opts.limit)
-    : opts.labelColumn !== undefined ? anomalyLabels(input.labels!, input.n, `${opts.input}, column "${opts.labelColumn}"`) : undefined;
-  const scoreOf = (rows: Dataset) => {
-    const errors = reconstructionErrors(model, rows);
-    return metric === 'bce' ? errors.bce! : errors.sse;
-  };
-  const scores = scoreOf(input);
-  let flagged: FlaggedScores | null = null;
-  if (opts.contamination !== undefined) flagged = flagAnomalies(scores, { kind: 'contamination', share: opts.contamination });
-  if (opts.validation !== undefined) {
-    const normal = rowsOf(opts.validation, { run: opts.labelColumn ?? record.data?.labelColumn });
-    flagged = flagAnomalies(scores, { kind: 'validation', normalScores: scoreOf(normal), quantile: opts.quantile ?? 0.99 });
-  }
-  const auc = labels ? rocAuc(scores, labels) : null;
-  const pr = labels ? prAuc(scores, labels) : null;
-  if (opts.output) writeTable(opts.output, [{ name: metric, values: scores }, ...(flagged ? [{ name: 'anomaly', values: flagged.flags }] : [])]);
-  if (opts.perFeature) {
-    const errors = featureErrors(model, input);
-    writeMatrixFile(opts.perFeature, errors.x, errors.n, errors.features);
-  }
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
-  const top = order.slice(0, 10).map((row) => ({ row, score: scores[row] }));
-  const rule = opts.contamination !== undefined ? { contamination: opts.contamination } : opts.validation !== undefined ? { validation: opts.validation, quantile: opts.quantile ?? 0.99 } : null;
-  const summary = summarizeScores(scores);
+  const result = scoreFile({
+    model: opts.model, input: opts.input, metric: opts.metric, contamination: opts.contamination, validation: opts.validation, quantile: opts.quantile,
+    labels: opts.labels, labelColumn: opts.labelColumn, output: opts.output, perFeature: opts.perFeature, limit: opts.limit,
+  });
+  const { input, metric, flagged, auc, pr, top, rule, summary } = result;
   emit(opts.json, {
     rows: input.n, metric, scores: summary, threshold: flagged?.threshold ?? null, rule, anomalies: flagged?.anomalies ?? null,
     auc, prAuc: pr, mostAnomalous: top, data: opts.input, output: opts.output ?? null, perFeature: opts.perFeature ?? null,
   }, () => [
     `${opts.input}: ${input.n} rows scored by ${metric} with ${opts.model}: mean ${fmt(summary.mean)}, median ${fmt(summary.median)}, min ${fmt(summary.min)}, max ${fmt(summary.max)}`,
     ...(flagged ? [`  threshold ${fmt(flagged.threshold)} (${opts.contamination !== undefined ? `contamination ${opts.contamination}` : `${opts.quantile ?? 0.99}-quantile of ${opts.validation}`}): ${flagged.anomalies} anomalies`] : []),
-    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels}`] : []),
+    ...(auc !== null ? [`  ROC-AUC ${fmt(auc)}, PR-AUC ${fmt(pr)} against ${opts.labels ?? `the column "${opts.labelColumn}" of ${opts.input}`}`] : []),
     `  most anomalous rows: ${top.slice(0, 5).map((t) => `${t.row} (${fmt(t.score)})`).join(', ')}`,
     ...(opts.output || opts.perFeature ? [`  wrote ${[opts.output, opts.perFeature].filter(Boolean).join(' and ')}`] : []),
   ].join('\n'));
-}
-
-/** Rows of the model's width, or one line naming the file. */
-function checkedRows(model: Autoencoder, rows: Dataset, spec: string): Dataset {
-  if (rows.features !== model.inputSize) throw new DataError(`${spec}: rows have ${rows.features} values, expected ${model.inputSize} (the model's input size)`);
-  return rows;
-}
-
-/** The 0/1 labels of a file (.csv, or .npy read as stored: a uint8 1 is 1), one per input row. */
-function readLabels(path: string, rows: number, limit?: number): Uint8Array {
-  let values: ArrayLike<number>;
-  let width: number;
-  if (tableFormat(path, '--labels') === 'npy') {
-    const { shape, data } = readNpy(path);
-    width = shape.slice(1).reduce((a, b) => a * b, 1);
-    values = data;
-  } else {
-    const table = readCsv(path);
-    width = table.features;
-    values = table.x;
-  }
-  if (width !== 1) throw new DataError(`${path}: expected one label per row (a single column), found ${width} values per row`);
-  const n = Math.min(values.length, limit ?? Infinity);
-  if (n !== rows) throw new DataError(`${path}: ${n} labels for ${rows} input rows; expected one per row`);
-  return anomalyLabels(values, rows, path);
-}
-
-/** The first `rows` labels, checked to be 0 (normal) or 1 (anomaly), both present. @param source names them in errors */
-function anomalyLabels(values: ArrayLike<number>, rows: number, source: string): Uint8Array {
-  const labels = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = values[i];
-    if (v !== 0 && v !== 1) throw new DataError(`${source}: row ${i}: expected a label 0 (normal) or 1 (anomaly), found ${v}`);
-    labels[i] = v;
-  }
-  if (!labels.includes(0) || !labels.includes(1)) {
-    throw new DataError(`${source}: all ${labels.length} labels are ${labels[0]}; ROC-AUC and PR-AUC need both normal (0) and anomalous (1) rows`);
-  }
-  return labels;
 }
 
 /** A flag's name as typed: perFeature → per-feature. */

@@ -3,7 +3,7 @@
  * scored on the test split beside the pixels, PCA and from-scratch baselines.
  */
 import { Command } from 'commander';
-import { classify, CLASSIFY_DEFAULTS, type ClassifyResult } from '../../apps/classify.js';
+import { classify, CLASSIFY_DEFAULTS, type ClassifyResult } from '../../apps/classify/classify.js';
 import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 import { emit, timestamp } from '../output.js';

@@ -3,7 +3,7 @@
  * data to K numbers, as a table of test errors and a picture of their reconstructions.
  */
 import { Command } from 'commander';
-import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare.js';
+import { COMPARE_PRESETS, compare, type CompareEvent } from '../../apps/compare/compare.js';
 import { PRESETS } from '../../models/presets.js';
 import { interruptible } from '../interrupt.js';
 import { addDataOptions, type DataFlags, nonNegativeInt, positiveInt } from '../options.js';

@@ -3,11 +3,12 @@
  * against the clean ones.
  */
 import { Command } from 'commander';
-import { evaluationData, inputRows } from '../../apps/data-split.js';
-import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../apps/denoise.js';
-import { loadRun } from '../../apps/save-load.js';
-import { imageShape, writeImageRows } from '../../apps/pictures.js';
-import { applyScaling, undoScaling } from '../../apps/scaling.js';
+import { inputRows } from '../../data/data-split.js';
+import { evaluationData } from '../../run/run-data.js';
+import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../apps/denoise/denoise.js';
+import { loadRun } from '../../run/save-load.js';
+import { imageShape, writeImageRows } from '../../run/pictures.js';
+import { applyScaling, undoScaling } from '../../data/scaling.js';
 import type { Dataset } from '../../data/dataset.js';
 import { writeNpy } from '../../data/npy.js';
 import { DataError, UsageError } from '../../errors.js';

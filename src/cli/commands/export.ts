@@ -2,15 +2,15 @@
  * `aekit export encoder|onnx|pytorch`: a trained model taken out of aekit: its encoder as a run
  * folder of its own, a part of it as an ONNX file, or the PyTorch module its weights load into.
  */
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { exportEncoder } from '../../apps/classifier-run.js';
-import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../apps/onnx-export.js';
-import { pytorchSource } from '../../apps/pytorch-code.js';
+import { exportEncoder } from '../../run/classifier-run.js';
+import { exportOnnx, exportableRun, ONNX_OPSET, ONNX_PARTS, type OnnxPart } from '../../export/onnx-export.js';
+import { pytorchSource } from '../../export/pytorch-code.js';
 import { UsageError } from '../../errors.js';
 import { sha256Hex } from '../../io/digest.js';
 import { writeFileAtomic } from '../../io/run-folder.js';
-import { emit } from '../output.js';
+import { checkOutputFiles, emit } from '../output.js';
+import { exportTorchrunCommand } from './torchrun.js';
 
 function encoderCommand(): Command {
   return new Command('encoder')
@@ -60,6 +60,7 @@ Examples:
   $ aekit export onnx --model runs/sdae-classify --output digits.onnx
   $ python3 -c "import onnxruntime as ort, numpy as np; s = ort.InferenceSession('conv.onnx'); print(s.run(None, {'input': np.zeros((1, 1, 28, 28), np.float32)})[0].shape)"`)
     .action((opts: { model: string; part: OnnxPart; output: string; force: boolean; json: boolean }) => {
+      checkOutputFiles([opts.output], { force: opts.force });
       const result = exportOnnx(opts.model, opts.part, opts.output, { force: opts.force });
       emit(opts.json, result, () =>
         `wrote the ${opts.part === 'full' ? 'full model' : opts.part} of ${opts.model} to ${opts.output} (${result.operators.length} nodes, ${(result.bytes / 1024).toFixed(0)} KiB): ` +
@@ -94,7 +95,7 @@ Examples:
     .action((opts: { model: string; output?: string; force: boolean; json: boolean }) => {
       if (opts.output !== undefined) {
         if (!opts.output.endsWith('.py')) throw new UsageError(`${opts.output}: --output names a Python file, ending in .py`);
-        if (existsSync(opts.output) && !opts.force) throw new UsageError(`${opts.output}: exists; pass --force to replace it`);
+        checkOutputFiles([opts.output], { force: opts.force });
       }
       const source = pytorchSource(exportableRun(opts.model), opts.model);
       if (opts.output !== undefined) writeFileAtomic(opts.output, source);
@@ -107,12 +108,13 @@ Examples:
 /** The export command and its three kinds. */
 export function exportCommand(): Command {
   const command = new Command('export')
-    .description('Take a trained model out: aekit export encoder|onnx|pytorch --model DIR ...')
+    .description('Take a trained model out: aekit export encoder|onnx|pytorch --model DIR ..., or a torchrun job: aekit export torchrun --preset NAME --out JOBDIR')
     .addHelpText('after', `
 Examples:
   $ aekit export onnx --model runs/conv --part full --output conv.onnx
   $ aekit export pytorch --model runs/conv --output conv_model.py
-  $ aekit export encoder --model runs/sdae --out runs/sdae-encoder`);
-  for (const sub of [encoderCommand(), onnxCommand(), pytorchCommand()]) command.addCommand(sub.exitOverride());
+  $ aekit export encoder --model runs/sdae --out runs/sdae-encoder
+  $ aekit export torchrun --preset deep --out jobs/deep`);
+  for (const sub of [encoderCommand(), onnxCommand(), pytorchCommand(), exportTorchrunCommand()]) command.addCommand(sub.exitOverride());
   return command;
 }

@@ -2,8 +2,9 @@
  * `aekit import safetensors`: a PyTorch state dict (saved with safetensors) as an aekit run folder.
  */
 import { Command } from 'commander';
-import { importSafetensors } from '../../apps/import-safetensors.js';
+import { importSafetensors } from '../../export/import-safetensors.js';
 import { emit } from '../output.js';
+import { importTorchrunCommand } from './torchrun.js';
 
 function safetensorsCommand(): Command {
   return new Command('safetensors')
@@ -36,10 +37,12 @@ Examples:
 /** The import command. */
 export function importCommand(): Command {
   const command = new Command('import')
-    .description('Bring a model made elsewhere in: aekit import safetensors --input FILE --config CONFIG --out DIR')
+    .description('Bring a model made elsewhere in: aekit import safetensors --input FILE --config CONFIG --out DIR, or aekit import torchrun JOBDIR')
     .addHelpText('after', `
-Example:
-  $ aekit import safetensors --input conv.safetensors --config conv --out runs/from-torch`);
+Examples:
+  $ aekit import safetensors --input conv.safetensors --config conv --out runs/from-torch
+  $ aekit import torchrun jobs/deep`);
   command.addCommand(safetensorsCommand().exitOverride());
+  command.addCommand(importTorchrunCommand().exitOverride());
   return command;
 }

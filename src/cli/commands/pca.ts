@@ -3,7 +3,7 @@
  * autoencoder gets to PCA's subspace.
  */
 import { Command } from 'commander';
-import { pcaRun } from '../../apps/pca-run.js';
+import { pcaRun } from '../../apps/pca/pca-run.js';
 import { interruptible } from '../interrupt.js';
 import { addDataOptions, type DataFlags, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';

@@ -4,9 +4,10 @@
  * the LSH, PCAH and ITQ codes of the same data beside them.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { type RetrievalScores, retrieve } from '../../apps/retrieve.js';
+import { type RetrievalScores, retrieve } from '../../apps/retrieve/retrieve.js';
 import { interruptible } from '../interrupt.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { RETRIEVAL_PROTOCOLS, type RetrievalProtocol } from '../../data/retrieval-split.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
 import { emit, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -27,8 +28,9 @@ export function retrieveCommand(): Command {
     .option('--model <dir>', 'score this trained model\'s code (a sigmoid code, read as bits at 0.5) instead of training')
     .option('--bits <list>', 'code lengths to train the hash preset at (default 16,32,64); with --model, its code length', bitList)
     .option('--data <spec>', 'mnist, fashion-mnist or an IDX folder: database = training split, queries = test split', 'mnist')
-    .option('--limit <n>', 'use only the first N training examples as the database', positiveInt)
-    .option('--queries <n>', 'use only the first N test examples as queries', positiveInt)
+    .option('--protocol <p>', 'split: database = training split, queries = test split; standard: both pooled, --queries of them drawn (100 per class by default), the rest the training set and database', oneOf(RETRIEVAL_PROTOCOLS), 'split')
+    .option('--limit <n>', 'use only the first N training examples (standard: of the rest) as the database', positiveInt)
+    .option('--queries <n>', 'split: use only the first N test examples as queries; standard: draw N, the same number per class (default 1000)', positiveInt)
     .option('--epochs <n>', 'training epochs per code length (default: the hash preset\'s)', positiveInt)
     .option('--seed <n>', 'seed for weights, shuffles and the baselines', nonNegativeInt, 0)
     .option('--no-baselines', 'score the learned codes only, without fitting LSH, PCAH and ITQ')
@@ -42,15 +44,20 @@ mapAt5000 the same over the first 5,000; precisionAt100 the share of relevant it
 nearest; precisionRadius2 among those within distance 2, found by looking up every address within
 2 of the query (0 for a query that finds none). queriesPerSecond times the ranking and the lookup.
 
+--protocol standard is the one of papers on MNIST hashing: the 70,000 digits pooled, 1,000 queries
+drawn with --seed (100 per class), and the other 69,000 both the training set and the database
+(written to OUT/standard-data as IDX files, which the models train on).
+
 Examples:
   $ aekit retrieve --bits 32 --limit 10000 --queries 1000 --epochs 10
+  $ aekit retrieve --protocol standard --bits 16,32,64 --json
   $ aekit retrieve --model runs/hash-32 --json`)
-    .action(async (opts: { model?: string; bits?: number[]; baselines: boolean; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
+    .action(async (opts: { model?: string; bits?: number[]; protocol: RetrievalProtocol; baselines: boolean; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
       const result = await interruptible((signal) => retrieve({
         ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, signal, onEvent: progressReporter(),
       }));
       emit(opts.json, result, () => [
-        `database ${result.database} examples, ${result.queries} queries`,
+        `database ${result.database} examples, ${result.queries} queries (protocol ${result.protocol})`,
         ...result.results.flatMap((r) => [
           `${r.bits} bits (${r.runDir})`,
           `  ${'codes'.padEnd(8)}${'mAP'.padStart(8)}${'mAP@5000'.padStart(10)}${'P@100'.padStart(8)}${'P(r≤2)'.padStart(9)}${'queries/s'.padStart(10)}`,

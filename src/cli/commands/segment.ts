@@ -2,7 +2,7 @@
  * `aekit segment`: the segnet preset trained on scenes of MNIST digits, scored per pixel.
  */
 import { Command } from 'commander';
-import { segment } from '../../apps/segment.js';
+import { segment } from '../../apps/segment/segment.js';
 import { SEGNET } from '../../models/presets.js';
 import { interruptible } from '../interrupt.js';
 import { nonNegativeInt, positiveInt } from '../options.js';

@@ -78,14 +78,35 @@ Examples:
     });
 }
 
-/** Opens `url` in the desktop's browser; a machine without one only misses the convenience. */
+/** Opens `url` in the desktop's browser; a machine without one only misses the convenience, and is told the address. */
 function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const opener = browserOpener(process.platform, process.env);
+  const yourself = (why: string) => process.stderr.write(`aekit: ${why}; open ${url} yourself\n`);
+  if (opener.command === null) {
+    yourself(opener.why);
+    return;
+  }
+  const command = opener.command;
   try {
     const child = spawn(command, [url], { stdio: 'ignore', detached: true });
-    child.on('error', () => process.stderr.write(`aekit: could not open a browser (${command}); open ${url} yourself\n`));
+    child.on('error', () => yourself(`could not open a browser (${command})`));
+    // xdg-open without a browser it can start exits with an error and says nothing.
+    child.on('exit', (code) => { if (code !== 0) yourself(`${command} could not open a browser (exit code ${code})`); });
     child.unref();
   } catch {
-    process.stderr.write(`aekit: could not open a browser; open ${url} yourself\n`);
+    yourself('could not open a browser');
   }
+}
+
+/**
+ * How this machine opens a web page: the command, or why it cannot (a Linux session with no
+ * display, where xdg-open would fail without a word).
+ * @example
+ * browserOpener('linux', {}); // { command: null, why: 'no display to open a browser on (DISPLAY and WAYLAND_DISPLAY are unset)' }
+ */
+export function browserOpener(platform: string, env: Record<string, string | undefined>): { command: string; why: null } | { command: null; why: string } {
+  if (platform === 'darwin') return { command: 'open', why: null };
+  if (platform === 'win32') return { command: 'explorer', why: null };
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return { command: null, why: 'no display to open a browser on (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  return { command: 'xdg-open', why: null };
 }

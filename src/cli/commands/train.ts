@@ -3,10 +3,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { DEFAULT_VALIDATION_FRACTION } from '../../apps/data-split.js';
-import { SCALE_NAMES, type ScaleName } from '../../apps/scaling.js';
-import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train-run.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../data/data-split.js';
+import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
+import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
+import { CONFIG_TRAINING } from '../../apps/train/plan.js';
 import { DataError, UsageError } from '../../errors.js';
+import { implicitChoices } from '../../models/config.js';
 import { PRESETS, DEFAULT_PRESET } from '../../models/presets.js';
 import { addDataOptions, byteSize, type DataFlags, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -34,6 +36,7 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
   checkpointEvery?: number;
   maxMemory?: number;
   labelColumn?: string;
+  binarize?: 'dynamic' | 'none';
   resume?: string;
   json: boolean;
 }
@@ -77,6 +80,7 @@ export function trainCommand(): Command {
     .option('--force', 'replace the run in an existing run folder', false)
     .option('--max-memory <size>', 'memory budget (e.g. 256MB): a NPY, CSV or Arrow file too large for it is streamed from disk through a shuffle window', byteSize)
     .option('--label-column <name>', 'a CSV or Arrow column holding the labels, not a feature (a header name or a 0-based index)')
+    .option('--binarize <how>', 'dynamic: every training batch binarised afresh (a pixel v becomes 1 with probability v), validation and test once with a fixed seed; none (default: the preset\'s; dynamic for vae and conv-vae)', oneOf(['dynamic', 'none'] as const))
     .option('--checkpoint-every <n>', 'also save the training state every N steps (it is saved after every epoch and on Ctrl-C)', positiveInt)
     .option('--resume <dir>', 'continue the stopped or killed run in DIR from its checkpoint, with its own settings')
     .option('--json', 'print one JSON object on stdout; progress stays on stderr', false))
@@ -96,6 +100,7 @@ Examples:
   $ aekit train --preset undercomplete --noise mask:0.25 --tied    # a tied denoising autoencoder
   $ aekit train --preset sparse --sparsity 0.05:3 --l2 1e-4
   $ aekit train --preset linear --data table.arrow --scale standardize --label-column class
+  $ aekit train --preset vae --out runs/vae     # a variational autoencoder; aekit eval gives its NLL
   $ aekit train --preset undercomplete --data big.npy --max-memory 256MB   # streamed from disk`)
     .action(async (opts: TrainFlags, command: Command) => {
       if (opts.resume !== undefined) {
@@ -107,9 +112,14 @@ Examples:
         return;
       }
       const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
+      const config = opts.config ? readConfig(opts.config) : undefined;
+      for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
+      // A config with no --preset trains with settings of its own, said before it starts.
+      const presetNamed = command.getOptionValueSource('preset') === 'cli';
+      if (opts.config && !presetNamed) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(opts)}\n`);
       const result = await interruptible((signal) => trainRun({
-        preset: opts.preset,
-        config: opts.config ? (readConfig(opts.config) as never) : undefined,
+        preset: opts.config && !presetNamed ? undefined : opts.preset,
+        config: config as never,
         modelOverrides: overridesFromFlags(opts),
         data: opts.data,
         epochs: opts.epochs,
@@ -127,6 +137,7 @@ Examples:
         checkpointEvery: opts.checkpointEvery,
         maxMemory: opts.maxMemory,
         labelColumn: opts.labelColumn,
+        binarize: opts.binarize,
         seed: opts.seed,
         out,
         force: opts.force,
@@ -135,6 +146,14 @@ Examples:
       }));
       emit(opts.json, result, () => describeTrainRun(result, opts.config));
     });
+}
+
+/** The training settings of a config run with no --preset, the flags applied, as one sentence. */
+function describeConfigTraining(opts: TrainFlags): string {
+  const d = CONFIG_TRAINING;
+  return `training ${opts.epochs ?? d.epochs} epochs in batches of ${opts.batchSize ?? d.batchSize}, ${opts.optimizer ?? 'adam'} at lr ${opts.lr ?? d.lr} `
+    + `with a ${opts.schedule ?? d.schedule} schedule, weight decay ${opts.weightDecay ?? d.weightDecay ?? 0} `
+    + '(a config\'s defaults without --preset; --epochs, --batch-size, --lr, --schedule and --weight-decay change them)';
 }
 
 /**

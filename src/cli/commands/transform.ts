@@ -2,11 +2,11 @@
  * `aekit encode`, `aekit decode` and `aekit reconstruct`: a trained model applied to a file.
  */
 import { Command } from 'commander';
-import { inputRows } from '../../apps/data-split.js';
-import { loadRun } from '../../apps/save-load.js';
-import { imageShape } from '../../apps/pictures.js';
-import { applyScaling, undoScaling } from '../../apps/scaling.js';
-import { type Transform, transformRows } from '../../apps/transform.js';
+import { inputRows } from '../../data/data-split.js';
+import { loadRun } from '../../run/save-load.js';
+import { imageShape } from '../../run/pictures.js';
+import { applyScaling, undoScaling } from '../../data/scaling.js';
+import { type Transform, transformRows } from '../../run/transform.js';
 import { tableFormat, writeMatrixFile } from '../../data/write-table.js';
 import { DataError, UsageError } from '../../errors.js';
 import { rowsFigure } from '../../viz/figure.js';

@@ -1,0 +1,119 @@
+/**
+ * The `wasm` section of `npm run bench`: aekit's WebAssembly backend training the dense model
+ * (batch 256, Adam), beside TensorFlow.js 4.22 on its WebAssembly and CPU backends and aekit's
+ * native backend on one thread, interleaved repetition by repetition in this one process so that
+ * load from other processes on a shared machine falls on all of them alike.
+ */
+import { Autoencoder } from '../src/models/autoencoder.js';
+import type { AutoencoderConfigInput } from '../src/models/config.js';
+import type { Backend } from '../src/backend/backend.js';
+import { createNodeWasmBackend } from '../src/backend/wasm/load-node.js';
+import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
+import { Adam } from '../src/training/optimizers.js';
+import { Prng } from '../src/util/prng.js';
+import { median } from './gemm-bench.js';
+import { tfjsTrainer, type TfjsTrainer } from './tfjs-peer.js';
+
+export interface WasmBenchOptions { reps: number; steps: number; warmup: number; batch: number }
+
+interface Rated { samplesPerSecond: number; repetitions: number[] }
+
+/** A dense-model trainer on one aekit backend: `step()` runs one Adam step on the next batch. */
+function aekitTrainer(backend: Backend, config: AutoencoderConfigInput, batchSize: number, pool: Float32Array): () => void {
+  setBackend(backend);
+  const model = Autoencoder.create(config, 0);
+  const params = model.parameters();
+  const adam = new Adam(params, { lr: 1e-3 });
+  const rng = new Prng(0);
+  const features = model.inputSize;
+  const rows = pool.length / features;
+  const batch = new Tensor(new Float32Array(batchSize * features), [batchSize, features]);
+  let cursor = 0;
+  return () => {
+    setBackend(backend);
+    if (cursor + batchSize > rows) cursor = 0;
+    batch.data.set(pool.subarray(cursor * features, (cursor + batchSize) * features));
+    cursor += batchSize;
+    tidy(() => {
+      for (const p of params) p.tensor.zeroGrad();
+      const { loss } = model.objective({ x: batch }, { training: true, rng });
+      backward(loss);
+      adam.step();
+    });
+  };
+}
+
+/** Samples per second of `steps` calls of `step` with `batch` examples each. */
+function rate(step: () => void, steps: number, batch: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  return (steps * batch) / ((performance.now() - t0) / 1000);
+}
+
+const summary = (rates: number[]): Rated => ({ samplesPerSecond: median(rates), repetitions: rates.map(Math.round) });
+
+/**
+ * Measures the section. `native` is the native backend with `setThreads` (absent when the addon is not built).
+ * @param log progress lines (stderr)
+ */
+export async function runWasmBench(o: WasmBenchOptions, config: AutoencoderConfigInput, native: { backend: Backend; setThreads(n: number): number; threads: number } | null,
+  log: (line: string) => void) {
+  const rng = new Prng(1);
+  const pool = Float32Array.from({ length: 2048 * 784 }, () => rng.uniform());
+  const wasm = createNodeWasmBackend();
+  const ours = aekitTrainer(wasm, config, o.batch, pool);
+  const nativeStep = native ? aekitTrainer(native.backend, config, o.batch, pool) : null;
+  const peers: Partial<Record<'wasm' | 'cpu', TfjsTrainer>> = {};
+  const refusals: Record<string, string> = {};
+  for (const name of ['wasm', 'cpu'] as const) {
+    try {
+      peers[name] = await tfjsTrainer(name, o.batch, pool);
+    } catch (e) {
+      refusals[name] = (e as Error).message;
+      log(`wasm bench: tfjs ${name} cannot train the dense model: ${refusals[name]}`);
+    }
+  }
+  const rates = { ours: [] as number[], native: [] as number[], tfjsWasm: [] as number[], tfjsCpu: [] as number[] };
+  try {
+    native?.setThreads(1);
+    for (let i = 0; i < o.warmup; i++) {
+      ours();
+      nativeStep?.();
+      peers.wasm?.step();
+    }
+    for (let r = 0; r < o.reps; r++) {
+      rates.ours.push(rate(ours, o.steps, o.batch));
+      // tfjs's wasm backend runs this model's backward matmuls (transposed operands) some twenty
+      // times slower than aekit here: fewer steps keep the repetition short; a rate is per sample.
+      if (peers.wasm) rates.tfjsWasm.push(rate(peers.wasm.step, Math.max(1, Math.round(o.steps / 3)), o.batch));
+      if (nativeStep) rates.native.push(rate(nativeStep, o.steps, o.batch));
+      log(`wasm bench: repetition ${r + 1}/${o.reps}: aekit wasm ${Math.round(rates.ours.at(-1)!)}, tfjs wasm ${Math.round(rates.tfjsWasm.at(-1) ?? NaN)}, aekit native 1 thread ${Math.round(rates.native.at(-1) ?? NaN)} samples/s`);
+    }
+    // tfjs's plain-JS backend is slower still: one step, once.
+    if (peers.cpu) rates.tfjsCpu.push(rate(peers.cpu.step, 1, o.batch));
+  } finally {
+    if (native) native.setThreads(native.threads);
+    peers.wasm?.dispose();
+    peers.cpu?.dispose();
+    setBackend(native?.backend ?? wasm);
+  }
+  const peer = (name: 'wasm' | 'cpu', list: number[]) => peers[name]
+    ? { name: `tfjs-backend-${name}`, version: peers[name].version, simd: peers[name].simd, threads: peers[name].threads ? 'multi' : 'one', ...summary(list) }
+    : { name: `tfjs-backend-${name}`, error: refusals[name] };
+  const oursRated = summary(rates.ours);
+  const tfjsWasm = peer('wasm', rates.tfjsWasm), tfjsCpu = peer('cpu', rates.tfjsCpu);
+  const best = Math.max(...[tfjsWasm, tfjsCpu].map((p) => ('samplesPerSecond' in p ? p.samplesPerSecond ?? 0 : 0)));
+  const native1 = native ? summary(rates.native) : null;
+  return {
+    model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam',
+    batch: o.batch,
+    threads: 1,
+    blocking: wasm.gemmBlocking(),
+    ...oursRated,
+    peers: { tfjsWasm, tfjsCpu },
+    /** To the faster TensorFlow.js backend. */
+    ratio: best > 0 ? oursRated.samplesPerSecond / best : null,
+    native1Thread: native1,
+    ratioToNative1Thread: native1 ? oursRated.samplesPerSecond / native1.samplesPerSecond : null,
+  };
+}

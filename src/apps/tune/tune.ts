@@ -1,0 +1,83 @@
+/**
+ * `aekit tune`: measures, on this machine, the choices the native kernels make by shape (today:
+ * im2col + GEMM or the direct kernels, for each pass of each convolution the conv presets and
+ * SegNet train), in a second or two, and caches them per CPU (src/backend/native/tuning.ts).
+ * The shapes are found by running one training step of each model through a backend that notes
+ * every convolution it is asked for.
+ */
+import type { Backend, ConvGeometry } from '../../backend/backend.js';
+import { nativeInfo, nativeTuningHooks } from '../../backend/native/native-backend.js';
+import {
+  type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, measureConvChoice, type TuningFile, writeTuning,
+} from '../../backend/native/tuning.js';
+import { Autoencoder } from '../../models/autoencoder.js';
+import { PRESETS, SEGNET } from '../../models/presets.js';
+import { Segmenter } from '../../models/segmenter.js';
+import type { Trainable } from '../../models/trainable.js';
+import { backward, Tensor, tidy, withBackend } from '../../tensor/index.js';
+import { Prng } from '../../util/prng.js';
+
+/** A model whose convolutions are tuned, and the batch it trains with. */
+interface TunedModel { name: string; model: Trainable; input: number[]; batch: number; labels?: number }
+
+function tunedModels(): TunedModel[] {
+  return [
+    { name: 'conv', model: Autoencoder.create(PRESETS.conv.model, 0), input: [1, 28, 28], batch: PRESETS.conv.training.batchSize },
+    { name: 'conv-denoising', model: Autoencoder.create(PRESETS['conv-denoising'].model, 0), input: [1, 28, 28], batch: PRESETS['conv-denoising'].training.batchSize },
+    { name: 'segnet', model: Segmenter.create(SEGNET.model, 0), input: [1, 64, 64], batch: SEGNET.training.batchSize, labels: SEGNET.model.classes },
+  ];
+}
+
+/** Every convolution pass one training step of `m` runs, with the batch it runs at. */
+function convolutionsOf(m: TunedModel, backend: Backend): { pass: ConvPass; geometry: ConvGeometry }[] {
+  const seen: { pass: ConvPass; geometry: ConvGeometry }[] = [];
+  const noting: Backend = {
+    ...backend,
+    conv2dForward: (x, w, b, y, g, act, slope) => { seen.push({ pass: 'forward', geometry: { ...g } }); backend.conv2dForward(x, w, b, y, g, act, slope); },
+    conv2dBackwardInput: (dy, w, dx, g, beta) => { seen.push({ pass: 'backwardInput', geometry: { ...g } }); backend.conv2dBackwardInput(dy, w, dx, g, beta); },
+    conv2dBackwardFilter: (x, dy, dw, g, beta) => { seen.push({ pass: 'backwardFilter', geometry: { ...g } }); backend.conv2dBackwardFilter(x, dy, dw, g, beta); },
+  };
+  const size = m.input.reduce((a, b) => a * b, 1);
+  const rng = new Prng(0);
+  withBackend(noting, () => tidy(() => {
+    const x = new Tensor(Float32Array.from({ length: m.batch * size }, () => rng.uniform()), [m.batch, ...m.input]);
+    const y = m.labels ? new Tensor(Float32Array.from({ length: m.batch * size }, (_, i) => i % m.labels!), [m.batch, ...m.input.slice(1)]) : undefined;
+    backward(m.model.objective({ x, y }, { training: true, rng }).loss);
+  }));
+  return seen;
+}
+
+/** What `aekit tune` measured and where it wrote it. */
+export interface TuneResult { path: string; file: TuningFile; seconds: number }
+
+/**
+ * Measures the convolution choices of the conv presets and SegNet on the native backend and
+ * writes them to the tuning cache, which the native backend applies from its next load on.
+ * @param backend the native backend (its kernels are timed)
+ * @example
+ * const { path, file } = tune(selectBackend());
+ */
+export function tune(backend: Backend, options: { reps?: number; onShape?: (choice: ConvChoice) => void } = {}): TuneResult {
+  const started = performance.now();
+  const hooks = nativeTuningHooks();
+  const isa = nativeInfo().isa;
+  const choices: ConvChoice[] = [];
+  const done = new Set<string>();
+  for (const m of tunedModels()) {
+    for (const { pass, geometry } of convolutionsOf(m, backend)) {
+      const key = `${pass} ${convSizes({ ...geometry, batch: 0 }).join(',')}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const rule = hooks.convRule(CONV_PASSES.indexOf(pass), convSizes(geometry));
+      const choice = measureConvChoice(backend, (algo) => hooks.setConvAlgo(algo), rule, pass, geometry, options.reps);
+      choices.push(choice);
+      options.onShape?.(choice);
+    }
+  }
+  const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: choices };
+  const path = writeTuning(file);
+  // Take the new choices at once in this process too.
+  hooks.clearConvTuned();
+  for (const c of choices) hooks.setConvTuned(CONV_PASSES.indexOf(c.pass), convSizes(c.geometry), c.algorithm === 'im2col' ? 1 : 2);
+  return { path, file, seconds: (performance.now() - started) / 1000 };
+}
