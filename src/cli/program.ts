@@ -90,6 +90,9 @@ function oneLine(text: string): string {
   return `${text.trim().replace(/\s*\n\s*/g, ' ')}\n`;
 }
 
+/** The names of the commands a program has, for tests and the help. */
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input or usage). */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');

@@ -3,7 +3,7 @@
  * codes, the decoded latent grid of a 2-d code, and the KL of each code unit (which units the
  * model uses). Each with its title and row labels drawn in.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { join } from 'node:path';
 import type { Matrix } from '../data/dataset.js';
 import type { Autoencoder } from '../models/autoencoder.js';
@@ -84,7 +84,7 @@ export async function writeGenerativePictures(dir: string, model: Autoencoder, t
       written.push(GENERATIVE_FILES.latentGrid);
     }
   }
-  writeFileSync(join(dir, GENERATIVE_FILES.klPerUnit), await renderPlot(klPerUnitSpec(klPerUnit(model, test))));
+  writeFileAtomic(join(dir, GENERATIVE_FILES.klPerUnit), await renderPlot(klPerUnitSpec(klPerUnit(model, test))));
   written.push(GENERATIVE_FILES.klPerUnit);
   return written;
 }

@@ -31,7 +31,7 @@ test('a data file too small for a test split: one line naming it, exit 2, before
   const out = join(root, 'run-one');
   const { code, stdout, stderr } = await aekitInProcess('train', '--data', pngFolder('one', 1), '--config', config, '--epochs', '1', '--out', out, '--json');
   assert.equal(code, 2, stderr);
-  assert.equal(stdout, '');
+  assert.match(JSON.parse(stdout).error.message, /no test examples/, 'with --json, the failure as one JSON object');
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
   assert.match(stderr, /one\/test: no test examples, so the test metrics cannot be computed/);
   assert.doesNotMatch(stderr, /NaN/);

@@ -27,7 +27,8 @@ function sourceFiles(dir: string): string[] {
 
 test('every file aekit writes goes through writeFileAtomic: no other writer in src/', () => {
   // events.jsonl is appended a line at a time, and its readers skip a cut last line.
-  const allowed = new Map([['src/io/atomic-write.ts', /writeFileSync\(fd, data\)/], ['src/apps/run-events.ts', /appendFileSync\(/]]);
+  // The backend imports nothing of the project: its tuning cache writes a temporary file and renames it itself.
+  const allowed = new Map([['src/io/atomic-write.ts', /writeFileSync\(fd, data\)/], ['src/run/run-events.ts', /appendFileSync\(/], ['src/backend/native/tuning.ts', /writeFileSync\(temp, /]]);
   const offenders: string[] = [];
   for (const file of sourceFiles('src')) {
     const code = readFileSync(file, 'utf8').split('\n').filter((line) => !/^\s*(\*|\/\/)/.test(line)).join('\n');
