@@ -136,7 +136,9 @@ export async function runSoak(options: SoakOptions): Promise<{ train: SoakPhase;
     }, options.trainSeconds);
 
     const serveErrors: string[] = [];
-    const dashboard = await startDashboard({ runs, port: 0, rateLimit: 0 });
+    // Every soak client comes from 127.0.0.1, so the per-client stream cap (which the attack tests
+    // check) would refuse them as one client: here the whole global cap goes to that one address.
+    const dashboard = await startDashboard({ runs, port: 0, rateLimit: 0, streams: { perClient: 64 } });
     const port = Number(new URL(dashboard.url).port);
     const paths = ['/api/runs', '/api/run?run=soak', '/api/loss.svg?run=soak', '/runs/soak/report.html', '/runs/soak/reconstructions.png'];
     const serveSamples = await sampled(options, async (signal) => {

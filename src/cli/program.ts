@@ -77,9 +77,6 @@ Examples:
   $ aekit serve --open                           # the dashboard of runs/ in your browser`);
 }
 
-/** The names of the commands a program has, for tests and the help. */
-export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
-
 /** A command and every command under it. */
 function allCommands(command: Command): Command[] {
   return [command, ...command.commands.flatMap((sub) => allCommands(sub))];
