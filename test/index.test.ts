@@ -15,7 +15,7 @@ test('importing aekit has no side effect: a bad AEKIT_BACKEND only fails at the 
   assert.equal(imported.stderr, '');
   const used = run(`const { Tensor, add } = await import(${JSON.stringify(entry)}); add(Tensor.from([1]), Tensor.from([2]));`, { AEKIT_BACKEND: 'bogus' });
   assert.notEqual(used.status, 0);
-  assert.match(used.stderr, /AEKIT_BACKEND must be "native" or "reference", got "bogus"/);
+  assert.match(used.stderr, /AEKIT_BACKEND must be "native", "wasm" or "reference", got "bogus"/);
 });
 
 test('the first op runs on the chosen backend, and setBackend before it wins', () => {
