@@ -99,7 +99,7 @@ test('the run list shows the runs, sorts by a clicked column, and opens a report
   // String expressions: the tests compile without the DOM's types.
   const ids = async () => page.evaluate<string[]>(`[...document.querySelectorAll('tbody tr')].map((r) => r.dataset.run)`);
   assert.deepEqual((await ids()).sort(), ['compare-x/deep', 'live', 'old']);
-  assert.match(await page.textContent('tr[data-run="live"]') ?? '', /undercomplete.*mnist\/train.*done/);
+  assert.match(await page.textContent('tr[data-run="live"]') ?? '', /undercomplete.*mnist \(train\).*done/);
   await page.click('th[data-key="sse"]');
   const ascending = await ids();
   const sse = await page.evaluate<number[]>(`[...document.querySelectorAll('tbody tr td:nth-child(8)')].map((c) => Number(c.textContent))`);
