@@ -4,9 +4,9 @@
  * autoencoder per digit trained on that digit alone, the test set scored, ROC-AUC per digit.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_ERROR_METRIC, ERROR_METRICS, type ErrorMetric } from '../../apps/anomaly/anomaly.js';
+import { DEFAULT_ERROR_METRIC, ERROR_METRICS } from '../../apps/anomaly/anomaly.js';
 import { ONE_CLASS_METRIC, ONE_CLASS_PRESET, oneClass, type OneClassEvent } from '../../apps/anomaly/one-class.js';
-import { scoreFile } from '../../apps/anomaly/score-file.js';
+import { scoreFile, type ScoreFileOptions } from '../../apps/anomaly/score-file.js';
 import { tableFormat } from '../../data/write-table.js';
 import { UsageError } from '../../errors.js';
 import { PRESETS, presetByName } from '../../training/presets.js';
@@ -17,17 +17,8 @@ import { checkOutputFiles, emit, fmt, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
 /** The parsed flags of `aekit anomaly`. */
-interface AnomalyFlags {
-  model?: string;
-  input?: string;
-  metric?: ErrorMetric;
-  contamination?: number;
-  validation?: string;
-  quantile?: number;
-  labels?: string;
-  labelColumn?: string;
-  output?: string;
-  perFeature?: string;
+/** The flags of both uses: scoring a file (the application's own options) and one-class MNIST. */
+interface AnomalyFlags extends Partial<ScoreFileOptions> {
   data?: string;
   oneClass?: number[] | 'all';
   preset?: string;
