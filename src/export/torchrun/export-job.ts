@@ -25,6 +25,8 @@ import { inputKind } from '../../data/load-input.js';
 import { loadData } from '../../data/load-data.js';
 import { FASHION_MNIST_DIR, findIdxFiles, mnistDir } from '../../data/mnist.js';
 import { writeNpy } from '../../data/npy.js';
+import type { Dataset } from '../../data/dataset.js';
+import { fixedBinarization } from '../../training/binarize-data.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic, writeJson } from '../../io/run-folder.js';
 import { writeSafetensors } from '../../io/safetensors.js';
@@ -95,6 +97,11 @@ export interface TorchrunJob {
   training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number };
   data: {
     source: { train: Record<string, string>; test: Record<string, string> | null };
+    /**
+     * A dynamically binarised run's validation and test rows, binarised once by aekit with its
+     * fixed seeds (as aekit scores them), in the splits' order: train.py reads these instead.
+     */
+    heldOut?: { validation: { x: string }; test: { x: string } };
     limit?: number;
     testLimit?: number;
     validationFraction: number;
@@ -133,6 +140,7 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
 
   prepareJobFolder(options.out, options.force ?? false);
   const source = jobSource(plan.data, options.out, plan.labelColumn);
+  const heldOut = plan.training.binarize === 'dynamic' ? writeBinarizedHeldOut(options.out, loaded.validation, loaded.test, scaling) : undefined;
   const record: Omit<RunRecord, 'status'> = {
     format: MODEL_FORMAT, version: RUN_RECORD_VERSION, preset: plan.preset, model: model.config, training: plan.training,
     data: {
@@ -141,7 +149,7 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
     },
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: 'torch (torchrun job)' },
   };
-  writeJobFolder(options.out, model, { training: plan.training, source, record, name: plan.preset ?? 'a custom model', trainRows: loaded.train.n });
+  writeJobFolder(options.out, model, { training: plan.training, source, ...(heldOut ? { heldOut } : {}), record, name: plan.preset ?? 'a custom model', trainRows: loaded.train.n });
   const command = `torchrun --standalone --nproc_per_node 2 ${join(options.out, JOB_FILES.script)}`;
   return {
     out: options.out, files: readdirSync(options.out).sort(), preset: plan.preset, input: [...model.inputShape], code: [...model.codeShape], training: plan.training,
@@ -153,6 +161,8 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
 export interface JobContents {
   training: NonNullable<RunRecord['training']>;
   source: TorchrunJob['data']['source'];
+  /** Validation and test rows as the run scores them, when aekit binarised them at export. */
+  heldOut?: TorchrunJob['data']['heldOut'];
   /** The record the job completes and writes as run/model.json. */
   record: TorchrunJob['record'];
   /** The preset's name or another few words, for the README. */
@@ -186,7 +196,7 @@ function netTensors(net: JobNet): { name: string; shape: number[]; data: Float32
  * @example
  * const job = torchrunJob(model, contents);
  */
-export function torchrunJob(net: JobNet, { training, source, record }: JobContents): TorchrunJob {
+export function torchrunJob(net: JobNet, { training, source, heldOut, record }: JobContents): TorchrunJob {
   const parts = jobNetParts(net);
   return {
     format: 'aekit-torchrun-job', version: 1, kind: parts.kind, module: JOB_FILES.module, class: parts.className, init: JOB_FILES.init,
@@ -196,7 +206,7 @@ export function torchrunJob(net: JobNet, { training, source, record }: JobConten
     parameters: jobParameters(net.parameters()),
     training: { ...training, warmupSteps: 0, momentum: 0.9 },
     data: {
-      source, validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
+      source, ...(heldOut ? { heldOut } : {}), validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
       ...(training.limit !== undefined ? { limit: training.limit } : {}),
       ...(training.testLimit !== undefined ? { testLimit: training.testLimit } : {}),
     },
@@ -259,6 +269,7 @@ function settle(options: TorchrunExportOptions): Plan {
     scale: options.scale ?? 'none',
     ...definedOnly({ patience: options.patience, limit: options.limit, testLimit: options.testLimit }),
     ...('greedy' in preset.training && preset.training.greedy ? { greedy: true } : {}),
+    ...('binarize' in preset.training && preset.training.binarize === 'dynamic' ? { binarize: 'dynamic' as const } : {}),
   };
   return { preset: options.config ? null : presetName, model, training, data: options.data ?? 'mnist', ...definedOnly({ labelColumn: options.labelColumn }) };
 }
@@ -284,6 +295,21 @@ function jobSource(spec: string, out: string, labelColumn: string | undefined): 
   mkdirSync(join(out, 'data'), { recursive: true });
   writeNpy(join(out, 'data', 'train.npy'), all.x, [all.n, all.features]);
   return { train: { x: 'data/train.npy' }, test: null };
+}
+
+/**
+ * The validation and test rows of a dynamically binarised run, scaled and binarised once as aekit
+ * scores them (fixed seeds, see binarize-data.ts), as float32 NPY files of 0s and 1s: porting the
+ * draws would cost train.py seconds of Python per thousand rows.
+ */
+function writeBinarizedHeldOut(out: string, validation: Dataset, test: Dataset, scaling: Scaling | null): NonNullable<TorchrunJob['data']['heldOut']> {
+  mkdirSync(join(out, 'data'), { recursive: true });
+  const files = { validation: 'data/validation.npy', test: 'data/test.npy' } as const;
+  for (const [split, rows] of [['validation', validation], ['test', test]] as const) {
+    const binary = fixedBinarization(applyScaling(rows, scaling), split);
+    writeNpy(join(out, files[split]), binary.x, [binary.n, binary.features]);
+  }
+  return { validation: { x: files.validation }, test: { x: files.test } };
 }
 
 function isFolder(path: string): boolean {

@@ -14,9 +14,13 @@ the output activation, the layers' penalties (KL sparsity on the global batch's 
 L1 activity, contractive), coupled L2 and decoupled weight decay, Adam/SGD as aekit steps them,
 the learning-rate schedule, the global batch (split across ranks; the gradient is the whole
 batch's), batch norm over the global batch, the validation split and the order of the examples
-in every epoch (aekit's own generator, ported below). What differs: noise and dropout draw from
+in every epoch (aekit's own generator, ported below); for a variational autoencoder the
+reparameterised code z = mu + sigma * eps, its KL term to N(0, I) (beta, free bits, KL warm-up by
+the fraction of epochs done), the negative ELBO on validation rows with aekit's own draws of eps,
+and dynamically binarised training batches (validation and test rows binarised once by aekit at
+export, as aekit scores them). What differs: noise and dropout draw from
 torch's generator (seeded by seed, step and rank), not aekit's, so their draws follow the same
-distributions but are other draws (and, as aekit draws those from the generator that also
+distributions but are other draws (the VAE's eps and the binarisation of training batches too; and, as aekit draws those from the generator that also
 shuffles, a model with noise or dropout gets aekit's order in its first epoch only); and float
 sums run in another order.
 """
@@ -104,6 +108,7 @@ class Prng:
             z = ((z ^ (z >> 13)) * 0xC2B2AE35) & M32
             words.append((z ^ (z >> 16)) & M32)
         self.s = words
+        self.spare = None
 
     def state(self):
         return list(self.s)
@@ -113,6 +118,20 @@ class Prng:
         rng = Prng(0)
         rng.s = [w & M32 for w in words]
         return rng
+
+    def uniform(self):
+        return self.next_uint32() / 4294967296.0
+
+    def normal(self):
+        """aekit's Box-Muller normal: two uniforms give two values, the second kept for the next call."""
+        if self.spare is not None:
+            v, self.spare = self.spare, None
+            return v
+        u1 = 1 - self.uniform()
+        u2 = self.uniform()
+        r = math.sqrt(-2 * math.log(u1))
+        self.spare = r * math.sin(2 * math.pi * u2)
+        return r * math.cos(2 * math.pi * u2)
 
     def next_uint32(self):
         s0, s1, s2, s3 = self.s
@@ -245,7 +264,13 @@ def job_splits(job, limit=None):
         test = Split(train_all, held if test_limit is None else held[:test_limit])
         pool = keep
     train_local, val_local = split_validation(len(pool), data["validationFraction"], data["seed"])
-    return Split(train_all, pool[train_local]), Split(train_all, pool[val_local]), test
+    validation = Split(train_all, pool[val_local])
+    held = data.get("heldOut")
+    if held:
+        # binarised once by aekit at export, in the splits' order (see export-job.ts)
+        validation = Split(open_rows(held["validation"]), np.arange(validation.n))
+        test = Split(open_rows(held["test"]), np.arange(test.n))
+    return Split(train_all, pool[train_local]), validation, test
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,6 +367,13 @@ class Objective(nn.Module):
         self.draws = draws
         self.stacks = [(name, getattr(net, name), layers) for name, layers in job["stacks"].items()]
         self.params_by_name = dict(net.named_parameters())
+        # epochs done, fractional (steps / steps per epoch), for a Gaussian code's KL warm-up; aekit
+        # takes a missing epoch as warm-up done
+        self.epoch = math.inf
+        # eps of aekit's ELBO estimate at inference (set by evaluate for validation rows), and the
+        # KL summed over the rows of that pass
+        self.elbo_noise = None
+        self.elbo_kl = None
 
     def run_stack(self, seq, layers, x, training, penalties, rows):
         for layer in layers:
@@ -349,6 +381,8 @@ class Objective(nn.Module):
             if kind == "noise":
                 if training:
                     x = self.corrupt(x, layer["noise"])
+            elif kind == "gaussian":
+                x = self.gaussian(seq[layer["modules"][0]], layer["gaussian"], x, training, penalties, rows)
             elif kind == "dropout":
                 if training and layer["rate"] > 0:
                     u = self.draws.uniform(x.shape)
@@ -364,8 +398,36 @@ class Objective(nn.Module):
                     else:
                         x = module(x)
             if training and "penalty" in layer:
-                penalties.append(self.penalty(layer["penalty"], x, rows))
+                penalties.append(("penalty", self.penalty(layer["penalty"], x, rows)))
         return x
+
+    def gaussian(self, module, spec, h, training, penalties, rows):
+        """A VAE's code (src/nn/gaussian.ts): z = mu + exp(logvar / 2) * eps while training, its
+        beta-weighted KL to N(0, I) added to the data term; mu at inference, or a draw with aekit's
+        own eps when evaluate asks for the ELBO."""
+        mean, logvar = module.mean(h), module.logvar(h)
+        if training:
+            eps = self.draws.normal(mean.shape).to(mean.dtype)
+        elif self.elbo_noise is not None:
+            eps = self.elbo_noise[: mean.shape[0]].to(mean.device, mean.dtype)
+        else:
+            return mean
+        z = mean + torch.exp(0.5 * logvar) * eps
+        kl = 0.5 * (mean * mean + torch.exp(logvar) - logvar - 1)
+        if not training:
+            self.elbo_kl = kl.sum()
+            return z
+        warmup = spec["warmup"]
+        beta = spec["beta"] * min(1.0, self.epoch / warmup) if warmup > 0 else spec["beta"]
+        if spec["freeBits"] <= 0:
+            # a sum over this rank's rows, which forward scales as the data term (world / rows)
+            penalties.append(("data", beta * kl.sum()))
+        else:
+            # max(lambda, a unit's mean KL over the global batch); every rank adds the whole term (see penalty)
+            per_unit = self.collective.sum(kl.sum(dim=0)) / rows
+            term = beta * (torch.relu(per_unit - spec["freeBits"]).sum() + spec["freeBits"] * per_unit.shape[0])
+            penalties.append(("data", term * rows / self.world))
+        return z
 
     def corrupt(self, x, noise):
         kind, amount = noise["kind"], noise["amount"]
@@ -429,6 +491,11 @@ class Objective(nn.Module):
         penalties = []
         out = self.scores(x, training, penalties, rows)
         data, norm = self.data_sum(out, x, y)
+        # a VAE's KL term is part of aekit's loss (the negative ELBO), not a penalty beside it
+        for where, term in penalties:
+            if where == "data":
+                data = data + term
+        penalties = [term for where, term in penalties if where == "penalty"]
         if norm is not None:
             # a weighted mean over every rank's positions: the global normalizer
             norm = float(self.collective.sum_value(torch.tensor(norm, dtype=torch.float64)).item())
@@ -533,20 +600,48 @@ def shard(rows_global, rank, world):
     return np.array_split(rows_global, world)[rank]
 
 
+def gaussian_units(job):
+    """The code units of a VAE's Gaussian layer, or None for a net without one."""
+    for layers in job["stacks"].values():
+        for layer in layers:
+            if layer["type"] == "gaussian":
+                return layer["gaussian"]["units"]
+    return None
+
+
+_ELBO_NOISE = {}
+
+
+def elbo_noise(rows, units, seed=0):
+    """The eps aekit's ELBO estimate draws for a batch of `rows` (src/models/autoencoder.ts: a new
+    generator seeded 0 for every batch, normals row after row), as float32; computed once."""
+    key = (rows, units, seed)
+    if key not in _ELBO_NOISE:
+        rng = Prng(seed)
+        _ELBO_NOISE[key] = torch.tensor([rng.normal() for _ in range(rows * units)], dtype=torch.float32).reshape(rows, units)
+    return _ELBO_NOISE[key]
+
+
 def evaluate(objective, part, scale, rank, world, device, batch=1000, metrics=False):
-    """The mean data loss over `part` (and, for an autoencoder, sse and bce), each rank summing its share."""
+    """The mean data loss over `part` (and, for an autoencoder, sse and bce), each rank summing its
+    share: aekit's batches of `batch` rows, dealt round the ranks. A VAE's loss is its negative
+    ELBO with aekit's draws of eps for each such batch (its metrics are of the mean code)."""
     net_kind = objective.job["kind"]
-    index = shard(part.index, rank, world)
+    units = gaussian_units(objective.job) if not metrics else None
     sums = torch.zeros(4, dtype=torch.float64)
     objective.net.eval()
     with torch.no_grad():
-        for start in range(0, len(index), batch):
-            ix = index[start : start + batch]
+        for start in range(rank * batch, part.n, world * batch):
+            ix = part.index[start : start + batch]
             x = torch.from_numpy(part.rows.take(ix, scale)).reshape(len(ix), *objective.job["input"]).to(device)
             labels = part.rows.take_labels(ix)
             y = None if labels is None else torch.from_numpy(labels).to(device)
+            objective.elbo_noise = None if units is None else elbo_noise(batch, units)
             out = objective.scores(x, False, [], len(ix))
+            objective.elbo_noise = None
             data, norm = objective.data_sum(out, x, y)
+            if units is not None:
+                data = data + objective.elbo_kl
             sums[0] += data.item()
             sums[3] += len(ix) if norm is None else norm
             if net_kind == "autoencoder" and metrics:
@@ -607,6 +702,8 @@ def main(argv=None):
     epochs = args.epochs or t["epochs"]
     if args.limit is not None and job["data"].get("scale") is not None:
         parser.error("--limit: this job's data scaling was computed on the export's training rows; export again with aekit export torchrun --limit N")
+    if args.limit is not None and job["data"].get("heldOut"):
+        parser.error("--limit: this job's validation and test rows were binarised at export for its own split; export again with aekit export torchrun --limit N")
     train, validation, test = job_splits(job, args.limit)
     scale = job["data"].get("scale")
     net.to(device)
@@ -657,6 +754,10 @@ def main(argv=None):
             labels = train.rows.take_labels(mine)
             y = None if labels is None else torch.from_numpy(labels).to(device)
             objective.draws.reseed(t["seed"], steps, rank)
+            if t.get("binarize") == "dynamic":
+                # each value v becomes 1 with probability v, afresh every batch (aekit's fit)
+                x = (objective.draws.uniform(x.shape) < x).to(x.dtype)
+            objective.epoch = steps / steps_per_epoch
             optimizer.lr = learning_rate(t["schedule"], t["lr"], steps, total_steps, t.get("warmupSteps", 0))
             for _, p in params:
                 p.grad = None
