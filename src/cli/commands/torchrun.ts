@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
 import { exportTorchrun } from '../../export/torchrun/export-job.js';
-import { importTorchrun } from '../../export/torchrun/import-job.js';
+import { importTorchrun, type TorchrunImportResult } from '../../export/torchrun/import-job.js';
 import { DataError } from '../../errors.js';
 import { PRESETS } from '../../training/presets.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
@@ -101,6 +101,14 @@ Examples:
     });
 }
 
+/** The test scores aekit computed, beside the job's own, in one line. */
+function testLine({ test, jobTest }: TorchrunImportResult): string {
+  const theirs = (key: string) => (jobTest && typeof jobTest[key as keyof typeof jobTest] === 'number' ? `; the job reported ${fmt(jobTest[key as keyof typeof jobTest] as number)}` : '');
+  if ('sse' in test) return `test sse ${fmt(test.sse)}  mse ${fmt(test.mse)}  bce ${fmt(test.bce)} (aekit)${theirs('sse')}`;
+  if ('accuracy' in test) return `test accuracy ${fmt(test.accuracy)} (aekit)${theirs('accuracy')}`;
+  return `test pixel accuracy ${fmt(test.pixelAccuracy)}  mean IoU ${fmt(test.meanIoU)} (aekit)${theirs('meanIoU')}`;
+}
+
 /** `aekit import torchrun`. */
 export function importTorchrunCommand(): Command {
   return new Command('torchrun')
@@ -119,8 +127,7 @@ Example:
       const result = await importTorchrun(jobDir, opts.out);
       emit(opts.json, result, () => [
         `imported the job ${jobDir} into ${result.out}: ${result.trainLoss.length} epochs, best ${result.bestEpoch}`,
-        `test sse ${fmt(result.test.sse)}  mse ${fmt(result.test.mse)}  bce ${fmt(result.test.bce)} (aekit)` +
-          (result.jobTest ? `; the job reported sse ${fmt(result.jobTest.sse)}` : ''),
+        testLine(result),
       ].join('\n'));
     });
 }

@@ -37,6 +37,7 @@ import { DEFAULT_PRESET } from '../../training/presets.js';
 import { Segmenter } from '../../models/segmenter.js';
 import { type JobLayer, jobLayers, type JobParameter, jobParameters } from './job-spec.js';
 import { jobReadme } from './job-readme.js';
+import { isLabelledFolder, labelledJobPlan, type PreparedRows, writePreparedRows } from './export-labelled.js';
 import { trainScriptPath } from './python-files.js';
 
 /** What `aekit export torchrun` can be told; unset training values come from the preset (or the run). */
@@ -91,10 +92,13 @@ export interface TorchrunJob {
   stacks: Record<string, JobLayer[]>;
   /** An autoencoder's output activation and loss. */
   output?: { activation: string; loss: string };
+  /** A classifier's or segmenter's number of classes. */
+  classes?: number;
   /** A segmenter's loss weight per class. */
   classWeights?: number[];
   parameters: JobParameter[];
-  training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number };
+  /** `frozen`: stacks that run at inference and do not learn (a classifier's frozen encoder). */
+  training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number; frozen?: string[] };
   data: {
     source: { train: Record<string, string>; test: Record<string, string> | null };
     /**
@@ -102,12 +106,16 @@ export interface TorchrunJob {
      * fixed seeds (as aekit scores them), in the splits' order: train.py reads these instead.
      */
     heldOut?: { validation: { x: string }; test: { x: string } };
+    /** A classifier's or segmenter's training and test rows with their labels, made by aekit: no split, no validation. */
+    prepared?: PreparedRows;
     limit?: number;
     testLimit?: number;
     validationFraction: number;
     seed: number;
     scale: Scaling | null;
   };
+  /** The file of run/ the job writes the record to: model.json, or a segmenter's segment.json. */
+  recordFile: 'model.json' | 'segment.json';
   /** The run record the job writes as run/model.json (status and metrics added). */
   record: Omit<RunRecord, 'status'> | Record<string, unknown> & { format: string; versions: { aekit: string } };
 }
@@ -123,6 +131,7 @@ export const JOB_FILES = { job: 'job.json', module: 'model.py', script: 'train.p
  * // then: torchrun --standalone --nproc_per_node 2 jobs/deep/train.py
  */
 export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportResult {
+  if (options.model !== undefined && isLabelledFolder(options.model)) return exportLabelled(options.model, options);
   const plan = settle(options);
   if (plan.training.greedy) throw new UsageError(`the ${plan.preset} preset pretrains greedily, one layer at a time; the torchrun job trains the whole model end to end (use --config with its model instead)`);
   const model = plan.model;
@@ -137,6 +146,7 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
   const scaling = plan.fromRun ? plan.fromRun.data?.scale ?? null : scalingFromStats(plan.training.scale ?? 'none', stats);
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, plan.training.scale);
   if (!plan.fromRun) model.prepare(applyScaling(loaded.train, scaling));
+  refuseUntrainable(model);
 
   prepareJobFolder(options.out, options.force ?? false);
   const source = jobSource(plan.data, options.out, plan.labelColumn);
@@ -157,12 +167,40 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
   };
 }
 
+/** A classifier run or a segment folder as a job: its rows written by aekit, its weights and settings. */
+function exportLabelled(dir: string, options: TorchrunExportOptions): TorchrunExportResult {
+  if (options.preset !== undefined || options.config !== undefined) throw new UsageError('--model exports a run folder\'s model: drop --preset and --config');
+  if (options.data !== undefined || options.limit !== undefined || options.testLimit !== undefined) {
+    throw new UsageError(`${dir}: a classifier's or segmenter's job trains on the rows that net learned from; --data, --limit and --test-limit do not apply`);
+  }
+  const plan = labelledJobPlan(dir, options);
+  refuseUntrainable(plan.net);
+  prepareJobFolder(options.out, options.force ?? false);
+  const prepared = writePreparedRows(options.out, plan);
+  writeJobFolder(options.out, plan.net, {
+    training: plan.training, source: { train: prepared.train, test: prepared.test }, prepared, record: plan.record, recordFile: plan.recordFile, name: plan.name, trainRows: plan.train.n,
+  });
+  return {
+    out: options.out, files: readdirSync(options.out).sort(), preset: null, input: [...plan.net.inputShape], code: [...plan.net.encoder.outputShape], training: plan.training,
+    data: { name: plan.train.name, train: plan.train.n, validation: 0, test: plan.test.n, source: dir }, command: `torchrun --standalone --nproc_per_node 2 ${join(options.out, JOB_FILES.script)}`,
+  };
+}
+
+/** Throws the one-line refusal of a layer the job cannot reproduce before any file is written (or an old job replaced). */
+function refuseUntrainable(net: JobNet): void {
+  for (const stack of jobNetParts(net).stacks) jobLayers(stack);
+}
+
 /** What a job folder is made of besides the model. */
 export interface JobContents {
   training: NonNullable<RunRecord['training']>;
   source: TorchrunJob['data']['source'];
   /** Validation and test rows as the run scores them, when aekit binarised them at export. */
   heldOut?: TorchrunJob['data']['heldOut'];
+  /** A labelled net's training and test rows, written by aekit: the job uses them as they are. */
+  prepared?: TorchrunJob['data']['prepared'];
+  /** The file of run/ the record goes to (model.json, or a segmenter's segment.json). */
+  recordFile?: 'model.json' | 'segment.json';
   /** The record the job completes and writes as run/model.json. */
   record: TorchrunJob['record'];
   /** The preset's name or another few words, for the README. */
@@ -177,11 +215,13 @@ export type JobNet = Autoencoder | Classifier | Segmenter;
 function jobNetParts(net: JobNet) {
   if (net instanceof Classifier) {
     if (net.spec.shift > 0) throw new UsageError('classifier: its shift augmentation moves images with aekit\'s generator; the torchrun job does not reproduce it (train with shift 0)');
-    if (net.frozenEncoder) throw new UsageError('classifier: a frozen encoder (without --finetune) trains only the head; the torchrun job trains the whole net');
-    return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: {} };
+    return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: { classes: net.classes } };
   }
   if (net instanceof Segmenter) {
-    return { kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net), extra: net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {} };
+    return {
+      kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net),
+      extra: { classes: net.classes, ...(net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {}) },
+    };
   }
   return { kind: 'autoencoder' as const, className: 'Autoencoder', stacks: [net.encoder, net.decoder], exportable: exportableAutoencoder(net), extra: { output: { ...net.output } } };
 }
@@ -196,21 +236,24 @@ function netTensors(net: JobNet): { name: string; shape: number[]; data: Float32
  * @example
  * const job = torchrunJob(model, contents);
  */
-export function torchrunJob(net: JobNet, { training, source, heldOut, record }: JobContents): TorchrunJob {
+export function torchrunJob(net: JobNet, { training, source, heldOut, prepared, recordFile, record }: JobContents): TorchrunJob {
   const parts = jobNetParts(net);
+  // A frozen encoder (aekit classify without --finetune) runs at inference; only the head learns.
+  const frozen = net instanceof Classifier && net.frozenEncoder ? { frozen: ['encoder'] } : {};
   return {
     format: 'aekit-torchrun-job', version: 1, kind: parts.kind, module: JOB_FILES.module, class: parts.className, init: JOB_FILES.init,
     input: [...net.inputShape],
     stacks: Object.fromEntries(parts.stacks.map((stack) => [stack.prefix, jobLayers(stack)])),
     ...parts.extra,
     parameters: jobParameters(net.parameters()),
-    training: { ...training, warmupSteps: 0, momentum: 0.9 },
+    training: { ...training, ...frozen, warmupSteps: 0, momentum: 0.9 },
     data: {
-      source, ...(heldOut ? { heldOut } : {}), validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
+      source, ...(heldOut ? { heldOut } : {}), ...(prepared ? { prepared } : {}), validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
       ...(training.limit !== undefined ? { limit: training.limit } : {}),
       ...(training.testLimit !== undefined ? { testLimit: training.testLimit } : {}),
     },
     record,
+    recordFile: recordFile ?? 'model.json',
   };
 }
 
@@ -244,9 +287,8 @@ interface Plan {
 function settle(options: TorchrunExportOptions): Plan {
   if (options.model !== undefined) {
     if (options.preset !== undefined || options.config !== undefined) throw new UsageError('--model exports a run folder\'s model: drop --preset and --config');
-    if (existsSync(join(options.model, 'segment.json')) || runFormat(options.model) !== MODEL_FORMAT) {
-      // train.py trains these nets (its parity test covers them); writing their data and run folders is not done yet.
-      throw new UsageError(`${options.model}: --model takes the run folder of an autoencoder (aekit train); classifier runs, encoders and segment folders cannot be exported as torchrun jobs yet`);
+    if (runFormat(options.model) !== MODEL_FORMAT) {
+      throw new UsageError(`${options.model}: --model takes the run folder of an autoencoder (aekit train), a classifier run (aekit classify) or a segment folder (aekit segment); an encoder exported alone has no decoder or head to train`);
     }
     const { model, record } = loadRun(options.model);
     if (!record.training || !record.data) throw new UsageError(`${options.model}: was saved with saveModel and records no training settings or data; export its model with --config instead`);

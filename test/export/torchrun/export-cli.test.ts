@@ -56,7 +56,7 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   assert.match(result.command, /^torchrun --standalone --nproc_per_node 2 .*train\.py$/);
 });
 
-test('export torchrun refuses a greedy preset, a folder in use and a job that has not run, in one line, exit code 2', async () => {
+test('export torchrun refuses a greedy preset, the inpaint preset\'s holes, a folder in use and a job that has not run, in one line, exit code 2', async () => {
   const dir = tempDir('torchrun-refuse');
   const greedy = await aekitInProcess('export', 'torchrun', '--preset', 'sdae', '--limit', '100', '--out', join(dir, 'sdae'));
   assert.equal(greedy.code, 2);
@@ -68,6 +68,11 @@ test('export torchrun refuses a greedy preset, a folder in use and a job that ha
   const taken = await aekitInProcess('export', 'torchrun', '--preset', 'undercomplete', '--data', data, '--out', dir, '--force');
   assert.equal(taken.code, 2);
   assert.match(taken.stderr, /holds files that are not an aekit job/);
+  const holes = await aekitInProcess('export', 'torchrun', '--preset', 'inpaint', '--data', data, '--out', join(dir, 'inpaint'));
+  assert.equal(holes.code, 2);
+  assert.equal(holes.stderr.trim().split('\n').length, 1, holes.stderr);
+  assert.match(holes.stderr, /does not reproduce holes noise/);
+  assert.ok(!existsSync(join(dir, 'inpaint')), 'nothing is written for a refused model');
   const job = join(dir, 'job');
   assert.equal((await aekitInProcess('export', 'torchrun', '--preset', 'undercomplete', '--data', data, '--out', job)).code, 0);
   const again = await aekitInProcess('export', 'torchrun', '--preset', 'undercomplete', '--data', data, '--out', job);
@@ -79,7 +84,7 @@ test('export torchrun refuses a greedy preset, a folder in use and a job that ha
   assert.ok(PRESETS.sdae.training.greedy);
 });
 
-test('export torchrun --model goes on from a run: its weights, settings and data; a classifier run is refused', async () => {
+test('export torchrun --model goes on from a run: its weights, settings and data; an encoder exported alone is refused', async () => {
   const dir = tempDir('torchrun-from-run');
   const data = join(dir, 'pixels.npy');
   writeNpy(data, Float32Array.from({ length: 60 * 784 }, (_, i) => ((i * 7) % 13) / 13), [60, 784]);
@@ -97,8 +102,9 @@ test('export torchrun --model goes on from a run: its weights, settings and data
   const init = readSafetensors(join(job, 'init.safetensors')).tensors;
   for (const [name, t] of weights) assert.deepEqual(init.get(name)?.data, t.data, name);
 
-  writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'aekit-classifier' }));
-  const refused = await aekitInProcess('export', 'torchrun', '--model', dir, '--out', join(dir, 'job2'));
+  const encoder = join(dir, 'encoder');
+  assert.equal((await aekitInProcess('export', 'encoder', '--model', run, '--out', encoder)).code, 0);
+  const refused = await aekitInProcess('export', 'torchrun', '--model', encoder, '--out', join(dir, 'job2'));
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /--model takes the run folder of an autoencoder/);
+  assert.match(refused.stderr, /--model takes the run folder of an autoencoder .*, a classifier run .* or a segment folder .*; an encoder exported alone has no decoder or head to train/);
 });

@@ -250,6 +250,11 @@ def split_validation(n, fraction, seed):
 def job_splits(job, limit=None):
     """The train, validation and test splits of the job's data, as aekit's loadRunData makes them."""
     data = job["data"]
+    prepared = data.get("prepared")
+    if prepared:
+        # a classifier's or segmenter's rows, made by aekit at export: used as they are, no validation
+        train_rows, test_rows = open_rows(prepared["train"]), open_rows(prepared["test"])
+        return Split(train_rows, np.arange(train_rows.n)), Split(train_rows, np.arange(0)), Split(test_rows, np.arange(test_rows.n))
     source = data["source"]
     limit = data.get("limit") if limit is None else limit
     train_all = open_rows(source["train"]).limit(limit)
@@ -374,6 +379,11 @@ class Objective(nn.Module):
         # KL summed over the rows of that pass
         self.elbo_noise = None
         self.elbo_kl = None
+        # stacks that run at inference and do not learn (a classifier's frozen encoder, as aekit classify trains without --finetune)
+        self.frozen = set(job["training"].get("frozen", []))
+        for name in self.frozen:
+            for p in getattr(net, name).parameters():
+                p.requires_grad_(False)
 
     def run_stack(self, seq, layers, x, training, penalties, rows):
         for layer in layers:
@@ -467,8 +477,13 @@ class Objective(nn.Module):
         return total
 
     def scores(self, x, training, penalties, rows):
-        for _, seq, layers in self.stacks:
-            x = self.run_stack(seq, layers, x, training, penalties, rows)
+        for name, seq, layers in self.stacks:
+            if name in self.frozen:
+                seq.eval()
+                with torch.no_grad():
+                    x = self.run_stack(seq, layers, x, False, penalties, rows)
+            else:
+                x = self.run_stack(seq, layers, x, training, penalties, rows)
         return x
 
     def data_sum(self, out, x, y):
@@ -590,6 +605,12 @@ def load_job(job_dir=HERE):
     return job, net
 
 
+def trainable_parameters(net, job):
+    """The (name, tensor) pairs that learn, in the module's order: job.json's parameters (not a frozen encoder's)."""
+    names = {p["name"] for p in job["parameters"]}
+    return [(name, p) for name, p in net.named_parameters() if name in names]
+
+
 def aekit_state(net):
     """The state dict in aekit's layout: float32 tensors, without BatchNorm's counters."""
     return {k: v for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")}
@@ -629,6 +650,8 @@ def evaluate(objective, part, scale, rank, world, device, batch=1000, metrics=Fa
     net_kind = objective.job["kind"]
     units = gaussian_units(objective.job) if not metrics else None
     sums = torch.zeros(4, dtype=torch.float64)
+    # a labelled net's counts: correct predictions, then per class the intersection and the union of predicted and true
+    counts = None
     objective.net.eval()
     with torch.no_grad():
         for start in range(rank * batch, part.n, world * batch):
@@ -649,16 +672,50 @@ def evaluate(objective, part, scale, rank, world, device, batch=1000, metrics=Fa
                 sums[1] += ((pred - x) ** 2).sum().item()
                 if objective.job["output"]["activation"] == "sigmoid":
                     sums[2] += F.binary_cross_entropy_with_logits(out, x, reduction="sum").item()
+            elif metrics:
+                counts = label_counts(out, y, counts)
     objective.net.train()
     sums = objective.collective.sum_value(sums)
     n = part.n
     loss = sums[0].item() / sums[3].item() if sums[3].item() > 0 else float("nan")
     if not metrics:
         return loss
+    if net_kind != "autoencoder":
+        classes = objective.job["classes"]
+        counts = objective.collective.sum_value(counts if counts is not None else torch.zeros(2 + 2 * classes, dtype=torch.float64))
+        return labelled_metrics(net_kind, loss, counts, classes)
     features = int(np.prod(objective.job["input"]))
     sse = sums[1].item() / n
     bce = sums[2].item() / n if objective.job["output"]["activation"] == "sigmoid" else None
     return {"sse": sse, "mse": sse / features, "bce": bce}
+
+
+def label_counts(out, y, counts):
+    """Adds a batch's labels, correct predictions and per-class intersections and unions to
+    `counts` = [labels, correct, intersection per class..., union per class...]."""
+    classes = out.shape[1]
+    if counts is None:
+        counts = torch.zeros(2 + 2 * classes, dtype=torch.float64)
+    predicted = out.argmax(dim=1).reshape(-1).cpu()
+    truth = y.long().reshape(-1).cpu()
+    hit = predicted == truth
+    both = torch.bincount(truth[hit], minlength=classes)
+    counts[0] += truth.numel()
+    counts[1] += hit.sum().item()
+    counts[2 : 2 + classes] += both.double()
+    # predicted c or true c, a hit counted once
+    counts[2 + classes :] += (torch.bincount(predicted, minlength=classes) + torch.bincount(truth, minlength=classes) - both).double()
+    return counts
+
+
+def labelled_metrics(kind, loss, counts, classes):
+    """A classifier's test accuracy and error, a segmenter's pixel accuracy and IoU per class (as aekit scores them)."""
+    accuracy = counts[1].item() / counts[0].item() if counts[0].item() > 0 else 0.0
+    if kind == "classifier":
+        return {"loss": loss, "accuracy": accuracy, "error": 1 - accuracy}
+    per_class = [counts[2 + c].item() / counts[2 + classes + c].item() if counts[2 + classes + c].item() > 0 else None for c in range(classes)]
+    defined = [v for v in per_class if v is not None]
+    return {"loss": loss, "pixelAccuracy": accuracy, "perClassIoU": per_class, "meanIoU": sum(defined) / len(defined) if defined else 0.0}
 
 
 def save_checkpoint(path, state):
@@ -702,6 +759,8 @@ def main(argv=None):
     epochs = args.epochs or t["epochs"]
     if args.limit is not None and job["data"].get("scale") is not None:
         parser.error("--limit: this job's data scaling was computed on the export's training rows; export again with aekit export torchrun --limit N")
+    if args.limit is not None and job["data"].get("prepared"):
+        parser.error("--limit: this job trains on the rows aekit wrote at export (data/train.npy)")
     if args.limit is not None and job["data"].get("heldOut"):
         parser.error("--limit: this job's validation and test rows were binarised at export for its own split; export again with aekit export torchrun --limit N")
     train, validation, test = job_splits(job, args.limit)
@@ -709,7 +768,7 @@ def main(argv=None):
     net.to(device)
     objective = Objective(net, job, world, TorchDraws(device))
     model = nn.parallel.DistributedDataParallel(objective, broadcast_buffers=False) if world > 1 else objective
-    params = list(net.named_parameters())
+    params = trainable_parameters(net, job)
     optimizer = AekitOptimizer(params, job)
     batch = t["batchSize"]
     steps_per_epoch = math.ceil(train.n / batch)
@@ -813,7 +872,7 @@ def main(argv=None):
         return
     if best_weights is not None:
         net.load_state_dict(best_weights, strict=True)
-    test_metrics = evaluate(objective, test, scale, rank, world, device, metrics=job["kind"] == "autoencoder")
+    test_metrics = evaluate(objective, test, scale, rank, world, device, metrics=True)
     if rank == 0:
         write_run(args.out, job, net, history, test_metrics, train, validation, test, epochs, args.limit, world, backend, samples, elapsed)
     if world > 1:
@@ -824,11 +883,16 @@ def main(argv=None):
 
 def write_run(out, job, net, history, test_metrics, train, validation, test, epochs, limit, world, backend, samples, elapsed):
     """The aekit run folder: model.safetensors in aekit's layout, model.json (the record the export
-    wrote, with this run's settings and test metrics) and metrics.json with the loss curve."""
+    wrote, with this run's settings and test metrics; segment.json for a segmenter) and
+    metrics.json with the loss curve."""
     os.makedirs(out, exist_ok=True)
     write_safetensors(os.path.join(out, "model.safetensors"), aekit_state(net), {"format": job["record"]["format"]})
     record = json.loads(json.dumps(job["record"]))
-    record["training"]["epochs"] = epochs
+    kind = job["kind"]
+    if kind == "segmenter":
+        record["epochs"] = epochs
+    else:
+        record["training"]["epochs"] = epochs
     if limit is not None:
         record["training"]["limit"] = limit
         record["data"]["train"] = train.n
@@ -837,18 +901,23 @@ def write_run(out, job, net, history, test_metrics, train, validation, test, epo
         record["data"]["fingerprint"] = hashlib.sha256(train.rows.take(train.index, None).tobytes()).hexdigest()[:16]
     record["status"] = "done"
     record["versions"] = dict(record["versions"], backend=f"torch {torch.__version__} {backend} x{world}")
-    if job["kind"] == "autoencoder":
+    test_out = test_metrics
+    if kind == "autoencoder":
         record["metrics"] = {"test": test_metrics, "bestEpoch": history["bestEpoch"]}
-        test_out = test_metrics
+    elif kind == "classifier":
+        record["metrics"] = {"test": {"accuracy": test_metrics["accuracy"], "error": test_metrics["error"]}, "examples": test.n}
     else:
-        test_out = {"loss": test_metrics}
+        # segment.json: aekit segment's result beside the model's spec
+        record.update({k: v for k, v in test_metrics.items() if k != "loss"})
+        record.update({"seconds": history["seconds"], "samplesPerSecond": samples / elapsed if elapsed > 0 else 0, "aborted": False, "out": out})
+        record["backend"] = record["versions"]["backend"]
     metrics = {
         "trainLoss": history["trainLoss"], "valLoss": history["valLoss"], "bestEpoch": history["bestEpoch"], "test": test_out,
         "seconds": history["seconds"], "samplesPerSecond": samples / elapsed if elapsed > 0 else 0,
         "torchrun": {"world": world, "backend": backend, "torch": torch.__version__, "steps": history["steps"]},
     }
     atomic_write(os.path.join(out, "metrics.json"), json.dumps(metrics, indent=2) + "\n")
-    atomic_write(os.path.join(out, "model.json"), json.dumps(record, indent=2) + "\n")
+    atomic_write(os.path.join(out, job.get("recordFile", "model.json")), json.dumps(record, indent=2) + "\n")
     print(json.dumps({"run": out, "test": test_out, "bestEpoch": history["bestEpoch"]}), flush=True)
 
 
