@@ -56,7 +56,7 @@ export function exportTorchrunCommand(): Command {
     .description('a job folder that trains the model under torchrun (PyTorch DDP) with aekit\'s objective and writes an aekit run folder')
     .option('--preset <name>', `the model and training settings of a preset (${Object.keys(PRESETS).join(', ')}); default deep`)
     .option('--config <file>', 'a JSON model config instead of the preset\'s model')
-    .option('--model <dir>', 'a run folder: the job goes on from its weights, with its settings and data')
+    .option('--model <dir>', 'a run folder (aekit train, aekit classify, or an aekit segment folder): the job goes on from its weights, with its settings and data')
     .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a NPY/CSV/Arrow file or PNG folder (default mnist, or the run\'s)')
     .option('--epochs <n>', 'passes over the training data (default: the preset\'s)', positiveInt)
     .option('--batch-size <n>', 'the global batch, split across the ranks (default: the preset\'s)', positiveInt)

@@ -1,6 +1,7 @@
 /**
- * `aekit export torchrun`: a self-contained job folder that trains an aekit autoencoder under
- * torchrun (PyTorch DDP) with aekit's objective, and writes the result as an aekit run folder.
+ * `aekit export torchrun`: a self-contained job folder that trains an aekit autoencoder (or, from
+ * a classifier run or segment folder, that net; see export-labelled.ts) under torchrun (PyTorch
+ * DDP) with aekit's objective, and writes the result as an aekit run folder.
  * The folder holds the module (model.py, as `aekit export pytorch` writes it), train.py (the
  * same script for every job), job.json (the model's layers as train.py runs them, the training
  * settings, the data and the run record to write), init.safetensors (the initial weights aekit
