@@ -21,6 +21,12 @@ import { jobLines, runTorchrun } from './run-torchrun.js';
 import { torchrunSkip } from './torch-available.js';
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(a);
+/**
+ * Scores of the same weights by two runtimes: a prediction may flip where two class scores are
+ * within float rounding of each other (a fine-tuned 784-64 classifier at 16% accuracy scored 0.1646
+ * in aekit and 0.1645 in the job: one example of 10,000), so a few examples or pixels may differ.
+ */
+const FLIPS = 5e-4;
 
 /** aekit's training losses for the job's own rows (data/train.npy and its labels) and settings. */
 async function aekitLosses(net: Trainable, job: string): Promise<number[]> {
@@ -66,10 +72,10 @@ test('a classifier run (frozen encoder) exported by --model, trained by torchrun
   const evaluated = await aekitInProcess('eval', '--model', join(job, 'run'), '--json');
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const scored = JSON.parse(evaluated.stdout) as { test: { accuracy: number } };
-  assert.equal(scored.test.accuracy, ran.test.accuracy);
+  assert.ok(Math.abs(scored.test.accuracy - ran.test.accuracy) <= FLIPS, `aekit eval accuracy ${scored.test.accuracy}, the job's ${ran.test.accuracy}`);
   const imported = await aekitInProcess('import', 'torchrun', job, '--json');
   assert.equal(imported.code, 0, imported.stderr);
-  assert.equal((JSON.parse(imported.stdout) as { test: { accuracy: number } }).test.accuracy, ran.test.accuracy);
+  assert.equal((JSON.parse(imported.stdout) as { test: { accuracy: number } }).test.accuracy, scored.test.accuracy, 'import and eval score alike');
 });
 
 test('a segment folder exported by --model, trained by torchrun with 2 ranks: aekit\'s weighted losses, and aekit scores its run folder as the job did', { skip: torchrunSkip }, async () => {
@@ -96,8 +102,8 @@ test('a segment folder exported by --model, trained by torchrun with 2 ranks: ae
   const imported = await aekitInProcess('import', 'torchrun', job, '--json');
   assert.equal(imported.code, 0, imported.stderr);
   const back = JSON.parse(imported.stdout) as { test: { pixelAccuracy: number; meanIoU: number } };
-  assert.equal(back.test.pixelAccuracy, ran.test.pixelAccuracy);
-  assert.ok(Math.abs(back.test.meanIoU - ran.test.meanIoU) < 1e-12, `mean IoU aekit ${back.test.meanIoU}, the job ${ran.test.meanIoU}`);
+  assert.ok(Math.abs(back.test.pixelAccuracy - ran.test.pixelAccuracy) <= FLIPS, `pixel accuracy aekit ${back.test.pixelAccuracy}, the job ${ran.test.pixelAccuracy}`);
+  assert.ok(Math.abs(back.test.meanIoU - ran.test.meanIoU) <= 10 * FLIPS, `mean IoU aekit ${back.test.meanIoU}, the job ${ran.test.meanIoU}`);
   const record = JSON.parse(readFileSync(join(job, 'run', 'segment.json'), 'utf8')) as { model: unknown; epochs: number };
   assert.equal(record.epochs, 2);
   assert.deepEqual(loadSegmenter(join(job, 'run')).spec, loadSegmenter(seg).spec);
