@@ -864,6 +864,7 @@ def main(argv=None):
         if stop:
             break
     elapsed = time.perf_counter() - began
+    history["steps"] = steps
     if stopped:
         if rank == 0:
             print(json.dumps({"steps": steps, "seconds": elapsed, "stepsPerSecond": steps / elapsed, "samplesPerSecond": samples / elapsed, "world": world}), flush=True)
