@@ -152,7 +152,7 @@ test('data that does not fit the model, or holds NaN, is refused with the file n
   assert.match(r.stderr, /nan\.npy.*row 3, column 7/);
 });
 
-test('a reader that stops early (aekit --help | head -1) ends the output quietly, exit code 0', async () => {
+test('a reader that stops early (aekit --help | head -1) ends the output quietly, exit code 0', () => {
   const run = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts inpaint --help | head -c 10 >/dev/null; exit 0`], { encoding: 'utf8' });
   assert.equal(run.status, 0);
   assert.doesNotMatch(run.stderr, /EPIPE|Unhandled/);
