@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { type NpyArray, readNpy } from '../../src/data/npy.js';
+import { applyScaling } from '../../src/data/scaling.js';
+import { loadClassifier } from '../../src/run/classifier-run.js';
+import { noGrad, Tensor } from '../../src/tensor/index.js';
+import { softmaxOverClasses } from '../helpers/softmax.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 import { Prng } from '../../src/util/prng.js';
 import { aekitInProcess } from '../helpers/cli.js';
@@ -92,6 +96,26 @@ for (const [name, flags] of RUNS) {
     assert.ok(mean > 15 && mean < 45, `reconstruction mean ${mean}`);
   });
 }
+
+test('a classifier on a standardized table: its ONNX graph takes raw rows and gives the probabilities of the rows scaled as aekit scales them', async () => {
+  // The same rows with a label column: whether the first feature lies above its mean.
+  const labelled = join(work, 'labelled.csv');
+  writeFileSync(labelled, [
+    [...Array.from({ length: WIDTH }, (_, j) => `c${j}`), 'y'].join(','),
+    ...Array.from({ length: ROWS }, (_, r) => [...raw.subarray(r * WIDTH, (r + 1) * WIDTH), raw[r * WIDTH] > 5 ? 1 : 0].join(',')),
+  ].join('\n'));
+  const encoderRun = join(work, 'classify-encoder');
+  await aekit('train', '--preset', 'linear', '--scale', 'standardize', '--data', labelled, '--label-column', 'y', '--epochs', '1', '--out', encoderRun, '--json');
+  const classifierRun = join(work, 'classifier');
+  await aekit('classify', '--model', encoderRun, '--epochs', '1', '--no-baselines', '--out', classifierRun, '--json');
+  await aekit('export', 'onnx', '--model', classifierRun, '--output', join(work, 'classifier.onnx'));
+  const { model, record } = loadClassifier(classifierRun);
+  assert.notEqual(record.data?.scale ?? null, null, 'the classifier records the scaling');
+  const scaled = applyScaling({ x: raw, n: ROWS, features: WIDTH }, record.data!.scale!);
+  const expected = softmaxOverClasses(noGrad(() => model.logits(new Tensor(scaled.x, [ROWS, WIDTH])).data), ROWS, 2);
+  const probabilities = await runOnnx(join(work, 'classifier.onnx'), raw, [ROWS, WIDTH]);
+  assert.ok(maxAbsDiff(probabilities, expected) <= 1e-5, `probabilities: max |diff| ${maxAbsDiff(probabilities, expected)}`);
+});
 
 const PYTHON = '/usr/bin/python3';
 const skip = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 ? false : `${PYTHON} -c "import torch" failed (install Debian's python3-torch to run this test)`;
