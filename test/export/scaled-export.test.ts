@@ -111,7 +111,7 @@ test('a classifier on a standardized table: its ONNX graph takes raw rows and gi
   await aekit('export', 'onnx', '--model', classifierRun, '--output', join(work, 'classifier.onnx'));
   const { model, record } = loadClassifier(classifierRun);
   assert.notEqual(record.data?.scale ?? null, null, 'the classifier records the scaling');
-  const scaled = applyScaling({ x: raw, n: ROWS, features: WIDTH }, record.data!.scale!);
+  const scaled = applyScaling({ x: raw, n: ROWS, features: WIDTH }, record.data!.scale);
   const expected = softmaxOverClasses(noGrad(() => model.logits(new Tensor(scaled.x, [ROWS, WIDTH])).data), ROWS, 2);
   const probabilities = await runOnnx(join(work, 'classifier.onnx'), raw, [ROWS, WIDTH]);
   assert.ok(maxAbsDiff(probabilities, expected) <= 1e-5, `probabilities: max |diff| ${maxAbsDiff(probabilities, expected)}`);
