@@ -148,6 +148,9 @@ const ONNX_EMITTERS: { [T in LayerType]: OnnxEmitter<T> } = {
     const inputs = [x, ...[layer.gamma, layer.beta, layer.runningMean, layer.runningVar].map((t) => graph.weight(t))];
     return graph.node('BatchNormalization', inputs, { epsilon: { float: layer.spec().eps } }, 1, at)[0];
   },
+  // Over all of an example's axes (from axis 1 on), gain and bias of the example's shape (opset 17).
+  layer_norm: (graph, layer, x, at) =>
+    graph.node('LayerNormalization', [x, graph.weight(layer.gain), graph.weight(layer.bias)], { axis: 1, epsilon: { float: layer.spec().eps } }, 1, at)[0],
   flatten: (graph, _layer, x, at) => graph.node('Flatten', [x], { axis: 1 }, 1, at)[0],
   // 0 keeps the batch axis as it is.
   reshape: (graph, layer, x, at) => graph.node('Reshape', [x, graph.ints(`${at}.shape`, [0, ...layer.outputShape])], {}, 1, at)[0],

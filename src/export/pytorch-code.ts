@@ -198,6 +198,7 @@ const PYTORCH_MODULES: { [T in LayerType]: PytorchModules<T> } = {
     const { eps, momentum } = layer.spec();
     return [`nn.BatchNorm${layer.inputShape.length === 1 ? '1d' : '2d'}(${layer.inputShape[0]}, eps=${py(eps)}, momentum=${py(momentum)})`];
   },
+  layer_norm: (_writer, layer) => [`nn.LayerNorm(${tuple(layer.inputShape)}, eps=${py(layer.spec().eps)})`],
   dropout: (_writer, layer) => [`nn.Dropout(${py(layer.spec().rate)})`],
   flatten: () => ['nn.Flatten()'],
   reshape: (writer, layer) => [layer.inputShape.length === 1 ? `nn.Unflatten(1, ${tuple(layer.outputShape)})` : writer.use('Reshape', layer.outputShape.join(', '))],

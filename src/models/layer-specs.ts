@@ -17,6 +17,7 @@ import { Upsample } from '../nn/upsample.js';
 import { Dropout } from '../nn/dropout.js';
 import { Flatten } from '../nn/flatten.js';
 import { Gaussian } from '../nn/gaussian.js';
+import { LayerNorm } from '../nn/layer-norm.js';
 import { formatDims, type Layer } from '../nn/layer.js';
 import { type LayerOf, layerSpecSchema, type LayerSpecInput, type LayerType, type SpecOf } from '../nn/layer-types.js';
 import { NoiseLayer } from '../nn/noise.js';
@@ -71,6 +72,7 @@ const LAYER_BUILDERS: { [T in LayerType]: LayerBuilder<T> } = {
   upsample: { build: (spec, shape) => new Upsample(spec, shape), parameterCount: none },
   batch_norm: { build: (spec, shape) => new BatchNorm(spec, shape), parameterCount: (_spec, shape) => 2 * (shape[0] ?? 0) },
   gaussian: { build: (spec, shape, ctx) => new Gaussian(spec, shape, ctx.rng), parameterCount: (spec, shape) => 2 * spec.units * (sizeOf(shape) + 1) },
+  layer_norm: { build: (spec, shape) => new LayerNorm(spec, shape), parameterCount: (_spec, shape) => 2 * sizeOf(shape) },
 };
 
 function partner<T extends Layer>(ctx: BuildContext, name: string, kind: abstract new (...args: never[]) => T, type: string): T {

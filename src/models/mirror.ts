@@ -1,12 +1,13 @@
 /**
- * The mirror rules, in one place: the decoder that undoes a built encoder, layer by layer in
- * reverse. A dense layer mirrors to a dense layer (or a tied one, reading the encoder's weight
- * transposed) that restores its input size; a convolution to the transposed convolution with
- * its geometry and the output padding that restores its input size; max pooling to the max
- * unpooling that reads its indices (SegNet's decoder); batch normalisation to batch
- * normalisation of the same shape; flatten and reshape to the reshape back; center to the
- * uncenter that adds its mean back; a Gaussian code to the dense layer that maps z back to its input size; noise, dropout, binarisation and stand-alone activations act
- * on the way in only and are not mirrored.
+ * The mirror rules, in one table keyed by layer type: the decoder that undoes a built encoder,
+ * layer by layer in reverse. A dense layer mirrors to a dense layer (or a tied one, reading the
+ * encoder's weight transposed) that restores its input size; a convolution to the transposed
+ * convolution with its geometry and the output padding that restores its input size; max pooling
+ * to the max unpooling that reads its indices (SegNet's decoder); batch and layer normalisation to
+ * the same normalisation at the same place; flatten and reshape to the reshape back; center to the
+ * uncenter that adds its mean back; a Gaussian code to the dense layer that maps z back to its
+ * input size; noise, dropout, binarisation and stand-alone activations act on the way in only and
+ * are not mirrored.
  *
  * Each mirrored dense or convolutional layer restores a representation the encoder made, so it
  * takes the activation of the encoder layer that made it; the last restores the input itself
@@ -72,6 +73,7 @@ const MIRROR_RULES: { [T in LayerType]: MirrorRule<T> | null } = {
   gaussian: (spec, layer, place) => [{ type: 'dense', units: layer.inputShape[0], activation: activationOf(place), leakySlope: place.maker ? place.maker.leakySlope : 0.01, init: spec.init }],
   max_pool2d: (_spec, _layer, place) => [{ type: 'max_unpool2d', partner: place.path }],
   batch_norm: (spec) => [{ type: 'batch_norm', momentum: spec.momentum, eps: spec.eps }],
+  layer_norm: (spec) => [{ type: 'layer_norm', eps: spec.eps }],
   flatten: (_spec, layer) => [{ type: 'reshape', shape: [...layer.inputShape] }],
   reshape: (_spec, layer) => [{ type: 'reshape', shape: [...layer.inputShape] }],
   center: (_spec, _layer, place) => [{ type: 'uncenter', partner: place.path }],

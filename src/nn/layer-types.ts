@@ -24,6 +24,7 @@ import { Dropout, dropoutSpec } from './dropout.js';
 import { Flatten, flattenSpec } from './flatten.js';
 import { Gaussian, gaussianSpec } from './gaussian.js';
 import type { Layer } from './layer.js';
+import { LayerNorm, layerNormSpec } from './layer-norm.js';
 import { NoiseLayer, noiseLayerSpec } from './noise.js';
 import { MaxPool2d, maxPool2dSpec, MaxUnpool2d, maxUnpool2dSpec } from './pool.js';
 import { Reshape, reshapeSpec } from './reshape.js';
@@ -34,7 +35,7 @@ import { Upsample, upsampleSpec } from './upsample.js';
 export const layerSpecSchema = z.discriminatedUnion('type', [
   denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec, binarizeSpec,
   conv2dSpec, convTranspose2dSpec, maxPool2dSpec, maxUnpool2dSpec, upsampleSpec, batchNormSpec,
-  gaussianSpec,
+  gaussianSpec, layerNormSpec,
 ]);
 
 /** A layer spec as written (defaults left out). */
@@ -68,6 +69,7 @@ export const LAYER_CLASSES = {
   upsample: Upsample,
   batch_norm: BatchNorm,
   gaussian: Gaussian,
+  layer_norm: LayerNorm,
 } as const satisfies { [T in LayerType]: LayerClass };
 
 /** The layer a spec of type `T` builds. */

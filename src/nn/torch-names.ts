@@ -43,6 +43,7 @@ export const TORCH_MODULES: { readonly [T in LayerType]: 'none' | 'one' | 'one a
   upsample: 'one',
   batch_norm: 'one',
   gaussian: 'one',
+  layer_norm: 'one',
 };
 
 /**

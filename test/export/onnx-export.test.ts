@@ -88,6 +88,21 @@ test('SegNet-style pooling with indices, unpooling, batch norm, upsampling and t
   }, 4);
 });
 
+/** Layer norm over an image (after a convolution) and over a vector, mirrored into the decoder. */
+const LAYER_NORM_MODEL: AutoencoderConfigInput = {
+  input: [1, 6, 6],
+  encoder: [
+    { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
+    { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
+  ],
+  decoder: 'mirror',
+  output: { activation: 'sigmoid', loss: 'bce' },
+};
+
+test('layer norm over images and vectors (LayerNormalization, opset 17), gains and biases drawn at random, matches', async () => {
+  await checkAutoencoder('layer-norm', LAYER_NORM_MODEL, 5);
+});
+
 test('the SegNet segmenter exports whole and scores pixels as aekit does', async () => {
   const net = Segmenter.create(segnetModel([4, 6], [0, 1], 3, 12), 5);
   randomizeWeights([net.encoder, net.decoder], 6);

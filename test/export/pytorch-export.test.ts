@@ -54,6 +54,15 @@ const MODELS: Record<string, AutoencoderConfigInput> = {
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
   },
+  'layer-norm': {
+    input: [1, 6, 6],
+    encoder: [
+      { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
+      { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
+    ],
+    decoder: 'mirror',
+    output: { activation: 'sigmoid', loss: 'bce' },
+  },
   upsample: {
     input: [1, 6, 6],
     encoder: [{ type: 'dropout', rate: 0.2 }, { type: 'conv2d', filters: 3, kernel: 2, stride: 2 }, { type: 'flatten' }, { type: 'dense', units: 5 }, { type: 'batch_norm' }],
