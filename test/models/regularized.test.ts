@@ -110,6 +110,8 @@ test('L2: the config\'s λ adds exactly 2λθ to the gradient of weights (and of
   // One full-batch SGD step without momentum: θ' = θ − lr·(g + 2λθ).
   const oneStep = async (c: AutoencoderConfigInput, penalty?: (m: Autoencoder) => Tensor) => {
     const model = Autoencoder.create(c, 3);
+    // fit would start the output bias at the data's mean first: θ is taken after that.
+    model.prepare(data);
     const before = model.parameters().map((p) => p.tensor.data.slice());
     // With `penalty`, the same model trained through a wrapper that adds it to the objective.
     const trainable: Trainable = penalty

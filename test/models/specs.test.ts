@@ -31,7 +31,7 @@ for (const backend of await availableBackends()) {
   describe(`specs on the ${backend.name} backend`, () => {
     test('a dense autoencoder written as explicit specs trains to the same losses as its short form', async () => {
       await withBackend(backend, async () => {
-        const options = { epochs: 3, batchSize: 32, lr: 2e-3, schedule: 'cosine' as const, seed: 5, validation };
+        const options = { epochs: 3, batchSize: 32, lr: 1e-2, schedule: 'cosine' as const, seed: 5, validation };
         const a = Autoencoder.create(shortForm, 11);
         const b = Autoencoder.create(specForm, 11);
         const layers = (ae: Autoencoder) => [...ae.encoder.layers, ...ae.decoder.layers].map((l) => `${l.type} ${l.outputShape.join('x')} ${(l as { activation?: string }).activation}`);
@@ -41,7 +41,9 @@ for (const backend of await availableBackends()) {
         const rb = await fit(b, data, options);
         assert.deepEqual(rb.trainLoss, ra.trainLoss);
         assert.deepEqual(rb.valLoss, ra.valLoss);
-        assert.ok(ra.valLoss[2] < ra.valLoss[0], 'and it learns');
+        // It starts at the mean (the output bias) and most of a soft-target BCE is the targets'
+        // own entropy, so learning shows as a small but steady fall.
+        assert.ok(ra.valLoss[2] < ra.valLoss[1] && ra.valLoss[1] < ra.valLoss[0], `and it learns: ${ra.valLoss}`);
         assert.deepEqual(evaluate(b, validation), evaluate(a, validation));
       });
     });
