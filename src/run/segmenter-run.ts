@@ -8,7 +8,7 @@ import { DataError } from '../errors.js';
 import { writeJson, writeTensorsFile } from '../io/run-folder.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { Segmenter, type SegmenterSpecInput } from '../models/segmenter.js';
-import { copyTensors } from './classifier-run.js';
+import { loadTensors } from '../models/state.js';
 
 /**
  * Writes a segmenter's weights (model.safetensors) and segment.json (`record` with the model's
@@ -42,6 +42,6 @@ export function loadSegmenter(dir: string): Segmenter {
   const net = Segmenter.create(record.model);
   const weights = join(dir, 'model.safetensors');
   const arrays = [...readSafetensors(weights).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
-  copyTensors([...net.parameters(), ...net.buffers()], arrays, weights);
+  loadTensors([...net.parameters(), ...net.buffers()], arrays, weights);
   return net;
 }

@@ -14,11 +14,12 @@ import { DataError, UsageError } from '../../errors.js';
 import { prepareRunFolder, RUN_FILES, writeJson } from '../../io/run-folder.js';
 import { fitPca } from '../../linalg/pca.js';
 import { Classifier, classificationScores, type ClassificationScores } from '../../models/classifier.js';
+import { loadTensors } from '../../models/state.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { getBackend, noGrad, sizeOf, tidy } from '../../tensor/index.js';
 import { forEachBatch } from '../../training/batches.js';
 import { fit, type TrainingEvent } from '../../training/fit.js';
-import { copyTensors, encoderTensors, loadEncoder, saveClassifier } from '../../run/classifier-run.js';
+import { encoderTensors, loadEncoder, saveClassifier } from '../../run/classifier-run.js';
 import { classCount, labelledSplits } from '../../run/labelled-data.js';
 import { pcaKernel } from '../pca/pca-run.js';
 import { writeReport } from '../../run/report.js';
@@ -142,7 +143,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   if (!finetune && shift > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
   const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift };
   const net = Classifier.create(spec, seed);
-  copyTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
+  loadTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
   if (options.out !== null) {
     if (resolve(options.out) === resolve(options.model)) throw new UsageError(`${options.out}: is the run folder the encoder comes from; choose another --out`);
     // Refused or emptied now, not after an hour of training.
@@ -158,7 +159,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const head = Classifier.create({ input: [...net.codeShape], head: net.spec.head, classes }, seed);
     aborted = (await fit(head, encodeRows(net.encoder, labelled), softmax)).aborted;
     const tensors = (n: Classifier) => [...n.head.parameters(), ...n.head.buffers()];
-    copyTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
+    loadTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
   }
   const scores = scoreClassifier(net, test);
   const code = sizeOf(net.codeShape);
