@@ -77,7 +77,8 @@ test('bad input: one line on stderr, exit code 2, no stack trace', () => {
     [['train', '--weight-decay', '-1'], /--weight-decay.*expected a number ≥ 0, got "-1"/],
     [['train', '--preset', 'undercomplete', '--limit', '10', '--out', runDir], /exists and is not empty; pass --force/],
     [['eval', '--model', work], /not a run folder/],
-    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read the config file/],
+    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read model config file \(ENOENT\)/],
+    [['train', '--config', work], /: expected a model config file, found a folder/],
   ];
   const badJson = join(work, 'bad.json');
   writeFileSync(badJson, '{"layers": [784');
