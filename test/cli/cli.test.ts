@@ -144,7 +144,7 @@ test('data that does not fit the model, or holds NaN, is refused with the file n
   writeFileSync(wide, JSON.stringify({ layers: [784, 64], codeActivation: 'sigmoid' }));
   let r = aekit('train', '--config', wide, '--data', narrow, '--out', join(work, 'n1'));
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /examples have 10 features, but the model takes 784/);
+  assert.match(r.stderr, /narrow\.npy.*: rows have 10 values, expected 784 \(the model's input size\)/);
   const nan = join(work, 'nan.npy');
   const values = new Float32Array(20 * 784).fill(0.5);
   values[3 * 784 + 7] = Number.NaN;

@@ -11,7 +11,9 @@ import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
 import { Gaussian } from '../../src/nn/gaussian.js';
-import { INFERENCE } from '../../src/nn/layer.js';
+import { INFERENCE, type Layer } from '../../src/nn/layer.js';
+import { Sequential } from '../../src/nn/sequential.js';
+import { pytorchSource } from '../../src/export/pytorch-code.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
 import { PRESETS, segnetModel } from '../../src/training/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
@@ -168,4 +170,13 @@ test('a VAE\'s encoder gives its posterior, mean and logvar, as aekit computes t
   assert.ok(maxAbsDiff(out.mean.data as Float32Array, want.mean) <= TOLERANCE);
   assert.ok(maxAbsDiff(out.logvar.data as Float32Array, want.logVariance) <= TOLERANCE);
   assert.deepEqual(out.logvar.dims, [n, 50]);
+});
+
+test('a layer aekit did not build is refused by both exporters naming its place, even one that calls itself dense', () => {
+  const impostor: Layer = {
+    type: 'dense', inputShape: [4], outputShape: [4], forward: (x) => x, parameters: () => [], buffers: () => [], spec: () => ({ type: 'dense' }), penalty: () => null,
+  };
+  const net: ExportableNet = { inputShape: [4], encoder: new Sequential('encoder', [4], [impostor]), decoder: new Sequential('decoder', [4], []), outputActivation: 'identity' };
+  assert.throws(() => onnxModel(net, 'encoder'), (e) => e instanceof UsageError && e.message === 'encoder.0 (dense): has no ONNX form in aekit\'s exporter');
+  assert.throws(() => pytorchSource(net, 'runs/x'), (e) => e instanceof UsageError && e.message === 'encoder.0 (dense): has no PyTorch module in aekit\'s exporter');
 });

@@ -9,8 +9,8 @@
  */
 import { join, resolve } from 'node:path';
 import { balancedSample } from '../../data/balanced-sample.js';
-import { type Dataset, partName, takeRows } from '../../data/dataset.js';
-import { DataError, UsageError } from '../../errors.js';
+import { type Dataset, expectRowsFit, partName, takeRows } from '../../data/dataset.js';
+import { UsageError } from '../../errors.js';
 import { prepareRunFolder, RUN_FILES, writeJson } from '../../io/run-folder.js';
 import { fitPca } from '../../linalg/pca.js';
 import { Classifier, classificationScores, type ClassificationScores } from '../../models/classifier.js';
@@ -125,9 +125,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const { train, test } = splits;
   const classes = classCount(train, test);
   const features = sizeOf(encoder.input);
-  if (train.features !== features) {
-    throw new DataError(`${train.name}: examples have ${train.features} features, but ${options.model}'s encoder takes ${features}`);
-  }
+  expectRowsFit(train, features, { size: `the input size of ${options.model}'s encoder`, shape: encoder.input });
   const labelled = options.labels === undefined ? train : takeRows(train, balancedSample(train.labels!, options.labels, classes, seed), partName(train.name, 'labelled'));
   const { schedule } = CLASSIFY_DEFAULTS;
   const shift = options.shift ?? (finetune && encoder.input.length === 3 ? CLASSIFY_DEFAULTS.imageShift : 0);
