@@ -13,6 +13,7 @@ import type { Layer } from '../nn/layer.js';
 import { type LayerOf, type LayerType, layerTypeOf, type SpecOf } from '../nn/layer-types.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { ExportableNet } from './onnx-export.js';
+import type { Scaling } from '../data/scaling.js';
 
 /** The helper classes, each with the reason PyTorch's own modules do not do. */
 const HELPERS = {
@@ -103,6 +104,22 @@ const HELPERS = {
         if not self.training:
             return mean
         return mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)`,
+  InputScaling: `class InputScaling(nn.Module):
+    """The run's input scaling (aekit train --scale): raw rows x become (x - offset) * factor before the
+    encoder, and outputs y in the input space go back to the data's units as y / factor + offset, in
+    float64 as aekit computes them. aekit keeps these constants in model.json, not model.safetensors,
+    so they are not in the state_dict (keep the module in float32: .double() or .half() would cast them)."""
+
+    def __init__(self, offset, factor, shape):
+        super().__init__()
+        self.register_buffer("offset", torch.tensor(offset, dtype=torch.float64).reshape(shape), persistent=False)
+        self.register_buffer("factor", torch.tensor(factor, dtype=torch.float64).reshape(shape), persistent=False)
+
+    def forward(self, x):
+        return ((x.double() - self.offset) * self.factor).to(x.dtype)
+
+    def undo(self, y):
+        return (y.double() / self.factor + self.offset).to(y.dtype)`,
 } as const;
 
 type Helper = keyof typeof HELPERS;
@@ -113,6 +130,30 @@ function py(value: number): string {
 }
 
 const tuple = (p: readonly (number | string)[]) => (p.length === 1 ? `(${p[0]},)` : `(${p.join(', ')})`);
+
+/** A float64 as Python reads it back to the same double (JavaScript's shortest round-trip form). */
+function pyFloat(value: number): string {
+  const text = String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+/**
+ * `InputScaling(offset, factor, shape)` for a run's scaling: one number each, or one per feature
+ * in the example's shape, ten to a line.
+ */
+function scalingModule(scaling: Scaling, shape: readonly number[]): string {
+  const perFeature = typeof scaling.offset !== 'number' || typeof scaling.factor !== 'number';
+  const size = shape.reduce((a, b) => a * b, 1);
+  const literal = (value: number | readonly number[]) => {
+    // Beside a per-feature array, a single number is written out per feature too, to take the same shape.
+    if (typeof value === 'number' && !perFeature) return pyFloat(value);
+    const values = typeof value === 'number' ? Array<number>(size).fill(value) : value;
+    const lines: string[] = [];
+    for (let i = 0; i < values.length; i += 10) lines.push(values.slice(i, i + 10).map(pyFloat).join(', '));
+    return `[\n            ${lines.join(',\n            ')},\n        ]`;
+  };
+  return `InputScaling(${literal(scaling.offset)}, ${literal(scaling.factor)}, ${perFeature ? tuple(shape) : '()'})`;
+}
 
 /** The modules of a stack, as Python expressions, with a comment naming each aekit layer. */
 class StackWriter {
@@ -221,7 +262,7 @@ const PYTORCH_MODULES: { [T in LayerType]: PytorchModules<T> } = {
 };
 
 /** The VAE's loss method: −ELBO per example, averaged over the batch, for the model's likelihood. */
-function negativeElbo(likelihood: NonNullable<ExportableNet['likelihood']>): string {
+function negativeElbo(likelihood: NonNullable<ExportableNet['likelihood']>, scaled: boolean): string {
   const variance = py(likelihood.sigma ** 2);
   const reconstruction = likelihood.loss === 'bce'
     ? 'nn.functional.binary_cross_entropy(x_hat, x, reduction="sum") / n'
@@ -232,8 +273,8 @@ function negativeElbo(likelihood: NonNullable<ExportableNet['likelihood']>): str
     def negative_elbo(self, x):
         """-ELBO = -log p(x | z) + KL(q(z | x) || N(0, I)), the mean over the batch in nats (aekit's VAE
         loss): a draw of z in training mode, the mean code in eval mode."""
-        n = x.shape[0]
-        x_hat = self.forward(x)
+        n = x.shape[0]${scaled ? '\n        x = self.scaling(x)  # the loss is in the units aekit trained in' : ''}
+        x_hat = ${scaled ? 'self.decoder(self.encoder(x))' : 'self.forward(x)'}
         return ${reconstruction} + self.encoder[-1].kl.mean()
 `;
 }
@@ -253,7 +294,13 @@ export function pytorchSource(net: ExportableNet, origin: string): string {
   const writer = new StackWriter([net.encoder, net.decoder]);
   const encoder = writer.sequential(net.encoder);
   const second = writer.sequential(net.decoder, net.outputActivation === 'sigmoid' ? ['nn.Sigmoid()'] : []);
-  const order: Helper[] = ['TiedLinear', 'Center', 'Uncenter', 'MaxPool2dKeep', 'MaxUnpool2dFrom', 'Reshape', 'Binarize', 'GaussianCode'];
+  // Raw rows in (and, for an autoencoder, outputs in the data's units), as aekit encode and decode.
+  const scaling = net.scaling ? scalingModule(net.scaling, net.inputShape) : null;
+  if (scaling) writer.helpers.add('InputScaling');
+  const scaled = (x: string) => (scaling ? `self.scaling(${x})` : x);
+  const unscaled = (y: string) => (scaling ? `self.scaling.undo(${y})` : y);
+  const scalingField = scaling ? `\n        self.scaling = ${scaling}` : '';
+  const order: Helper[] = ['TiedLinear', 'Center', 'Uncenter', 'MaxPool2dKeep', 'MaxUnpool2dFrom', 'Reshape', 'Binarize', 'GaussianCode', 'InputScaling'];
   const helpers = order.filter((h) => writer.helpers.has(h)).map((h) => `${HELPERS[h]}\n\n\n`).join('');
   // A softmax ends a classifier (its second stack is the head) or a segmenter (scores per pixel).
   const scores = net.outputActivation === 'softmax';
@@ -264,13 +311,13 @@ export function pytorchSource(net: ExportableNet, origin: string): string {
     """Input examples of shape ${tuple(net.inputShape)}, codes of shape ${tuple(net.encoder.outputShape)}, ${net.decoder.outputShape[0]} classes."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__()${scalingField}
         self.encoder = ${encoder}
         self.${stack} = ${second}
 
     def forward(self, x):
         """The class scores (logits${stack === 'head' ? '' : ', per pixel'}), as nn.CrossEntropyLoss takes them."""
-        return self.${stack}(self.encoder(x))
+        return self.${stack}(self.encoder(${scaled('x')}))
 
     def probabilities(self, x):
         return torch.softmax(self.forward(x), dim=1)
@@ -279,19 +326,19 @@ export function pytorchSource(net: ExportableNet, origin: string): string {
     """Input examples of shape ${tuple(net.inputShape)}, codes of shape ${tuple(net.encoder.outputShape)}."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__()${scalingField}
         self.encoder = ${encoder}
         self.decoder = ${second}
 
     def encode(self, x):
-        return self.encoder(x)
+        return self.encoder(${scaled('x')})
 
     def decode(self, h):
-        return self.decoder(h)
+        return ${unscaled('self.decoder(h)')}
 
     def forward(self, x):
-        return self.decoder(self.encoder(x))
-${net.likelihood && net.encoder.layers.at(-1) instanceof Gaussian ? negativeElbo(net.likelihood) : ''}`;
+        return ${scaling ? 'self.decode(self.encode(x))' : 'self.decoder(self.encoder(x))'}
+${net.likelihood && net.encoder.layers.at(-1) instanceof Gaussian ? negativeElbo(net.likelihood, scaling !== null) : ''}`;
   return `"""The PyTorch module of the aekit model ${origin}, written by aekit export pytorch.
 
 Its state_dict has the names and shapes of the run's model.safetensors:

@@ -99,9 +99,9 @@ export const fitSettingsSchema = runTrainingSchema.pick({
 }).partial();
 export type FitSettings = z.output<typeof fitSettingsSchema>;
 
-/** A preset's training block: the settings it was tuned with. */
+/** A preset's training block: the settings it was tuned with, and the scaling its data gets unless a run names one. */
 export const presetTrainingSchema = runTrainingSchema.pick({ epochs: true, batchSize: true, lr: true, schedule: true })
-  .extend({ weightDecay: s.weightDecay.optional(), greedy: s.greedy.optional(), binarize: s.binarize.optional() });
+  .extend({ weightDecay: s.weightDecay.optional(), scale: s.scale.optional(), greedy: s.greedy.optional(), binarize: s.binarize.optional() });
 export type PresetTraining = z.output<typeof presetTrainingSchema>;
 
 /** How a classifier run was trained (its model.json's `training` block). */

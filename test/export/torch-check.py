@@ -50,7 +50,8 @@ model.load_state_dict(load(weights), strict=True)
 model.eval()
 io = load(io_path)
 with torch.no_grad():
-    code = model.encoder(io["x"])
+    # An autoencoder's encode applies the run's input scaling, when it has one; a classifier's codes are its encoder's.
+    code = model.encode(io["x"]) if hasattr(model, "encode") else model.encoder(io["x"])
     full = model.probabilities(io["x"]) if classifier else model(io["x"])
     result = {"code": (code - io["code"]).abs().max().item(), "full": (full - io["reconstruction"]).abs().max().item()}
     if "nelbo" in io:

@@ -255,7 +255,7 @@ function settle(options: TorchrunExportOptions): Plan {
     optimizer: options.optimizer ?? 'adam',
     seed,
     validationFraction: options.validationFraction ?? DEFAULT_VALIDATION_FRACTION,
-    scale: options.scale ?? 'none',
+    scale: options.scale ?? preset.training.scale ?? 'none',
     ...definedOnly({ patience: options.patience, limit: options.limit, testLimit: options.testLimit }),
     ...('greedy' in preset.training && preset.training.greedy ? { greedy: true } : {}),
   };
