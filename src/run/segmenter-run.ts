@@ -10,7 +10,7 @@ import { readRegularFile } from '../io/read-file.js';
 import { writeJson, writeTensorsFile } from '../io/run-folder.js';
 import { parseSafetensors } from '../io/safetensors.js';
 import { Segmenter, type SegmenterSpecInput } from '../models/segmenter.js';
-import { copyTensors } from './classifier-run.js';
+import { loadTensors } from '../models/state.js';
 
 /**
  * Writes a segmenter's weights (model.safetensors) and segment.json (`record` with the model's
@@ -47,6 +47,6 @@ export function loadSegmenter(dir: string): Segmenter {
   const bytes = readRegularFile(weights, 'safetensors file');
   checkRecordedDigest(bytes, record, weights, recordPath);
   const arrays = [...parseSafetensors(bytes, weights).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
-  copyTensors([...net.parameters(), ...net.buffers()], arrays, weights);
+  loadTensors([...net.parameters(), ...net.buffers()], arrays, weights);
   return net;
 }

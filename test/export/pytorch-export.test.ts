@@ -14,7 +14,7 @@ import { exportableAutoencoder, exportableRun } from '../../src/export/onnx-expo
 import { pytorchSource } from '../../src/export/pytorch-code.js';
 import { saveSegmenter } from '../../src/run/segmenter-run.js';
 import { loadRun, saveModel } from '../../src/run/save-load.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, UsageError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
@@ -46,6 +46,15 @@ const MODELS: Record<string, AutoencoderConfigInput> = {
     encoder: [
       { type: 'conv2d', filters: 4, kernel: 3, padding: 1 }, { type: 'batch_norm' }, { type: 'activation', activation: 'relu' }, { type: 'max_pool2d', kernel: 2 },
       { type: 'conv2d', filters: 5, kernel: [3, 2], padding: [1, 0], activation: 'tanh' }, { type: 'max_pool2d', kernel: 3, stride: 2, padding: 1 },
+    ],
+    decoder: 'mirror',
+    output: { activation: 'sigmoid', loss: 'bce' },
+  },
+  'layer-norm': {
+    input: [1, 6, 6],
+    encoder: [
+      { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
+      { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
     ],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
@@ -195,6 +204,9 @@ test('import refuses a state dict that does not fit, naming the tensor and both 
   writeFileSync(config, JSON.stringify({ layers: [6, 3], codeActivation: 'sigmoid' }));
   const w = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
   writeSafetensors(join(dir, 'bad.safetensors'), { 'encoder.0.weight': w([3, 5]), 'encoder.0.bias': w([3]), 'decoder.0.weight': w([6, 3]), 'decoder.0.bias': w([6]) });
+  // A config that is neither a file nor a preset's own name (an object's inherited "toString" is not a preset).
+  assert.throws(() => importSafetensors(join(dir, 'bad.safetensors'), 'toString', join(dir, 'out')),
+    (e) => e instanceof UsageError && /^toString: no such file \(--config takes a model config JSON file, or a preset: /.test(e.message));
   assert.throws(() => importSafetensors(join(dir, 'bad.safetensors'), config, join(dir, 'out')),
     (e) => e instanceof DataError && /bad\.safetensors: tensor "encoder\.0\.weight" has shape \[3, 5\], expected \[3, 6\]$/.test(e.message));
   // The old numbering of a two-layer sigmoid stack (encoder.1.*) is not today's (encoder.2.*).
