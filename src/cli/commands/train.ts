@@ -4,10 +4,9 @@
 import { Command } from 'commander';
 import { defaultPresetFor, TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
-import { CONFIG_TRAINING } from '../../apps/train/plan.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, PRESETS } from '../../training/presets.js';
-import { DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
 import { readJsonFile } from '../../io/read-file.js';
 import { implicitChoices } from '../../models/config.js';
 import { addDataOptions, type DataFlags, kebabCase, oneOf } from '../options.js';
