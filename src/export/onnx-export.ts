@@ -17,6 +17,8 @@ import type { Tensor } from '../tensor/index.js';
 import { CLASSIFIER_FORMAT } from '../run/classifier-record.js';
 import { loadClassifier, runFormat } from '../run/classifier-run.js';
 import { OnnxGraph } from './onnx-graph.js';
+import { scaleInput, undoInputScaling } from './onnx-scaling.js';
+import type { Scaling } from '../data/scaling.js';
 import { loadRun } from '../run/save-load.js';
 import { loadSegmenter } from '../run/segmenter-run.js';
 import { AEKIT_VERSION } from '../run/version.js';
@@ -46,6 +48,11 @@ export interface ExportableNet {
   outputName?: string;
   /** An autoencoder's likelihood (its loss, and σ of a Gaussian one), for a VAE's loss in exported code. */
   likelihood?: { loss: 'bce' | 'mse' | 'gaussian'; sigma: number };
+  /**
+   * The run's input scaling (`--scale`): exports apply it to the raw input rows, and an
+   * autoencoder's undo it on outputs in the input space, as `aekit encode` and `decode` do.
+   */
+  scaling?: Scaling | null;
 }
 
 /** What an exported graph takes and gives: value names and one example's shape (the batch axis is "batch"). */
@@ -54,17 +61,23 @@ export interface OnnxSignature {
   output: { name: string; shape: number[] };
 }
 
-/** The net of an autoencoder: its stacks and its output activation (decode applies it). */
-export function exportableAutoencoder(model: Autoencoder): ExportableNet {
+/**
+ * The net of an autoencoder: its stacks and its output activation (decode applies it).
+ * @param scaling the run's `data.scale`, applied to inputs and undone on outputs
+ */
+export function exportableAutoencoder(model: Autoencoder, scaling: Scaling | null = null): ExportableNet {
   return {
     inputShape: model.inputShape, encoder: model.encoder, decoder: model.decoder, outputActivation: model.output.activation,
-    likelihood: { loss: model.output.loss, sigma: model.output.sigma ?? 1 },
+    likelihood: { loss: model.output.loss, sigma: model.output.sigma ?? 1 }, scaling,
   };
 }
 
-/** The net of a classifier: its encoder, and its head's scores turned into class probabilities. */
-export function exportableClassifier(net: Classifier): ExportableNet {
-  return { inputShape: net.inputShape, encoder: net.encoder, decoder: net.head, outputActivation: 'softmax', outputName: 'probabilities' };
+/**
+ * The net of a classifier: its encoder, and its head's scores turned into class probabilities.
+ * @param scaling the run's `data.scale`, applied to inputs
+ */
+export function exportableClassifier(net: Classifier, scaling: Scaling | null = null): ExportableNet {
+  return { inputShape: net.inputShape, encoder: net.encoder, decoder: net.head, outputActivation: 'softmax', outputName: 'probabilities', scaling };
 }
 
 /** The net of a segmenter: its encoder, and its decoder's scores turned into each pixel's class probabilities. */
@@ -75,7 +88,12 @@ export function exportableSegmenter(net: Segmenter): ExportableNet {
 /** The net in an output folder: an autoencoder's (aekit train, aekit import), a classifier's (aekit classify) or a segmenter's (aekit segment). */
 export function exportableRun(dir: string): ExportableNet {
   if (!existsSync(join(dir, RUN_FILES.model)) && existsSync(join(dir, 'segment.json'))) return exportableSegmenter(loadSegmenter(dir));
-  return runFormat(dir) === CLASSIFIER_FORMAT ? exportableClassifier(loadClassifier(dir).model) : exportableAutoencoder(loadRun(dir).model);
+  if (runFormat(dir) === CLASSIFIER_FORMAT) {
+    const { model, record } = loadClassifier(dir);
+    return exportableClassifier(model, record.data?.scale ?? null);
+  }
+  const { model, record } = loadRun(dir);
+  return exportableAutoencoder(model, record.data?.scale ?? null);
 }
 
 /**
@@ -95,6 +113,8 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
   const inputName = part === 'decoder' ? 'code' : 'input';
   const inputShape = part === 'decoder' ? net.encoder.outputShape : net.inputShape;
   let x = inputName;
+  // Raw rows in, as aekit encode takes them: the run's scaling comes first.
+  if (part !== 'decoder' && net.scaling) x = scaleInput(graph, x, net.scaling, net.inputShape);
   if (part !== 'decoder') x = graph.stack(net.encoder, x, `the ${part === 'full' ? 'full model' : 'encoder alone'}`);
   let outputShape = net.encoder.outputShape;
   if (part !== 'encoder') {
@@ -102,6 +122,8 @@ export function onnxModel(net: ExportableNet, part: OnnxPart, producer = 'aekit'
     // Softmax over the classes: axis 1, the channel axis of per-pixel scores too.
     x = net.outputActivation === 'softmax' ? graph.node('Softmax', [x], { axis: 1 }, 1, 'output')[0] : graph.activation(x, net.outputActivation, 0, 'output');
     outputShape = net.decoder.outputShape;
+    // Reconstructions in the data's units, as aekit decode and reconstruct write them.
+    if (net.outputActivation !== 'softmax' && net.scaling) x = undoInputScaling(graph, x, net.scaling, outputShape);
   }
   // A VAE's encoder gives its posterior: the mean (the code) and the log-variance.
   const variational = part === 'encoder' && graph.logVariance !== null;

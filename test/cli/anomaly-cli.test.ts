@@ -4,7 +4,6 @@
  * CSV and NPY that read back, and one line with exit code 2 for bad input.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,10 +13,8 @@ import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { aekitInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-function aekit(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+/** `aekit ...args` in this process (see test/helpers/cli.ts): a command's work, not process start-up, is what these tests check. */
+const aekit = (...args: string[]) => aekitInProcess(...args);
 
 const work = tempDir('anomaly-cli');
 const out = join(work, 'one-class');
@@ -33,8 +30,8 @@ interface OneClassJson {
   picture: string;
 }
 
-test('one-class on a slice: the JSON, an AUC well above chance, the picture and the model', () => {
-  const r = aekit('anomaly', '--one-class', '1', '--limit', '600', '--epochs', '2', '--out', out, '--json');
+test('one-class on a slice: the JSON, an AUC well above chance, the picture and the model', async () => {
+  const r = await aekit('anomaly', '--one-class', '1', '--limit', '600', '--epochs', '2', '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as OneClassJson;
   assert.deepEqual(Object.keys(result.perDigit[0]).slice(0, 3), ['digit', 'auc', 'prAuc']);
@@ -54,12 +51,12 @@ test('one-class on a slice: the JSON, an AUC well above chance, the picture and 
   assert.match(r.stderr, /\[1\/1\] digit 1 \(600 training images\)/);
 });
 
-test('a model scores a file: CSV and NPY with one row per input row, flags at the contamination share', () => {
+test('a model scores a file: CSV and NPY with one row per input row, flags at the contamination share', async () => {
   const digits = loadData('mnist', { split: 'test', limit: 200 });
   const input = join(work, 'digits.npy');
   writeNpy(input, digits.x, [200, 784]);
   const csv = join(work, 'scores.csv');
-  let r = aekit('anomaly', '--model', model, '--input', input, '--contamination', '0.1', '--output', csv, '--json');
+  let r = await aekit('anomaly', '--model', model, '--input', input, '--contamination', '0.1', '--output', csv, '--json');
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as { rows: number; metric: string; anomalies: number; threshold: number; auc: null; mostAnomalous: { row: number; score: number }[] };
   assert.deepEqual([summary.rows, summary.metric, summary.anomalies, summary.auc], [200, 'sse', 20, null]);
@@ -81,7 +78,7 @@ test('a model scores a file: CSV and NPY with one row per input row, flags at th
   const perFeature = join(work, 'errors.npy');
   const labels = join(work, 'labels.csv');
   writeFileSync(labels, `anomaly\n${Array.from(digits.labels!, (l) => (l === 1 ? 0 : 1)).join('\n')}\n`);
-  r = aekit('anomaly', '--model', model, '--input', input, '--labels', labels, '--output', npy, '--per-feature', perFeature);
+  r = await aekit('anomaly', '--model', model, '--input', input, '--labels', labels, '--output', npy, '--per-feature', perFeature);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /200 rows scored by sse .*\n {2}ROC-AUC 0\.\d+, PR-AUC 0\.\d+ against .*labels\.csv/);
   const scores = readNpy(npy);
@@ -99,7 +96,7 @@ test('a model scores a file: CSV and NPY with one row per input row, flags at th
   const ones = join(work, 'ones.npy');
   const oneRows = Array.from(digits.labels!.keys()).filter((i) => digits.labels![i] === 1);
   writeNpy(ones, Float32Array.from(oneRows.flatMap((i) => Array.from(digits.x.subarray(i * 784, (i + 1) * 784)))), [oneRows.length, 784]);
-  r = aekit('anomaly', '--model', model, '--input', input, '--validation', ones, '--quantile', '0.9', '--json');
+  r = await aekit('anomaly', '--model', model, '--input', input, '--validation', ones, '--quantile', '0.9', '--json');
   assert.equal(r.code, 0, r.stderr);
   const byNormal = JSON.parse(r.stdout) as { anomalies: number; rule: { quantile: number } };
   assert.equal(byNormal.rule.quantile, 0.9);
@@ -140,7 +137,7 @@ test('bad input gets one line naming the problem and exit code 2', async () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   // And as a process: the exit code and the one line.
-  const r = aekit('anomaly', '--model', model, '--input', input, '--contamination', '0.7');
+  const r = await aekit('anomaly', '--model', model, '--input', input, '--contamination', '0.7');
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^error: option '--contamination <p>' argument '0\.7' is invalid\. expected the share of anomalies/);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -1,6 +1,5 @@
 /** `aekit classify`, `aekit eval` on a classifier, `aekit export encoder` and `aekit train --preset sdae` end to end on small slices, and one line for bad input. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { saveClassifier } from '../../src/run/classifier-run.js';
@@ -8,20 +7,19 @@ import { loadData } from '../../src/data/load-data.js';
 import { writeNpy } from '../../src/data/npy.js';
 import { Classifier } from '../../src/models/classifier.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { aekitInProcess } from '../helpers/cli.js';
 
-function aekit(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+/** `aekit ...args` in this process (see test/helpers/cli.ts): a command's work, not process start-up, is what these tests check. */
+const aekit = (...args: string[]) => aekitInProcess(...args);
 
 const work = tempDir('classify-cli');
 const pretrained = join(work, 'ae');
 const classifier = join(work, 'classifier');
 
-test('classify a tiny pretrained model: the JSON, accuracy far above chance, and eval\'s confusion matrix', () => {
-  let r = aekit('train', '--preset', 'undercomplete', '--limit', '1000', '--test-limit', '100', '--epochs', '3', '--out', pretrained, '--json');
+test('classify a tiny pretrained model: the JSON, accuracy far above chance, and eval\'s confusion matrix', async () => {
+  let r = await aekit('train', '--preset', 'undercomplete', '--limit', '1000', '--test-limit', '100', '--epochs', '3', '--out', pretrained, '--json');
   assert.equal(r.code, 0, r.stderr);
-  r = aekit('classify', '--model', pretrained, '--labels', '200', '--epochs', '50', '--test-limit', '500', '--out', classifier, '--json');
+  r = await aekit('classify', '--model', pretrained, '--labels', '200', '--epochs', '50', '--test-limit', '500', '--out', classifier, '--json');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(out.baselines).sort(), ['pca', 'pixels', 'scratch']);
@@ -31,7 +29,7 @@ test('classify a tiny pretrained model: the JSON, accuracy far above chance, and
   for (const v of Object.values<number>(out.baselines)) assert.ok(v >= 0 && v <= 1);
   assert.match(r.stderr, /training the classifier\n[^]*training the scratch baseline/);
 
-  r = aekit('eval', '--model', classifier, '--test-limit', '300', '--json');
+  r = await aekit('eval', '--model', classifier, '--test-limit', '300', '--json');
   assert.equal(r.code, 0, r.stderr);
   const evaluated = JSON.parse(r.stdout);
   const labels = loadData('mnist', { split: 'test', limit: 300 }).labels!;
@@ -42,22 +40,22 @@ test('classify a tiny pretrained model: the JSON, accuracy far above chance, and
   assert.equal(evaluated.test.accuracy, diagonal / 300);
   assert.equal(evaluated.examples, 300);
 
-  r = aekit('eval', '--model', classifier, '--test-limit', '300');
+  r = await aekit('eval', '--model', classifier, '--test-limit', '300');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^mnist \(test\) \(300 examples\): accuracy 0\.\d{4} {2}error 0\.\d{4}\nconfusion \(rows: true class, columns: predicted\):\n/);
 });
 
-test('sdae: greedy pretraining, then classify --finetune on its encoder, and the encoder exported alone', () => {
+test('sdae: greedy pretraining, then classify --finetune on its encoder, and the encoder exported alone', async () => {
   const sdae = join(work, 'sdae');
-  let r = aekit('train', '--preset', 'sdae', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', sdae, '--json');
+  let r = await aekit('train', '--preset', 'sdae', '--limit', '300', '--test-limit', '50', '--epochs', '1', '--out', sdae, '--json');
   assert.equal(r.code, 0, r.stderr);
   const trained = JSON.parse(r.stdout);
   // Three stages of one epoch each.
   assert.equal(trained.trainLoss.length, 3);
-  r = aekit('export', 'encoder', '--model', sdae, '--out', join(work, 'sdae-encoder'), '--json');
+  r = await aekit('export', 'encoder', '--model', sdae, '--out', join(work, 'sdae-encoder'), '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).layers, ['dense', 'dense', 'dense']);
-  r = aekit('classify', '--model', join(work, 'sdae-encoder'), '--finetune', '--labels', '100', '--epochs', '2', '--test-limit', '100', '--no-baselines', '--out', join(work, 'sdae-classifier'), '--json');
+  r = await aekit('classify', '--model', join(work, 'sdae-encoder'), '--finetune', '--labels', '100', '--epochs', '2', '--test-limit', '100', '--no-baselines', '--out', join(work, 'sdae-classifier'), '--json');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.finetune, true);
@@ -65,16 +63,16 @@ test('sdae: greedy pretraining, then classify --finetune on its encoder, and the
   assert.equal(out.code, 1000);
 });
 
-test('bad input gets one line naming the problem and exit code 2', () => {
+test('bad input gets one line naming the problem and exit code 2', async () => {
   // A model that learned from a file without labels.
   const file = join(work, 'digits.npy');
   writeNpy(file, loadData('mnist', { limit: 120 }).x, [120, 784]);
   const unlabelled = join(work, 'unlabelled');
-  let r = aekit('train', '--preset', 'undercomplete', '--data', file, '--epochs', '1', '--out', unlabelled);
+  let r = await aekit('train', '--preset', 'undercomplete', '--data', file, '--epochs', '1', '--out', unlabelled);
   assert.equal(r.code, 0, r.stderr);
   // A PCA run, and a classifier with a 5-class head and no encoder, saved from the library.
   const pca = join(work, 'pca');
-  r = aekit('pca', '--limit', '200', '--test-limit', '20', '--components', '4', '--out', pca);
+  r = await aekit('pca', '--limit', '200', '--test-limit', '20', '--components', '4', '--out', pca);
   assert.equal(r.code, 0, r.stderr);
   const fiveClasses = join(work, 'five-classes');
   saveClassifier(Classifier.create({ input: [784], classes: 5 }), fiveClasses, {
@@ -92,7 +90,7 @@ test('bad input gets one line naming the problem and exit code 2', () => {
     [['encode', '--model', classifier, '--input', 'mnist', '--output', join(work, 'codes.npy')], /classifier\/model\.json: holds a classifier \(aekit classify\), not an autoencoder; aekit eval and aekit classify take it$/],
     [['export', 'encoder', '--model', pca, '--out', join(work, 'nothing')], /is a PCA run \(aekit pca\), which has no encoder to reuse/],
   ] as const) {
-    r = aekit(...args, ...(args[0] === 'classify' ? ['--test-limit', '20'] : []));
+    r = await aekit(...args, ...(args[0] === 'classify' ? ['--test-limit', '20'] : []));
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr.trim(), message);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -10,17 +10,16 @@ import { test } from 'node:test';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { aekitInProcess } from '../helpers/cli.js';
 
-function aekit(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+/** `aekit ...args` in this process (see test/helpers/cli.ts): a command's work, not process start-up, is what these tests check. */
+const aekit = (...args: string[]) => aekitInProcess(...args);
 
 const work = tempDir('cli');
 const runDir = join(work, 'run');
 
-test('train --json prints one JSON object and writes a complete run folder', () => {
-  const r = aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--weight-decay', '0.01', '--out', runDir, '--json', '--test-curve');
+test('train --json prints one JSON object and writes a complete run folder', async () => {
+  const r = await aekit('train', '--preset', 'undercomplete', '--limit', '600', '--test-limit', '200', '--epochs', '2', '--batch-size', '50', '--weight-decay', '0.01', '--out', runDir, '--json', '--test-curve');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   for (const key of ['preset', 'epochs', 'seconds', 'samplesPerSecond', 'trainLoss', 'valLoss', 'test', 'outDir']) assert.ok(key in out, key);
@@ -41,27 +40,27 @@ test('train --json prints one JSON object and writes a complete run folder', () 
   assert.equal(model.metrics.test.sse, out.test.sse);
 });
 
-test('eval of the saved model gives the numbers training ended with', () => {
+test('eval of the saved model gives the numbers training ended with', async () => {
   const trained = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-  const r = aekit('eval', '--model', runDir, '--test-limit', '200', '--json');
+  const r = await aekit('eval', '--model', runDir, '--test-limit', '200', '--json');
   assert.equal(r.code, 0, r.stderr);
   const { test: metrics } = JSON.parse(r.stdout);
   assert.ok(Math.abs(metrics.sse - trained.test.sse) < 1e-9 * trained.test.sse, `${metrics.sse} vs ${trained.test.sse}`);
   assert.ok(Math.abs(metrics.bce - trained.test.bce) < 1e-9 * trained.test.bce);
 });
 
-test('encode, decode and reconstruct write .npy files of the right shape', () => {
+test('encode, decode and reconstruct write .npy files of the right shape', async () => {
   const codes = join(work, 'codes.npy');
-  let r = aekit('encode', '--model', runDir, '--input', 'mnist', '--limit', '30', '--output', codes, '--json');
+  let r = await aekit('encode', '--model', runDir, '--input', 'mnist', '--limit', '30', '--output', codes, '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readNpy(codes).shape, [30, 64]);
   const decoded = join(work, 'decoded.npy');
-  r = aekit('decode', '--model', runDir, '--input', codes, '--output', decoded, '--png', join(work, 'decoded.png'));
+  r = await aekit('decode', '--model', runDir, '--input', codes, '--output', decoded, '--png', join(work, 'decoded.png'));
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readNpy(decoded).shape, [30, 784]);
   assert.ok(existsSync(join(work, 'decoded.png')));
   const recon = join(work, 'recon.npy');
-  r = aekit('reconstruct', '--model', runDir, '--input', 'mnist', '--limit', '30', '--output', recon);
+  r = await aekit('reconstruct', '--model', runDir, '--input', 'mnist', '--limit', '30', '--output', recon);
   assert.equal(r.code, 0, r.stderr);
   // Decoding the codes is reconstructing: the two paths agree.
   const a = readNpy(decoded).data;
@@ -69,7 +68,7 @@ test('encode, decode and reconstruct write .npy files of the right shape', () =>
   assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-6));
 });
 
-test('bad input: one line on stderr, exit code 2, no stack trace', () => {
+test('bad input: one line on stderr, exit code 2, no stack trace', async () => {
   const cases: [string[], RegExp][] = [
     [['train', '--preset', 'nope'], /unknown preset "nope"; expected one of/],
     [['train', '--epochs', 'x'], /--epochs.*expected a whole number/],
@@ -77,7 +76,8 @@ test('bad input: one line on stderr, exit code 2, no stack trace', () => {
     [['train', '--weight-decay', '-1'], /--weight-decay.*expected a number ≥ 0, got "-1"/],
     [['train', '--preset', 'undercomplete', '--limit', '10', '--out', runDir], /exists and is not empty; pass --force/],
     [['eval', '--model', work], /not a run folder/],
-    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read the config file/],
+    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read model config file \(ENOENT\)/],
+    [['train', '--config', work], /: expected a model config file, found a folder/],
   ];
   const badJson = join(work, 'bad.json');
   writeFileSync(badJson, '{"layers": [784');
@@ -92,15 +92,15 @@ test('bad input: one line on stderr, exit code 2, no stack trace', () => {
   writeFileSync(notNpy, 'hello');
   cases.push([['encode', '--model', runDir, '--input', notNpy, '--output', join(work, 'x.npy')], /fake\.npy/]);
   for (const [args, message] of cases) {
-    const r = aekit(...args);
+    const r = await aekit(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')} printed a stack trace`);
   }
 });
 
-test('--help teaches: presets and examples', () => {
-  const r = aekit('train', '--help');
+test('--help teaches: presets and examples', async () => {
+  const r = await aekit('train', '--help');
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Presets:[\s\S]*deep/);
   assert.match(r.stdout, /Examples:/);
@@ -130,25 +130,25 @@ test('Ctrl-C stops after the current step, keeps the best model so far and exits
   const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   assert.equal(model.status, 'aborted');
   assert.ok(existsSync(join(dir, 'model.safetensors')));
-  const r = aekit('eval', '--model', dir, '--test-limit', '100', '--json');
+  const r = await aekit('eval', '--model', dir, '--test-limit', '100', '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Math.abs(JSON.parse(r.stdout).test.sse - out.test.sse) < 1e-9 * out.test.sse);
 });
 
-test('data that does not fit the model, or holds NaN, is refused with the file named', () => {
+test('data that does not fit the model, or holds NaN, is refused with the file named', async () => {
   const narrow = join(work, 'narrow.npy');
   writeNpy(narrow, new Float32Array(20 * 10).fill(0.5), [20, 10]);
   // A preset follows the data's width; a config that names its own input keeps it, and is refused.
   const wide = join(work, 'wide.json');
   writeFileSync(wide, JSON.stringify({ layers: [784, 64], codeActivation: 'sigmoid' }));
-  let r = aekit('train', '--config', wide, '--data', narrow, '--out', join(work, 'n1'));
+  let r = await aekit('train', '--config', wide, '--data', narrow, '--out', join(work, 'n1'));
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /examples have 10 features, but the model takes 784/);
+  assert.match(r.stderr, /narrow\.npy.*: rows have 10 values, expected 784 \(the model's input size\)/);
   const nan = join(work, 'nan.npy');
   const values = new Float32Array(20 * 784).fill(0.5);
   values[3 * 784 + 7] = Number.NaN;
   writeNpy(nan, values, [20, 784]);
-  r = aekit('train', '--preset', 'undercomplete', '--data', nan, '--out', join(work, 'n2'));
+  r = await aekit('train', '--preset', 'undercomplete', '--data', nan, '--out', join(work, 'n2'));
   assert.equal(r.code, 2);
   assert.match(r.stderr, /nan\.npy.*row 3, column 7/);
 });

@@ -133,3 +133,48 @@ test('a table of any width trains with a dense preset and with a spec config wit
   assert.equal(conv.code, 2);
   assert.match(conv.stderr, /^aekit: the conv preset is for images of shape 1x28x28 \(784 values\); this data has 20 values an example/m);
 });
+
+/** A table of `width` real-valued columns (about −2 to 2), 60 rows. */
+function tableOf(width: number): string {
+  const path = join(work, `table-${width}.csv`);
+  const random = new Prng(width);
+  writeFileSync(path, [
+    Array.from({ length: width }, (_, j) => `c${j}`).join(','),
+    ...Array.from({ length: 60 }, () => Array.from({ length: width }, () => random.normal().toFixed(3)).join(',')),
+  ].join('\n'));
+  return path;
+}
+
+test('a table of 7, 20 or 100 columns trains with deep, linear, anomaly and, with no preset, the table preset sized from its width', async () => {
+  for (const width of [7, 20, 100]) {
+    const data = tableOf(width);
+    // 20 columns with these presets: the test above.
+    for (const [preset, scale] of width === 20 ? [] : [['deep', 'unit'], ['linear', 'standardize'], ['anomaly', 'unit']]) {
+      const out = join(work, `w${width}-${preset}`);
+      const r = await aekitInProcess('train', '--preset', preset, '--data', data, '--scale', scale, '--epochs', '1', '--out', out, '--json');
+      assert.equal(r.code, 0, `${width} ${preset}: ${r.stderr}`);
+      const record = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+      assert.deepEqual([record.preset, record.model.input], [preset, [width]]);
+    }
+    // No preset: the table preset, told on stderr, recorded, standardized, linear output, squared error.
+    const out = join(work, `w${width}-default`);
+    const r = await aekitInProcess('train', '--data', data, '--epochs', '1', '--out', out, '--json');
+    assert.equal(r.code, 0, `${width}: ${r.stderr}`);
+    assert.equal(JSON.parse(r.stdout).preset, 'table');
+    assert.match(r.stderr, /is a table: training the table preset \(layers sized from its width, standardized inputs, a linear output with squared error\)/);
+    const record = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    assert.equal(record.preset, 'table');
+    assert.equal(record.training.scale, 'standardize');
+    assert.equal(record.data.scale.offset.length, width, 'a mean per column');
+    assert.deepEqual(record.model.output, { activation: 'identity', loss: 'mse' });
+    const units = record.model.encoder.filter((l: { type: string }) => l.type === 'dense').map((l: { units: number }) => l.units);
+    // Hidden 2w within [16, 256], code ceil(w/4) at most 32 (src/training/table-model.ts).
+    assert.deepEqual(units, { 7: [16, 2], 20: [40, 5], 100: [200, 25] }[width], `width ${width}`);
+    assert.equal(record.training.epochs, 1, '--epochs still applies');
+    assert.equal(record.training.batchSize, 32, 'the preset\'s batches');
+  }
+  // A scale the user names wins over the preset's.
+  const unit = await aekitInProcess('train', '--data', tableOf(7), '--scale', 'unit', '--epochs', '1', '--out', join(work, 'w7-unit'), '--json');
+  assert.equal(unit.code, 0, unit.stderr);
+  assert.equal(JSON.parse(readFileSync(join(work, 'w7-unit', 'model.json'), 'utf8')).training.scale, 'unit');
+});

@@ -3,25 +3,23 @@
  * print, the files they write, and the values that must hold whatever the slice.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../helpers/temp-dir.js';
+import { aekitInProcess } from '../helpers/cli.js';
 
-function aekit(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+/** `aekit ...args` in this process (see test/helpers/cli.ts): a command's work, not process start-up, is what these tests check. */
+const aekit = (...args: string[]) => aekitInProcess(...args);
 
 const work = tempDir('pca');
 const slice = ['--limit', '800', '--test-limit', '200'];
 
-test('pca --json: more components, lower test sse and more variance explained; the linear autoencoder is measured', () => {
-  const small = aekit('pca', ...slice, '--components', '5', '--compare-linear-ae', '--epochs', '2', '--json');
+test('pca --json: more components, lower test sse and more variance explained; the linear autoencoder is measured', async () => {
+  const small = await aekit('pca', ...slice, '--components', '5', '--compare-linear-ae', '--epochs', '2', '--json');
   assert.equal(small.code, 0, small.stderr);
   const a = JSON.parse(small.stdout);
-  const big = aekit('pca', ...slice, '--components', '20', '--out', join(work, 'pca20'), '--json');
+  const big = await aekit('pca', ...slice, '--components', '20', '--out', join(work, 'pca20'), '--json');
   assert.equal(big.code, 0, big.stderr);
   const b = JSON.parse(big.stdout);
 
@@ -54,9 +52,9 @@ test('pca --json: more components, lower test sse and more variance explained; t
   assert.deepEqual(JSON.parse(readFileSync(join(work, 'pca20', 'pca.json'), 'utf8')).test, b.test);
 });
 
-test('compare --code 2 --json: four rows in order, a run folder per autoencoder, compare.png and codes.png', () => {
+test('compare --code 2 --json: four rows in order, a run folder per autoencoder, compare.png and codes.png', async () => {
   const out = join(work, 'compare');
-  const r = aekit('compare', '--limit', '120', '--test-limit', '50', '--epochs', '1', '--code', '2', '--out', out, '--json');
+  const r = await aekit('compare', '--limit', '120', '--test-limit', '50', '--epochs', '1', '--code', '2', '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout);
   assert.equal(result.code, 2);
@@ -85,13 +83,13 @@ test('compare --code 2 --json: four rows in order, a run folder per autoencoder,
   assert.match(report, /<tr><th>status<\/th><td>done<\/td><\/tr>/);
   assert.match(report, /<tr><th>aekit<\/th><td>\d+\.\d+\.\d+<\/td><\/tr>/);
   // The deep run folder is an ordinary one: eval gives back the sse of the table.
-  const evaluated = aekit('eval', '--model', join(out, 'deep'), '--test-limit', '50', '--json');
+  const evaluated = await aekit('eval', '--model', join(out, 'deep'), '--test-limit', '50', '--json');
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const sse = JSON.parse(evaluated.stdout).test.sse;
   assert.ok(Math.abs(sse - result.rows[3].sse) < 1e-6 * sse, `${sse} vs ${result.rows[3].sse}`);
 });
 
-test('pca and compare: bad input is one line and exit code 2', () => {
+test('pca and compare: bad input is one line and exit code 2', async () => {
   const cases: [string[], RegExp][] = [
     [['pca', '--components', '0'], /--components.*expected a whole number ≥ 1/],
     [['pca', '--limit', '50', '--components', '785'], /components must be a whole number in 1\.\.784/],
@@ -100,7 +98,7 @@ test('pca and compare: bad input is one line and exit code 2', () => {
     [['compare', '--limit', '10', '--out', work], /exists and is not empty; pass --force/],
   ];
   for (const [args, message] of cases) {
-    const r = aekit(...args);
+    const r = await aekit(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /);

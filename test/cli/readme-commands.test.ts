@@ -1,16 +1,15 @@
 /**
- * The README's command lines as a user meets them: the set-up (`npm link` puts `aekit` on the
- * PATH) and the first-steps block run exactly as written, and every other `aekit …` line in the
- * README names a command and flags that exist.
+ * The README's command lines as a user meets them: the set-up (`npx aekit` inside the checkout,
+ * with no `npm link`) and the first-steps block run exactly as written, and
+ * every other `aekit …` line in the README names a command and flags that exist.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { Command } from 'commander';
 import { program } from '../../src/cli/program.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -18,8 +17,8 @@ test('every aekit command line in the README names a command and flags it has', 
   const cli = await program();
   const commands = new Map(cli.commands.map((c) => [c.name(), c]));
   const flagsOf = (c: Command) => new Set([...c.options.map((o) => o.long), '--help'].filter((f): f is string => f !== undefined));
-  // Command lines in code blocks and in inline code: `aekit train --preset deep --json`.
-  const lines = [...readme.matchAll(/(?:^|`|\$ )aekit ([a-z]+)([^`\n]*)/gm)];
+  // Command lines in code blocks and in inline code: `aekit train --preset deep --json`, `npx aekit --help`.
+  const lines = [...readme.matchAll(/(?:^|`|\$ |npx )aekit ([a-z]+)([^`\n]*)/gm)];
   assert.ok(lines.length > 30, `found ${lines.length} command lines`);
   for (const [line, name, rest] of lines) {
     if (name === 'help') continue;
@@ -38,21 +37,24 @@ test('every aekit command line in the README names a command and flags it has', 
   }
 });
 
-test('the README set-up and first steps run as written: npm link, then each command', () => {
-  // npm link into a prefix of the test's own, so the machine's global folder is left alone.
-  const prefix = tempDir('prefix');
-  const link = spawnSync('npm', ['link'], { encoding: 'utf8', env: { ...process.env, npm_config_prefix: prefix } });
-  assert.equal(link.status, 0, link.stderr);
-  const bin = join(prefix, 'bin');
-  assert.ok(existsSync(join(bin, 'aekit')), 'npm link put aekit in the prefix\'s bin');
+test('the README set-up and first steps run as written: npx aekit in the checkout, then each command', () => {
+  // Without npm link: npx finds the checkout's own bin (package.json's "bin", the build in dist/).
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  const npx = spawnSync('npx', ['--no-install', 'aekit', '--version'], { encoding: 'utf8' });
+  assert.equal(npx.status, 0, npx.stderr);
+  assert.equal(npx.stdout.trim(), version);
+  assert.doesNotMatch(npx.stderr, /warn/i, 'npm says nothing (no unknown project config)');
 
   const block = /```sh first-steps\n([\s\S]*?)```/.exec(readme);
   assert.ok(block, 'README has a ```sh first-steps block');
-  const work = tempDir('first-steps');
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  // The block's `npx aekit` finds aekit from a folder inside the checkout: one under runs/ (ignored by git).
+  const hadRuns = existsSync('runs');
+  mkdirSync('runs', { recursive: true });
+  const work = mkdtempSync(join('runs', '.first-steps-'));
+  after(() => rmSync(hadRuns ? work : 'runs', { recursive: true, force: true }));
   for (const line of block[1].trim().split('\n')) {
     const started = performance.now();
-    const run = spawnSync('bash', ['-c', line], { cwd: work, encoding: 'utf8', env });
+    const run = spawnSync('bash', ['-c', line], { cwd: work, encoding: 'utf8' });
     assert.equal(run.status, 0, `${line}\n${run.stderr}`);
     assert.ok(run.stdout.trim().length > 0, `${line} printed its result`);
     // Each step answers in seconds; a README line that rebuilt anything would take far longer.

@@ -43,7 +43,9 @@ test('runs killed at random moments and resumed end with the bytes of an uninter
   assert.equal(r.status, 0, r.stderr);
   const expected = readFileSync(join(reference, 'model.safetensors'));
   const rng = new Prng(2026);
-  for (let trial = 0; trial < 4; trial++) {
+  // Two trials of up to three kills each: every kill lands at a new moment (seeded), and the
+  // streamed-run test below kills once more.
+  for (let trial = 0; trial < 2; trial++) {
     const dir = join(work, `trial-${trial}`);
     let kills = 0;
     let code: number | null = null;

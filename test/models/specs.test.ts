@@ -43,7 +43,7 @@ for (const backend of await availableBackends()) {
         assert.deepEqual(rb.valLoss, ra.valLoss);
         // It starts at the mean (the output bias) and most of a soft-target BCE is the targets'
         // own entropy, so learning shows as a small but steady fall.
-        assert.ok(ra.valLoss[2] < ra.valLoss[1] && ra.valLoss[1] < ra.valLoss[0], `and it learns: ${ra.valLoss}`);
+        assert.ok(ra.valLoss[2] < ra.valLoss[1] && ra.valLoss[1] < ra.valLoss[0], `and it learns: ${ra.valLoss.join(", ")}`);
         assert.deepEqual(evaluate(b, validation), evaluate(a, validation));
       });
     });

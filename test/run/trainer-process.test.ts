@@ -26,11 +26,12 @@ test('this process runs; one that has ended does not; another host cannot be tol
 });
 
 test('Linux: a zombie, and a pid that now names a later process, are not the trainer', { skip: !linux }, async () => {
-  // `true` runs in the background and ends; `sleep` takes the shell's place and never collects it.
-  const shell = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // A short sleep runs in the background and ends after `exec sleep 30` has taken the shell's
+  // place, which never collects it. (A child that ends before the exec may be reaped by the shell.)
+  const shell = spawn('sh', ['-c', 'sleep 0.5 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const zombie = Number(await new Promise<string>((done) => shell.stdout.once('data', (b: Buffer) => done(b.toString()))));
-    for (let i = 0; i < 100 && readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1][0] !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1][0] !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(trainerRunning({ pid: zombie, host: hostname(), startTicks: startTicks(zombie) }), false, 'a zombie');
     const live = shell.pid!;
     assert.equal(trainerRunning({ pid: live, host: hostname(), startTicks: startTicks(live) }), true);

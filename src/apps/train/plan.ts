@@ -4,10 +4,11 @@
  * model.json instead.
  */
 import type { AutoencoderConfigInput, ShortFormInput } from '../../models/config.js';
-import { DEFAULT_PRESET, type Preset, presetByName } from '../../training/presets.js';
+import { isTableFile } from '../../data/load-input.js';
+import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, type Preset, type PresetName, presetByName } from '../../training/presets.js';
 import { UsageError } from '../../errors.js';
 import type { TrainingEvent } from '../../training/fit.js';
-import { type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { CONFIG_TRAINING, type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
 
 /**
  * The training settings `aekit train` (and `trainRun`) can be told, each declared once in
@@ -27,6 +28,7 @@ export type TrainSettingKey = (typeof TRAIN_SETTING_KEYS)[number];
  * streamed, see `shouldStream`), plus the model, the data and the folder.
  */
 export interface TrainRunOptions extends Partial<Pick<RunTrainingSettings, TrainSettingKey>> {
+  /** The preset; unset, `defaultPresetFor(data)` (or with `config`, only its training settings are unset: CONFIG_TRAINING). */
   preset?: string;
   /** A model config that replaces the preset's model (the preset's training settings still apply). */
   config?: AutoencoderConfigInput;
@@ -67,18 +69,25 @@ export interface Plan {
   out: string;
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
+  /** A new run's changes to its preset's model, applied again when the preset sizes its model from the data's width. */
+  modelOverrides?: TrainRunOptions['modelOverrides'];
 }
 
 /**
- * The training settings of a run whose model comes from a config, with no preset named: its own,
- * not the default preset's (the deep net's weight decay 0.3 is no default for any model).
- * Adam at 1e-3 in batches of 64 with cosine decay over 20 epochs, no weight decay.
+ * The preset a run trains when none is named: `table` for a CSV or Arrow file (standardized
+ * inputs, a linear output, layers sized from the width), else `deep` (the MNIST autoencoder, for
+ * images: mnist, fashion-mnist, IDX, PNG folders, NPY arrays).
+ * @example
+ * defaultPresetFor('measurements.csv'); // 'table'
  */
-export const CONFIG_TRAINING: Preset['training'] = { epochs: 20, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0 };
+export function defaultPresetFor(data: string): PresetName {
+  return isTableFile(data) ? DEFAULT_TABLE_PRESET : DEFAULT_PRESET;
+}
 
 /** The plan of a new run: unset training values come from the preset, or for a config without one from CONFIG_TRAINING. */
 export function planOf(options: TrainRunOptions): Plan {
-  const presetName = options.preset ?? DEFAULT_PRESET;
+  const data = options.data ?? 'mnist';
+  const presetName = options.preset ?? (options.config ? DEFAULT_PRESET : defaultPresetFor(data));
   const named = presetByName(presetName);
   const preset: Preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
   const d = TRAINING_DEFAULTS;
@@ -94,7 +103,7 @@ export function planOf(options: TrainRunOptions): Plan {
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
     validationFraction: options.validationFraction ?? d.validationFraction,
-    scale: options.scale ?? d.scale,
+    scale: options.scale ?? preset.training.scale ?? d.scale,
     testCurve: options.testCurve ?? d.testCurve,
     ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
@@ -107,7 +116,8 @@ export function planOf(options: TrainRunOptions): Plan {
     preset: options.config ? null : presetName,
     model: withOverrides(options.config ?? preset.model, options.modelOverrides),
     training,
-    data: options.data ?? 'mnist',
+    data,
+    ...(options.modelOverrides ? { modelOverrides: options.modelOverrides } : {}),
     ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
     out: options.out,
     signal: options.signal,
@@ -133,16 +143,21 @@ function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions[
 
 /**
  * The plan's model for examples of `shape`: a preset's dense input (its first layer, and by the
- * mirror its output) takes the data's width, and a spec-form config without `input` the data's
- * shape; a preset made for images of another shape is refused in one line. A config that names
- * its input keeps it (a width that differs is then the data's mistake or the config's, and said).
+ * mirror its output) takes the data's width, and a preset that sizes every layer from the width
+ * (`table`) is built for it; a spec-form config without `input` takes the data's shape; a preset
+ * made for images of another shape is refused in one line. A config that names its input keeps it
+ * (a width that differs is then the data's mistake or the config's, and said).
  * @example
  * modelForData({ ...plan, preset: 'linear' }, [20]); // layers [20, 30]
+ * modelForData({ ...plan, preset: 'table' }, [20]);  // layers [20, 40, 5]
  */
-export function modelForData(plan: Pick<Plan, 'preset' | 'model'>, shape: readonly number[]): AutoencoderConfigInput {
+export function modelForData(plan: Pick<Plan, 'preset' | 'model' | 'modelOverrides'>, shape: readonly number[]): AutoencoderConfigInput {
   const model = plan.model;
   const width = shape.reduce((a, b) => a * b, 1);
   if ('layers' in model) {
+    // A resumed run's model is in spec form, as model.json keeps it: it is built once, at the start.
+    const sized = plan.preset === null ? undefined : presetByName(plan.preset).modelFor;
+    if (sized) return withOverrides(sized(width), plan.modelOverrides);
     return plan.preset === null || model.layers[0] === width ? model : { ...model, layers: [width, ...model.layers.slice(1)] };
   }
   const input = (model as { input?: number[] }).input;

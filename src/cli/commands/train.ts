@@ -1,14 +1,13 @@
 /**
  * `aekit train`: trains an autoencoder and writes its run folder.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
+import { defaultPresetFor, TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
-import { CONFIG_TRAINING } from '../../apps/train/plan.js';
-import { DataError, UsageError } from '../../errors.js';
-import { DEFAULT_PRESET, PRESETS } from '../../training/presets.js';
-import { DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { UsageError } from '../../errors.js';
+import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, PRESETS } from '../../training/presets.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { readJsonFile } from '../../io/read-file.js';
 import { implicitChoices } from '../../models/config.js';
 import { addDataOptions, type DataFlags, kebabCase, oneOf } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -26,7 +25,7 @@ const SHOWN: Partial<Record<TrainSettingKey, SettingFlag>> = {
   batchSize: { note: '(default: the preset\'s)' },
   lr: { note: '(default: the preset\'s)' },
   weightDecay: { note: '(default: the preset\'s; --l2 is the coupled kind)' },
-  scale: { placeholder: 'how' },
+  scale: { placeholder: 'how', note: '(default: the preset\'s: standardize for table, else none)' },
   validationFraction: { flag: 'val-fraction', default: { value: DEFAULT_VALIDATION_FRACTION, shown: '1/12' } },
   seed: { placeholder: 'n', default: { value: 0 } },
   maxMemory: { placeholder: 'size' },
@@ -34,7 +33,7 @@ const SHOWN: Partial<Record<TrainSettingKey, SettingFlag>> = {
 
 /** The parsed flags of `aekit train` besides the generated settings. */
 interface TrainFlags extends DataFlags, RegularizationFlags {
-  preset: string;
+  preset?: string;
   config?: string;
   out?: string;
   force: boolean;
@@ -46,27 +45,11 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
 
 const presetList = Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(22)} ${p.description}`).join('\n');
 
-/** Reads a model config file (JSON). */
-function readConfig(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new DataError(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DataError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-}
-
-
 /** The train command. */
 export function trainCommand(): Command {
   const command = addDataOptions(new Command('train')
     .description('Train an autoencoder and write a run folder (model.json, model.safetensors, metrics.json, pictures)'))
-    .option('--preset <name>', `model and training defaults (${Object.keys(PRESETS).join(', ')})`, DEFAULT_PRESET)
+    .option('--preset <name>', `model and training defaults (${Object.keys(PRESETS).join(', ')}) (default: ${DEFAULT_TABLE_PRESET} for a CSV or Arrow table, else ${DEFAULT_PRESET})`)
     .option('--config <file>', 'a JSON model config instead of the preset\'s model (layers, activations, loss, …)');
   return addRegularizationOptions(addSettingOptions(command, FLAG_SETTINGS, SHOWN)
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
@@ -85,6 +68,7 @@ same model file as a run that never stopped.
 
 Examples:
   $ aekit train                                   # the deep autoencoder on MNIST
+  $ aekit train --data table.csv --label-column class   # the table preset, sized from the table's width
   $ aekit train --preset undercomplete --epochs 5
   $ aekit train --preset linear --limit 5000 --out runs/linear --json
   $ aekit train --config my-model.json --data ./my-idx-folder
@@ -102,14 +86,17 @@ Examples:
         emit(opts.json, resumed, () => resumed.alreadyDone ? `${resumed.outDir}: the run had finished; nothing to do` : describeTrainRun(resumed));
         return;
       }
-      const out = opts.out ?? `runs/${opts.config ? 'custom' : opts.preset}-${timestamp()}`;
-      const config = opts.config ? readConfig(opts.config) : undefined;
+      const out = opts.out ?? `runs/${opts.config && opts.preset === undefined ? 'custom' : opts.preset ?? defaultPresetFor(opts.data)}-${timestamp()}`;
+      const config = opts.config ? readJsonFile(opts.config, 'model config file') : undefined;
       for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
-      // A config with no --preset trains with settings of its own, said before it starts.
-      const presetNamed = command.getOptionValueSource('preset') === 'cli';
-      if (opts.config && !presetNamed) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(settingValues(opts as unknown as Record<string, unknown>, FLAG_SETTINGS, SHOWN) as Partial<TrainRunOptions>)}\n`);
+      // A table with no --preset trains the table preset, and a config with no --preset with
+      // settings of its own: each said before it starts.
+      if (!opts.config && opts.preset === undefined && defaultPresetFor(opts.data) === DEFAULT_TABLE_PRESET) {
+        process.stderr.write(`aekit: ${opts.data} is a table: training the ${DEFAULT_TABLE_PRESET} preset (layers sized from its width, standardized inputs, a linear output with squared error); --preset NAME trains another\n`);
+      }
+      if (opts.config && opts.preset === undefined) process.stderr.write(`aekit: ${opts.config}: ${describeConfigTraining(settingValues(opts as unknown as Record<string, unknown>, FLAG_SETTINGS, SHOWN) as Partial<TrainRunOptions>)}\n`);
       const result = await interruptible((signal) => trainRun({
-        preset: opts.config && !presetNamed ? undefined : opts.preset,
+        preset: opts.preset,
         config: config as never,
         modelOverrides: overridesFromFlags(opts),
         data: opts.data,

@@ -29,6 +29,7 @@ import { writeNpy } from '../../data/npy.js';
 import type { Dataset } from '../../data/dataset.js';
 import { fixedBinarization } from '../../training/binarize-data.js';
 import { UsageError } from '../../errors.js';
+import { expectRowsFit } from '../../data/dataset.js';
 import { writeFileAtomic, writeJson } from '../../io/run-folder.js';
 import { writeSafetensors } from '../../io/safetensors.js';
 import { Autoencoder } from '../../models/autoencoder.js';
@@ -140,9 +141,7 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
     data: plan.data, limit: plan.training.limit, testLimit: plan.training.testLimit,
     validationFraction: plan.training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: plan.training.seed, labelColumn: plan.labelColumn,
   });
-  if (loaded.train.features !== model.inputSize) {
-    throw new UsageError(`${loaded.train.name}: examples have ${loaded.train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
-  }
+  expectRowsFit(loaded.train, model.inputSize, { shape: model.inputShape, error: UsageError });
   const stats = FeatureStats.of(loaded.train);
   const scaling = plan.fromRun ? plan.fromRun.data?.scale ?? null : scalingFromStats(plan.training.scale ?? 'none', stats);
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, plan.training.scale);
@@ -309,7 +308,7 @@ function settle(options: TorchrunExportOptions): Plan {
     optimizer: options.optimizer ?? 'adam',
     seed,
     validationFraction: options.validationFraction ?? DEFAULT_VALIDATION_FRACTION,
-    scale: options.scale ?? 'none',
+    scale: options.scale ?? preset.training.scale ?? 'none',
     ...definedOnly({ patience: options.patience, limit: options.limit, testLimit: options.testLimit }),
     ...('greedy' in preset.training && preset.training.greedy ? { greedy: true } : {}),
     ...('binarize' in preset.training && preset.training.binarize === 'dynamic' ? { binarize: 'dynamic' as const } : {}),
