@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { runFormat } from '../../run/classifier-run.js';
 import { loadRunData } from '../../data/data-split.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import { FeatureStats } from '../../data/feature-stats.js';
 import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../onnx-export.js';
 import { pytorchSource } from '../pytorch-code.js';
@@ -296,7 +296,9 @@ function settle(options: TorchrunExportOptions): Plan {
     return { preset: record.preset, model, training, data: options.data ?? record.data.path ?? record.data.spec, labelColumn: record.data.labelColumn, fromRun: record };
   }
   const presetName = options.preset ?? DEFAULT_PRESET;
-  const preset = presetByName(presetName);
+  const named = presetByName(presetName);
+  // A config with no preset named trains with its own settings, as aekit train does.
+  const preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
   const seed = options.seed ?? 0;
   const model = Autoencoder.create(options.config ?? preset.model, seed);
   const training: NonNullable<RunRecord['training']> = {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRunData } from '../../../src/data/data-split.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
 import { readNpy, writeNpy } from '../../../src/data/npy.js';
 import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
@@ -44,6 +44,8 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   assert.deepEqual(spec.stacks.decoder, [{ type: 'dense', modules: [0, 1] }]);
   assert.deepEqual(spec.parameters.map((p) => `${p.name}:${p.kind}`), ['encoder.0.weight:weight', 'encoder.0.bias:bias', 'decoder.0.weight:weight', 'decoder.0.bias:bias']);
   assert.deepEqual({ epochs: spec.training.epochs, batchSize: spec.training.batchSize, seed: spec.training.seed }, { epochs: 3, batchSize: 8, seed: 5 });
+  // a config with no preset: aekit train's own settings for it, not the default deep preset's weight decay
+  assert.deepEqual({ weightDecay: spec.training.weightDecay, lr: spec.training.lr }, { weightDecay: CONFIG_TRAINING.weightDecay, lr: CONFIG_TRAINING.lr });
   assert.equal((spec.record.data as { labelColumn?: string } | null)?.labelColumn, 'label');
 
   // The initial weights are aekit train's: the draw for the seed, prepared on the training rows (the output starts at their mean).
