@@ -28,6 +28,7 @@ export { Conv2d, ConvTranspose2d } from './nn/conv2d.js';
 export { MaxPool2d, MaxUnpool2d } from './nn/pool.js';
 export { Upsample } from './nn/upsample.js';
 export { BatchNorm } from './nn/batch-norm.js';
+export { LayerNorm, layerNorm } from './nn/layer-norm.js';
 export { Binarize } from './nn/binarize.js';
 export { contractivePenalty, l1ActivityPenalty, l2Penalty, sparsityPenalty } from './nn/regularizers.js';
 export { corrupt, formatNoise, NoiseLayer, parseNoise, type NoiseSpec } from './nn/noise.js';

@@ -54,6 +54,30 @@ export function makeDataset(ds: Dataset): Dataset {
   return ds;
 }
 
+/** How `expectRowsFit` words and throws its refusal. */
+export interface RowsFitOptions {
+  /** What the size is, for the message: "the model's input size" unless said. */
+  size?: string;
+  /** The model's example shape, said when it is not a vector (rows of images must have its size too). */
+  shape?: readonly number[];
+  /** DataError (the default) for rows read from a file; UsageError for rows a caller passed in code. */
+  error?: typeof DataError | typeof UsageError;
+}
+
+/**
+ * Throws unless the rows have `size` values each: the one check that rows fit what a model takes
+ * (its input, or its code for decoding), with one message wherever rows come from.
+ * @param rows the rows' name (a file, "mnist (test)") and width
+ * @throws DataError (or `options.error`): "x.csv: rows have 5 values, expected 784 (the model's input size)"
+ * @example
+ * expectRowsFit(test, model.inputSize, { shape: model.inputShape });
+ */
+export function expectRowsFit(rows: { name: string; features: number }, size: number, options: RowsFitOptions = {}): void {
+  if (rows.features === size) return;
+  const shape = options.shape && options.shape.length > 1 ? `; examples of shape [${options.shape.join(', ')}]` : '';
+  throw new (options.error ?? DataError)(`${rows.name}: rows have ${rows.features} values, expected ${size} (${options.size ?? 'the model\'s input size'}${shape})`);
+}
+
 /**
  * The values of example `i`, as a view (no copy).
  * @param ds the data set.

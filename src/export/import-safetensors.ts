@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DataError, UsageError } from '../errors.js';
-import { readRegularFile } from '../io/read-file.js';
+import { readJsonFile } from '../io/read-file.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { Autoencoder } from '../models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../models/config.js';
@@ -26,14 +26,9 @@ export interface ImportResult {
 
 /** A model config from a JSON file or, when no such file exists, a preset's name. */
 export function readModelConfig(config: string): AutoencoderConfigInput {
-  if (!existsSync(config) && config in PRESETS) return PRESETS[config as keyof typeof PRESETS].model;
+  if (!existsSync(config) && Object.hasOwn(PRESETS, config)) return PRESETS[config as keyof typeof PRESETS].model;
   if (!existsSync(config)) throw new UsageError(`${config}: no such file (--config takes a model config JSON file, or a preset: ${Object.keys(PRESETS).join(', ')})`);
-  const text = readRegularFile(config, 'model config').toString('utf8');
-  try {
-    return JSON.parse(text) as AutoencoderConfigInput;
-  } catch (error) {
-    throw new DataError(`${config}: not valid JSON (${(error as Error).message})`);
-  }
+  return readJsonFile(config, 'model config file') as AutoencoderConfigInput;
 }
 
 /**

@@ -1,28 +1,19 @@
 /**
  * aekit layers as ONNX nodes (opset 17): each layer of a stack becomes the operators that compute
- * its inference pass, its tensors become initializers under their model-file names, and layers
- * ONNX cannot express are refused with the layer's place named. The messages are built with the
- * published ONNX schema (onnx-proto, protobufjs); nothing here writes bytes by hand.
+ * its inference pass (its type's entry in `ONNX_EMITTERS`), its tensors become initializers under
+ * their model-file names, and layers ONNX cannot express are refused with the layer's place named.
+ * The messages are built with the published ONNX schema (onnx-proto, protobufjs); nothing here
+ * writes bytes by hand.
  */
 import onnxProto from 'onnx-proto';
 import type { Activation } from '../backend/backend.js';
 import { UsageError } from '../errors.js';
-import { ActivationLayer } from '../nn/activation.js';
-import { BatchNorm } from '../nn/batch-norm.js';
-import { Binarize } from '../nn/binarize.js';
-import { Center, Uncenter } from '../nn/center.js';
-import { Conv2d, ConvTranspose2d, pair } from '../nn/conv2d.js';
-import { Dense } from '../nn/dense.js';
-import { Dropout } from '../nn/dropout.js';
-import { Flatten } from '../nn/flatten.js';
-import { Gaussian } from '../nn/gaussian.js';
+import { type Conv2d, type ConvTranspose2d, pair } from '../nn/conv2d.js';
 import type { Layer } from '../nn/layer.js';
-import { NoiseLayer } from '../nn/noise.js';
-import { MaxPool2d, MaxUnpool2d } from '../nn/pool.js';
-import { Reshape } from '../nn/reshape.js';
+import { type LayerOf, type LayerType, layerTypeOf } from '../nn/layer-types.js';
+import type { MaxPool2d } from '../nn/pool.js';
 import type { Sequential } from '../nn/sequential.js';
-import { TiedDense } from '../nn/tied-dense.js';
-import { Upsample } from '../nn/upsample.js';
+import type { Upsample } from '../nn/upsample.js';
 import type { Tensor } from '../tensor/index.js';
 
 const { onnx } = onnxProto;
@@ -39,8 +30,8 @@ type AttributeValue = number | string | readonly number[] | { float: number };
 export class OnnxGraph {
   readonly nodes: onnxProto.onnx.INodeProto[] = [];
   readonly initializers = new Map<string, onnxProto.onnx.ITensorProto>();
-  /** For each pooling layer exported so far: the value names of its indices and of its input's shape. */
-  private readonly pools = new Map<MaxPool2d, { indices: string; shape: string }>();
+  /** For each pooling layer exported so far: the value names of its indices and of its input's shape (its unpooling partner reads them). */
+  readonly pools = new Map<MaxPool2d, PoolValues>();
   private counter = 0;
   /** A VAE's log-variance value, which an encoder graph gives beside the mean code. */
   logVariance: { value: string; shape: number[] } | null = null;
@@ -97,104 +88,9 @@ export class OnnxGraph {
 
   /** One layer's nodes; `at` is its place (encoder.3). */
   private layer(layer: Layer, x: string, at: string, partOf: string): string {
-    // Noise and dropout act only while training: at inference they pass their input on.
-    if (layer instanceof NoiseLayer || layer instanceof Dropout) return x;
-    if (layer instanceof Dense) {
-      const [y] = this.node('Gemm', [x, this.weight(layer.weight), this.weight(layer.bias)], { transB: 1 }, 1, at);
-      return this.activation(y, layer.activation, layer.leakySlope, at);
-    }
-    if (layer instanceof TiedDense) {
-      // x · W with W the partner's [its units, its inputs] weight, under the partner's name.
-      const [y] = this.node('Gemm', [x, this.weight(layer.sharedWeight), this.weight(layer.bias)], {}, 1, at);
-      return this.activation(y, layer.activation, layer.spec().leakySlope, at);
-    }
-    if (layer instanceof Conv2d || layer instanceof ConvTranspose2d) return this.conv(layer, x, at);
-    if (layer instanceof Gaussian) {
-      // Inference codes are the posterior mean; the log-variance is kept for an encoder's second output.
-      const [logVariance] = this.node('Gemm', [x, this.weight(layer.logVarianceWeight), this.weight(layer.logVarianceBias)], { transB: 1 }, 1, at);
-      this.logVariance = { value: logVariance, shape: [layer.units] };
-      return this.node('Gemm', [x, this.weight(layer.meanWeight), this.weight(layer.meanBias)], { transB: 1 }, 1, at)[0];
-    }
-    if (layer instanceof ActivationLayer) return this.activation(x, layer.spec().activation, layer.spec().leakySlope, at);
-    if (layer instanceof BatchNorm) {
-      const inputs = [x, ...[layer.gamma, layer.beta, layer.runningMean, layer.runningVar].map((t) => this.weight(t))];
-      return this.node('BatchNormalization', inputs, { epsilon: { float: layer.spec().eps } }, 1, at)[0];
-    }
-    if (layer instanceof Flatten) return this.node('Flatten', [x], { axis: 1 }, 1, at)[0];
-    // 0 keeps the batch axis as it is.
-    if (layer instanceof Reshape) return this.node('Reshape', [x, this.ints(`${at}.shape`, [0, ...layer.outputShape])], {}, 1, at)[0];
-    if (layer instanceof Center) return this.node('Sub', [x, this.weight(layer.mean)], {}, 1, at)[0];
-    if (layer instanceof Uncenter) return this.node('Add', [x, this.weight(layer.partner.mean)], {}, 1, at)[0];
-    if (layer instanceof Binarize) {
-      const threshold = this.floats(`${at}.threshold`, { shape: [], data: Float32Array.of(layer.spec().threshold) });
-      const [above] = this.node('Greater', [x, threshold], {}, 1, at);
-      return this.node('Cast', [above], { to: DataType.FLOAT }, 1, at)[0];
-    }
-    if (layer instanceof Upsample) return this.upsample(layer, x, at);
-    if (layer instanceof MaxPool2d) return this.pool(layer, x, at);
-    if (layer instanceof MaxUnpool2d) {
-      const pool = this.pools.get(layer.partner);
-      if (!pool) {
-        throw new UsageError(`${at} (max_unpool2d): puts values back where its partner pooling layer found its maxima, and ${partOf} does not hold that layer; export --part full`);
-      }
-      return this.unpool(layer.partner, pool, x, at);
-    }
-    throw new UsageError(`${at} (${layer.type}): has no ONNX form in aekit's exporter`);
-  }
-
-  private conv(layer: Conv2d | ConvTranspose2d, x: string, at: string): string {
-    const spec = layer.spec();
-    const [ph, pw] = pair(spec.padding);
-    const attributes: Record<string, AttributeValue> = {
-      kernel_shape: pair(spec.kernel), strides: pair(spec.stride), pads: [ph, pw, ph, pw], dilations: pair(spec.dilation), group: spec.groups,
-    };
-    if (layer instanceof ConvTranspose2d) attributes.output_padding = pair(layer.spec().outputPadding);
-    const op = layer instanceof ConvTranspose2d ? 'ConvTranspose' : 'Conv';
-    const [y] = this.node(op, [x, this.weight(layer.weight), this.weight(layer.bias)], attributes, 1, at);
-    return this.activation(y, layer.activation, layer.leakySlope, at);
-  }
-
-  private pool(layer: MaxPool2d, x: string, at: string): string {
-    const [ph, pw] = pair(layer.spec().padding);
-    const [y, indices] = this.node('MaxPool', [x], { kernel_shape: poolKernel(layer), strides: poolStride(layer), pads: [ph, pw, ph, pw] }, 2, at);
-    // The partner unpools to this input's size exactly (MaxUnpool alone would guess it from the kernel, wrongly for odd sizes).
-    const [shape] = this.node('Shape', [x], {}, 1, at);
-    this.pools.set(layer, { indices, shape });
-    return y;
-  }
-
-  /**
-   * aekit's unpooling adds up the values sent to one place (it is the adjoint of the pooling).
-   * Windows side by side send each place at most one, and ONNX's MaxUnpool is then the same map;
-   * overlapping windows (stride < kernel) can pick one maximum twice, and ScatterElements with
-   * reduction "add" over the flattened tensors (ONNX's indices count over the whole tensor) adds
-   * them as aekit does.
-   */
-  private unpool(partner: MaxPool2d, pool: { indices: string; shape: string }, x: string, at: string): string {
-    const kernel = poolKernel(partner);
-    const stride = poolStride(partner);
-    const [ph, pw] = pair(partner.spec().padding);
-    if (stride[0] >= kernel[0] && stride[1] >= kernel[1]) {
-      return this.node('MaxUnpool', [x, pool.indices, pool.shape], { kernel_shape: kernel, strides: stride, pads: [ph, pw, ph, pw] }, 1, at)[0];
-    }
-    const flat = this.ints(`${at}.flat`, [-1]);
-    const [zeros] = this.node('ConstantOfShape', [pool.shape], {}, 1, at);
-    const [into] = this.node('Reshape', [zeros, flat], {}, 1, at);
-    const [indices] = this.node('Reshape', [pool.indices, flat], {}, 1, at);
-    const [values] = this.node('Reshape', [x, flat], {}, 1, at);
-    const [sums] = this.node('ScatterElements', [into, indices, values], { axis: 0, reduction: 'add' }, 1, at);
-    return this.node('Reshape', [sums, pool.shape], {}, 1, at)[0];
-  }
-
-  private upsample(layer: Upsample, x: string, at: string): string {
-    const { mode, scale } = layer.spec();
-    const [sh, sw] = pair(scale);
-    const scales = this.floats(`${at}.scales`, { shape: [4], data: Float32Array.of(1, 1, sh, sw) });
-    // aekit's nearest takes input pixel floor(i / scale); its bilinear samples at (i + 0.5) / scale − 0.5, clamped (PyTorch's align_corners=False).
-    const attributes: Record<string, AttributeValue> = mode === 'nearest'
-      ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
-      : { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' };
-    return this.node('Resize', [x, '', scales], attributes, 1, at)[0];
+    const type = layerTypeOf(layer);
+    if (type === null) throw new UsageError(`${at} (${layer.type}): has no ONNX form in aekit's exporter`);
+    return (ONNX_EMITTERS[type] as OnnxEmitter<LayerType>)(this, layer as LayerOf<LayerType>, x, at, partOf);
   }
 
   /** `x` through an activation; the identity adds no node. */
@@ -208,6 +104,125 @@ export class OnnxGraph {
       default: throw new UsageError(`${at}: the activation "${String(activation)}" has no ONNX form in aekit's exporter`);
     }
   }
+}
+
+/** A pooling layer's values that its unpooling partner reads: its indices and its input's shape. */
+interface PoolValues {
+  indices: string;
+  shape: string;
+}
+
+/**
+ * The nodes of one layer type's inference pass, appended to `graph` from the value `x`; returns
+ * the output's value name. `at` is the layer's place (encoder.3), `partOf` what is being exported
+ * (for refusals: "the decoder alone").
+ */
+type OnnxEmitter<T extends LayerType> = (graph: OnnxGraph, layer: LayerOf<T>, x: string, at: string, partOf: string) => string;
+
+/** Noise and dropout act only while training: at inference they pass their input on. */
+const passThrough = (_graph: OnnxGraph, _layer: Layer, x: string) => x;
+
+/** Each layer type's ONNX nodes. */
+const ONNX_EMITTERS: { [T in LayerType]: OnnxEmitter<T> } = {
+  noise: passThrough,
+  dropout: passThrough,
+  dense: (graph, layer, x, at) => {
+    const [y] = graph.node('Gemm', [x, graph.weight(layer.weight), graph.weight(layer.bias)], { transB: 1 }, 1, at);
+    return graph.activation(y, layer.activation, layer.leakySlope, at);
+  },
+  tied_dense: (graph, layer, x, at) => {
+    // x · W with W the partner's [its units, its inputs] weight, under the partner's name.
+    const [y] = graph.node('Gemm', [x, graph.weight(layer.sharedWeight), graph.weight(layer.bias)], {}, 1, at);
+    return graph.activation(y, layer.activation, layer.spec().leakySlope, at);
+  },
+  conv2d: (graph, layer, x, at) => conv(graph, layer, 'Conv', {}, x, at),
+  conv_transpose2d: (graph, layer, x, at) => conv(graph, layer, 'ConvTranspose', { output_padding: pair(layer.spec().outputPadding) }, x, at),
+  gaussian: (graph, layer, x, at) => {
+    // Inference codes are the posterior mean; the log-variance is kept for an encoder's second output.
+    const [logVariance] = graph.node('Gemm', [x, graph.weight(layer.logVarianceWeight), graph.weight(layer.logVarianceBias)], { transB: 1 }, 1, at);
+    graph.logVariance = { value: logVariance, shape: [layer.units] };
+    return graph.node('Gemm', [x, graph.weight(layer.meanWeight), graph.weight(layer.meanBias)], { transB: 1 }, 1, at)[0];
+  },
+  activation: (graph, layer, x, at) => graph.activation(x, layer.spec().activation, layer.spec().leakySlope, at),
+  batch_norm: (graph, layer, x, at) => {
+    const inputs = [x, ...[layer.gamma, layer.beta, layer.runningMean, layer.runningVar].map((t) => graph.weight(t))];
+    return graph.node('BatchNormalization', inputs, { epsilon: { float: layer.spec().eps } }, 1, at)[0];
+  },
+  // Over all of an example's axes (from axis 1 on), gain and bias of the example's shape (opset 17).
+  layer_norm: (graph, layer, x, at) =>
+    graph.node('LayerNormalization', [x, graph.weight(layer.gain), graph.weight(layer.bias)], { axis: 1, epsilon: { float: layer.spec().eps } }, 1, at)[0],
+  flatten: (graph, _layer, x, at) => graph.node('Flatten', [x], { axis: 1 }, 1, at)[0],
+  // 0 keeps the batch axis as it is.
+  reshape: (graph, layer, x, at) => graph.node('Reshape', [x, graph.ints(`${at}.shape`, [0, ...layer.outputShape])], {}, 1, at)[0],
+  center: (graph, layer, x, at) => graph.node('Sub', [x, graph.weight(layer.mean)], {}, 1, at)[0],
+  uncenter: (graph, layer, x, at) => graph.node('Add', [x, graph.weight(layer.partner.mean)], {}, 1, at)[0],
+  binarize: (graph, layer, x, at) => {
+    const threshold = graph.floats(`${at}.threshold`, { shape: [], data: Float32Array.of(layer.spec().threshold) });
+    const [above] = graph.node('Greater', [x, threshold], {}, 1, at);
+    return graph.node('Cast', [above], { to: DataType.FLOAT }, 1, at)[0];
+  },
+  upsample,
+  max_pool2d: pool,
+  max_unpool2d: (graph, layer, x, at, partOf) => {
+    const values = graph.pools.get(layer.partner);
+    if (!values) {
+      throw new UsageError(`${at} (max_unpool2d): puts values back where its partner pooling layer found its maxima, and ${partOf} does not hold that layer; export --part full`);
+    }
+    return unpool(graph, layer.partner, values, x, at);
+  },
+};
+
+function conv(graph: OnnxGraph, layer: Conv2d | ConvTranspose2d, op: 'Conv' | 'ConvTranspose', extra: Record<string, AttributeValue>, x: string, at: string): string {
+  const spec = layer.spec();
+  const [ph, pw] = pair(spec.padding);
+  const attributes: Record<string, AttributeValue> = {
+    kernel_shape: pair(spec.kernel), strides: pair(spec.stride), pads: [ph, pw, ph, pw], dilations: pair(spec.dilation), group: spec.groups, ...extra,
+  };
+  const [y] = graph.node(op, [x, graph.weight(layer.weight), graph.weight(layer.bias)], attributes, 1, at);
+  return graph.activation(y, layer.activation, layer.leakySlope, at);
+}
+
+function pool(graph: OnnxGraph, layer: MaxPool2d, x: string, at: string): string {
+  const [ph, pw] = pair(layer.spec().padding);
+  const [y, indices] = graph.node('MaxPool', [x], { kernel_shape: poolKernel(layer), strides: poolStride(layer), pads: [ph, pw, ph, pw] }, 2, at);
+  // The partner unpools to this input's size exactly (MaxUnpool alone would guess it from the kernel, wrongly for odd sizes).
+  const [shape] = graph.node('Shape', [x], {}, 1, at);
+  graph.pools.set(layer, { indices, shape });
+  return y;
+}
+
+/**
+ * aekit's unpooling adds up the values sent to one place (it is the adjoint of the pooling).
+ * Windows side by side send each place at most one, and ONNX's MaxUnpool is then the same map;
+ * overlapping windows (stride < kernel) can pick one maximum twice, and ScatterElements with
+ * reduction "add" over the flattened tensors (ONNX's indices count over the whole tensor) adds
+ * them as aekit does.
+ */
+function unpool(graph: OnnxGraph, partner: MaxPool2d, values: PoolValues, x: string, at: string): string {
+  const kernel = poolKernel(partner);
+  const stride = poolStride(partner);
+  const [ph, pw] = pair(partner.spec().padding);
+  if (stride[0] >= kernel[0] && stride[1] >= kernel[1]) {
+    return graph.node('MaxUnpool', [x, values.indices, values.shape], { kernel_shape: kernel, strides: stride, pads: [ph, pw, ph, pw] }, 1, at)[0];
+  }
+  const flat = graph.ints(`${at}.flat`, [-1]);
+  const [zeros] = graph.node('ConstantOfShape', [values.shape], {}, 1, at);
+  const [into] = graph.node('Reshape', [zeros, flat], {}, 1, at);
+  const [indices] = graph.node('Reshape', [values.indices, flat], {}, 1, at);
+  const [flatValues] = graph.node('Reshape', [x, flat], {}, 1, at);
+  const [sums] = graph.node('ScatterElements', [into, indices, flatValues], { axis: 0, reduction: 'add' }, 1, at);
+  return graph.node('Reshape', [sums, values.shape], {}, 1, at)[0];
+}
+
+function upsample(graph: OnnxGraph, layer: Upsample, x: string, at: string): string {
+  const { mode, scale } = layer.spec();
+  const [sh, sw] = pair(scale);
+  const scales = graph.floats(`${at}.scales`, { shape: [4], data: Float32Array.of(1, 1, sh, sw) });
+  // aekit's nearest takes input pixel floor(i / scale); its bilinear samples at (i + 0.5) / scale − 0.5, clamped (PyTorch's align_corners=False).
+  const attributes: Record<string, AttributeValue> = mode === 'nearest'
+    ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+    : { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' };
+  return graph.node('Resize', [x, '', scales], attributes, 1, at)[0];
 }
 
 function poolKernel(layer: MaxPool2d): [number, number] {

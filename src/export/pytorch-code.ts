@@ -2,26 +2,16 @@
  * `aekit export pytorch`: the Python source of the PyTorch module that a model's specs describe,
  * whose `state_dict()` names and shapes are those of aekit's model.safetensors, so that
  * `load_state_dict(load_file(path), strict=True)` fills it. Each stack is an `nn.Sequential` with
- * activations as modules of their own (the numbering of src/nn/torch-names.ts); the few layers
- * PyTorch has no module for get a short class of their own, written out only when used.
+ * activations as modules of their own (the numbering of src/nn/torch-names.ts), each layer's
+ * modules its type's entry in `PYTORCH_MODULES`; the few layers PyTorch has no module for get a
+ * short class of their own, written out only when used.
  */
 import { UsageError } from '../errors.js';
-import { ActivationLayer } from '../nn/activation.js';
-import { BatchNorm } from '../nn/batch-norm.js';
-import { Binarize } from '../nn/binarize.js';
-import { Center, Uncenter } from '../nn/center.js';
-import { Conv2d, ConvTranspose2d, pair } from '../nn/conv2d.js';
-import { Dense } from '../nn/dense.js';
-import { Dropout } from '../nn/dropout.js';
-import { Flatten } from '../nn/flatten.js';
+import { pair } from '../nn/conv2d.js';
 import { Gaussian } from '../nn/gaussian.js';
 import type { Layer } from '../nn/layer.js';
-import { NoiseLayer } from '../nn/noise.js';
-import { MaxPool2d, MaxUnpool2d } from '../nn/pool.js';
-import { Reshape } from '../nn/reshape.js';
+import { type LayerOf, type LayerType, layerTypeOf, type SpecOf } from '../nn/layer-types.js';
 import type { Sequential } from '../nn/sequential.js';
-import { TiedDense } from '../nn/tied-dense.js';
-import { Upsample } from '../nn/upsample.js';
 import type { ExportableNet } from './onnx-export.js';
 import type { Scaling } from '../data/scaling.js';
 
@@ -172,7 +162,7 @@ class StackWriter {
   constructor(private readonly stacks: readonly Sequential[]) {}
 
   /** `self.encoder[3]`: how the module of a partner layer is reached from the module being built. */
-  private partner(layer: Layer, at: string): string {
+  partner(layer: Layer, at: string): string {
     for (const stack of this.stacks) {
       const i = stack.layers.indexOf(layer);
       if (i >= 0) return `self.${stack.prefix}[${stack.tensorPrefix(i).split('.').pop()}]`;
@@ -180,7 +170,8 @@ class StackWriter {
     throw new UsageError(`${at}: its partner layer is not in the model`);
   }
 
-  private activation(activation: string, slope: number): string[] {
+  /** The module of an activation (none for the identity). */
+  activation(activation: string, slope: number): string[] {
     switch (activation) {
       case 'identity': return [];
       case 'sigmoid': return ['nn.Sigmoid()'];
@@ -191,52 +182,17 @@ class StackWriter {
     }
   }
 
-  private use(helper: Helper, args: string): string {
+  /** A helper class's constructor call, its class written out with the module. */
+  use(helper: Helper, args: string): string {
     this.helpers.add(helper);
     return `${helper}(${args})`;
   }
 
   /** The modules for one layer (none for noise). */
   modules(layer: Layer, at: string): string[] {
-    if (layer instanceof NoiseLayer) return [];
-    if (layer instanceof Dense) return [`nn.Linear(${layer.inputs}, ${layer.outputs})`, ...this.activation(layer.activation, layer.leakySlope)];
-    if (layer instanceof TiedDense) return [this.use('TiedLinear', this.partner(layer.source, at)), ...this.activation(layer.activation, layer.spec().leakySlope)];
-    if (layer instanceof Conv2d || layer instanceof ConvTranspose2d) {
-      const s = layer.spec();
-      const common = `kernel_size=${tuple(pair(s.kernel))}, stride=${tuple(pair(s.stride))}, padding=${tuple(pair(s.padding))}`;
-      const extra = `dilation=${tuple(pair(s.dilation))}, groups=${s.groups}`;
-      const module = layer instanceof ConvTranspose2d
-        ? `nn.ConvTranspose2d(${layer.inputShape[0]}, ${s.filters}, ${common}, output_padding=${tuple(pair(layer.spec().outputPadding))}, ${extra})`
-        : `nn.Conv2d(${layer.inputShape[0]}, ${s.filters}, ${common}, ${extra})`;
-      return [module, ...this.activation(layer.activation, layer.leakySlope)];
-    }
-    if (layer instanceof ActivationLayer) return this.activation(layer.spec().activation, layer.spec().leakySlope).concat(layer.spec().activation === 'identity' ? ['nn.Identity()'] : []);
-    if (layer instanceof BatchNorm) {
-      const { eps, momentum } = layer.spec();
-      return [`nn.BatchNorm${layer.inputShape.length === 1 ? '1d' : '2d'}(${layer.inputShape[0]}, eps=${py(eps)}, momentum=${py(momentum)})`];
-    }
-    if (layer instanceof Dropout) return [`nn.Dropout(${py(layer.spec().rate)})`];
-    if (layer instanceof Flatten) return ['nn.Flatten()'];
-    if (layer instanceof Reshape) {
-      return [layer.inputShape.length === 1 ? `nn.Unflatten(1, ${tuple(layer.outputShape)})` : this.use('Reshape', layer.outputShape.join(', '))];
-    }
-    if (layer instanceof Center) return [this.use('Center', layer.inputShape.join(', '))];
-    if (layer instanceof Uncenter) return [this.use('Uncenter', this.partner(layer.partner, at))];
-    if (layer instanceof Binarize) return [this.use('Binarize', py(layer.spec().threshold))];
-    if (layer instanceof Gaussian) return [this.use('GaussianCode', `${layer.inputShape[0]}, ${layer.units}`)];
-    if (layer instanceof Upsample) {
-      const { scale, mode } = layer.spec();
-      return [`nn.Upsample(scale_factor=${tuple(pair(scale).map(py))}, mode="${mode}"${mode === 'bilinear' ? ', align_corners=False' : ''})`];
-    }
-    if (layer instanceof MaxPool2d) {
-      const s = layer.spec();
-      return [this.use('MaxPool2dKeep', `${tuple(pair(s.kernel))}, ${tuple(pair(s.stride ?? s.kernel))}, ${tuple(pair(s.padding))}`)];
-    }
-    if (layer instanceof MaxUnpool2d) {
-      this.helpers.add('MaxPool2dKeep');
-      return [this.use('MaxUnpool2dFrom', `${this.partner(layer.partner, at)}, ${tuple(layer.outputShape.slice(1))}`)];
-    }
-    throw new UsageError(`${at} (${layer.type}): has no PyTorch module in aekit's exporter`);
+    const type = layerTypeOf(layer);
+    if (type === null) throw new UsageError(`${at} (${layer.type}): has no PyTorch module in aekit's exporter`);
+    return (PYTORCH_MODULES[type] as PytorchModules<LayerType>)(this, layer as LayerOf<LayerType>, at);
   }
 
   /** `nn.Sequential(...)` for a stack, one module a line with its index and aekit layer; `tail` appended. */
@@ -253,6 +209,57 @@ class StackWriter {
     return `nn.Sequential(\n${lines.join('\n')}\n        )`;
   }
 }
+
+/** The PyTorch modules, as Python expressions, that one layer of a type becomes (in the numbering of src/nn/torch-names.ts). */
+type PytorchModules<T extends LayerType> = (writer: StackWriter, layer: LayerOf<T>, at: string) => string[];
+
+/** The arguments nn.Conv2d and nn.ConvTranspose2d share. */
+const convArguments = (s: SpecOf<'conv2d' | 'conv_transpose2d'>) => ({
+  common: `kernel_size=${tuple(pair(s.kernel))}, stride=${tuple(pair(s.stride))}, padding=${tuple(pair(s.padding))}`,
+  extra: `dilation=${tuple(pair(s.dilation))}, groups=${s.groups}`,
+});
+
+/** Each layer type's PyTorch modules. */
+const PYTORCH_MODULES: { [T in LayerType]: PytorchModules<T> } = {
+  noise: () => [],
+  dense: (writer, layer) => [`nn.Linear(${layer.inputs}, ${layer.outputs})`, ...writer.activation(layer.activation, layer.leakySlope)],
+  tied_dense: (writer, layer, at) => [writer.use('TiedLinear', writer.partner(layer.source, at)), ...writer.activation(layer.activation, layer.spec().leakySlope)],
+  conv2d: (writer, layer) => {
+    const s = layer.spec();
+    const { common, extra } = convArguments(s);
+    return [`nn.Conv2d(${layer.inputShape[0]}, ${s.filters}, ${common}, ${extra})`, ...writer.activation(layer.activation, layer.leakySlope)];
+  },
+  conv_transpose2d: (writer, layer) => {
+    const s = layer.spec();
+    const { common, extra } = convArguments(s);
+    return [`nn.ConvTranspose2d(${layer.inputShape[0]}, ${s.filters}, ${common}, output_padding=${tuple(pair(s.outputPadding))}, ${extra})`, ...writer.activation(layer.activation, layer.leakySlope)];
+  },
+  activation: (writer, layer) => writer.activation(layer.spec().activation, layer.spec().leakySlope).concat(layer.spec().activation === 'identity' ? ['nn.Identity()'] : []),
+  batch_norm: (_writer, layer) => {
+    const { eps, momentum } = layer.spec();
+    return [`nn.BatchNorm${layer.inputShape.length === 1 ? '1d' : '2d'}(${layer.inputShape[0]}, eps=${py(eps)}, momentum=${py(momentum)})`];
+  },
+  layer_norm: (_writer, layer) => [`nn.LayerNorm(${tuple(layer.inputShape)}, eps=${py(layer.spec().eps)})`],
+  dropout: (_writer, layer) => [`nn.Dropout(${py(layer.spec().rate)})`],
+  flatten: () => ['nn.Flatten()'],
+  reshape: (writer, layer) => [layer.inputShape.length === 1 ? `nn.Unflatten(1, ${tuple(layer.outputShape)})` : writer.use('Reshape', layer.outputShape.join(', '))],
+  center: (writer, layer) => [writer.use('Center', layer.inputShape.join(', '))],
+  uncenter: (writer, layer, at) => [writer.use('Uncenter', writer.partner(layer.partner, at))],
+  binarize: (writer, layer) => [writer.use('Binarize', py(layer.spec().threshold))],
+  gaussian: (writer, layer) => [writer.use('GaussianCode', `${layer.inputShape[0]}, ${layer.units}`)],
+  upsample: (_writer, layer) => {
+    const { scale, mode } = layer.spec();
+    return [`nn.Upsample(scale_factor=${tuple(pair(scale).map(py))}, mode="${mode}"${mode === 'bilinear' ? ', align_corners=False' : ''})`];
+  },
+  max_pool2d: (writer, layer) => {
+    const s = layer.spec();
+    return [writer.use('MaxPool2dKeep', `${tuple(pair(s.kernel))}, ${tuple(pair(s.stride ?? s.kernel))}, ${tuple(pair(s.padding))}`)];
+  },
+  max_unpool2d: (writer, layer, at) => {
+    writer.helpers.add('MaxPool2dKeep');
+    return [writer.use('MaxUnpool2dFrom', `${writer.partner(layer.partner, at)}, ${tuple(layer.outputShape.slice(1))}`)];
+  },
+};
 
 /** The VAE's loss method: −ELBO per example, averaged over the batch, for the model's likelihood. */
 function negativeElbo(likelihood: NonNullable<ExportableNet['likelihood']>, scaled: boolean): string {

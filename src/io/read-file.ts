@@ -33,6 +33,22 @@ export function readRegularFile(path: string, what: string): Buffer {
   }
 }
 
+/**
+ * The value of the JSON file at `path` (a model config, say), read as `readRegularFile` reads.
+ * @param what what the file should be, for the messages ("model config file")
+ * @throws DataError naming the file: unreadable (as readRegularFile), or not valid JSON
+ * @example
+ * const config = readJsonFile('my-model.json', 'model config file');
+ */
+export function readJsonFile(path: string, what: string): unknown {
+  const text = readRegularFile(path, what).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DataError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
 function kindOf(stat: Stats): string {
   if (stat.isDirectory()) return 'a folder';
   if (stat.isFIFO()) return 'a FIFO (a pipe: give the data as a file)';

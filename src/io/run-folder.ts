@@ -95,9 +95,14 @@ function sealedSafetensors(tensors: TensorList, metadata: Record<string, string>
   return bytes;
 }
 
-/** Writes named tensors (float32, or U32 words) as a safetensors file carrying its own digest, atomically. */
-export function writeTensorsFile(path: string, tensors: TensorList, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, sealedSafetensors(tensors, metadata));
+/**
+ * Writes named tensors (float32, or U32 words) as a safetensors file carrying its own digest, atomically.
+ * @returns the SHA-256 of the whole file, for a record that names it (see checkRecordedDigest)
+ */
+export function writeTensorsFile(path: string, tensors: TensorList, metadata: Record<string, string> = {}): string {
+  const bytes = sealedSafetensors(tensors, metadata);
+  writeFileAtomic(path, bytes);
+  return sha256Hex(bytes);
 }
 
 /** The digest fields of a run record, as model.json holds them. */

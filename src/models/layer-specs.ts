@@ -1,43 +1,33 @@
 /**
- * Layer specs: the JSON form of every layer, one zod discriminated union on `type`, and the
- * builder that turns a list of specs into layers with their shapes inferred, so a bad stack fails
- * when it is built with the layer's place, type and sizes in the message. A new layer type is one
- * file under nn/ plus its entries here (schema and builder).
+ * Building layers from specs: each layer type's builder (and the parameter values it will
+ * allocate, known before it does), and `buildStack`, which validates a list of specs and builds
+ * them in order with their shapes inferred, so a bad stack fails when it is built with the layer's
+ * place, type and sizes in the message. The specs themselves, and the list of the other tables a
+ * layer type has an entry in, are in nn/layer-types.ts.
  */
-import { z } from 'zod';
 import { AekitError, UsageError } from '../errors.js';
-import { ActivationLayer, activationSpec } from '../nn/activation.js';
-import { Center, centerSpec, Uncenter, uncenterSpec } from '../nn/center.js';
-import { Dense, denseSpec } from '../nn/dense.js';
-import { BatchNorm, batchNormSpec } from '../nn/batch-norm.js';
-import { Binarize, binarizeSpec } from '../nn/binarize.js';
-import { Conv2d, conv2dSpec, ConvTranspose2d, convTranspose2dSpec } from '../nn/conv2d.js';
-import { MaxPool2d, maxPool2dSpec, MaxUnpool2d, maxUnpool2dSpec } from '../nn/pool.js';
-import { Upsample, upsampleSpec } from '../nn/upsample.js';
-import { Dropout, dropoutSpec } from '../nn/dropout.js';
-import { Flatten, flattenSpec } from '../nn/flatten.js';
-import { Gaussian, gaussianSpec } from '../nn/gaussian.js';
+import { ActivationLayer } from '../nn/activation.js';
+import { Center, Uncenter } from '../nn/center.js';
+import { Dense } from '../nn/dense.js';
+import { BatchNorm } from '../nn/batch-norm.js';
+import { Binarize } from '../nn/binarize.js';
+import { Conv2d, ConvTranspose2d } from '../nn/conv2d.js';
+import { MaxPool2d, MaxUnpool2d } from '../nn/pool.js';
+import { Upsample } from '../nn/upsample.js';
+import { Dropout } from '../nn/dropout.js';
+import { Flatten } from '../nn/flatten.js';
+import { Gaussian } from '../nn/gaussian.js';
+import { LayerNorm } from '../nn/layer-norm.js';
 import { formatDims, type Layer } from '../nn/layer.js';
-import { NoiseLayer, noiseLayerSpec } from '../nn/noise.js';
-import { Reshape, reshapeSpec } from '../nn/reshape.js';
+import { type LayerOf, layerSpecSchema, type LayerSpecInput, type LayerType, type SpecOf } from '../nn/layer-types.js';
+import { NoiseLayer } from '../nn/noise.js';
+import { Reshape } from '../nn/reshape.js';
 import { Sequential } from '../nn/sequential.js';
-import { TiedDense, tiedDenseSpec } from '../nn/tied-dense.js';
+import { TiedDense } from '../nn/tied-dense.js';
 import { sizeOf } from '../tensor/index.js';
 import type { Prng } from '../util/prng.js';
 
-/** Any layer's spec. */
-export const layerSpecSchema = z.discriminatedUnion('type', [
-  denseSpec, tiedDenseSpec, noiseLayerSpec, dropoutSpec, centerSpec, uncenterSpec, flattenSpec, reshapeSpec, activationSpec, binarizeSpec,
-  conv2dSpec, convTranspose2dSpec, maxPool2dSpec, maxUnpool2dSpec, upsampleSpec, batchNormSpec,
-  gaussianSpec,
-]);
-
-/** A layer spec as written (defaults left out). */
-export type LayerSpecInput = z.input<typeof layerSpecSchema>;
-/** A layer spec with defaults filled in. */
-export type LayerSpec = z.output<typeof layerSpecSchema>;
-/** The layer types. */
-export type LayerType = LayerSpec['type'];
+export { layerSpecSchema, type LayerSpec, type LayerSpecInput, type LayerType } from '../nn/layer-types.js';
 
 /** What building needs besides a spec: the generator for initial weights, and the layers built so far by name. */
 export interface BuildContext {
@@ -53,40 +43,37 @@ export interface BuildContext {
   parameters?: number;
 }
 
-type Builder<T extends LayerType> = (spec: Extract<LayerSpec, { type: T }>, inputShape: readonly number[], ctx: BuildContext) => Layer;
-
-const BUILDERS: { [T in LayerType]: Builder<T> } = {
-  dense: (spec, shape, ctx) => new Dense(spec, shape, ctx.rng),
-  tied_dense: (spec, shape, ctx) => new TiedDense(spec, shape, partner(ctx, spec.partner, Dense, 'dense')),
-  noise: (spec, shape) => new NoiseLayer(spec, shape),
-  dropout: (spec, shape) => new Dropout(spec, shape),
-  center: (spec, shape) => new Center(spec, shape),
-  uncenter: (spec, shape, ctx) => new Uncenter(spec, shape, partner(ctx, spec.partner, Center, 'center')),
-  flatten: (spec, shape) => new Flatten(spec, shape),
-  reshape: (spec, shape) => new Reshape(spec, shape),
-  activation: (spec, shape) => new ActivationLayer(spec, shape),
-  binarize: (spec, shape) => new Binarize(spec, shape),
-  conv2d: (spec, shape, ctx) => new Conv2d(spec, shape, ctx.rng),
-  conv_transpose2d: (spec, shape, ctx) => new ConvTranspose2d(spec, shape, ctx.rng),
-  max_pool2d: (spec, shape) => new MaxPool2d(spec, shape),
-  max_unpool2d: (spec, shape, ctx) => new MaxUnpool2d(spec, shape, partner(ctx, spec.partner, MaxPool2d, 'max_pool2d')),
-  upsample: (spec, shape) => new Upsample(spec, shape),
-  batch_norm: (spec, shape) => new BatchNorm(spec, shape),
-  gaussian: (spec, shape, ctx) => new Gaussian(spec, shape, ctx.rng),
-};
-
-/** The parameter values a layer of `spec` on inputs of `shape` allocates, known before it does. */
-function parameterCost(spec: LayerSpec, shape: readonly number[]): number {
-  const taps = (kernel: number | readonly [number, number]) => (typeof kernel === 'number' ? kernel * kernel : kernel[0] * kernel[1]);
-  switch (spec.type) {
-    case 'dense': return spec.units * (sizeOf(shape) + 1);
-    case 'conv2d':
-    case 'conv_transpose2d': return (spec.filters * (shape[0] ?? 0) * taps(spec.kernel)) / spec.groups + spec.filters;
-    case 'batch_norm': return 2 * (shape[0] ?? 0);
-    case 'gaussian': return 2 * spec.units * (sizeOf(shape) + 1);
-    default: return 0;
-  }
+/** How a layer type is built: its layer from a spec and an input shape, and the parameter values that layer will allocate. */
+interface LayerBuilder<T extends LayerType> {
+  build: (spec: SpecOf<T>, inputShape: readonly number[], ctx: BuildContext) => LayerOf<T>;
+  parameterCount: (spec: SpecOf<T>, inputShape: readonly number[]) => number;
 }
+
+const none = () => 0;
+const taps = (kernel: number | readonly [number, number]) => (typeof kernel === 'number' ? kernel * kernel : kernel[0] * kernel[1]);
+const convParameters = (spec: SpecOf<'conv2d' | 'conv_transpose2d'>, shape: readonly number[]) => (spec.filters * (shape[0] ?? 0) * taps(spec.kernel)) / spec.groups + spec.filters;
+
+/** Each layer type's builder. */
+const LAYER_BUILDERS: { [T in LayerType]: LayerBuilder<T> } = {
+  dense: { build: (spec, shape, ctx) => new Dense(spec, shape, ctx.rng), parameterCount: (spec, shape) => spec.units * (sizeOf(shape) + 1) },
+  tied_dense: { build: (spec, shape, ctx) => new TiedDense(spec, shape, partner(ctx, spec.partner, Dense, 'dense')), parameterCount: none },
+  noise: { build: (spec, shape) => new NoiseLayer(spec, shape), parameterCount: none },
+  dropout: { build: (spec, shape) => new Dropout(spec, shape), parameterCount: none },
+  center: { build: (spec, shape) => new Center(spec, shape), parameterCount: none },
+  uncenter: { build: (spec, shape, ctx) => new Uncenter(spec, shape, partner(ctx, spec.partner, Center, 'center')), parameterCount: none },
+  flatten: { build: (spec, shape) => new Flatten(spec, shape), parameterCount: none },
+  reshape: { build: (spec, shape) => new Reshape(spec, shape), parameterCount: none },
+  activation: { build: (spec, shape) => new ActivationLayer(spec, shape), parameterCount: none },
+  binarize: { build: (spec, shape) => new Binarize(spec, shape), parameterCount: none },
+  conv2d: { build: (spec, shape, ctx) => new Conv2d(spec, shape, ctx.rng), parameterCount: convParameters },
+  conv_transpose2d: { build: (spec, shape, ctx) => new ConvTranspose2d(spec, shape, ctx.rng), parameterCount: convParameters },
+  max_pool2d: { build: (spec, shape) => new MaxPool2d(spec, shape), parameterCount: none },
+  max_unpool2d: { build: (spec, shape, ctx) => new MaxUnpool2d(spec, shape, partner(ctx, spec.partner, MaxPool2d, 'max_pool2d')), parameterCount: none },
+  upsample: { build: (spec, shape) => new Upsample(spec, shape), parameterCount: none },
+  batch_norm: { build: (spec, shape) => new BatchNorm(spec, shape), parameterCount: (_spec, shape) => 2 * (shape[0] ?? 0) },
+  gaussian: { build: (spec, shape, ctx) => new Gaussian(spec, shape, ctx.rng), parameterCount: (spec, shape) => 2 * spec.units * (sizeOf(shape) + 1) },
+  layer_norm: { build: (spec, shape) => new LayerNorm(spec, shape), parameterCount: (_spec, shape) => 2 * sizeOf(shape) },
+};
 
 function partner<T extends Layer>(ctx: BuildContext, name: string, kind: abstract new (...args: never[]) => T, type: string): T {
   const found = ctx.byName.get(name);
@@ -112,13 +99,14 @@ export function buildStack(prefix: string, specs: readonly LayerSpecInput[], inp
       throw new UsageError(`${path}: ${[...issue.path].join('.') || 'spec'}: ${issue.message}`);
     }
     const spec = parsed.data;
-    const cost = parameterCost(spec, shape);
+    const builder = LAYER_BUILDERS[spec.type] as LayerBuilder<LayerType>;
+    const cost = builder.parameterCount(spec, shape);
     if (ctx.maxParameters !== undefined && (ctx.parameters ?? 0) + cost > ctx.maxParameters) {
       throw new UsageError(`${path} (${spec.type}): its ${cost} parameters would give the model more than the ${ctx.maxParameters} values there are for it`);
     }
     let layer: Layer;
     try {
-      layer = (BUILDERS[spec.type] as Builder<LayerType>)(spec, shape, ctx);
+      layer = builder.build(spec, shape, ctx);
     } catch (error) {
       if (!(error instanceof AekitError)) throw error;
       throw new UsageError(`${path} (${spec.type}, input ${formatDims(shape)}): ${error.message.replace(new RegExp(`^${spec.type}: `), '')}`);

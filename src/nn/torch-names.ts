@@ -12,24 +12,51 @@
  * layer specs (noise included, activations inside their layer); `legacyRenames` maps those.
  */
 
+import type { LayerType } from './layer-types.js';
+
 /** What numbering needs of a layer's spec. */
 export interface NumberedSpec {
   type: string;
   activation?: string;
 }
 
-/** The layer types whose `activation` field is applied inside the layer (an `activation` layer is that module itself). */
-const FUSED_ACTIVATION = new Set(['dense', 'tied_dense', 'conv2d', 'conv_transpose2d']);
+/**
+ * The `nn.Sequential` modules each layer type becomes: none (noise corrupts inputs in the training
+ * loop, not in the network), one, or one and then its fused `activation` as a module of its own
+ * (none for the identity; an `activation` layer is that module itself, so it is one).
+ */
+export const TORCH_MODULES: { readonly [T in LayerType]: 'none' | 'one' | 'one and its activation' } = {
+  dense: 'one and its activation',
+  tied_dense: 'one and its activation',
+  noise: 'none',
+  dropout: 'one',
+  center: 'one',
+  uncenter: 'one',
+  flatten: 'one',
+  reshape: 'one',
+  activation: 'one',
+  binarize: 'one',
+  conv2d: 'one and its activation',
+  conv_transpose2d: 'one and its activation',
+  max_pool2d: 'one',
+  max_unpool2d: 'one',
+  upsample: 'one',
+  batch_norm: 'one',
+  gaussian: 'one',
+  layer_norm: 'one',
+};
 
 /**
  * How many `nn.Sequential` modules the layer of `spec` becomes: 0 for noise, 2 for a layer with a
- * fused activation other than the identity, 1 otherwise.
+ * fused activation other than the identity, 1 otherwise (and for a type aekit does not know, as
+ * a spec read from an old file may name).
  * @example
  * torchModuleCount({ type: 'dense', activation: 'relu' }); // 2: nn.Linear, nn.ReLU
  */
 export function torchModuleCount(spec: NumberedSpec): number {
-  if (spec.type === 'noise') return 0;
-  return FUSED_ACTIVATION.has(spec.type) && spec.activation !== undefined && spec.activation !== 'identity' ? 2 : 1;
+  const modules = Object.hasOwn(TORCH_MODULES, spec.type) ? TORCH_MODULES[spec.type as LayerType] : 'one';
+  if (modules === 'none') return 0;
+  return modules === 'one and its activation' && spec.activation !== undefined && spec.activation !== 'identity' ? 2 : 1;
 }
 
 /**

@@ -13,7 +13,7 @@ import { DataError, UsageError } from '../errors.js';
 import { prepareRunFolder, readRunFolder, readRunRecordFile, RUN_FILES, writeJson, writeRunRecord, writeWeights } from '../io/run-folder.js';
 import { Classifier, type ClassifierSpec, withoutNoise } from '../models/classifier.js';
 import type { LayerSpec } from '../models/layer-specs.js';
-import { type NamedArray, stateDict } from '../models/state.js';
+import { loadTensors, type NamedArray, stateDict } from '../models/state.js';
 import type { NamedBuffer } from '../nn/layer.js';
 import { legacyRenames, type NumberedSpec } from '../nn/torch-names.js';
 import { getBackend } from '../tensor/index.js';
@@ -101,28 +101,6 @@ function currentNames(record: { version: number; model: { encoder: NumberedSpec[
   return weights.map((w) => ({ ...w, name: rename(w.name) }));
 }
 
-/**
- * Copies named arrays into named tensors: every target must be there with its shape, and no array
- * may be left over.
- * @param source names the file in messages
- */
-export function copyTensors(targets: readonly NamedBuffer[], arrays: readonly NamedArray[], source: string): void {
-  const byName = new Map(arrays.map((a) => [a.name, a]));
-  for (const { name, tensor } of targets) {
-    const found = byName.get(name);
-    if (!found) throw new DataError(`${source}: tensor "${name}" is missing (expected shape [${tensor.shape.join(', ')}])`);
-    if (found.shape.join(',') !== tensor.shape.join(',')) {
-      throw new DataError(`${source}: tensor "${name}" has shape [${found.shape.join(', ')}], expected [${tensor.shape.join(', ')}]`);
-    }
-    const bad = found.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new DataError(`${source}: tensor "${name}" holds ${found.data[bad]} at index ${bad}; a model's weights must be finite`);
-  }
-  const expected = new Set(targets.map((t) => t.name));
-  const stray = arrays.find((a) => !expected.has(a.name));
-  if (stray) throw new DataError(`${source}: holds "${stray.name}", which the model does not have (it has ${[...expected].join(', ')})`);
-  for (const { name, tensor } of targets) tensor.data.set(byName.get(name)!.data);
-}
-
 /** The encoder's tensors of a classifier (parameters and buffers) under their file names. */
 export function encoderTensors(net: Classifier): NamedBuffer[] {
   return [...net.encoder.parameters(), ...net.encoder.buffers()];
@@ -149,7 +127,7 @@ export function exportEncoder(dir: string, out: string, options: { force?: boole
   const encoder = loadEncoder(dir);
   // Built once to check that specs and weights agree before anything is written.
   const net = Classifier.create({ input: encoder.input, encoder: encoder.encoder, classes: 2 });
-  copyTensors(encoderTensors(net), encoder.weights, `${dir}/${RUN_FILES.weights}`);
+  loadTensors(encoderTensors(net), encoder.weights, `${dir}/${RUN_FILES.weights}`);
   if (resolve(out) === resolve(dir)) throw new UsageError(`${out}: is the run folder the encoder comes from; choose another --out`);
   prepareRunFolder(out, options.force ?? false);
   const record: EncoderRecord = {
@@ -182,7 +160,7 @@ export function loadClassifier(dir: string): LoadedClassifier {
   } catch (error) {
     throw new DataError(`${source}: ${(error as Error).message}`);
   }
-  copyTensors(classifierTensors(model), currentNames(record, run.weights), `${dir}/${RUN_FILES.weights}`);
+  loadTensors(classifierTensors(model), currentNames(record, run.weights), `${dir}/${RUN_FILES.weights}`);
   return { model, record: { ...record, version: VERSION } };
 }
 

@@ -1,14 +1,16 @@
 /**
- * Segmenter run folders as \`aekit segment\` writes them: segment.json (the result and the model's
- * spec) and model.safetensors.
+ * Segmenter run folders as \`aekit segment\` writes them: segment.json (the result, the model's
+ * spec and the digest of its weights) and model.safetensors.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
+import { checkRecordedDigest } from '../io/digest.js';
+import { readRegularFile } from '../io/read-file.js';
 import { writeJson, writeTensorsFile } from '../io/run-folder.js';
-import { readSafetensors } from '../io/safetensors.js';
+import { parseSafetensors } from '../io/safetensors.js';
 import { Segmenter, type SegmenterSpecInput } from '../models/segmenter.js';
-import { copyTensors } from './classifier-run.js';
+import { loadTensors } from '../models/state.js';
 
 /**
  * Writes a segmenter's weights (model.safetensors) and segment.json (`record` with the model's
@@ -18,8 +20,9 @@ import { copyTensors } from './classifier-run.js';
  */
 export function saveSegmenter(net: Segmenter, out: string, record: object): void {
   const tensors = [...net.parameters(), ...net.buffers()].map((p) => ({ name: p.name, shape: [...p.tensor.shape], data: p.tensor.data }));
-  writeTensorsFile(join(out, 'model.safetensors'), tensors, { format: 'aekit-segmenter' });
-  writeJson(join(out, 'segment.json'), { ...record, model: net.spec });
+  const weightsSha256 = writeTensorsFile(join(out, 'model.safetensors'), tensors, { format: 'aekit-segmenter' });
+  // The weights' digest, so that a model.safetensors swapped in from another segment run is refused.
+  writeJson(join(out, 'segment.json'), { ...record, model: net.spec, weightsSha256 });
 }
 
 /**
@@ -41,7 +44,9 @@ export function loadSegmenter(dir: string): Segmenter {
   if (!record?.model) throw new DataError(`${recordPath}: records no model spec; run aekit segment again`);
   const net = Segmenter.create(record.model);
   const weights = join(dir, 'model.safetensors');
-  const arrays = [...readSafetensors(weights).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
-  copyTensors([...net.parameters(), ...net.buffers()], arrays, weights);
+  const bytes = readRegularFile(weights, 'safetensors file');
+  checkRecordedDigest(bytes, record, weights, recordPath);
+  const arrays = [...parseSafetensors(bytes, weights).tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
+  loadTensors([...net.parameters(), ...net.buffers()], arrays, weights);
   return net;
 }

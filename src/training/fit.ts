@@ -4,6 +4,7 @@
  * on abort that keeps the best model so far.
  */
 import { NumericError, UsageError } from '../errors.js';
+import { expectRowsFit } from '../data/dataset.js';
 import type { Trainable } from '../models/trainable.js';
 import type { ForwardContext } from '../nn/layer.js';
 import { add, backward, findNonFinite, sizeOf, tidy } from '../tensor/index.js';
@@ -256,9 +257,7 @@ function validate(model: Trainable, train: TrainingData | BatchSource, options: 
     throw new UsageError('fit: expected training data { x: Float32Array, n, features }, such as loadData(\'mnist\')');
   }
   const inputSize = sizeOf(model.inputShape);
-  if (train.features !== inputSize) {
-    throw new UsageError(`fit: the data has ${train.features} features per example but the model takes ${inputSize}`);
-  }
+  expectRowsFit({ name: 'fit: the training data', features: train.features }, inputSize, { shape: model.inputShape, error: UsageError });
   if (train.n === 0) throw new UsageError('fit: the training data has no examples');
   const { epochs, batchSize, lr, checkpointEvery } = options;
   const problem = settingsProblem({ epochs, batchSize, lr, checkpointEvery });

@@ -104,6 +104,13 @@ export const presetTrainingSchema = runTrainingSchema.pick({ epochs: true, batch
   .extend({ weightDecay: s.weightDecay.optional(), scale: s.scale.optional(), greedy: s.greedy.optional(), binarize: s.binarize.optional() });
 export type PresetTraining = z.output<typeof presetTrainingSchema>;
 
+/**
+ * The training settings of a run whose model comes from a config, with no preset named: its own,
+ * not the default preset's (the deep net's weight decay 0.3 is no default for any model).
+ * Adam at 1e-3 in batches of 64 with cosine decay over 20 epochs, no weight decay.
+ */
+export const CONFIG_TRAINING: PresetTraining = { epochs: 20, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0 };
+
 /** How a classifier run was trained (its model.json's `training` block). */
 export const classifierTrainingSchema = z.object({
   finetune: z.boolean(),

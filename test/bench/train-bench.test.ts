@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --json`: the object the compute-core issue asks for, on a tiny run (two
- * steps, no peer). Speed is not judged here, only the contract and the memory facts: the steady
+ * steps, no peer, no WebAssembly section: its TensorFlow.js peers take a minute even then). Speed is not judged here, only the contract and the memory facts: the steady
  * state allocates nothing and the process stays under 1 GiB.
  */
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('../../bench/train-bench.ts', import.meta.url));
 
 test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-state allocation', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--no-peer', '--reps', '1', '--steps', '2', '--warmup', '2', '--json'],
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--no-peer', '--no-wasm', '--reps', '1', '--steps', '2', '--warmup', '2', '--json'],
     { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
@@ -24,6 +24,7 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.equal(typeof r.machine.features.avx512f, 'boolean');
   assert.equal(r.peer, null);
   assert.equal(r.ratio, null);
+  assert.equal(r.wasm, null, '--no-wasm leaves the section out');
   assert.equal(r.memory.steadyStateAllocatedBytes, 0);
   assert.ok(r.memory.rssBytes > 0 && r.memory.rssBytes < 2 ** 30, `RSS ${r.memory.rssBytes}`);
   // The convolutional model, under `conv`, by the same rules.

@@ -76,7 +76,8 @@ test('bad input: one line on stderr, exit code 2, no stack trace', async () => {
     [['train', '--weight-decay', '-1'], /--weight-decay.*expected a number ≥ 0, got "-1"/],
     [['train', '--preset', 'undercomplete', '--limit', '10', '--out', runDir], /exists and is not empty; pass --force/],
     [['eval', '--model', work], /not a run folder/],
-    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read the config file/],
+    [['train', '--config', join(work, 'missing.json')], /missing\.json: cannot read model config file \(ENOENT\)/],
+    [['train', '--config', work], /: expected a model config file, found a folder/],
   ];
   const badJson = join(work, 'bad.json');
   writeFileSync(badJson, '{"layers": [784');
@@ -142,7 +143,7 @@ test('data that does not fit the model, or holds NaN, is refused with the file n
   writeFileSync(wide, JSON.stringify({ layers: [784, 64], codeActivation: 'sigmoid' }));
   let r = await aekit('train', '--config', wide, '--data', narrow, '--out', join(work, 'n1'));
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /examples have 10 features, but the model takes 784/);
+  assert.match(r.stderr, /narrow\.npy.*: rows have 10 values, expected 784 \(the model's input size\)/);
   const nan = join(work, 'nan.npy');
   const values = new Float32Array(20 * 784).fill(0.5);
   values[3 * 784 + 7] = Number.NaN;

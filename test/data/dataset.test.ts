@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertFinite, firstRows, makeDataset, partName, row, splitValidation, takeRows, type Dataset } from '../../src/data/dataset.js';
+import { assertFinite, expectRowsFit, firstRows, makeDataset, partName, row, splitValidation, takeRows, type Dataset } from '../../src/data/dataset.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
 /** Ten examples of three features; example i holds [i, 10 + i, 20 + i] and label i. */
@@ -83,4 +83,14 @@ test('parts of a data set are named as parts, not as paths that are not there', 
   assert.equal(partName('data/mydata.csv', 'train'), 'data/mydata.csv (train)');
   assert.equal(partName('data/mydata.csv (train)', 'labelled'), 'data/mydata.csv (train, labelled)');
   assert.equal(partName('runs (old)/x.csv', 'test'), 'runs (old)/x.csv (test)');
+});
+
+test('expectRowsFit: one message wherever rows come from, naming them, the sizes and an image model\'s shape', () => {
+  expectRowsFit({ name: 'x.csv', features: 784 }, 784);
+  assert.throws(() => expectRowsFit({ name: 'x.csv', features: 5 }, 784),
+    (e) => e instanceof DataError && e.message === 'x.csv: rows have 5 values, expected 784 (the model\'s input size)');
+  assert.throws(() => expectRowsFit({ name: 'mnist (test)', features: 5 }, 784, { shape: [1, 28, 28] }),
+    (e) => e instanceof DataError && e.message === 'mnist (test): rows have 5 values, expected 784 (the model\'s input size; examples of shape [1, 28, 28])');
+  assert.throws(() => expectRowsFit({ name: 'fit: the training data', features: 5 }, 30, { size: 'the model\'s code size', shape: [30], error: UsageError }),
+    (e) => e instanceof UsageError && e.message === 'fit: the training data: rows have 5 values, expected 30 (the model\'s code size)');
 });

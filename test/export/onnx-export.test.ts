@@ -11,7 +11,9 @@ import { UsageError } from '../../src/errors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
 import { Gaussian } from '../../src/nn/gaussian.js';
-import { INFERENCE } from '../../src/nn/layer.js';
+import { INFERENCE, type Layer } from '../../src/nn/layer.js';
+import { Sequential } from '../../src/nn/sequential.js';
+import { pytorchSource } from '../../src/export/pytorch-code.js';
 import type { AutoencoderConfigInput } from '../../src/models/config.js';
 import { PRESETS, segnetModel } from '../../src/training/presets.js';
 import { Segmenter } from '../../src/models/segmenter.js';
@@ -88,6 +90,21 @@ test('SegNet-style pooling with indices, unpooling, batch norm, upsampling and t
   }, 4);
 });
 
+/** Layer norm over an image (after a convolution) and over a vector, mirrored into the decoder. */
+const LAYER_NORM_MODEL: AutoencoderConfigInput = {
+  input: [1, 6, 6],
+  encoder: [
+    { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
+    { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
+  ],
+  decoder: 'mirror',
+  output: { activation: 'sigmoid', loss: 'bce' },
+};
+
+test('layer norm over images and vectors (LayerNormalization, opset 17), gains and biases drawn at random, matches', async () => {
+  await checkAutoencoder('layer-norm', LAYER_NORM_MODEL, 5);
+});
+
 test('the SegNet segmenter exports whole and scores pixels as aekit does', async () => {
   const net = Segmenter.create(segnetModel([4, 6], [0, 1], 3, 12), 5);
   randomizeWeights([net.encoder, net.decoder], 6);
@@ -153,4 +170,13 @@ test('a VAE\'s encoder gives its posterior, mean and logvar, as aekit computes t
   assert.ok(maxAbsDiff(out.mean.data as Float32Array, want.mean) <= TOLERANCE);
   assert.ok(maxAbsDiff(out.logvar.data as Float32Array, want.logVariance) <= TOLERANCE);
   assert.deepEqual(out.logvar.dims, [n, 50]);
+});
+
+test('a layer aekit did not build is refused by both exporters naming its place, even one that calls itself dense', () => {
+  const impostor: Layer = {
+    type: 'dense', inputShape: [4], outputShape: [4], forward: (x) => x, parameters: () => [], buffers: () => [], spec: () => ({ type: 'dense' }), penalty: () => null,
+  };
+  const net: ExportableNet = { inputShape: [4], encoder: new Sequential('encoder', [4], [impostor]), decoder: new Sequential('decoder', [4], []), outputActivation: 'identity' };
+  assert.throws(() => onnxModel(net, 'encoder'), (e) => e instanceof UsageError && e.message === 'encoder.0 (dense): has no ONNX form in aekit\'s exporter');
+  assert.throws(() => pytorchSource(net, 'runs/x'), (e) => e instanceof UsageError && e.message === 'encoder.0 (dense): has no PyTorch module in aekit\'s exporter');
 });

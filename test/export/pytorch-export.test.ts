@@ -5,7 +5,6 @@
  * /usr/bin/python3 has torch (Debian's python3-torch), and says it skipped otherwise.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,7 +14,7 @@ import { exportableAutoencoder, exportableRun } from '../../src/export/onnx-expo
 import { pytorchSource } from '../../src/export/pytorch-code.js';
 import { saveSegmenter } from '../../src/run/segmenter-run.js';
 import { loadRun, saveModel } from '../../src/run/save-load.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, UsageError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier } from '../../src/models/classifier.js';
@@ -30,10 +29,7 @@ import { noGrad, sum, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
 import { softmaxOverClasses } from '../helpers/softmax.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const PYTHON = '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `${PYTHON} -c "import torch" failed (install Debian's python3-torch to run this test)`;
+import { runTorchChecks, type TorchCheck, type TorchCheckResult, torchSkip as skip } from '../helpers/torch-check.js';
 
 const MODELS: Record<string, AutoencoderConfigInput> = {
   undercomplete: PRESETS.undercomplete.model,
@@ -54,6 +50,15 @@ const MODELS: Record<string, AutoencoderConfigInput> = {
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
   },
+  'layer-norm': {
+    input: [1, 6, 6],
+    encoder: [
+      { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
+      { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
+    ],
+    decoder: 'mirror',
+    output: { activation: 'sigmoid', loss: 'bce' },
+  },
   upsample: {
     input: [1, 6, 6],
     encoder: [{ type: 'dropout', rate: 0.2 }, { type: 'conv2d', filters: 3, kernel: 2, stride: 2 }, { type: 'flatten' }, { type: 'dense', units: 5 }, { type: 'batch_norm' }],
@@ -63,35 +68,112 @@ const MODELS: Record<string, AutoencoderConfigInput> = {
   },
 };
 
+/** The cases' folders, made before any test runs (a folder made inside a test goes with it). */
+const work = tempDir('torch');
+const caseDir = (name: string) => {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  return dir;
+};
+
+/** An autoencoder's files for torch-check.py: the run, its module, and aekit's outputs on three inputs. */
+function prepareAutoencoder(name: string, config: AutoencoderConfigInput): { check: TorchCheck; dir: string; x: Float32Array; nelbo: number | null } {
+  const dir = caseDir(name);
+  const model = Autoencoder.create(config, 1);
+  randomizeWeights([model.encoder, model.decoder], 2);
+  saveModel(model, join(dir, 'run'));
+  writeFileSync(join(dir, 'module.py'), pytorchSource(exportableAutoencoder(model), join(dir, 'run')));
+  const n = 3;
+  const x = unitInputs(n, model.inputSize, 3);
+  const [code, reconstruction] = noGrad(() => {
+    const h = model.encode(x);
+    return [h, model.decode(h)];
+  });
+  // A VAE's loss at its mean code: the reconstruction loss of the mean plus the KL of the posterior.
+  const code_ = model.encoder.layers.at(-1);
+  const nelbo = code_ instanceof Gaussian ? noGrad(() => {
+    let h = new Tensor(x, [n, ...model.inputShape]);
+    for (const layer of model.encoder.layers.slice(0, -1)) h = layer.forward(h, INFERENCE);
+    const posterior = code_.distribution(h);
+    const kl = sum(gaussianKl(posterior.mean, posterior.logVariance)).item() / n;
+    return reconstructionLoss(model.logits(posterior.mean), new Tensor(x, [n, ...model.inputShape]), model.output, 1 / n).item() + kl;
+  }) : null;
+  writeSafetensors(join(dir, 'io.safetensors'), {
+    x: { shape: [n, ...model.inputShape], data: x }, code: { shape: [...code.shape], data: code.data }, reconstruction: { shape: [...reconstruction.shape], data: reconstruction.data },
+    ...(nelbo === null ? {} : { nelbo: { shape: [1], data: Float32Array.of(nelbo) } }),
+  });
+  const check = { module: join(dir, 'module.py'), weights: join(dir, 'run', 'model.safetensors'), io: join(dir, 'io.safetensors'), torchWeights: join(dir, 'torch.safetensors') };
+  return { check, dir, x, nelbo };
+}
+
+/**
+ * Saves a net that ends in class scores as its command does, writes its PyTorch module and aekit's
+ * codes and class probabilities, for torch (strict load) to compare.
+ */
+function prepareScoresModule(name: string, save: (dir: string) => void, encoder: Sequential, scoresOf: (x: Tensor) => Tensor, inputShape: number[], classes: number): TorchCheck {
+  const dir = caseDir(name);
+  const run = join(dir, 'run');
+  save(run);
+  writeFileSync(join(dir, 'module.py'), pytorchSource(exportableRun(run), run));
+  const n = 3;
+  const x = unitInputs(n, inputShape.reduce((a, b) => a * b, 1), 3);
+  const [code, scores] = noGrad(() => {
+    const input = new Tensor(x, [n, ...inputShape]);
+    return [encoder.forward(input, INFERENCE), scoresOf(input)];
+  });
+  writeSafetensors(join(dir, 'io.safetensors'), {
+    x: { shape: [n, ...inputShape], data: x }, code: { shape: [...code.shape], data: code.data },
+    reconstruction: { shape: [...scores.shape], data: softmaxOverClasses(scores.data, n, classes) },
+  });
+  return { module: join(dir, 'module.py'), weights: join(run, 'model.safetensors'), io: join(dir, 'io.safetensors'), torchWeights: join(dir, 'torch.safetensors') };
+}
+
+function classifierCheck(): TorchCheck {
+  const net = Classifier.create({
+    input: [1, 8, 8],
+    encoder: [{ type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'batch_norm' }, { type: 'flatten' }, { type: 'dense', units: 6, activation: 'tanh' }],
+    classes: 4,
+  }, 1);
+  randomizeWeights([net.encoder, net.head], 2);
+  const training = { finetune: true, labels: 1, epochs: 1, batchSize: 1, lr: 1e-3, schedule: 'constant' as const, seed: 0 };
+  const save = (run: string) => saveClassifier(net, run, { status: 'done', data: null, split: null, training, source: null }, {});
+  return prepareScoresModule('classifier', save, net.encoder, (x) => net.logits(x), [1, 8, 8], 4);
+}
+
+function segmenterCheck(): TorchCheck {
+  const net = Segmenter.create(segnetModel([4, 6], [0, 1], 3, 12), 5);
+  randomizeWeights([net.encoder, net.decoder], 6);
+  const save = (run: string) => {
+    mkdirSync(run);
+    saveSegmenter(net, run, {});
+  };
+  return prepareScoresModule('segmenter', save, net.encoder, (x) => net.scores(x), [1, 12, 12], 3);
+}
+
+/** Every case prepared, and torch-check.py run over all of them in one interpreter, on first use. */
+let checked: { autoencoders: Map<string, ReturnType<typeof prepareAutoencoder> & { result: TorchCheckResult }>; classifier: TorchCheckResult; segmenter: TorchCheckResult } | undefined;
+function torchResults(): NonNullable<typeof checked> {
+  if (checked) return checked;
+  const autoencoders = Object.entries(MODELS).map(([name, config]) => [name, prepareAutoencoder(name, config)] as const);
+  const results = runTorchChecks([...autoencoders.map(([, a]) => a.check), classifierCheck(), segmenterCheck()]);
+  checked = {
+    autoencoders: new Map(autoencoders.map(([name, a], i) => [name, { ...a, result: results[i] }])),
+    classifier: results.at(-2)!,
+    segmenter: results.at(-1)!,
+  };
+  return checked;
+}
+
+/** The differences of a check that ran, or the test fails with Python's error. */
+function differences(result: TorchCheckResult): { code: number; full: number; nelbo?: number } {
+  if (result.error !== undefined) assert.fail(result.error);
+  return result;
+}
+
 for (const [name, config] of Object.entries(MODELS)) {
   test(`${name}: torch loads model.safetensors strict=True into the exported module, and the import goes back`, { skip }, () => {
-    const dir = tempDir(`torch-${name}`);
-    const model = Autoencoder.create(config, 1);
-    randomizeWeights([model.encoder, model.decoder], 2);
-    saveModel(model, join(dir, 'run'));
-    writeFileSync(join(dir, 'module.py'), pytorchSource(exportableAutoencoder(model), join(dir, 'run')));
-    const n = 3;
-    const x = unitInputs(n, model.inputSize, 3);
-    const [code, reconstruction] = noGrad(() => {
-      const h = model.encode(x);
-      return [h, model.decode(h)];
-    });
-    // A VAE's loss at its mean code: the reconstruction loss of the mean plus the KL of the posterior.
-    const code_ = model.encoder.layers.at(-1);
-    const nelbo = code_ instanceof Gaussian ? noGrad(() => {
-      let h = new Tensor(x, [n, ...model.inputShape]);
-      for (const layer of model.encoder.layers.slice(0, -1)) h = layer.forward(h, INFERENCE);
-      const posterior = code_.distribution(h);
-      const kl = sum(gaussianKl(posterior.mean, posterior.logVariance)).item() / n;
-      return reconstructionLoss(model.logits(posterior.mean), new Tensor(x, [n, ...model.inputShape]), model.output, 1 / n).item() + kl;
-    }) : null;
-    writeSafetensors(join(dir, 'io.safetensors'), {
-      x: { shape: [n, ...model.inputShape], data: x }, code: { shape: [...code.shape], data: code.data }, reconstruction: { shape: [...reconstruction.shape], data: reconstruction.data },
-      ...(nelbo === null ? {} : { nelbo: { shape: [1], data: Float32Array.of(nelbo) } }),
-    });
-    const run = spawnSync(PYTHON, ['test/export/torch-check.py', join(dir, 'module.py'), join(dir, 'run', 'model.safetensors'), join(dir, 'io.safetensors'), join(dir, 'torch.safetensors')], { encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stderr);
-    const diff = JSON.parse(run.stdout) as { code: number; full: number; nelbo?: number };
+    const { dir, x, nelbo, result } = torchResults().autoencoders.get(name)!;
+    const diff = differences(result);
     assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `max |diff| code ${diff.code}, reconstruction ${diff.full}`);
     // The loss in nats, summed over 784 values: float32 rounding of a few hundred nats.
     if (nelbo !== null) assert.ok(diff.nelbo !== undefined && diff.nelbo <= 1e-3 * Math.abs(nelbo), `negative ELBO: |diff| ${diff.nelbo} of ${nelbo}`);
@@ -106,51 +188,14 @@ for (const [name, config] of Object.entries(MODELS)) {
   });
 }
 
-/**
- * Saves a net that ends in class scores as its command does, writes its PyTorch module and checks
- * in torch (strict load) its codes and class probabilities against aekit's.
- */
-function checkScoresModule(name: string, save: (dir: string) => void, encoder: Sequential, scoresOf: (x: Tensor) => Tensor, inputShape: number[], classes: number): void {
-  const dir = tempDir(`torch-${name}`);
-  const run = join(dir, 'run');
-  save(run);
-  writeFileSync(join(dir, 'module.py'), pytorchSource(exportableRun(run), run));
-  const n = 3;
-  const x = unitInputs(n, inputShape.reduce((a, b) => a * b, 1), 3);
-  const [code, scores] = noGrad(() => {
-    const input = new Tensor(x, [n, ...inputShape]);
-    return [encoder.forward(input, INFERENCE), scoresOf(input)];
-  });
-  writeSafetensors(join(dir, 'io.safetensors'), {
-    x: { shape: [n, ...inputShape], data: x }, code: { shape: [...code.shape], data: code.data },
-    reconstruction: { shape: [...scores.shape], data: softmaxOverClasses(scores.data, n, classes) },
-  });
-  const check = spawnSync(PYTHON, ['test/export/torch-check.py', join(dir, 'module.py'), join(run, 'model.safetensors'), join(dir, 'io.safetensors'), join(dir, 'torch.safetensors')], { encoding: 'utf8' });
-  assert.equal(check.status, 0, check.stderr);
-  const diff = JSON.parse(check.stdout) as { code: number; full: number };
-  assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `${name}: max |diff| code ${diff.code}, probabilities ${diff.full}`);
-}
-
 test('a classifier run: torch loads its model.safetensors strict=True, with aekit\'s codes and class probabilities', { skip }, () => {
-  const net = Classifier.create({
-    input: [1, 8, 8],
-    encoder: [{ type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'batch_norm' }, { type: 'flatten' }, { type: 'dense', units: 6, activation: 'tanh' }],
-    classes: 4,
-  }, 1);
-  randomizeWeights([net.encoder, net.head], 2);
-  const training = { finetune: true, labels: 1, epochs: 1, batchSize: 1, lr: 1e-3, schedule: 'constant' as const, seed: 0 };
-  const save = (run: string) => saveClassifier(net, run, { status: 'done', data: null, split: null, training, source: null }, {});
-  checkScoresModule('classifier', save, net.encoder, (x) => net.logits(x), [1, 8, 8], 4);
+  const diff = differences(torchResults().classifier);
+  assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `classifier: max |diff| code ${diff.code}, probabilities ${diff.full}`);
 });
 
 test('a segment folder: torch loads its model.safetensors strict=True, with aekit\'s codes and per-pixel class probabilities', { skip }, () => {
-  const net = Segmenter.create(segnetModel([4, 6], [0, 1], 3, 12), 5);
-  randomizeWeights([net.encoder, net.decoder], 6);
-  const save = (run: string) => {
-    mkdirSync(run);
-    saveSegmenter(net, run, {});
-  };
-  checkScoresModule('segmenter', save, net.encoder, (x) => net.scores(x), [1, 12, 12], 3);
+  const diff = differences(torchResults().segmenter);
+  assert.ok(diff.code <= 1e-5 && diff.full <= 1e-5, `segmenter: max |diff| code ${diff.code}, probabilities ${diff.full}`);
 });
 
 test('import refuses a state dict that does not fit, naming the tensor and both shapes', () => {
@@ -159,6 +204,9 @@ test('import refuses a state dict that does not fit, naming the tensor and both 
   writeFileSync(config, JSON.stringify({ layers: [6, 3], codeActivation: 'sigmoid' }));
   const w = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
   writeSafetensors(join(dir, 'bad.safetensors'), { 'encoder.0.weight': w([3, 5]), 'encoder.0.bias': w([3]), 'decoder.0.weight': w([6, 3]), 'decoder.0.bias': w([6]) });
+  // A config that is neither a file nor a preset's own name (an object's inherited "toString" is not a preset).
+  assert.throws(() => importSafetensors(join(dir, 'bad.safetensors'), 'toString', join(dir, 'out')),
+    (e) => e instanceof UsageError && /^toString: no such file \(--config takes a model config JSON file, or a preset: /.test(e.message));
   assert.throws(() => importSafetensors(join(dir, 'bad.safetensors'), config, join(dir, 'out')),
     (e) => e instanceof DataError && /bad\.safetensors: tensor "encoder\.0\.weight" has shape \[3, 5\], expected \[3, 6\]$/.test(e.message));
   // The old numbering of a two-layer sigmoid stack (encoder.1.*) is not today's (encoder.2.*).

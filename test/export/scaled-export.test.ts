@@ -5,7 +5,6 @@
  * `aekit decode` write, in the data's own units. In-process CLI, a 40-row table, one epoch.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,6 +19,7 @@ import { Prng } from '../../src/util/prng.js';
 import { aekitInProcess } from '../helpers/cli.js';
 import { maxAbsDiff } from '../helpers/random-weights.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { runTorchChecks, type TorchCheck, torchSkip } from '../helpers/torch-check.js';
 
 const work = tempDir('scaled-export');
 const WIDTH = 6;
@@ -117,12 +117,8 @@ test('a classifier on a standardized table: its ONNX graph takes raw rows and gi
   assert.ok(maxAbsDiff(probabilities, expected) <= 1e-5, `probabilities: max |diff| ${maxAbsDiff(probabilities, expected)}`);
 });
 
-const PYTHON = '/usr/bin/python3';
-const skip = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 ? false : `${PYTHON} -c "import torch" failed (install Debian's python3-torch to run this test)`;
-
-test('the PyTorch module encodes raw rows as aekit encode and reconstructs them as aekit reconstruct, in the data\'s units', { skip }, async () => {
-  // One interpreter checks every run (torch-check.py once each): importing torch takes seconds.
-  const checks: string[][] = [];
+test('the PyTorch module encodes raw rows as aekit encode and reconstructs them as aekit reconstruct, in the data\'s units', { skip: torchSkip }, async () => {
+  const checks: TorchCheck[] = [];
   for (const [name, flags] of RUNS) {
     const { run, codes, recon } = await trainedRun(name, flags);
     const module = join(work, `${name}.py`);
@@ -131,15 +127,10 @@ test('the PyTorch module encodes raw rows as aekit encode and reconstructs them 
     writeSafetensors(io, {
       x: { shape: [ROWS, WIDTH], data: raw }, code: { shape: codes.shape, data: codes.data }, reconstruction: { shape: recon.shape, data: recon.data },
     });
-    checks.push(['test/export/torch-check.py', module, join(run, 'model.safetensors'), io, join(work, `${name}-torch.safetensors`)]);
+    checks.push({ module, weights: join(run, 'model.safetensors'), io, torchWeights: join(work, `${name}-torch.safetensors`) });
   }
-  const script = `import runpy, sys\nfor argv in ${JSON.stringify(checks)}:\n    sys.argv = argv\n    runpy.run_path(argv[0], run_name="__main__")\n`;
-  const check = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8' });
-  assert.equal(check.status, 0, check.stderr);
-  const lines = check.stdout.trim().split('\n');
-  assert.equal(lines.length, RUNS.length, check.stdout);
-  lines.forEach((line, i) => {
-    const diff = JSON.parse(line) as { code: number; full: number };
+  runTorchChecks(checks).forEach((diff, i) => {
+    if (diff.error !== undefined) assert.fail(`${RUNS[i][0]}: ${diff.error}`);
     // Reconstructions in the data's units (values up to about 60): 1e-5 of that.
     assert.ok(diff.code <= 1e-5 && diff.full <= 6e-4, `${RUNS[i][0]}: max |diff| code ${diff.code}, reconstruction ${diff.full}`);
   });

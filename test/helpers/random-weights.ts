@@ -1,6 +1,6 @@
 /**
  * A network's tensors that a fresh model holds at constants (biases at 0, batch-norm γ and running
- * statistics at 1 and 0, input means at 0) drawn at random, so that an exported copy that dropped
+ * statistics at 1 and 0, layer-norm gains at 1, input means at 0) drawn at random, so that an exported copy that dropped
  * or misplaced any of them gives other outputs. Weights keep their own initialisation, which keeps
  * activations at the sizes of a real model.
  */
@@ -11,6 +11,8 @@ import { Prng } from '../../src/util/prng.js';
 export function randomizeWeights(stacks: readonly Sequential[], seed: number): void {
   const rng = new Prng(seed);
   const batchNorm = new Set(stacks.flatMap((s) => s.buffers().filter((b) => b.name.endsWith('.running_var')).map((b) => b.name.replace(/running_var$/, 'weight'))));
+  // A layer norm's gain, which starts at 1 like γ.
+  for (const stack of stacks) stack.layers.forEach((layer, i) => { if (layer.type === 'layer_norm') batchNorm.add(`${stack.tensorPrefix(i)}.weight`); });
   for (const stack of stacks) {
     for (const { name, tensor } of [...stack.parameters(), ...stack.buffers()]) {
       const scale = name.endsWith('.running_var') || batchNorm.has(name);

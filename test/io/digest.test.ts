@@ -1,12 +1,12 @@
 /**
  * Weights that prove they are intact: a single bit flipped at seeded random places of
- * model.safetensors or of a checkpoint, or weights swapped in from another run, are refused in
+ * model.safetensors or of a checkpoint, or weights swapped in from another run (or segment run), are refused in
  * one line naming the file; the recorded digest survives a crash between the weights' rename and
  * the record's; --ignore-digest loads what was changed on purpose.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRun, saveModel } from '../../src/run/save-load.js';
 import { writeNpy } from '../../src/data/npy.js';
@@ -15,6 +15,9 @@ import { ignoreDigests, sha256Hex } from '../../src/io/digest.js';
 import { readRunRecordFile, RUN_FILES, writeTensorsFile } from '../../src/io/run-folder.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
+import { Segmenter } from '../../src/models/segmenter.js';
+import { loadSegmenter, saveSegmenter } from '../../src/run/segmenter-run.js';
+import { segnetModel } from '../../src/training/presets.js';
 import { Prng } from '../../src/util/prng.js';
 import { aekitInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -64,6 +67,22 @@ test('weights swapped in from another run of the same model are refused', () => 
   const [a, b] = [savedRun('swap-a', 3), savedRun('swap-b', 4)];
   copyFileSync(join(b, RUN_FILES.weights), join(a, RUN_FILES.weights));
   assert.throws(() => loadRun(a), byDigest(join(a, RUN_FILES.weights)));
+});
+
+test('a segment folder records its weights\' digest: weights swapped in from another segment run are refused', () => {
+  const save = (name: string, seed: number) => {
+    const dir = join(root, name);
+    mkdirSync(dir);
+    saveSegmenter(Segmenter.create(segnetModel([2], [0], 3, 8), seed), dir, {});
+    return dir;
+  };
+  const [a, b] = [save('segment-a', 5), save('segment-b', 6)];
+  const weights = join(a, RUN_FILES.weights);
+  assert.equal((JSON.parse(readFileSync(join(a, 'segment.json'), 'utf8')) as { weightsSha256: string }).weightsSha256, sha256Hex(readFileSync(weights)));
+  assert.ok(loadSegmenter(a));
+  copyFileSync(join(b, RUN_FILES.weights), weights);
+  assert.throws(() => loadSegmenter(a), (e) => e instanceof DataError
+    && e.message === `${weights} does not match the digest in ${join(a, 'segment.json')}: the file was changed after training; retrain or pass --ignore-digest`);
 });
 
 test('a checkpoint carries its own digest: seeded bit flips anywhere are refused in one DataError naming it', () => {

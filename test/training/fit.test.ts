@@ -71,7 +71,7 @@ test('a diverging step names the op that overflowed', async () => {
 
 test('bad options are usage errors', async () => {
   await assert.rejects(() => fit(small(), data, { epochs: 0, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /epochs/.test(e.message));
-  await assert.rejects(() => fit(small(), lowRankData(5, 7, 2), { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /7 features/.test(e.message));
+  await assert.rejects(() => fit(small(), lowRankData(5, 7, 2), { epochs: 1, batchSize: 10, lr: 1e-3 }), (e) => e instanceof UsageError && /^fit: the training data: rows have 7 values, expected 24 \(the model's input size\)$/.test(e.message));
   await assert.rejects(() => fit(small(), data, { checkpointEvery: 0 }), (e) => e instanceof UsageError && /checkpointEvery must be a positive integer, got 0/.test(e.message));
 });
 

@@ -5,7 +5,7 @@
  * cross-entropy) is the score, and the squared error of each feature says where an example is
  * odd (H2O's per-feature reconstruction error).
  */
-import type { Matrix } from '../../data/dataset.js';
+import { expectRowsFit, type Matrix } from '../../data/dataset.js';
 import { UsageError } from '../../errors.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
 import { activateOutput } from '../../models/output.js';
@@ -172,7 +172,5 @@ export function summarizeScores(scores: ArrayLike<number>): ScoreSummary {
 }
 
 function checkWidth(model: Autoencoder, data: Matrix): void {
-  if (data.features !== model.inputSize) {
-    throw new UsageError(`anomaly scores: rows have ${data.features} values, but the model takes ${model.inputSize}`);
-  }
+  expectRowsFit({ name: 'anomaly scores', features: data.features }, model.inputSize, { error: UsageError });
 }

@@ -6,7 +6,7 @@
  * separate them.
  */
 import { join } from 'node:path';
-import { type Dataset, partName, takeRows } from '../../data/dataset.js';
+import { type Dataset, expectRowsFit, partName, takeRows } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
 import { DataError } from '../../errors.js';
 import { prepareRunFolder, writeJson } from '../../io/run-folder.js';
@@ -133,9 +133,7 @@ export async function oneClass(options: OneClassOptions): Promise<OneClassResult
   // A preset in the short form takes the data's width; one written as layer specs must fit it.
   const config = 'layers' in preset.model ? { ...preset.model, layers: [train.features, ...preset.model.layers.slice(1)] } : preset.model;
   const inputSize = Autoencoder.create(config, seed).inputSize;
-  if (inputSize !== train.features) {
-    throw new DataError(`${train.name}: examples have ${train.features} features, but the ${presetName} preset's model takes ${inputSize}`);
-  }
+  expectRowsFit(train, inputSize, { size: `the input size of the ${presetName} preset's model` });
   prepareRunFolder(options.out, options.force ?? false);
 
   const perDigit: OneClassScore[] = [];

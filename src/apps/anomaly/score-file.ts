@@ -4,7 +4,7 @@
  * ROC-AUC and PR-AUC against 0/1 labels, and the files of scores and per-feature errors.
  */
 import { type InputColumns, inputRows } from '../../data/data-split.js';
-import type { Dataset } from '../../data/dataset.js';
+import { type Dataset, expectRowsFit } from '../../data/dataset.js';
 import { readCsv } from '../../data/csv.js';
 import { readNpy } from '../../data/npy.js';
 import { applyScaling } from '../../data/scaling.js';
@@ -101,7 +101,7 @@ export function scoreFile(opts: ScoreFileOptions): ScoreFileResult {
 
 /** Rows of the model's width, or one line naming the file. */
 function checkedRows(model: Autoencoder, rows: Dataset, spec: string): Dataset {
-  if (rows.features !== model.inputSize) throw new DataError(`${spec}: rows have ${rows.features} values, expected ${model.inputSize} (the model's input size)`);
+  expectRowsFit({ name: spec, features: rows.features }, model.inputSize);
   return rows;
 }
 

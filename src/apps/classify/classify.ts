@@ -9,16 +9,17 @@
  */
 import { join, resolve } from 'node:path';
 import { balancedSample } from '../../data/balanced-sample.js';
-import { type Dataset, partName, takeRows } from '../../data/dataset.js';
-import { DataError, UsageError } from '../../errors.js';
+import { type Dataset, expectRowsFit, partName, takeRows } from '../../data/dataset.js';
+import { UsageError } from '../../errors.js';
 import { prepareRunFolder, RUN_FILES, writeJson } from '../../io/run-folder.js';
 import { fitPca } from '../../linalg/pca.js';
 import { Classifier, classificationScores, type ClassificationScores } from '../../models/classifier.js';
+import { loadTensors } from '../../models/state.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { getBackend, noGrad, sizeOf, tidy } from '../../tensor/index.js';
 import { forEachBatch } from '../../training/batches.js';
 import { fit, type TrainingEvent } from '../../training/fit.js';
-import { copyTensors, encoderTensors, loadEncoder, saveClassifier } from '../../run/classifier-run.js';
+import { encoderTensors, loadEncoder, saveClassifier } from '../../run/classifier-run.js';
 import { classCount, labelledSplits } from '../../run/labelled-data.js';
 import { pcaKernel } from '../pca/pca-run.js';
 import { writeReport } from '../../run/report.js';
@@ -124,9 +125,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const { train, test } = splits;
   const classes = classCount(train, test);
   const features = sizeOf(encoder.input);
-  if (train.features !== features) {
-    throw new DataError(`${train.name}: examples have ${train.features} features, but ${options.model}'s encoder takes ${features}`);
-  }
+  expectRowsFit(train, features, { size: `the input size of ${options.model}'s encoder`, shape: encoder.input });
   const labelled = options.labels === undefined ? train : takeRows(train, balancedSample(train.labels!, options.labels, classes, seed), partName(train.name, 'labelled'));
   const { schedule } = CLASSIFY_DEFAULTS;
   const shift = options.shift ?? (finetune && encoder.input.length === 3 ? CLASSIFY_DEFAULTS.imageShift : 0);
@@ -142,7 +141,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   if (!finetune && shift > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
   const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift };
   const net = Classifier.create(spec, seed);
-  copyTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
+  loadTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
   if (options.out !== null) {
     if (resolve(options.out) === resolve(options.model)) throw new UsageError(`${options.out}: is the run folder the encoder comes from; choose another --out`);
     // Refused or emptied now, not after an hour of training.
@@ -158,7 +157,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const head = Classifier.create({ input: [...net.codeShape], head: net.spec.head, classes }, seed);
     aborted = (await fit(head, encodeRows(net.encoder, labelled), softmax)).aborted;
     const tensors = (n: Classifier) => [...n.head.parameters(), ...n.head.buffers()];
-    copyTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
+    loadTensors(tensors(net), tensors(head).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data })), 'the trained head');
   }
   const scores = scoreClassifier(net, test);
   const code = sizeOf(net.codeShape);

@@ -8,7 +8,7 @@ import { isTableFile } from '../../data/load-input.js';
 import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, type Preset, type PresetName, presetByName } from '../../training/presets.js';
 import { UsageError } from '../../errors.js';
 import type { TrainingEvent } from '../../training/fit.js';
-import { type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { CONFIG_TRAINING, type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
 
 /**
  * The training settings `aekit train` (and `trainRun`) can be told, each declared once in
@@ -83,13 +83,6 @@ export interface Plan {
 export function defaultPresetFor(data: string): PresetName {
   return isTableFile(data) ? DEFAULT_TABLE_PRESET : DEFAULT_PRESET;
 }
-
-/**
- * The training settings of a run whose model comes from a config, with no preset named: its own,
- * not the default preset's (the deep net's weight decay 0.3 is no default for any model).
- * Adam at 1e-3 in batches of 64 with cosine decay over 20 epochs, no weight decay.
- */
-export const CONFIG_TRAINING: Preset['training'] = { epochs: 20, batchSize: 64, lr: 1e-3, schedule: 'cosine', weightDecay: 0 };
 
 /** The plan of a new run: unset training values come from the preset, or for a config without one from CONFIG_TRAINING. */
 export function planOf(options: TrainRunOptions): Plan {

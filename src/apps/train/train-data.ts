@@ -4,7 +4,7 @@
  */
 import { loadRunData } from '../../data/data-split.js';
 import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
-import type { Dataset } from '../../data/dataset.js';
+import { type Dataset, expectRowsFit } from '../../data/dataset.js';
 import { FeatureStats } from '../../data/feature-stats.js';
 import { applyScaling, type Scaling, scaledRange, scaleRowsInPlace, scalingFromStats } from '../../data/scaling.js';
 import { DataError, UsageError } from '../../errors.js';
@@ -38,9 +38,7 @@ export function runData(plan: Plan, makeModel: (shape: readonly number[]) => Aut
   let model!: Autoencoder;
   const check = (name: string, features: number, shape: readonly number[], fingerprintNow: string) => {
     model = makeModel(shape.reduce((a, b) => a * b, 1) === features ? shape : [features]);
-    if (features !== model.inputSize) {
-      throw new DataError(`${name}: examples have ${features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
-    }
+    expectRowsFit({ name, features }, model.inputSize, { shape: model.inputShape });
     if (expectedFingerprint !== undefined && expectedFingerprint !== fingerprintNow) {
       throw new DataError(`${plan.data}: is not the data ${out} trained on (its fingerprint is ${fingerprintNow}, the run's ${expectedFingerprint}); resume it with the same data`);
     }

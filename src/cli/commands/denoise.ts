@@ -9,18 +9,16 @@ import { corruptRows, denoiseEval, denoiseMetrics, denoiseRows } from '../../app
 import { loadRun } from '../../run/save-load.js';
 import { imageShape, writeImageRows } from '../../run/pictures.js';
 import { applyScaling, undoScaling } from '../../data/scaling.js';
-import type { Dataset } from '../../data/dataset.js';
+import { type Dataset, expectRowsFit } from '../../data/dataset.js';
 import { writeNpy } from '../../data/npy.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { parseNoise } from '../../nn/noise.js';
 import { INPUT_LABEL_COLUMN_HELP, nonNegativeInt, positiveInt } from '../options.js';
 import { checkOutputFiles, emit, fmt } from '../output.js';
 import { noiseSpec } from '../regularization-options.js';
 
 function checkWidth(data: Dataset, expected: number, what: string): void {
-  if (data.features !== expected) {
-    throw new DataError(`${what}: rows have ${data.features} values, expected ${expected} (the model's input size)`);
-  }
+  expectRowsFit({ name: what, features: data.features }, expected);
 }
 
 /** The parsed flags of `aekit denoise`. */

@@ -8,7 +8,8 @@ import { loadClassifier, runFormat } from '../../run/classifier-run.js';
 import { classifierTestData } from '../../run/labelled-data.js';
 import { scoreClassifier } from '../../apps/classify/classify.js';
 import { loadRun } from '../../run/save-load.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { expectRowsFit } from '../../data/dataset.js';
 import { FIXED_BINARIZATION_SEEDS } from '../../training/binarize-data.js';
 import { evaluate } from '../../training/evaluate.js';
 import { estimateLikelihood, variationalParts } from '../../training/likelihood.js';
@@ -66,9 +67,7 @@ Examples:
       }
       const { model, record } = loadRun(opts.model);
       const test = evaluationData(record, opts.model, opts);
-      if (test.features !== model.inputSize) {
-        throw new DataError(`${test.name}: examples have ${test.features} features, but the model takes ${model.inputSize}`);
-      }
+      expectRowsFit(test, model.inputSize, { shape: model.inputShape });
       const metrics = evaluate(model, test);
       const binarization = record.training?.binarize === 'dynamic' ? `dynamic: test images binarised once, seed ${FIXED_BINARIZATION_SEEDS.test}` : 'none';
       if (!variationalParts(model)) {
@@ -95,7 +94,7 @@ function evalClassifier(opts: EvalFlags): void {
   const { model, record } = loadClassifier(opts.model);
   const test = classifierTestData(record, opts.model, opts);
   const features = model.inputShape.reduce((a, b) => a * b, 1);
-  if (test.features !== features) throw new DataError(`${test.name}: examples have ${test.features} features, but the classifier takes ${features}`);
+  expectRowsFit(test, features, { size: 'the classifier\'s input size' });
   if (!test.labels || (test.labelShape ?? []).length > 0) throw new UsageError(`${test.name}: has no class labels (one per example), and accuracy needs them`);
   let top = 0;
   for (const label of test.labels) top = Math.max(top, label);

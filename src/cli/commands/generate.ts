@@ -10,7 +10,8 @@ import { imageShape } from '../../run/pictures.js';
 import { loadRun } from '../../run/save-load.js';
 import { applyScaling, undoScaling } from '../../data/scaling.js';
 import { tableFormat, writeMatrixFile } from '../../data/write-table.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { expectRowsFit } from '../../data/dataset.js';
 import { rowsFigure } from '../../viz/figure.js';
 import { writeSvgAsPng } from '../../viz/raster.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
@@ -86,7 +87,7 @@ Examples:
       const data = opts.input === undefined
         ? recordedData(record, opts.model, { testLimit: Math.min(Math.max(opts.from, opts.to) + 1, record.training?.testLimit ?? Infinity) }).test
         : binarizedLikeRun(record, applyScaling(inputRows(opts.input, Math.max(opts.from, opts.to) + 1, { run: record.data?.labelColumn }), scaling), 'test');
-      if (data.features !== model.inputSize) throw new DataError(`${opts.input ?? 'the run\'s test data'}: rows have ${data.features} values, the model takes ${model.inputSize}`);
+      expectRowsFit({ name: opts.input ?? 'the run\'s test data', features: data.features }, model.inputSize);
       const walk = interpolateExamples(model, data, opts.from, opts.to, opts.steps);
       writeSvgAsPng(opts.png, rowsFigure(walksFigure([{ from: opts.from, to: opts.to, walk }], shape)));
       if (opts.output) {

@@ -12,7 +12,8 @@ import { imageShape, writeImageRows } from '../../run/pictures.js';
 import { loadRun } from '../../run/save-load.js';
 import { applyScaling, undoScaling } from '../../data/scaling.js';
 import { writeNpy } from '../../data/npy.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { expectRowsFit } from '../../data/dataset.js';
 import { fitPca } from '../../linalg/pca.js';
 import { INPUT_LABEL_COLUMN_HELP, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { checkOutputFiles, emit, fmt } from '../output.js';
@@ -79,9 +80,7 @@ Examples:
       const { model, record } = loadRun(opts.model);
       const { train, test } = recordedData(record, opts.model, { testLimit: opts.testLimit });
       const truth = opts.input ? applyScaling(inputRows(opts.input, opts.testLimit, { named: opts.labelColumn, run: record.data?.labelColumn }), record.data?.scale ?? null) : test;
-      if (truth.features !== model.inputSize) {
-        throw new DataError(`${opts.input ?? truth.name}: rows have ${truth.features} values, expected ${model.inputSize} (the model's input size)`);
-      }
+      expectRowsFit({ name: opts.input ?? truth.name, features: truth.features }, model.inputSize);
       const shape = imageShape({ shape: model.inputShape.length > 1 ? model.inputShape : truth.shape, features: truth.features });
       if (!shape) throw new UsageError(`inpaint: ${opts.model} does not take images (input shape [${model.inputShape.join(', ')}]); a mask needs a height and width`);
       const mask = makeMask(spec, shape, truth.n, opts.seed);

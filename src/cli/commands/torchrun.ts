@@ -2,13 +2,12 @@
  * `aekit export torchrun` and `aekit import torchrun`: a job folder that trains an aekit model
  * under torchrun (PyTorch DDP), and its result back as a run folder.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
 import { exportTorchrun } from '../../export/torchrun/export-job.js';
 import { importTorchrun } from '../../export/torchrun/import-job.js';
-import { DataError } from '../../errors.js';
+import { readJsonFile } from '../../io/read-file.js';
 import { PRESETS } from '../../training/presets.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt } from '../output.js';
@@ -36,19 +35,6 @@ interface ExportFlags {
   json: boolean;
 }
 
-function readConfig(path: string): never {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new DataError(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
-    return JSON.parse(text) as never;
-  } catch (error) {
-    throw new DataError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-}
 
 /** `aekit export torchrun`. */
 export function exportTorchrunCommand(): Command {
@@ -88,7 +74,7 @@ Examples:
   $ aekit export torchrun --preset sparse --data table.npy --epochs 5 --out jobs/sparse`)
     .action((opts: ExportFlags) => {
       const result = exportTorchrun({
-        preset: opts.preset, config: opts.config ? readConfig(opts.config) : undefined, model: opts.model, data: opts.data,
+        preset: opts.preset, config: opts.config ? readJsonFile(opts.config, 'model config file') as never : undefined, model: opts.model, data: opts.data,
         epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, schedule: opts.schedule, optimizer: opts.optimizer, weightDecay: opts.weightDecay,
         scale: opts.scale, validationFraction: opts.valFraction ?? (opts.model ? undefined : DEFAULT_VALIDATION_FRACTION), patience: opts.patience,
         seed: opts.seed, limit: opts.limit, testLimit: opts.testLimit, labelColumn: opts.labelColumn, out: opts.out, force: opts.force,

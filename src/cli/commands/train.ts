@@ -1,14 +1,13 @@
 /**
  * `aekit train`: trains an autoencoder and writes its run folder.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { defaultPresetFor, TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
-import { CONFIG_TRAINING } from '../../apps/train/plan.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, PRESETS } from '../../training/presets.js';
-import { DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION, TRAINING_DEFAULTS } from '../../training/settings.js';
+import { readJsonFile } from '../../io/read-file.js';
 import { implicitChoices } from '../../models/config.js';
 import { addDataOptions, type DataFlags, kebabCase, oneOf } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
@@ -45,22 +44,6 @@ interface TrainFlags extends DataFlags, RegularizationFlags {
 }
 
 const presetList = Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(22)} ${p.description}`).join('\n');
-
-/** Reads a model config file (JSON). */
-function readConfig(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new DataError(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DataError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-}
-
 
 /** The train command. */
 export function trainCommand(): Command {
@@ -104,7 +87,7 @@ Examples:
         return;
       }
       const out = opts.out ?? `runs/${opts.config && opts.preset === undefined ? 'custom' : opts.preset ?? defaultPresetFor(opts.data)}-${timestamp()}`;
-      const config = opts.config ? readConfig(opts.config) : undefined;
+      const config = opts.config ? readJsonFile(opts.config, 'model config file') : undefined;
       for (const note of implicitChoices(config)) process.stderr.write(`aekit: ${opts.config}: ${note}\n`);
       // A table with no --preset trains the table preset, and a config with no --preset with
       // settings of its own: each said before it starts.

@@ -8,7 +8,8 @@ import { imageShape } from '../../run/pictures.js';
 import { applyScaling, undoScaling } from '../../data/scaling.js';
 import { type Transform, transformRows } from '../../run/transform.js';
 import { tableFormat, writeMatrixFile } from '../../data/write-table.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { expectRowsFit } from '../../data/dataset.js';
 import { rowsFigure } from '../../viz/figure.js';
 import { tileImages, upscale } from '../../viz/png.js';
 import { writeSvgAsPng } from '../../viz/raster.js';
@@ -59,7 +60,7 @@ export function transformCommand(transform: Transform): Command {
       const input = inputRows(opts.input, opts.limit, transform === 'decode' ? {} : { named: opts.labelColumn, run: record.data?.labelColumn });
       const expected = transform === 'decode' ? model.codeSize : model.inputSize;
       if (input.features !== expected) {
-        throw new DataError(`${opts.input}: rows have ${input.features} values, expected ${expected} (the model's ${transform === 'decode' ? 'code' : 'input'} size)`);
+        expectRowsFit({ name: opts.input, features: input.features }, expected, { size: `the model's ${transform === 'decode' ? 'code' : 'input'} size` });
       }
       // Inputs are scaled as the model's training data was; outputs in the input space go back to the data's units.
       const result = transformRows(model, transform, transform === 'decode' ? input : applyScaling(input, scaling));

@@ -26,6 +26,7 @@ import { loadData } from '../../data/load-data.js';
 import { FASHION_MNIST_DIR, findIdxFiles, mnistDir } from '../../data/mnist.js';
 import { writeNpy } from '../../data/npy.js';
 import { UsageError } from '../../errors.js';
+import { expectRowsFit } from '../../data/dataset.js';
 import { writeFileAtomic, writeJson } from '../../io/run-folder.js';
 import { writeSafetensors } from '../../io/safetensors.js';
 import { Autoencoder } from '../../models/autoencoder.js';
@@ -123,9 +124,7 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
     data: plan.data, limit: plan.training.limit, testLimit: plan.training.testLimit,
     validationFraction: plan.training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: plan.training.seed, labelColumn: plan.labelColumn,
   });
-  if (loaded.train.features !== model.inputSize) {
-    throw new UsageError(`${loaded.train.name}: examples have ${loaded.train.features} features, but the model takes ${model.inputSize} (its input shape is [${model.inputShape.join(', ')}])`);
-  }
+  expectRowsFit(loaded.train, model.inputSize, { shape: model.inputShape, error: UsageError });
   const stats = FeatureStats.of(loaded.train);
   const scaling = plan.fromRun ? plan.fromRun.data?.scale ?? null : scalingFromStats(plan.training.scale ?? 'none', stats);
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, plan.training.scale);

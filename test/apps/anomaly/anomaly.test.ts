@@ -54,7 +54,7 @@ test('per-example and per-feature errors by hand: zero weights reconstruct 0 (li
   const perFeature = featureErrors(sigmoid, rows);
   assert.deepEqual([perFeature.n, perFeature.features], [2, 4]);
   assert.deepEqual([...perFeature.x], [0.25, 0.25, 0, 0.0625, 0.25, 0.25, 0.25, 0.25]);
-  assert.throws(() => reconstructionErrors(sigmoid, { x: new Float32Array(6), n: 2, features: 3 }), (e: unknown) => e instanceof UsageError && /rows have 3 values, but the model takes 4/.test(e.message));
+  assert.throws(() => reconstructionErrors(sigmoid, { x: new Float32Array(6), n: 2, features: 3 }), (e: unknown) => e instanceof UsageError && /^anomaly scores: rows have 3 values, expected 4 \(the model's input size\)$/.test(e.message));
 });
 
 test('the mean of the per-example errors is evaluate\'s sse and bce; per-feature errors sum to the sse', () => {
