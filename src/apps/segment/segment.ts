@@ -39,6 +39,9 @@ export interface SegmentResult extends SegmentationScores {
   scenes: number;
   testScenes: number;
   epochs: number;
+  /** The seed of the scenes, weights and shuffles, and the scenes per step: what a torchrun job of the folder needs. */
+  seed: number;
+  batchSize: number;
   seconds: number;
   samplesPerSecond: number;
   aborted: boolean;
@@ -71,7 +74,7 @@ export async function segment(options: SegmentOptions): Promise<SegmentResult> {
     { label: 'scene', data: test }, { label: 'true classes', data: asImage(test.labels!) }, { label: 'predicted', data: asImage(predicted) },
   ], 8, 'Classes as gray levels: background black, digit d at (d + 1) / 10 of white.');
   const result: SegmentResult = {
-    ...scores, classes: SCENE_CLASSES, scenes, testScenes, epochs: fitted.trainLoss.length, seconds: fitted.seconds,
+    ...scores, classes: SCENE_CLASSES, scenes, testScenes, epochs: fitted.trainLoss.length, seed, batchSize, seconds: fitted.seconds,
     samplesPerSecond: fitted.samplesPerSecond, aborted: fitted.aborted, out, backend: getBackend().name,
   };
   saveSegmenter(net, out, result);

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import { SCALE_NAMES, type ScaleName } from '../../data/scaling.js';
 import { exportTorchrun } from '../../export/torchrun/export-job.js';
-import { importTorchrun } from '../../export/torchrun/import-job.js';
+import { importTorchrun, type TorchrunImportResult } from '../../export/torchrun/import-job.js';
 import { readJsonFile } from '../../io/read-file.js';
 import { PRESETS } from '../../training/presets.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../options.js';
@@ -42,7 +42,7 @@ export function exportTorchrunCommand(): Command {
     .description('a job folder that trains the model under torchrun (PyTorch DDP) with aekit\'s objective and writes an aekit run folder')
     .option('--preset <name>', `the model and training settings of a preset (${Object.keys(PRESETS).join(', ')}); default deep`)
     .option('--config <file>', 'a JSON model config instead of the preset\'s model')
-    .option('--model <dir>', 'a run folder: the job goes on from its weights, with its settings and data')
+    .option('--model <dir>', 'a run folder (aekit train, aekit classify, or an aekit segment folder): the job goes on from its weights, with its settings and data')
     .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a NPY/CSV/Arrow file or PNG folder (default mnist, or the run\'s)')
     .option('--epochs <n>', 'passes over the training data (default: the preset\'s)', positiveInt)
     .option('--batch-size <n>', 'the global batch, split across the ranks (default: the preset\'s)', positiveInt)
@@ -87,6 +87,14 @@ Examples:
     });
 }
 
+/** The test scores aekit computed, beside the job's own, in one line. */
+function testLine({ test, jobTest }: TorchrunImportResult): string {
+  const theirs = (key: string) => (jobTest && typeof jobTest[key as keyof typeof jobTest] === 'number' ? `; the job reported ${fmt(jobTest[key as keyof typeof jobTest] as number)}` : '');
+  if ('sse' in test) return `test sse ${fmt(test.sse)}  mse ${fmt(test.mse)}  bce ${fmt(test.bce)} (aekit)${theirs('sse')}`;
+  if ('accuracy' in test) return `test accuracy ${fmt(test.accuracy)} (aekit)${theirs('accuracy')}`;
+  return `test pixel accuracy ${fmt(test.pixelAccuracy)}  mean IoU ${fmt(test.meanIoU)} (aekit)${theirs('meanIoU')}`;
+}
+
 /** `aekit import torchrun`. */
 export function importTorchrunCommand(): Command {
   return new Command('torchrun')
@@ -105,8 +113,7 @@ Example:
       const result = await importTorchrun(jobDir, opts.out);
       emit(opts.json, result, () => [
         `imported the job ${jobDir} into ${result.out}: ${result.trainLoss.length} epochs, best ${result.bestEpoch}`,
-        `test sse ${fmt(result.test.sse)}  mse ${fmt(result.test.mse)}  bce ${fmt(result.test.bce)} (aekit)` +
-          (result.jobTest ? `; the job reported sse ${fmt(result.jobTest.sse)}` : ''),
+        testLine(result),
       ].join('\n'));
     });
 }

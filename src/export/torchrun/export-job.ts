@@ -1,6 +1,7 @@
 /**
- * `aekit export torchrun`: a self-contained job folder that trains an aekit autoencoder under
- * torchrun (PyTorch DDP) with aekit's objective, and writes the result as an aekit run folder.
+ * `aekit export torchrun`: a self-contained job folder that trains an aekit autoencoder (or, from
+ * a classifier run or segment folder, that net; see export-labelled.ts) under torchrun (PyTorch
+ * DDP) with aekit's objective, and writes the result as an aekit run folder.
  * The folder holds the module (model.py, as `aekit export pytorch` writes it), train.py (the
  * same script for every job), job.json (the model's layers as train.py runs them, the training
  * settings, the data and the run record to write), init.safetensors (the initial weights aekit
@@ -10,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { runFormat } from '../../run/classifier-run.js';
 import { loadRunData } from '../../data/data-split.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
 import { FeatureStats } from '../../data/feature-stats.js';
 import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../onnx-export.js';
 import { pytorchSource } from '../pytorch-code.js';
@@ -25,6 +26,8 @@ import { inputKind } from '../../data/load-input.js';
 import { loadData } from '../../data/load-data.js';
 import { FASHION_MNIST_DIR, findIdxFiles, mnistDir } from '../../data/mnist.js';
 import { writeNpy } from '../../data/npy.js';
+import type { Dataset } from '../../data/dataset.js';
+import { fixedBinarization } from '../../training/binarize-data.js';
 import { UsageError } from '../../errors.js';
 import { expectRowsFit } from '../../data/dataset.js';
 import { writeFileAtomic, writeJson } from '../../io/run-folder.js';
@@ -36,6 +39,7 @@ import { DEFAULT_PRESET } from '../../training/presets.js';
 import { Segmenter } from '../../models/segmenter.js';
 import { type JobLayer, jobLayers, type JobParameter, jobParameters } from './job-spec.js';
 import { jobReadme } from './job-readme.js';
+import { isLabelledFolder, labelledJobPlan, type PreparedRows, writePreparedRows } from './export-labelled.js';
 import { trainScriptPath } from './python-files.js';
 
 /** What `aekit export torchrun` can be told; unset training values come from the preset (or the run). */
@@ -90,18 +94,30 @@ export interface TorchrunJob {
   stacks: Record<string, JobLayer[]>;
   /** An autoencoder's output activation and loss. */
   output?: { activation: string; loss: string };
+  /** A classifier's or segmenter's number of classes. */
+  classes?: number;
   /** A segmenter's loss weight per class. */
   classWeights?: number[];
   parameters: JobParameter[];
-  training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number };
+  /** `frozen`: stacks that run at inference and do not learn (a classifier's frozen encoder). */
+  training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number; frozen?: string[] };
   data: {
     source: { train: Record<string, string>; test: Record<string, string> | null };
+    /**
+     * A dynamically binarised run's validation and test rows, binarised once by aekit with its
+     * fixed seeds (as aekit scores them), in the splits' order: train.py reads these instead.
+     */
+    heldOut?: { validation: { x: string }; test: { x: string } };
+    /** A classifier's or segmenter's training and test rows with their labels, made by aekit: no split, no validation. */
+    prepared?: PreparedRows;
     limit?: number;
     testLimit?: number;
     validationFraction: number;
     seed: number;
     scale: Scaling | null;
   };
+  /** The file of run/ the job writes the record to: model.json, or a segmenter's segment.json. */
+  recordFile: 'model.json' | 'segment.json';
   /** The run record the job writes as run/model.json (status and metrics added). */
   record: Omit<RunRecord, 'status'> | Record<string, unknown> & { format: string; versions: { aekit: string } };
 }
@@ -117,6 +133,7 @@ export const JOB_FILES = { job: 'job.json', module: 'model.py', script: 'train.p
  * // then: torchrun --standalone --nproc_per_node 2 jobs/deep/train.py
  */
 export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportResult {
+  if (options.model !== undefined && isLabelledFolder(options.model)) return exportLabelled(options.model, options);
   const plan = settle(options);
   if (plan.training.greedy) throw new UsageError(`the ${plan.preset} preset pretrains greedily, one layer at a time; the torchrun job trains the whole model end to end (use --config with its model instead)`);
   const model = plan.model;
@@ -129,9 +146,11 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
   const scaling = plan.fromRun ? plan.fromRun.data?.scale ?? null : scalingFromStats(plan.training.scale ?? 'none', stats);
   checkOutputRange({ name: loaded.source, range: scaledRange(stats, scaling) }, model.output, plan.training.scale);
   if (!plan.fromRun) model.prepare(applyScaling(loaded.train, scaling));
+  refuseUntrainable(model);
 
   prepareJobFolder(options.out, options.force ?? false);
   const source = jobSource(plan.data, options.out, plan.labelColumn);
+  const heldOut = plan.training.binarize === 'dynamic' ? writeBinarizedHeldOut(options.out, loaded.validation, loaded.test, scaling) : undefined;
   const record: Omit<RunRecord, 'status'> = {
     format: MODEL_FORMAT, version: RUN_RECORD_VERSION, preset: plan.preset, model: model.config, training: plan.training,
     data: {
@@ -140,7 +159,7 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
     },
     versions: { aekit: AEKIT_VERSION, node: process.version, backend: 'torch (torchrun job)' },
   };
-  writeJobFolder(options.out, model, { training: plan.training, source, record, name: plan.preset ?? 'a custom model', trainRows: loaded.train.n });
+  writeJobFolder(options.out, model, { training: plan.training, source, ...(heldOut ? { heldOut } : {}), record, name: plan.preset ?? 'a custom model', trainRows: loaded.train.n });
   const command = `torchrun --standalone --nproc_per_node 2 ${join(options.out, JOB_FILES.script)}`;
   return {
     out: options.out, files: readdirSync(options.out).sort(), preset: plan.preset, input: [...model.inputShape], code: [...model.codeShape], training: plan.training,
@@ -148,10 +167,40 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
   };
 }
 
+/** A classifier run or a segment folder as a job: its rows written by aekit, its weights and settings. */
+function exportLabelled(dir: string, options: TorchrunExportOptions): TorchrunExportResult {
+  if (options.preset !== undefined || options.config !== undefined) throw new UsageError('--model exports a run folder\'s model: drop --preset and --config');
+  if (options.data !== undefined || options.limit !== undefined || options.testLimit !== undefined) {
+    throw new UsageError(`${dir}: a classifier's or segmenter's job trains on the rows that net learned from; --data, --limit and --test-limit do not apply`);
+  }
+  const plan = labelledJobPlan(dir, options);
+  refuseUntrainable(plan.net);
+  prepareJobFolder(options.out, options.force ?? false);
+  const prepared = writePreparedRows(options.out, plan);
+  writeJobFolder(options.out, plan.net, {
+    training: plan.training, source: { train: prepared.train, test: prepared.test }, prepared, record: plan.record, recordFile: plan.recordFile, name: plan.name, trainRows: plan.train.n,
+  });
+  return {
+    out: options.out, files: readdirSync(options.out).sort(), preset: null, input: [...plan.net.inputShape], code: [...plan.net.encoder.outputShape], training: plan.training,
+    data: { name: plan.train.name, train: plan.train.n, validation: 0, test: plan.test.n, source: dir }, command: `torchrun --standalone --nproc_per_node 2 ${join(options.out, JOB_FILES.script)}`,
+  };
+}
+
+/** Throws the one-line refusal of a layer the job cannot reproduce before any file is written (or an old job replaced). */
+function refuseUntrainable(net: JobNet): void {
+  for (const stack of jobNetParts(net).stacks) jobLayers(stack);
+}
+
 /** What a job folder is made of besides the model. */
 export interface JobContents {
   training: NonNullable<RunRecord['training']>;
   source: TorchrunJob['data']['source'];
+  /** Validation and test rows as the run scores them, when aekit binarised them at export. */
+  heldOut?: TorchrunJob['data']['heldOut'];
+  /** A labelled net's training and test rows, written by aekit: the job uses them as they are. */
+  prepared?: TorchrunJob['data']['prepared'];
+  /** The file of run/ the record goes to (model.json, or a segmenter's segment.json). */
+  recordFile?: 'model.json' | 'segment.json';
   /** The record the job completes and writes as run/model.json. */
   record: TorchrunJob['record'];
   /** The preset's name or another few words, for the README. */
@@ -166,11 +215,13 @@ export type JobNet = Autoencoder | Classifier | Segmenter;
 function jobNetParts(net: JobNet) {
   if (net instanceof Classifier) {
     if (net.spec.shift > 0) throw new UsageError('classifier: its shift augmentation moves images with aekit\'s generator; the torchrun job does not reproduce it (train with shift 0)');
-    if (net.frozenEncoder) throw new UsageError('classifier: a frozen encoder (without --finetune) trains only the head; the torchrun job trains the whole net');
-    return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: {} };
+    return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: { classes: net.classes } };
   }
   if (net instanceof Segmenter) {
-    return { kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net), extra: net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {} };
+    return {
+      kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net),
+      extra: { classes: net.classes, ...(net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {}) },
+    };
   }
   return { kind: 'autoencoder' as const, className: 'Autoencoder', stacks: [net.encoder, net.decoder], exportable: exportableAutoencoder(net), extra: { output: { ...net.output } } };
 }
@@ -185,21 +236,24 @@ function netTensors(net: JobNet): { name: string; shape: number[]; data: Float32
  * @example
  * const job = torchrunJob(model, contents);
  */
-export function torchrunJob(net: JobNet, { training, source, record }: JobContents): TorchrunJob {
+export function torchrunJob(net: JobNet, { training, source, heldOut, prepared, recordFile, record }: JobContents): TorchrunJob {
   const parts = jobNetParts(net);
+  // A frozen encoder (aekit classify without --finetune) runs at inference; only the head learns.
+  const frozen = net instanceof Classifier && net.frozenEncoder ? { frozen: ['encoder'] } : {};
   return {
     format: 'aekit-torchrun-job', version: 1, kind: parts.kind, module: JOB_FILES.module, class: parts.className, init: JOB_FILES.init,
     input: [...net.inputShape],
     stacks: Object.fromEntries(parts.stacks.map((stack) => [stack.prefix, jobLayers(stack)])),
     ...parts.extra,
     parameters: jobParameters(net.parameters()),
-    training: { ...training, warmupSteps: 0, momentum: 0.9 },
+    training: { ...training, ...frozen, warmupSteps: 0, momentum: 0.9 },
     data: {
-      source, validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
+      source, ...(heldOut ? { heldOut } : {}), ...(prepared ? { prepared } : {}), validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
       ...(training.limit !== undefined ? { limit: training.limit } : {}),
       ...(training.testLimit !== undefined ? { testLimit: training.testLimit } : {}),
     },
     record,
+    recordFile: recordFile ?? 'model.json',
   };
 }
 
@@ -233,9 +287,8 @@ interface Plan {
 function settle(options: TorchrunExportOptions): Plan {
   if (options.model !== undefined) {
     if (options.preset !== undefined || options.config !== undefined) throw new UsageError('--model exports a run folder\'s model: drop --preset and --config');
-    if (existsSync(join(options.model, 'segment.json')) || runFormat(options.model) !== MODEL_FORMAT) {
-      // train.py trains these nets (its parity test covers them); writing their data and run folders is not done yet.
-      throw new UsageError(`${options.model}: --model takes the run folder of an autoencoder (aekit train); classifier runs, encoders and segment folders cannot be exported as torchrun jobs yet`);
+    if (runFormat(options.model) !== MODEL_FORMAT) {
+      throw new UsageError(`${options.model}: --model takes the run folder of an autoencoder (aekit train), a classifier run (aekit classify) or a segment folder (aekit segment); an encoder exported alone has no decoder or head to train`);
     }
     const { model, record } = loadRun(options.model);
     if (!record.training || !record.data) throw new UsageError(`${options.model}: was saved with saveModel and records no training settings or data; export its model with --config instead`);
@@ -243,7 +296,9 @@ function settle(options: TorchrunExportOptions): Plan {
     return { preset: record.preset, model, training, data: options.data ?? record.data.path ?? record.data.spec, labelColumn: record.data.labelColumn, fromRun: record };
   }
   const presetName = options.preset ?? DEFAULT_PRESET;
-  const preset = presetByName(presetName);
+  const named = presetByName(presetName);
+  // A config with no preset named trains with its own settings, as aekit train does.
+  const preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
   const seed = options.seed ?? 0;
   const model = Autoencoder.create(options.config ?? preset.model, seed);
   const training: NonNullable<RunRecord['training']> = {
@@ -258,6 +313,7 @@ function settle(options: TorchrunExportOptions): Plan {
     scale: options.scale ?? preset.training.scale ?? 'none',
     ...definedOnly({ patience: options.patience, limit: options.limit, testLimit: options.testLimit }),
     ...('greedy' in preset.training && preset.training.greedy ? { greedy: true } : {}),
+    ...('binarize' in preset.training && preset.training.binarize === 'dynamic' ? { binarize: 'dynamic' as const } : {}),
   };
   return { preset: options.config ? null : presetName, model, training, data: options.data ?? 'mnist', ...definedOnly({ labelColumn: options.labelColumn }) };
 }
@@ -283,6 +339,21 @@ function jobSource(spec: string, out: string, labelColumn: string | undefined): 
   mkdirSync(join(out, 'data'), { recursive: true });
   writeNpy(join(out, 'data', 'train.npy'), all.x, [all.n, all.features]);
   return { train: { x: 'data/train.npy' }, test: null };
+}
+
+/**
+ * The validation and test rows of a dynamically binarised run, scaled and binarised once as aekit
+ * scores them (fixed seeds, see binarize-data.ts), as float32 NPY files of 0s and 1s: porting the
+ * draws would cost train.py seconds of Python per thousand rows.
+ */
+function writeBinarizedHeldOut(out: string, validation: Dataset, test: Dataset, scaling: Scaling | null): NonNullable<TorchrunJob['data']['heldOut']> {
+  mkdirSync(join(out, 'data'), { recursive: true });
+  const files = { validation: 'data/validation.npy', test: 'data/test.npy' } as const;
+  for (const [split, rows] of [['validation', validation], ['test', test]] as const) {
+    const binary = fixedBinarization(applyScaling(rows, scaling), split);
+    writeNpy(join(out, files[split]), binary.x, [binary.n, binary.features]);
+  }
+  return { validation: { x: files.validation }, test: { x: files.test } };
 }
 
 function isFolder(path: string): boolean {

@@ -18,14 +18,19 @@ import { Autoencoder } from '../../models/autoencoder.js';
 import { loadStateDict, stateDict } from '../../models/state.js';
 import { evaluate, type Metrics } from '../../training/evaluate.js';
 import { JOB_FILES, type TorchrunJob } from './export-job.js';
+import { importClassifierRun, importSegmenterRun } from './import-labelled.js';
+import type { ClassificationScores } from '../../models/classifier.js';
+import type { SegmentationScores } from '../../models/segmenter.js';
 
 /** What an import made. */
 export interface TorchrunImportResult {
   out: string;
-  /** The test metrics aekit computed for the job's weights. */
-  test: Metrics;
+  /** What the job trained: its kind says which test scores these are. */
+  kind: TorchrunJob['kind'];
+  /** The test metrics aekit computed for the job's weights (a classifier's accuracy, a segmenter's IoU). */
+  test: Metrics | ClassificationScores | SegmentationScores;
   /** The test metrics the job reported, or null when it wrote none. */
-  jobTest: Metrics | null;
+  jobTest: Metrics | Record<string, unknown> | null;
   trainLoss: number[];
   valLoss: number[];
   bestEpoch: number;
@@ -56,6 +61,13 @@ export async function importTorchrun(jobDir: string, out = join(jobDir, JOB_FILE
   if (!existsSync(weightsFile)) {
     throw new UsageError(`${jobDir}: the job has not written ${weightsFile} yet; run it first (torchrun --standalone --nproc_per_node 2 ${join(jobDir, JOB_FILES.script)})`);
   }
+  if (job.kind === 'classifier' || job.kind === 'segmenter') {
+    if (out !== runDir) throw new UsageError(`${jobDir}: a ${job.kind}'s job is completed in place, in ${runDir}; drop --out`);
+    const metricsPath = join(runDir, RUN_FILES.metrics);
+    const jobMetrics = (existsSync(metricsPath) ? readJson(metricsPath, 'metrics') : {}) as { trainLoss?: number[]; valLoss?: number[]; bestEpoch?: number };
+    const done = job.kind === 'classifier' ? await importClassifierRun(runDir, jobMetrics) : await importSegmenterRun(runDir, jobMetrics);
+    return { out, kind: job.kind, ...done, trainLoss: jobMetrics.trainLoss ?? [], valLoss: jobMetrics.valLoss ?? [], bestEpoch: jobMetrics.bestEpoch ?? 0 };
+  }
   // The job's record, with the settings it ran with (its --epochs, --limit); the export's when it wrote none.
   const recordFile = join(runDir, RUN_FILES.model);
   const written = existsSync(recordFile) ? readJson(recordFile, 'run record') : { ...job.record, status: 'done' };
@@ -78,7 +90,7 @@ export async function importTorchrun(jobDir: string, out = join(jobDir, JOB_FILE
   writeJson(join(out, RUN_FILES.model), { ...record, status: 'done', metrics: { test: metrics, bestEpoch } } satisfies RunRecord);
   await writeReport(out);
   return {
-    out, test: metrics, jobTest: jobMetrics.test ?? null, trainLoss: jobMetrics.trainLoss ?? [], valLoss: jobMetrics.valLoss ?? [], bestEpoch,
+    out, kind: job.kind, test: metrics, jobTest: jobMetrics.test ?? null, trainLoss: jobMetrics.trainLoss ?? [], valLoss: jobMetrics.valLoss ?? [], bestEpoch,
     files: [RUN_FILES.model, RUN_FILES.weights, RUN_FILES.metrics, ...pictures, RUN_FILES.report],
   };
 }

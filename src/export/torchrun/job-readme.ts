@@ -53,8 +53,11 @@ Each epoch's state is saved to checkpoints/last.pt (\`--checkpoint-every N\` als
 run the same command again after a crash and it resumes there (\`--fresh\` starts over). The
 batch a rank sees is its part of aekit's global batch, and the examples come in aekit's order
 (its generator, ported to Python), so the run goes as \`aekit train\` would, up to float sums in
-another order; noise and dropout draw from torch's generator, seeded by seed, step and rank (so
-a model with them gets aekit's order in its first epoch only: aekit draws both from one generator).
+another order; noise, dropout, a VAE's eps and the binarisation of its training batches draw
+from torch's generator, seeded by seed, step and rank (so a model with them gets aekit's order in
+its first epoch only: aekit draws both from one generator). A VAE's validation and test rows were
+binarised by aekit at export (data/validation.npy, data/test.npy), and its validation loss, the
+negative ELBO, uses aekit's own draws.
 
 The data is read from the paths in job.json (\`data.source\`); on a cluster, put the files where
 every node sees them and change the paths. A plain IDX or NPY file is memory-mapped and each rank

@@ -1,13 +1,15 @@
 /**
  * What the job's train.py needs to know of a model beyond its module: for each aekit layer, the
  * `nn.Sequential` modules it became (so the script runs them layer by layer, as aekit's trace
- * does), the noise and dropout it applies while training, and the penalties it adds; and each
+ * does), the noise and dropout it applies while training, the penalties it adds, a VAE's Gaussian
+ * code (its KL term's β, free bits and warm-up); and each
  * parameter's decay (coupled L2, and whether decoupled weight decay shrinks it).
  */
 import { UsageError } from '../../errors.js';
 import type { NamedParameter } from '../../nn/layer.js';
 import { Dense } from '../../nn/dense.js';
 import { Dropout } from '../../nn/dropout.js';
+import { Gaussian } from '../../nn/gaussian.js';
 import { NoiseLayer } from '../../nn/noise.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { TiedDense } from '../../nn/tied-dense.js';
@@ -24,6 +26,7 @@ export interface JobPenalty {
 export type JobLayer =
   | { type: 'noise'; noise: { kind: 'mask' | 'gaussian' | 'salt-pepper'; amount: number } }
   | { type: 'dropout'; rate: number; modules: [number, number] }
+  | { type: 'gaussian'; modules: [number, number]; gaussian: { units: number; beta: number; freeBits: number; warmup: number } }
   | { type: string; modules: [number, number]; penalty?: JobPenalty };
 
 /** A parameter's name (as in the state dict) and its decays. */
@@ -52,6 +55,10 @@ export function jobLayers(stack: Sequential): JobLayer[] {
       return { type: 'noise', noise: { kind: noise.kind, amount: noise.kind === 'gaussian' ? noise.sigma : noise.rate } };
     }
     if (layer instanceof Dropout) return { type: 'dropout', rate: layer.spec().rate, modules };
+    if (layer instanceof Gaussian) {
+      const { units, beta, freeBits, warmup } = layer.spec();
+      return { type: 'gaussian', modules, gaussian: { units, beta, freeBits, warmup } };
+    }
     const penalty = penaltyOf(layer, stack.tensorPrefix(i));
     return { type: layer.type, modules, ...(penalty ? { penalty } : {}) };
   });

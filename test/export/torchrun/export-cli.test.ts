@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRunData } from '../../../src/data/data-split.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
 import { readNpy, writeNpy } from '../../../src/data/npy.js';
 import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
@@ -44,6 +44,8 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   assert.deepEqual(spec.stacks.decoder, [{ type: 'dense', modules: [0, 1] }]);
   assert.deepEqual(spec.parameters.map((p) => `${p.name}:${p.kind}`), ['encoder.0.weight:weight', 'encoder.0.bias:bias', 'decoder.0.weight:weight', 'decoder.0.bias:bias']);
   assert.deepEqual({ epochs: spec.training.epochs, batchSize: spec.training.batchSize, seed: spec.training.seed }, { epochs: 3, batchSize: 8, seed: 5 });
+  // a config with no preset: aekit train's own settings for it, not the default deep preset's weight decay
+  assert.deepEqual({ weightDecay: spec.training.weightDecay, lr: spec.training.lr }, { weightDecay: CONFIG_TRAINING.weightDecay, lr: CONFIG_TRAINING.lr });
   assert.equal((spec.record.data as { labelColumn?: string } | null)?.labelColumn, 'label');
 
   // The initial weights are aekit train's: the draw for the seed, prepared on the training rows (the output starts at their mean).
@@ -56,7 +58,7 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   assert.match(result.command, /^torchrun --standalone --nproc_per_node 2 .*train\.py$/);
 });
 
-test('export torchrun refuses a greedy preset, a folder in use and a job that has not run, in one line, exit code 2', async () => {
+test('export torchrun refuses a greedy preset, the inpaint preset\'s holes, a folder in use and a job that has not run, in one line, exit code 2', async () => {
   const dir = tempDir('torchrun-refuse');
   const greedy = await aekitInProcess('export', 'torchrun', '--preset', 'sdae', '--limit', '100', '--out', join(dir, 'sdae'));
   assert.equal(greedy.code, 2);
@@ -68,6 +70,11 @@ test('export torchrun refuses a greedy preset, a folder in use and a job that ha
   const taken = await aekitInProcess('export', 'torchrun', '--preset', 'undercomplete', '--data', data, '--out', dir, '--force');
   assert.equal(taken.code, 2);
   assert.match(taken.stderr, /holds files that are not an aekit job/);
+  const holes = await aekitInProcess('export', 'torchrun', '--preset', 'inpaint', '--data', data, '--out', join(dir, 'inpaint'));
+  assert.equal(holes.code, 2);
+  assert.equal(holes.stderr.trim().split('\n').length, 1, holes.stderr);
+  assert.match(holes.stderr, /does not reproduce holes noise/);
+  assert.ok(!existsSync(join(dir, 'inpaint')), 'nothing is written for a refused model');
   const job = join(dir, 'job');
   assert.equal((await aekitInProcess('export', 'torchrun', '--preset', 'undercomplete', '--data', data, '--out', job)).code, 0);
   const again = await aekitInProcess('export', 'torchrun', '--preset', 'undercomplete', '--data', data, '--out', job);
@@ -79,7 +86,7 @@ test('export torchrun refuses a greedy preset, a folder in use and a job that ha
   assert.ok(PRESETS.sdae.training.greedy);
 });
 
-test('export torchrun --model goes on from a run: its weights, settings and data; a classifier run is refused', async () => {
+test('export torchrun --model goes on from a run: its weights, settings and data; an encoder exported alone is refused', async () => {
   const dir = tempDir('torchrun-from-run');
   const data = join(dir, 'pixels.npy');
   writeNpy(data, Float32Array.from({ length: 60 * 784 }, (_, i) => ((i * 7) % 13) / 13), [60, 784]);
@@ -97,8 +104,9 @@ test('export torchrun --model goes on from a run: its weights, settings and data
   const init = readSafetensors(join(job, 'init.safetensors')).tensors;
   for (const [name, t] of weights) assert.deepEqual(init.get(name)?.data, t.data, name);
 
-  writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'aekit-classifier' }));
-  const refused = await aekitInProcess('export', 'torchrun', '--model', dir, '--out', join(dir, 'job2'));
+  const encoder = join(dir, 'encoder');
+  assert.equal((await aekitInProcess('export', 'encoder', '--model', run, '--out', encoder)).code, 0);
+  const refused = await aekitInProcess('export', 'torchrun', '--model', encoder, '--out', join(dir, 'job2'));
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /--model takes the run folder of an autoencoder/);
+  assert.match(refused.stderr, /--model takes the run folder of an autoencoder .*, a classifier run .* or a segment folder .*; an encoder exported alone has no decoder or head to train/);
 });

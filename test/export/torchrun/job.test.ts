@@ -34,8 +34,10 @@ test('a job trained by torchrun with 2 ranks comes back as aekit\'s run: the los
   assert.equal(epochs.length, 2);
   const finished = lines.find((l) => 'run' in l) as { test: { sse: number; bce: number } };
   for (const file of ['model.json', 'model.safetensors', 'metrics.json']) assert.ok(existsSync(join(job, 'run', file)), `run/${file}`);
-  const metrics = JSON.parse(readFileSync(join(job, 'run', 'metrics.json'), 'utf8')) as { trainLoss: number[]; torchrun: { world: number } };
+  const metrics = JSON.parse(readFileSync(join(job, 'run', 'metrics.json'), 'utf8')) as { trainLoss: number[]; torchrun: { world: number; steps: number } };
   assert.equal(metrics.torchrun.world, 2);
+  // 660 training rows in global batches of 64: 11 steps an epoch
+  assert.equal(metrics.torchrun.steps, 22);
   assert.deepEqual(metrics.trainLoss, epochs.map((e) => e.trainLoss));
 
   // aekit's own run of the same settings: same weights, batches and order.

@@ -2,7 +2,8 @@
 batch with the random draws aekit made, backpropagates, takes one optimizer step, and writes the
 objective, the gradients and the stepped state for the node:test file to compare with aekit's.
 Usage: python3 parity.py JOBDIR IO OUT [JOBDIR IO OUT ...]; prints a JSON list; IO holds x (and y), lr, aekit's gradients (grad.NAME), and draw0, draw1, ... (the
-uniform or normal numbers aekit's noise and dropout layers drew, in the order they drew them)."""
+uniform or normal numbers aekit's noise, dropout and Gaussian code layers drew, in the order they drew them), and
+epoch (epochs done, for a VAE's KL warm-up) when the case sets it."""
 import importlib.util
 import json
 import os
@@ -34,6 +35,8 @@ def check(job_dir, io_path, out_path):
     io = train.read_safetensors(io_path)
     draws = [io[f"draw{i}"].double() for i in range(sum(1 for k in io if k.startswith("draw")))]
     objective = train.Objective(net, job, world=1, draws=Replay(draws))
+    if "epoch" in io:
+        objective.epoch = float(io["epoch"].item())
     x = io["x"]
     y = io.get("y")
     rows = x.shape[0]

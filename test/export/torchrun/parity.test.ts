@@ -1,6 +1,6 @@
 /**
  * Parity of the torchrun job with aekit: for each family (dense, tied, sparse, contractive,
- * denoising, conv, a classifier head, SegNet), the job's train.py (run by parity.py in
+ * denoising, conv, variational, a classifier head, SegNet), the job's train.py (run by parity.py in
  * one Python process) computes on the same weights, batch and noise draws the same objective (to
  * 1e-5 relative) and gradients as aekit, and its optimizer step gives aekit's weights and batch
  * norm statistics. Runs where /usr/bin/python3 has torch (Debian's python3-torch), and says it
@@ -20,6 +20,7 @@ import { Classifier } from '../../../src/models/classifier.js';
 import { Segmenter } from '../../../src/models/segmenter.js';
 import type { Sequential } from '../../../src/nn/sequential.js';
 import { Dropout } from '../../../src/nn/dropout.js';
+import { Gaussian } from '../../../src/nn/gaussian.js';
 import { NoiseLayer } from '../../../src/nn/noise.js';
 import { add, backward, Tensor } from '../../../src/tensor/index.js';
 import { Adam, Sgd } from '../../../src/training/optimizers.js';
@@ -36,6 +37,8 @@ interface Case {
   labels?: (rows: number, rng: Prng) => Float32Array;
   optimizer?: 'adam' | 'sgd';
   weightDecay?: number;
+  /** Epochs done, for a Gaussian code's KL warm-up (unset: warm-up over, as aekit takes it). */
+  epoch?: number;
 }
 
 const classes = (count: number, per: number) => (rows: number, rng: Prng) => Float32Array.from({ length: rows * per }, () => rng.int(count));
@@ -73,6 +76,19 @@ const CASES: Record<string, Case> = {
     weightDecay: 0.1,
   },
   conv: { config: PRESETS.conv.model },
+  // a VAE half way through its KL warm-up (5 epochs): β = 0.5 on the KL term, eps replayed
+  vae: { config: PRESETS.vae.model, epoch: 2.5 },
+  'conv-vae': { config: PRESETS['conv-vae'].model },
+  // β-VAE with free bits: units whose batch-mean KL is under λ count as λ, without gradient
+  'vae-free-bits': {
+    config: {
+      input: [20],
+      encoder: [{ type: 'dense', units: 12, activation: 'tanh' }, { type: 'gaussian', units: 6, beta: 2, freeBits: 0.3 }],
+      decoder: 'mirror',
+      output: { activation: 'sigmoid', loss: 'bce' },
+    },
+    weightDecay: 0.1,
+  },
   'conv-denoising': { config: PRESETS['conv-denoising'].model, weightDecay: 0.05 },
   // a classifier head on a convolutional encoder with batch norm and dropout
   classifier: {
@@ -106,6 +122,7 @@ function replayDraws(net: JobNet, rows: number): Float32Array[] {
     const size = rows * layer.inputShape.reduce((a, b) => a * b, 1);
     if (layer instanceof NoiseLayer) draws.push(Float32Array.from({ length: size }, () => (layer.noise.kind === 'gaussian' ? rng.normal() : rng.uniform())));
     if (layer instanceof Dropout && layer.spec().rate > 0) draws.push(Float32Array.from({ length: size }, () => rng.uniform()));
+    if (layer instanceof Gaussian) draws.push(Float32Array.from({ length: rows * layer.units }, () => rng.normal()));
   }
   return draws;
 }
@@ -116,7 +133,7 @@ function aekitSide(net: JobNet, x: Float32Array, y: Float32Array | undefined, c:
   for (const p of params) p.tensor.zeroGrad();
   const labelShape = net instanceof Segmenter ? net.inputShape.slice(1) : [];
   const batch = { x: new Tensor(x, [ROWS, ...net.inputShape]), ...(y ? { y: new Tensor(y, [ROWS, ...labelShape]) } : {}) };
-  const { loss, penalty } = net.objective(batch, { training: true, rng: new Prng(NOISE_SEED) });
+  const { loss, penalty } = net.objective(batch, { training: true, rng: new Prng(NOISE_SEED), ...(c.epoch !== undefined ? { epoch: c.epoch } : {}) });
   const total = penalty ? add(loss, penalty) : loss;
   backward(total);
   const grads = new Map(params.map((p) => [p.name, Float32Array.from(p.tensor.grad!)]));
@@ -140,7 +157,7 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   return size === 0 ? diff : diff / size;
 }
 
-test('the torchrun job\'s objective, gradients and optimizer step equal aekit\'s: dense families, conv, a classifier head, SegNet', { skip: torchSkip }, () => {
+test('the torchrun job\'s objective, gradients and optimizer step equal aekit\'s: dense families, conv, VAEs, a classifier head, SegNet', { skip: torchSkip }, () => {
   const dir = tempDir('torchrun-parity');
   const args: string[] = [];
   const expected: { name: string; side: ReturnType<typeof aekitSide> }[] = [];
@@ -157,6 +174,7 @@ test('the torchrun job\'s objective, gradients and optimizer step equal aekit\'s
     const side = aekitSide(model, x, y, c);
     writeSafetensors(join(job, 'io.safetensors'), {
       x: { shape: [ROWS, ...model.inputShape], data: x }, ...(y ? { y: { shape: [y.length], data: y } } : {}), lr: { shape: [], data: Float32Array.of(LR) }, ...side.gradTensors,
+      ...(c.epoch !== undefined ? { epoch: { shape: [], data: Float32Array.of(c.epoch) } } : {}),
       ...Object.fromEntries(draws.map((d, i) => [`draw${i}`, { shape: [d.length], data: d }])),
     });
     expected.push({ name, side });

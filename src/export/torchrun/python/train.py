@@ -14,9 +14,13 @@ the output activation, the layers' penalties (KL sparsity on the global batch's 
 L1 activity, contractive), coupled L2 and decoupled weight decay, Adam/SGD as aekit steps them,
 the learning-rate schedule, the global batch (split across ranks; the gradient is the whole
 batch's), batch norm over the global batch, the validation split and the order of the examples
-in every epoch (aekit's own generator, ported below). What differs: noise and dropout draw from
+in every epoch (aekit's own generator, ported below); for a variational autoencoder the
+reparameterised code z = mu + sigma * eps, its KL term to N(0, I) (beta, free bits, KL warm-up by
+the fraction of epochs done), the negative ELBO on validation rows with aekit's own draws of eps,
+and dynamically binarised training batches (validation and test rows binarised once by aekit at
+export, as aekit scores them). What differs: noise and dropout draw from
 torch's generator (seeded by seed, step and rank), not aekit's, so their draws follow the same
-distributions but are other draws (and, as aekit draws those from the generator that also
+distributions but are other draws (the VAE's eps and the binarisation of training batches too; and, as aekit draws those from the generator that also
 shuffles, a model with noise or dropout gets aekit's order in its first epoch only); and float
 sums run in another order.
 """
@@ -104,6 +108,7 @@ class Prng:
             z = ((z ^ (z >> 13)) * 0xC2B2AE35) & M32
             words.append((z ^ (z >> 16)) & M32)
         self.s = words
+        self.spare = None
 
     def state(self):
         return list(self.s)
@@ -113,6 +118,20 @@ class Prng:
         rng = Prng(0)
         rng.s = [w & M32 for w in words]
         return rng
+
+    def uniform(self):
+        return self.next_uint32() / 4294967296.0
+
+    def normal(self):
+        """aekit's Box-Muller normal: two uniforms give two values, the second kept for the next call."""
+        if self.spare is not None:
+            v, self.spare = self.spare, None
+            return v
+        u1 = 1 - self.uniform()
+        u2 = self.uniform()
+        r = math.sqrt(-2 * math.log(u1))
+        self.spare = r * math.sin(2 * math.pi * u2)
+        return r * math.cos(2 * math.pi * u2)
 
     def next_uint32(self):
         s0, s1, s2, s3 = self.s
@@ -231,6 +250,11 @@ def split_validation(n, fraction, seed):
 def job_splits(job, limit=None):
     """The train, validation and test splits of the job's data, as aekit's loadRunData makes them."""
     data = job["data"]
+    prepared = data.get("prepared")
+    if prepared:
+        # a classifier's or segmenter's rows, made by aekit at export: used as they are, no validation
+        train_rows, test_rows = open_rows(prepared["train"]), open_rows(prepared["test"])
+        return Split(train_rows, np.arange(train_rows.n)), Split(train_rows, np.arange(0)), Split(test_rows, np.arange(test_rows.n))
     source = data["source"]
     limit = data.get("limit") if limit is None else limit
     train_all = open_rows(source["train"]).limit(limit)
@@ -245,7 +269,13 @@ def job_splits(job, limit=None):
         test = Split(train_all, held if test_limit is None else held[:test_limit])
         pool = keep
     train_local, val_local = split_validation(len(pool), data["validationFraction"], data["seed"])
-    return Split(train_all, pool[train_local]), Split(train_all, pool[val_local]), test
+    validation = Split(train_all, pool[val_local])
+    held = data.get("heldOut")
+    if held:
+        # binarised once by aekit at export, in the splits' order (see export-job.ts)
+        validation = Split(open_rows(held["validation"]), np.arange(validation.n))
+        test = Split(open_rows(held["test"]), np.arange(test.n))
+    return Split(train_all, pool[train_local]), validation, test
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,6 +372,18 @@ class Objective(nn.Module):
         self.draws = draws
         self.stacks = [(name, getattr(net, name), layers) for name, layers in job["stacks"].items()]
         self.params_by_name = dict(net.named_parameters())
+        # epochs done, fractional (steps / steps per epoch), for a Gaussian code's KL warm-up; aekit
+        # takes a missing epoch as warm-up done
+        self.epoch = math.inf
+        # eps of aekit's ELBO estimate at inference (set by evaluate for validation rows), and the
+        # KL summed over the rows of that pass
+        self.elbo_noise = None
+        self.elbo_kl = None
+        # stacks that run at inference and do not learn (a classifier's frozen encoder, as aekit classify trains without --finetune)
+        self.frozen = set(job["training"].get("frozen", []))
+        for name in self.frozen:
+            for p in getattr(net, name).parameters():
+                p.requires_grad_(False)
 
     def run_stack(self, seq, layers, x, training, penalties, rows):
         for layer in layers:
@@ -349,6 +391,8 @@ class Objective(nn.Module):
             if kind == "noise":
                 if training:
                     x = self.corrupt(x, layer["noise"])
+            elif kind == "gaussian":
+                x = self.gaussian(seq[layer["modules"][0]], layer["gaussian"], x, training, penalties, rows)
             elif kind == "dropout":
                 if training and layer["rate"] > 0:
                     u = self.draws.uniform(x.shape)
@@ -364,8 +408,36 @@ class Objective(nn.Module):
                     else:
                         x = module(x)
             if training and "penalty" in layer:
-                penalties.append(self.penalty(layer["penalty"], x, rows))
+                penalties.append(("penalty", self.penalty(layer["penalty"], x, rows)))
         return x
+
+    def gaussian(self, module, spec, h, training, penalties, rows):
+        """A VAE's code (src/nn/gaussian.ts): z = mu + exp(logvar / 2) * eps while training, its
+        beta-weighted KL to N(0, I) added to the data term; mu at inference, or a draw with aekit's
+        own eps when evaluate asks for the ELBO."""
+        mean, logvar = module.mean(h), module.logvar(h)
+        if training:
+            eps = self.draws.normal(mean.shape).to(mean.dtype)
+        elif self.elbo_noise is not None:
+            eps = self.elbo_noise[: mean.shape[0]].to(mean.device, mean.dtype)
+        else:
+            return mean
+        z = mean + torch.exp(0.5 * logvar) * eps
+        kl = 0.5 * (mean * mean + torch.exp(logvar) - logvar - 1)
+        if not training:
+            self.elbo_kl = kl.sum()
+            return z
+        warmup = spec["warmup"]
+        beta = spec["beta"] * min(1.0, self.epoch / warmup) if warmup > 0 else spec["beta"]
+        if spec["freeBits"] <= 0:
+            # a sum over this rank's rows, which forward scales as the data term (world / rows)
+            penalties.append(("data", beta * kl.sum()))
+        else:
+            # max(lambda, a unit's mean KL over the global batch); every rank adds the whole term (see penalty)
+            per_unit = self.collective.sum(kl.sum(dim=0)) / rows
+            term = beta * (torch.relu(per_unit - spec["freeBits"]).sum() + spec["freeBits"] * per_unit.shape[0])
+            penalties.append(("data", term * rows / self.world))
+        return z
 
     def corrupt(self, x, noise):
         kind, amount = noise["kind"], noise["amount"]
@@ -405,8 +477,13 @@ class Objective(nn.Module):
         return total
 
     def scores(self, x, training, penalties, rows):
-        for _, seq, layers in self.stacks:
-            x = self.run_stack(seq, layers, x, training, penalties, rows)
+        for name, seq, layers in self.stacks:
+            if name in self.frozen:
+                seq.eval()
+                with torch.no_grad():
+                    x = self.run_stack(seq, layers, x, False, penalties, rows)
+            else:
+                x = self.run_stack(seq, layers, x, training, penalties, rows)
         return x
 
     def data_sum(self, out, x, y):
@@ -429,6 +506,11 @@ class Objective(nn.Module):
         penalties = []
         out = self.scores(x, training, penalties, rows)
         data, norm = self.data_sum(out, x, y)
+        # a VAE's KL term is part of aekit's loss (the negative ELBO), not a penalty beside it
+        for where, term in penalties:
+            if where == "data":
+                data = data + term
+        penalties = [term for where, term in penalties if where == "penalty"]
         if norm is not None:
             # a weighted mean over every rank's positions: the global normalizer
             norm = float(self.collective.sum_value(torch.tensor(norm, dtype=torch.float64)).item())
@@ -523,6 +605,12 @@ def load_job(job_dir=HERE):
     return job, net
 
 
+def trainable_parameters(net, job):
+    """The (name, tensor) pairs that learn, in the module's order: job.json's parameters (not a frozen encoder's)."""
+    names = {p["name"] for p in job["parameters"]}
+    return [(name, p) for name, p in net.named_parameters() if name in names]
+
+
 def aekit_state(net):
     """The state dict in aekit's layout: float32 tensors, without BatchNorm's counters."""
     return {k: v for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")}
@@ -533,20 +621,50 @@ def shard(rows_global, rank, world):
     return np.array_split(rows_global, world)[rank]
 
 
+def gaussian_units(job):
+    """The code units of a VAE's Gaussian layer, or None for a net without one."""
+    for layers in job["stacks"].values():
+        for layer in layers:
+            if layer["type"] == "gaussian":
+                return layer["gaussian"]["units"]
+    return None
+
+
+_ELBO_NOISE = {}
+
+
+def elbo_noise(rows, units, seed=0):
+    """The eps aekit's ELBO estimate draws for a batch of `rows` (src/models/autoencoder.ts: a new
+    generator seeded 0 for every batch, normals row after row), as float32; computed once."""
+    key = (rows, units, seed)
+    if key not in _ELBO_NOISE:
+        rng = Prng(seed)
+        _ELBO_NOISE[key] = torch.tensor([rng.normal() for _ in range(rows * units)], dtype=torch.float32).reshape(rows, units)
+    return _ELBO_NOISE[key]
+
+
 def evaluate(objective, part, scale, rank, world, device, batch=1000, metrics=False):
-    """The mean data loss over `part` (and, for an autoencoder, sse and bce), each rank summing its share."""
+    """The mean data loss over `part` (and, for an autoencoder, sse and bce), each rank summing its
+    share: aekit's batches of `batch` rows, dealt round the ranks. A VAE's loss is its negative
+    ELBO with aekit's draws of eps for each such batch (its metrics are of the mean code)."""
     net_kind = objective.job["kind"]
-    index = shard(part.index, rank, world)
+    units = gaussian_units(objective.job) if not metrics else None
     sums = torch.zeros(4, dtype=torch.float64)
+    # a labelled net's counts: correct predictions, then per class the intersection and the union of predicted and true
+    counts = None
     objective.net.eval()
     with torch.no_grad():
-        for start in range(0, len(index), batch):
-            ix = index[start : start + batch]
+        for start in range(rank * batch, part.n, world * batch):
+            ix = part.index[start : start + batch]
             x = torch.from_numpy(part.rows.take(ix, scale)).reshape(len(ix), *objective.job["input"]).to(device)
             labels = part.rows.take_labels(ix)
             y = None if labels is None else torch.from_numpy(labels).to(device)
+            objective.elbo_noise = None if units is None else elbo_noise(batch, units)
             out = objective.scores(x, False, [], len(ix))
+            objective.elbo_noise = None
             data, norm = objective.data_sum(out, x, y)
+            if units is not None:
+                data = data + objective.elbo_kl
             sums[0] += data.item()
             sums[3] += len(ix) if norm is None else norm
             if net_kind == "autoencoder" and metrics:
@@ -554,16 +672,50 @@ def evaluate(objective, part, scale, rank, world, device, batch=1000, metrics=Fa
                 sums[1] += ((pred - x) ** 2).sum().item()
                 if objective.job["output"]["activation"] == "sigmoid":
                     sums[2] += F.binary_cross_entropy_with_logits(out, x, reduction="sum").item()
+            elif metrics:
+                counts = label_counts(out, y, counts)
     objective.net.train()
     sums = objective.collective.sum_value(sums)
     n = part.n
     loss = sums[0].item() / sums[3].item() if sums[3].item() > 0 else float("nan")
     if not metrics:
         return loss
+    if net_kind != "autoencoder":
+        classes = objective.job["classes"]
+        counts = objective.collective.sum_value(counts if counts is not None else torch.zeros(2 + 2 * classes, dtype=torch.float64))
+        return labelled_metrics(net_kind, loss, counts, classes)
     features = int(np.prod(objective.job["input"]))
     sse = sums[1].item() / n
     bce = sums[2].item() / n if objective.job["output"]["activation"] == "sigmoid" else None
     return {"sse": sse, "mse": sse / features, "bce": bce}
+
+
+def label_counts(out, y, counts):
+    """Adds a batch's labels, correct predictions and per-class intersections and unions to
+    `counts` = [labels, correct, intersection per class..., union per class...]."""
+    classes = out.shape[1]
+    if counts is None:
+        counts = torch.zeros(2 + 2 * classes, dtype=torch.float64)
+    predicted = out.argmax(dim=1).reshape(-1).cpu()
+    truth = y.long().reshape(-1).cpu()
+    hit = predicted == truth
+    both = torch.bincount(truth[hit], minlength=classes)
+    counts[0] += truth.numel()
+    counts[1] += hit.sum().item()
+    counts[2 : 2 + classes] += both.double()
+    # predicted c or true c, a hit counted once
+    counts[2 + classes :] += (torch.bincount(predicted, minlength=classes) + torch.bincount(truth, minlength=classes) - both).double()
+    return counts
+
+
+def labelled_metrics(kind, loss, counts, classes):
+    """A classifier's test accuracy and error, a segmenter's pixel accuracy and IoU per class (as aekit scores them)."""
+    accuracy = counts[1].item() / counts[0].item() if counts[0].item() > 0 else 0.0
+    if kind == "classifier":
+        return {"loss": loss, "accuracy": accuracy, "error": 1 - accuracy}
+    per_class = [counts[2 + c].item() / counts[2 + classes + c].item() if counts[2 + classes + c].item() > 0 else None for c in range(classes)]
+    defined = [v for v in per_class if v is not None]
+    return {"loss": loss, "pixelAccuracy": accuracy, "perClassIoU": per_class, "meanIoU": sum(defined) / len(defined) if defined else 0.0}
 
 
 def save_checkpoint(path, state):
@@ -607,12 +759,16 @@ def main(argv=None):
     epochs = args.epochs or t["epochs"]
     if args.limit is not None and job["data"].get("scale") is not None:
         parser.error("--limit: this job's data scaling was computed on the export's training rows; export again with aekit export torchrun --limit N")
+    if args.limit is not None and job["data"].get("prepared"):
+        parser.error("--limit: this job trains on the rows aekit wrote at export (data/train.npy)")
+    if args.limit is not None and job["data"].get("heldOut"):
+        parser.error("--limit: this job's validation and test rows were binarised at export for its own split; export again with aekit export torchrun --limit N")
     train, validation, test = job_splits(job, args.limit)
     scale = job["data"].get("scale")
     net.to(device)
     objective = Objective(net, job, world, TorchDraws(device))
     model = nn.parallel.DistributedDataParallel(objective, broadcast_buffers=False) if world > 1 else objective
-    params = list(net.named_parameters())
+    params = trainable_parameters(net, job)
     optimizer = AekitOptimizer(params, job)
     batch = t["batchSize"]
     steps_per_epoch = math.ceil(train.n / batch)
@@ -657,6 +813,10 @@ def main(argv=None):
             labels = train.rows.take_labels(mine)
             y = None if labels is None else torch.from_numpy(labels).to(device)
             objective.draws.reseed(t["seed"], steps, rank)
+            if t.get("binarize") == "dynamic":
+                # each value v becomes 1 with probability v, afresh every batch (aekit's fit)
+                x = (objective.draws.uniform(x.shape) < x).to(x.dtype)
+            objective.epoch = steps / steps_per_epoch
             optimizer.lr = learning_rate(t["schedule"], t["lr"], steps, total_steps, t.get("warmupSteps", 0))
             for _, p in params:
                 p.grad = None
@@ -704,6 +864,7 @@ def main(argv=None):
         if stop:
             break
     elapsed = time.perf_counter() - began
+    history["steps"] = steps
     if stopped:
         if rank == 0:
             print(json.dumps({"steps": steps, "seconds": elapsed, "stepsPerSecond": steps / elapsed, "samplesPerSecond": samples / elapsed, "world": world}), flush=True)
@@ -712,7 +873,7 @@ def main(argv=None):
         return
     if best_weights is not None:
         net.load_state_dict(best_weights, strict=True)
-    test_metrics = evaluate(objective, test, scale, rank, world, device, metrics=job["kind"] == "autoencoder")
+    test_metrics = evaluate(objective, test, scale, rank, world, device, metrics=True)
     if rank == 0:
         write_run(args.out, job, net, history, test_metrics, train, validation, test, epochs, args.limit, world, backend, samples, elapsed)
     if world > 1:
@@ -723,11 +884,16 @@ def main(argv=None):
 
 def write_run(out, job, net, history, test_metrics, train, validation, test, epochs, limit, world, backend, samples, elapsed):
     """The aekit run folder: model.safetensors in aekit's layout, model.json (the record the export
-    wrote, with this run's settings and test metrics) and metrics.json with the loss curve."""
+    wrote, with this run's settings and test metrics; segment.json for a segmenter) and
+    metrics.json with the loss curve."""
     os.makedirs(out, exist_ok=True)
     write_safetensors(os.path.join(out, "model.safetensors"), aekit_state(net), {"format": job["record"]["format"]})
     record = json.loads(json.dumps(job["record"]))
-    record["training"]["epochs"] = epochs
+    kind = job["kind"]
+    if kind == "segmenter":
+        record["epochs"] = epochs
+    else:
+        record["training"]["epochs"] = epochs
     if limit is not None:
         record["training"]["limit"] = limit
         record["data"]["train"] = train.n
@@ -736,18 +902,23 @@ def write_run(out, job, net, history, test_metrics, train, validation, test, epo
         record["data"]["fingerprint"] = hashlib.sha256(train.rows.take(train.index, None).tobytes()).hexdigest()[:16]
     record["status"] = "done"
     record["versions"] = dict(record["versions"], backend=f"torch {torch.__version__} {backend} x{world}")
-    if job["kind"] == "autoencoder":
+    test_out = test_metrics
+    if kind == "autoencoder":
         record["metrics"] = {"test": test_metrics, "bestEpoch": history["bestEpoch"]}
-        test_out = test_metrics
+    elif kind == "classifier":
+        record["metrics"] = {"test": {"accuracy": test_metrics["accuracy"], "error": test_metrics["error"]}, "examples": test.n}
     else:
-        test_out = {"loss": test_metrics}
+        # segment.json: aekit segment's result beside the model's spec
+        record.update({k: v for k, v in test_metrics.items() if k != "loss"})
+        record.update({"seconds": history["seconds"], "samplesPerSecond": samples / elapsed if elapsed > 0 else 0, "aborted": False, "out": out})
+        record["backend"] = record["versions"]["backend"]
     metrics = {
         "trainLoss": history["trainLoss"], "valLoss": history["valLoss"], "bestEpoch": history["bestEpoch"], "test": test_out,
         "seconds": history["seconds"], "samplesPerSecond": samples / elapsed if elapsed > 0 else 0,
         "torchrun": {"world": world, "backend": backend, "torch": torch.__version__, "steps": history["steps"]},
     }
     atomic_write(os.path.join(out, "metrics.json"), json.dumps(metrics, indent=2) + "\n")
-    atomic_write(os.path.join(out, "model.json"), json.dumps(record, indent=2) + "\n")
+    atomic_write(os.path.join(out, job.get("recordFile", "model.json")), json.dumps(record, indent=2) + "\n")
     print(json.dumps({"run": out, "test": test_out, "bestEpoch": history["bestEpoch"]}), flush=True)
 
 
