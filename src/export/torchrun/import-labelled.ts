@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadData } from '../../data/load-data.js';
 import { makeScenes } from '../../data/scenes.js';
 import { DataError } from '../../errors.js';
-import { writeJson } from '../../io/run-folder.js';
+import { sha256Hex } from '../../io/digest.js';
+import { RUN_FILES, writeJson } from '../../io/run-folder.js';
 import { classificationScores, type ClassificationScores } from '../../models/classifier.js';
 import { segmentationScores, type SegmentationScores } from '../../models/segmenter.js';
 import { loadClassifier } from '../../run/classifier-run.js';
@@ -23,6 +24,11 @@ export interface LabelledImport {
   test: ClassificationScores | SegmentationScores;
   jobTest: Record<string, unknown> | null;
   files: string[];
+}
+
+/** The digest the record keeps of the weights the job wrote, checked by every later load (see io/digest.ts). */
+function weightsDigest(runDir: string): { weightsSha256: string } {
+  return { weightsSha256: sha256Hex(readFileSync(join(runDir, RUN_FILES.weights))) };
 }
 
 function readJson(path: string): Record<string, unknown> {
@@ -42,7 +48,7 @@ export async function importClassifierRun(runDir: string, jobMetrics: Record<str
   const { model, record } = loadClassifier(runDir);
   const test = classifierTestData(record, runDir);
   const scores = classificationScores(model.predict(test.x), test.labels!, model.classes);
-  writeJson(join(runDir, 'model.json'), { ...record, status: 'done', metrics: { test: { accuracy: scores.accuracy, error: scores.error }, examples: test.n } });
+  writeJson(join(runDir, 'model.json'), { ...record, status: 'done', metrics: { test: { accuracy: scores.accuracy, error: scores.error }, examples: test.n }, ...weightsDigest(runDir) });
   writeJson(join(runDir, 'metrics.json'), { ...jobMetrics, test: scores, jobTest: jobMetrics.test ?? null });
   await writeReport(runDir);
   return { test: scores, jobTest: (jobMetrics.test as Record<string, unknown> | undefined) ?? null, files: ['model.json', 'model.safetensors', 'metrics.json', 'report.html'] };
@@ -68,7 +74,7 @@ export async function importSegmenterRun(runDir: string, jobMetrics: Record<stri
   }
   const scores = segmentationScores(predicted, test.labels!, net.classes);
   const jobTest = { pixelAccuracy: record.pixelAccuracy, perClassIoU: record.perClassIoU, meanIoU: record.meanIoU };
-  writeJson(recordPath, { ...record, ...scores, jobTest });
+  writeJson(recordPath, { ...record, ...scores, jobTest, ...weightsDigest(runDir) });
   writeJson(join(runDir, 'metrics.json'), { ...jobMetrics, test: scores, jobTest });
   await writeReport(runDir);
   return { test: scores, jobTest, files: ['segment.json', 'model.safetensors', 'metrics.json', 'report.html'] };

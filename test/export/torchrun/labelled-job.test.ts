@@ -19,6 +19,7 @@ import { aekitInProcess } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { jobLines, runTorchrun } from './run-torchrun.js';
 import { torchrunSkip } from './torch-available.js';
+import { sha256Hex } from '../../../src/io/digest.js';
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(a);
 /**
@@ -76,6 +77,9 @@ test('a classifier run (frozen encoder) exported by --model, trained by torchrun
   const imported = await aekitInProcess('import', 'torchrun', job, '--json');
   assert.equal(imported.code, 0, imported.stderr);
   assert.equal((JSON.parse(imported.stdout) as { test: { accuracy: number } }).test.accuracy, scored.test.accuracy, 'import and eval score alike');
+  // The imported folder keeps the digest of the job's weights, which every later load checks.
+  const runRecord = JSON.parse(readFileSync(join(job, 'run', 'model.json'), 'utf8')) as { weightsSha256?: string };
+  assert.equal(runRecord.weightsSha256, sha256Hex(readFileSync(join(job, 'run', 'model.safetensors'))));
 });
 
 test('a segment folder exported by --model, trained by torchrun with 2 ranks: aekit\'s weighted losses, and aekit scores its run folder as the job did', { skip: torchrunSkip }, async () => {
@@ -104,7 +108,8 @@ test('a segment folder exported by --model, trained by torchrun with 2 ranks: ae
   const back = JSON.parse(imported.stdout) as { test: { pixelAccuracy: number; meanIoU: number } };
   assert.ok(Math.abs(back.test.pixelAccuracy - ran.test.pixelAccuracy) <= FLIPS, `pixel accuracy aekit ${back.test.pixelAccuracy}, the job ${ran.test.pixelAccuracy}`);
   assert.ok(Math.abs(back.test.meanIoU - ran.test.meanIoU) <= 10 * FLIPS, `mean IoU aekit ${back.test.meanIoU}, the job ${ran.test.meanIoU}`);
-  const record = JSON.parse(readFileSync(join(job, 'run', 'segment.json'), 'utf8')) as { model: unknown; epochs: number };
+  const record = JSON.parse(readFileSync(join(job, 'run', 'segment.json'), 'utf8')) as { model: unknown; epochs: number; weightsSha256?: string };
   assert.equal(record.epochs, 2);
+  assert.equal(record.weightsSha256, sha256Hex(readFileSync(join(job, 'run', 'model.safetensors'))), 'the imported folder records the digest of the job\'s weights');
   assert.deepEqual(loadSegmenter(join(job, 'run')).spec, loadSegmenter(seg).spec);
 });
