@@ -11,14 +11,14 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { runFormat } from '../../run/classifier-run.js';
 import { loadRunData } from '../../data/data-split.js';
-import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../training/settings.js';
+import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION, type RunTrainingSettings } from '../../training/settings.js';
 import { FeatureStats } from '../../data/feature-stats.js';
 import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../onnx-export.js';
 import { pytorchSource } from '../pytorch-code.js';
 import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from '../../run/run-record.js';
 import { loadRun } from '../../run/save-load.js';
 import { checkOutputRange } from '../../models/output-range.js';
-import { applyScaling, scaledRange, type ScaleName, type Scaling, scalingFromStats } from '../../data/scaling.js';
+import { applyScaling, scaledRange, type Scaling, scalingFromStats } from '../../data/scaling.js';
 import { dataDescriptionOf, fingerprint } from '../../run/data-description.js';
 import { presetByName } from '../../training/presets.js';
 import { AEKIT_VERSION } from '../../run/version.js';
@@ -43,25 +43,14 @@ import { isLabelledFolder, labelledJobPlan, type PreparedRows, writePreparedRows
 import { trainScriptPath } from './python-files.js';
 
 /** What `aekit export torchrun` can be told; unset training values come from the preset (or the run). */
-export interface TorchrunExportOptions {
+export interface TorchrunExportOptions extends Partial<Pick<RunTrainingSettings,
+  'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'schedule' | 'optimizer' | 'scale' | 'limit' | 'testLimit' | 'validationFraction' | 'patience' | 'seed'>> {
   preset?: string;
   /** A model config that replaces the preset's model. */
   config?: AutoencoderConfigInput;
   /** A run folder: its model, trained weights (the job goes on from them), settings and data. */
   model?: string;
   data?: string;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  weightDecay?: number;
-  schedule?: 'constant' | 'cosine';
-  optimizer?: 'adam' | 'sgd';
-  scale?: ScaleName;
-  limit?: number;
-  testLimit?: number;
-  validationFraction?: number;
-  patience?: number;
-  seed?: number;
   labelColumn?: string;
   out: string;
   force?: boolean;

@@ -23,6 +23,7 @@ import type { RunRecord } from '../../run/run-record.js';
 import { loadSegmenter } from '../../run/segmenter-run.js';
 import { AEKIT_VERSION } from '../../run/version.js';
 import { SEGNET } from '../../training/presets.js';
+import type { RunTrainingSettings } from '../../training/settings.js';
 
 /** The rows a labelled job trains and is scored on, written by aekit (see TorchrunJob['data']['prepared']). */
 export interface PreparedRows {
@@ -43,14 +44,7 @@ export interface LabelledJobPlan {
 }
 
 /** Settings that `--epochs` and the like override. */
-export interface LabelledOverrides {
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  weightDecay?: number;
-  schedule?: 'constant' | 'cosine';
-  optimizer?: 'adam' | 'sgd';
-}
+export type LabelledOverrides = Partial<Pick<RunTrainingSettings, 'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'schedule' | 'optimizer'>>;
 
 /** Whether `dir` is a folder this module exports: a classifier run or a segment folder. */
 export function isLabelledFolder(dir: string): boolean {
