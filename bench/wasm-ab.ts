@@ -9,6 +9,7 @@ import type { Backend } from '../src/backend/backend.js';
 import { createNativeBackend, setNativeThreads } from '../src/backend/native/native-backend.js';
 import { createNodeWasmBackend } from '../src/backend/wasm/load-node.js';
 import { createWasmBackend } from '../src/backend/wasm/wasm-backend.js';
+import { webAssembly } from '../src/backend/wasm/wasm-api.js';
 import { readFileSync } from 'node:fs';
 import { Autoencoder } from '../src/models/autoencoder.js';
 import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
@@ -53,8 +54,9 @@ function rate(step: () => void, steps: number, batch: number): { wall: number; c
 /** Wraps every function of `backend` so each call's time is added to `times` under its name. */
 function profiled(backend: Backend, times: Map<string, { ms: number; calls: number }>): Backend {
   const wrapped: Record<string, unknown> = {};
-  for (const key of Object.keys(backend) as (keyof Backend)[]) {
-    const f = backend[key];
+  const members = backend as unknown as Record<string, unknown>;
+  for (const key of Object.keys(members)) {
+    const f = members[key];
     if (typeof f !== 'function') { wrapped[key] = f; continue; }
     wrapped[key] = (...args: unknown[]) => {
       const c0 = process.cpuUsage();
@@ -76,7 +78,8 @@ const rng = new Prng(1);
 const pool = Float32Array.from({ length: 2048 * 784 }, () => rng.uniform());
 /** A second wasm backend from another build of the module (A/B of kernel changes). */
 function createWasmBackendFrom(path: string): Backend {
-  return createWasmBackend(new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}) as never);
+  const wasm = webAssembly();
+  return createWasmBackend(new wasm.Instance(new wasm.Module(readFileSync(path)), {}));
 }
 const wasm = args.includes('--a') ? createWasmBackendFrom(args[args.indexOf('--a') + 1]) : createNodeWasmBackend();
 if (args.includes('--profile')) {
