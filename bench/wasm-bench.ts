@@ -4,44 +4,17 @@
  * native backend on one thread, interleaved repetition by repetition in this one process so that
  * load from other processes on a shared machine falls on all of them alike.
  */
-import { Autoencoder } from '../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../src/models/config.js';
 import type { Backend } from '../src/backend/backend.js';
 import { createNodeWasmBackend } from '../src/backend/wasm/load-node.js';
-import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
-import { Adam } from '../src/training/optimizers.js';
-import { Prng } from '../src/util/prng.js';
+import { setBackend } from '../src/tensor/index.js';
+import { aekitTrainer, randomPool } from './aekit-dense.js';
 import { median } from './gemm-bench.js';
 import { tfjsTrainer, type TfjsTrainer } from './tfjs-peer.js';
 
 export interface WasmBenchOptions { reps: number; steps: number; warmup: number; batch: number }
 
 interface Rated { samplesPerSecond: number; repetitions: number[] }
-
-/** A dense-model trainer on one aekit backend: `step()` runs one Adam step on the next batch. */
-function aekitTrainer(backend: Backend, config: AutoencoderConfigInput, batchSize: number, pool: Float32Array): () => void {
-  setBackend(backend);
-  const model = Autoencoder.create(config, 0);
-  const params = model.parameters();
-  const adam = new Adam(params, { lr: 1e-3 });
-  const rng = new Prng(0);
-  const features = model.inputSize;
-  const rows = pool.length / features;
-  const batch = new Tensor(new Float32Array(batchSize * features), [batchSize, features]);
-  let cursor = 0;
-  return () => {
-    setBackend(backend);
-    if (cursor + batchSize > rows) cursor = 0;
-    batch.data.set(pool.subarray(cursor * features, (cursor + batchSize) * features));
-    cursor += batchSize;
-    tidy(() => {
-      for (const p of params) p.tensor.zeroGrad();
-      const { loss } = model.objective({ x: batch }, { training: true, rng });
-      backward(loss);
-      adam.step();
-    });
-  };
-}
 
 /** Samples per second of `steps` calls of `step` with `batch` examples each. */
 function rate(step: () => void, steps: number, batch: number): number {
@@ -58,8 +31,7 @@ const summary = (rates: number[]): Rated => ({ samplesPerSecond: median(rates), 
  */
 export async function runWasmBench(o: WasmBenchOptions, config: AutoencoderConfigInput, native: { backend: Backend; setThreads(n: number): number; threads: number } | null,
   log: (line: string) => void) {
-  const rng = new Prng(1);
-  const pool = Float32Array.from({ length: 2048 * 784 }, () => rng.uniform());
+  const pool = randomPool();
   const wasm = createNodeWasmBackend();
   const ours = aekitTrainer(wasm, config, o.batch, pool);
   const nativeStep = native ? aekitTrainer(native.backend, config, o.batch, pool) : null;
