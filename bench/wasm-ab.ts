@@ -11,37 +11,8 @@ import { createNodeWasmBackend } from '../src/backend/wasm/load-node.js';
 import { createWasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { webAssembly } from '../src/backend/wasm/wasm-api.js';
 import { readFileSync } from 'node:fs';
-import { Autoencoder } from '../src/models/autoencoder.js';
-import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
-import { Adam } from '../src/training/optimizers.js';
-import { Prng } from '../src/util/prng.js';
+import { aekitTrainer, DENSE_CONFIG, randomPool } from './aekit-dense.js';
 import { median } from './gemm-bench.js';
-
-const CONFIG = { layers: [784, 1000, 500, 250, 30], hiddenActivation: 'sigmoid', codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'mse' } as const;
-
-function trainer(backend: Backend, batchSize: number, pool: Float32Array): () => void {
-  setBackend(backend);
-  const model = Autoencoder.create(CONFIG as never, 0);
-  const params = model.parameters();
-  const adam = new Adam(params, { lr: 1e-3 });
-  const rng = new Prng(0);
-  const features = model.inputSize;
-  const rows = pool.length / features;
-  const batch = new Tensor(new Float32Array(batchSize * features), [batchSize, features]);
-  let cursor = 0;
-  return () => {
-    setBackend(backend);
-    if (cursor + batchSize > rows) cursor = 0;
-    batch.data.set(pool.subarray(cursor * features, (cursor + batchSize) * features));
-    cursor += batchSize;
-    tidy(() => {
-      for (const p of params) p.tensor.zeroGrad();
-      const { loss } = model.objective({ x: batch }, { training: true, rng });
-      backward(loss);
-      adam.step();
-    });
-  };
-}
 
 /** Samples per second of wall time and per second of this process's CPU time (both backends run one thread). */
 function rate(step: () => void, steps: number, batch: number): { wall: number; cpu: number } {
@@ -74,8 +45,8 @@ function profiled(backend: Backend, times: Map<string, { ms: number; calls: numb
 const args = process.argv.slice(2);
 const opt = (name: string, d: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
 const reps = opt('--reps', 7), steps = opt('--steps', 4), batch = 256;
-const rng = new Prng(1);
-const pool = Float32Array.from({ length: 2048 * 784 }, () => rng.uniform());
+const pool = randomPool();
+const trainer = (backend: Backend, batchSize: number, data: Float32Array) => aekitTrainer(backend, DENSE_CONFIG, batchSize, data);
 /** A second wasm backend from another build of the module (A/B of kernel changes). */
 function createWasmBackendFrom(path: string): Backend {
   const wasm = webAssembly();
