@@ -36,6 +36,7 @@ import { Autoencoder } from '../../models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../../models/config.js';
 import { Classifier } from '../../models/classifier.js';
 import { DEFAULT_PRESET } from '../../training/presets.js';
+import { defaultPresetFor, modelForData } from '../../training/model-for-data.js';
 import { Segmenter } from '../../models/segmenter.js';
 import { type JobLayer, jobLayers, type JobParameter, jobParameters } from './job-spec.js';
 import { jobReadme } from './job-readme.js';
@@ -125,11 +126,11 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
   if (options.model !== undefined && isLabelledFolder(options.model)) return exportLabelled(options.model, options);
   const plan = settle(options);
   if (plan.training.greedy) throw new UsageError(`the ${plan.preset} preset pretrains greedily, one layer at a time; the torchrun job trains the whole model end to end (use --config with its model instead)`);
-  const model = plan.model;
   const loaded = loadRunData({
     data: plan.data, limit: plan.training.limit, testLimit: plan.training.testLimit,
     validationFraction: plan.training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: plan.training.seed, labelColumn: plan.labelColumn,
   });
+  const model = plan.model(loaded.train.shape);
   expectRowsFit(loaded.train, model.inputSize, { shape: model.inputShape, error: UsageError });
   const stats = FeatureStats.of(loaded.train);
   const scaling = plan.fromRun ? plan.fromRun.data?.scale ?? null : scalingFromStats(plan.training.scale ?? 'none', stats);
@@ -264,7 +265,8 @@ export function writeJobFolder(out: string, net: JobNet, contents: JobContents):
 
 interface Plan {
   preset: string | null;
-  model: Autoencoder;
+  /** The model for examples of the data's shape: a run's own, or the preset's sized as aekit train sizes it. */
+  model: (shape: readonly number[]) => Autoencoder;
   training: NonNullable<RunRecord['training']>;
   data: string;
   labelColumn?: string;
@@ -282,14 +284,16 @@ function settle(options: TorchrunExportOptions): Plan {
     const { model, record } = loadRun(options.model);
     if (!record.training || !record.data) throw new UsageError(`${options.model}: was saved with saveModel and records no training settings or data; export its model with --config instead`);
     const training = { ...record.training, ...definedOnly({ epochs: options.epochs, batchSize: options.batchSize, lr: options.lr, weightDecay: options.weightDecay, schedule: options.schedule, optimizer: options.optimizer, patience: options.patience }) };
-    return { preset: record.preset, model, training, data: options.data ?? record.data.path ?? record.data.spec, labelColumn: record.data.labelColumn, fromRun: record };
+    return { preset: record.preset, model: () => model, training, data: options.data ?? record.data.path ?? record.data.spec, labelColumn: record.data.labelColumn, fromRun: record };
   }
-  const presetName = options.preset ?? DEFAULT_PRESET;
+  const data = options.data ?? 'mnist';
+  const presetName = options.preset ?? (options.config ? DEFAULT_PRESET : defaultPresetFor(data));
   const named = presetByName(presetName);
   // A config with no preset named trains with its own settings, as aekit train does.
   const preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
   const seed = options.seed ?? 0;
-  const model = Autoencoder.create(options.config ?? preset.model, seed);
+  const choice = { preset: options.config ? null : presetName, model: options.config ?? preset.model };
+  const model = (shape: readonly number[]) => Autoencoder.create(modelForData(choice, shape), seed);
   const training: NonNullable<RunRecord['training']> = {
     epochs: options.epochs ?? preset.training.epochs,
     batchSize: options.batchSize ?? preset.training.batchSize,
@@ -304,7 +308,7 @@ function settle(options: TorchrunExportOptions): Plan {
     ...('greedy' in preset.training && preset.training.greedy ? { greedy: true } : {}),
     ...('binarize' in preset.training && preset.training.binarize === 'dynamic' ? { binarize: 'dynamic' as const } : {}),
   };
-  return { preset: options.config ? null : presetName, model, training, data: options.data ?? 'mnist', ...definedOnly({ labelColumn: options.labelColumn }) };
+  return { preset: choice.preset, model, training, data, ...definedOnly({ labelColumn: options.labelColumn }) };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
