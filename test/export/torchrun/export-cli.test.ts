@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { loadRunData } from '../../../src/data/data-split.js';
 import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
 import { readNpy, writeNpy } from '../../../src/data/npy.js';
-import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
+import type { TorchrunJob } from '../../../src/export/torchrun/job-folder.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
 import { PRESETS } from '../../../src/training/presets.js';
