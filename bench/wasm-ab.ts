@@ -1,9 +1,12 @@
 /**
- * A/B of aekit's WebAssembly backend against its native backend on one thread, on the bench's
- * dense model (batch 256, Adam), interleaved repetition by repetition in one process; with
- * `--profile`, the wasm step's time per backend kernel (each call timed).
+ * A/B of aekit's WebAssembly backend against its native backend on one thread (or, with `--b
+ * FILE`, against another build of the module), on the bench's dense model (batch 256, Adam),
+ * interleaved repetition by repetition in one process, by wall clock and by this process's CPU
+ * time (the steadier figure on a shared machine: both sides run one thread). `--a FILE` replaces
+ * the committed module on the first side. With `--profile`, the wasm step's CPU time per backend
+ * kernel instead (each call timed, argument copies included).
  *
- *   node --import tsx bench/wasm-ab.ts [--reps N] [--steps N] [--profile] [--json]
+ *   node --import tsx bench/wasm-ab.ts [--reps N] [--steps N] [--a FILE] [--b FILE] [--profile]
  */
 import type { Backend } from '../src/backend/backend.js';
 import { createNativeBackend, setNativeThreads } from '../src/backend/native/native-backend.js';
