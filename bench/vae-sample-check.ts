@@ -5,6 +5,8 @@
  * spread over the classes (every class's share; the target is ≥ 5% each).
  *
  *   node --import tsx bench/vae-sample-check.ts --vae runs/vae --classifier runs/clf --count 10000 --json
+ *
+ * `--temperature T` draws from N(0, T²I) instead (the target is for T = 1, the prior itself).
  */
 import { sampleFromPrior } from '../src/run/generative.js';
 import { loadClassifier } from '../src/run/classifier-run.js';
@@ -21,7 +23,8 @@ setBackend(selectBackend());
 const count = Number(flag('count', '10000'));
 const { model } = loadRun(flag('vae', 'runs/vae'));
 const { model: classifier } = loadClassifier(flag('classifier', 'runs/clf'));
-const { samples } = sampleFromPrior(model, { count, seed: Number(flag('seed', '0')) });
+const temperature = Number(flag('temperature', '1'));
+const { samples } = sampleFromPrior(model, { count, temperature, seed: Number(flag('seed', '0')) });
 const classes = classifier.classes;
 const counts = new Array<number>(classes).fill(0);
 let confidence = 0;
@@ -40,5 +43,5 @@ noGrad(() => {
     });
   }
 });
-const result = { count, meanMaxProbability: confidence / count, classShares: counts.map((c) => c / count), minClassShare: Math.min(...counts) / count };
+const result = { count, temperature, meanMaxProbability: confidence / count, classShares: counts.map((c) => c / count), minClassShare: Math.min(...counts) / count };
 console.log(args.includes('--json') ? JSON.stringify(result) : result);

@@ -17,6 +17,7 @@ import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
 import { holeLoss, holesLayerIndex } from './hole-loss.js';
+import { importanceWeightedObjective } from './importance-weighted.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
 import { startOutputAtMean } from './output-bias.js';
@@ -143,6 +144,13 @@ export class Autoencoder implements Trainable {
         return { loss: add(reconstructionLoss(this.logits(z, ctx), x, this.output, scale), code.klOf(z)!), penalty: null };
       }
       return { loss: reconstructionLoss(this.logits(this.encode(x, ctx), ctx), x, this.output, scale), penalty: null };
+    }
+    const last = this.encoder.layers.at(-1);
+    if (last instanceof Gaussian && last.samples > 1) {
+      // The k-sample importance-weighted bound (IWAE) in place of the ELBO.
+      const parts = { body: this.encoder.layers.slice(0, -1), code: last, decoder: this.decoder, output: this.output };
+      const { loss, penalties } = importanceWeightedObjective(parts, x, ctx);
+      return { loss, penalty: sumTerms(penalties) };
     }
     const hidden = this.encoder.trace(x, ctx);
     const restored = this.decoder.trace(hidden[hidden.length - 1], ctx);

@@ -8,6 +8,7 @@
  * rising linearly from 0 over the first epochs; Sønderby et al. 2016). At inference the code is μ.
  */
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 import {
   add, addScalar, exp, linear, mul, mulScalar, relu, square, sub, sum, Tensor,
 } from '../tensor/index.js';
@@ -28,6 +29,11 @@ export const gaussianSpec = z.object({
   freeBits: z.number().min(0).default(0),
   /** KL warm-up: β is scaled by min(1, epochs done / warmup); 0 for none. */
   warmup: z.number().min(0).default(0),
+  /**
+   * Importance samples k per example in the training objective: k > 1 trains the k-sample
+   * importance-weighted bound of Burda, Grosse & Salakhutdinov (2015) instead of the ELBO (absent: 1).
+   */
+  samples: z.number().int().min(1).max(1000).optional(),
 }).strict();
 
 /** A Gaussian code layer's spec as written. */
@@ -70,6 +76,9 @@ export class Gaussian implements Layer {
 
   constructor(spec: GaussianSpecInput, readonly inputShape: readonly number[], rng: Prng) {
     this.config = gaussianSpec.parse(spec);
+    if ((this.config.samples ?? 1) > 1 && this.config.freeBits > 0) {
+      throw new UsageError(`gaussian: freeBits (${this.config.freeBits}) applies to the ELBO's KL term; with samples ${this.config.samples} (the importance-weighted bound) it must be 0`);
+    }
     expectVector('gaussian', inputShape);
     const [inputs] = inputShape;
     const units = this.config.units;
@@ -136,6 +145,11 @@ export class Gaussian implements Layer {
 
   spec(): GaussianSpec {
     return { ...this.config };
+  }
+
+  /** Importance samples per example in the training objective (1: the ELBO). */
+  get samples(): number {
+    return this.config.samples ?? 1;
   }
 
   /** β at `epoch` epochs of training done: warm-up scales it linearly from 0. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Activation, UnaryOp } from '../../src/backend/backend.js';
 import {
-  bceWithLogits, binary, linear, matmul, mean, reshape, withBackend, squaredError, sum, Tensor, unary,
+  bceWithLogits, binary, linear, rowBceWithLogits, matmul, mean, reshape, withBackend, squaredError, sum, Tensor, unary,
 } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
@@ -107,6 +107,17 @@ for (const backend of await availableBackends()) {
       const logits = randomTensor(rng, [3, 5], -3, 3);
       gradCheck('bceWithLogits', (z) => bceWithLogits(z, target, 1 / 3), [logits], { eps: 1e-3 });
       gradCheck('reshape', (xi) => reshape(xi, [5, -1]), [pred]);
+    }));
+
+    test('row-wise binary cross-entropy: each row its own value and upstream gradient', () => withBackend(backend, () => {
+      // The rows of an example of shape [2, 4] are flattened: 3 rows of 8 values.
+      const logits = randomTensor(rng, [3, 2, 4], -3, 3);
+      const target = randomTensor(rng, [3, 2, 4], 0, 1, false);
+      gradCheck('rowBceWithLogits', (z) => rowBceWithLogits(z, target), [logits], { eps: 1e-3 });
+      const rows = rowBceWithLogits(logits, target).data;
+      assert.equal(rows.length, 3);
+      // The rows add up to the fused loss over the whole batch.
+      assert.ok(Math.abs(rows[0] + rows[1] + rows[2] - bceWithLogits(logits, target).data[0]) < 1e-4);
     }));
   });
 }

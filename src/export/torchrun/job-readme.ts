@@ -57,7 +57,8 @@ another order; noise, dropout, a VAE's eps and the binarisation of its training 
 from torch's generator, seeded by seed, step and rank (so a model with them gets aekit's order in
 its first epoch only: aekit draws both from one generator). A VAE's validation and test rows were
 binarised by aekit at export (data/validation.npy, data/test.npy), and its validation loss, the
-negative ELBO, uses aekit's own draws.
+negative ELBO, uses aekit's own draws. A Gaussian code with \`samples\` k > 1 trains, as in
+aekit, the k-sample importance-weighted bound (Burda et al. 2015) in place of the ELBO.
 
 The data is read from the paths in job.json (\`data.source\`); on a cluster, put the files where
 every node sees them and change the paths. A plain IDX or NPY file is memory-mapped and each rank

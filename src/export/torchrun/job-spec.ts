@@ -26,7 +26,7 @@ export interface JobPenalty {
 export type JobLayer =
   | { type: 'noise'; noise: { kind: 'mask' | 'gaussian' | 'salt-pepper'; amount: number } }
   | { type: 'dropout'; rate: number; modules: [number, number] }
-  | { type: 'gaussian'; modules: [number, number]; gaussian: { units: number; beta: number; freeBits: number; warmup: number } }
+  | { type: 'gaussian'; modules: [number, number]; gaussian: { units: number; beta: number; freeBits: number; warmup: number; samples: number } }
   | { type: string; modules: [number, number]; penalty?: JobPenalty };
 
 /** A parameter's name (as in the state dict) and its decays. */
@@ -57,7 +57,7 @@ export function jobLayers(stack: Sequential): JobLayer[] {
     if (layer instanceof Dropout) return { type: 'dropout', rate: layer.spec().rate, modules };
     if (layer instanceof Gaussian) {
       const { units, beta, freeBits, warmup } = layer.spec();
-      return { type: 'gaussian', modules, gaussian: { units, beta, freeBits, warmup } };
+      return { type: 'gaussian', modules, gaussian: { units, beta, freeBits, warmup, samples: layer.samples } };
     }
     const penalty = penaltyOf(layer, stack.tensorPrefix(i));
     return { type: layer.type, modules, ...(penalty ? { penalty } : {}) };

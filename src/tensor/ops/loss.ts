@@ -48,6 +48,42 @@ export function bceWithLogits(logits: Tensor, target: Tensor, scale = 1): Tensor
   return fusedLoss('bceWithLogits', logits, target, scale);
 }
 
+/**
+ * Σ BCE(σ(logits), target) of each example (row) on its own: a tensor [rows] whose gradient
+ * reaches each row's logits scaled by that row's upstream gradient. An importance-weighted
+ * objective (models/importance-weighted.ts) weighs every row by its normalised importance weight.
+ * The target gets no gradient.
+ * @example
+ * const perExample = rowBceWithLogits(logits, x); // [batch]: −log p(x_i | z_i) for a Bernoulli output
+ */
+export function rowBceWithLogits(logits: Tensor, target: Tensor): Tensor {
+  if (!sameShape(logits.shape, target.shape) || logits.shape.length < 1) {
+    throw new ShapeError(`rowBceWithLogits: logits ${formatShape(logits.shape)} and target ${formatShape(target.shape)} differ`);
+  }
+  const backend = getBackend();
+  const rows = logits.shape[0];
+  const width = rows > 0 ? logits.size / rows : 0;
+  const unitGrad = logits.requiresGrad && isRecording() ? Tensor.empty(logits.shape) : null;
+  const out = Tensor.empty([rows]);
+  for (let r = 0; r < rows; r++) {
+    const at = r * width;
+    out.data[r] = backend.bceWithLogits(logits.data.subarray(at, at + width), target.data.subarray(at, at + width),
+      unitGrad ? unitGrad.data.subarray(at, at + width) : null, 1);
+  }
+  return record(out, {
+    op: 'rowBceWithLogits',
+    inputs: [logits],
+    backward(g) {
+      accumulateGrad(logits, (dx, beta) => {
+        for (let r = 0; r < rows; r++) {
+          const at = r * width;
+          backend.axpby(unitGrad!.data.subarray(at, at + width), g[r], dx.subarray(at, at + width), beta);
+        }
+      });
+    },
+  });
+}
+
 /** How softmaxCrossEntropy weighs and averages. */
 export interface SoftmaxCrossEntropyOptions {
   /** A weight per class, multiplying the loss of each position whose label is that class (default all 1). */

@@ -79,6 +79,15 @@ const CASES: Record<string, Case> = {
   // a VAE half way through its KL warm-up (5 epochs): β = 0.5 on the KL term, eps replayed
   vae: { config: PRESETS.vae.model, epoch: 2.5 },
   'conv-vae': { config: PRESETS['conv-vae'].model },
+  // the importance-weighted bound (IWAE) with 3 draws per example, half way through its warm-up
+  'vae-importance-weighted': {
+    config: {
+      input: [10],
+      encoder: [{ type: 'dense', units: 12, activation: 'tanh' }, { type: 'gaussian', units: 4, samples: 3, warmup: 2 }],
+      output: { activation: 'sigmoid', loss: 'bce' },
+    },
+    epoch: 1,
+  },
   // β-VAE with free bits: units whose batch-mean KL is under λ count as λ, without gradient
   'vae-free-bits': {
     config: {
@@ -122,7 +131,7 @@ function replayDraws(net: JobNet, rows: number): Float32Array[] {
     const size = rows * layer.inputShape.reduce((a, b) => a * b, 1);
     if (layer instanceof NoiseLayer) draws.push(Float32Array.from({ length: size }, () => (layer.noise.kind === 'gaussian' ? rng.normal() : rng.uniform())));
     if (layer instanceof Dropout && layer.spec().rate > 0) draws.push(Float32Array.from({ length: size }, () => rng.uniform()));
-    if (layer instanceof Gaussian) draws.push(Float32Array.from({ length: rows * layer.units }, () => rng.normal()));
+    if (layer instanceof Gaussian) draws.push(Float32Array.from({ length: rows * layer.samples * layer.units }, () => rng.normal()));
   }
   return draws;
 }

@@ -379,6 +379,9 @@ class Objective(nn.Module):
         # KL summed over the rows of that pass
         self.elbo_noise = None
         self.elbo_kl = None
+        # beta * (log p(z) - log q(z | x)) of each example's k draws ([rows, k]) while an
+        # importance-weighted code trains, for data_sum
+        self.importance = None
         # stacks that run at inference and do not learn (a classifier's frozen encoder, as aekit classify trains without --finetune)
         self.frozen = set(job["training"].get("frozen", []))
         for name in self.frozen:
@@ -416,6 +419,19 @@ class Objective(nn.Module):
         beta-weighted KL to N(0, I) added to the data term; mu at inference, or a draw with aekit's
         own eps when evaluate asks for the ELBO."""
         mean, logvar = module.mean(h), module.logvar(h)
+        warmup = spec["warmup"]
+        beta = spec["beta"] * min(1.0, self.epoch / warmup) if warmup > 0 else spec["beta"]
+        samples = spec.get("samples", 1)
+        if training and samples > 1:
+            # the k-sample importance-weighted bound (src/models/importance-weighted.ts): k draws per
+            # example, example-major; log p(z) - log q(z | x) = -|z|^2/2 + |eps|^2/2 + sum(logvar)/2,
+            # scaled by beta during warm-up; data_sum adds log p(x | z) and takes the log-mean-exp
+            rows, units = mean.shape
+            eps = self.draws.normal((rows, samples, units)).to(mean.dtype)
+            z = mean.unsqueeze(1) + torch.exp(0.5 * logvar).unsqueeze(1) * eps
+            ratio = 0.5 * ((eps * eps).sum(2) - (z * z).sum(2) + logvar.sum(1, keepdim=True))
+            self.importance = beta * ratio
+            return z.reshape(rows * samples, units)
         if training:
             eps = self.draws.normal(mean.shape).to(mean.dtype)
         elif self.elbo_noise is not None:
@@ -427,8 +443,6 @@ class Objective(nn.Module):
         if not training:
             self.elbo_kl = kl.sum()
             return z
-        warmup = spec["warmup"]
-        beta = spec["beta"] * min(1.0, self.epoch / warmup) if warmup > 0 else spec["beta"]
         if spec["freeBits"] <= 0:
             # a sum over this rank's rows, which forward scales as the data term (world / rows)
             penalties.append(("data", beta * kl.sum()))
@@ -491,6 +505,12 @@ class Objective(nn.Module):
         kind = self.job["kind"]
         if kind == "autoencoder":
             output = self.job["output"]
+            if output["loss"] == "bce" and self.importance is not None:
+                ratio, self.importance = self.importance, None
+                rows, k = ratio.shape
+                nll = F.binary_cross_entropy_with_logits(out, x.repeat_interleave(k, dim=0), reduction="none").reshape(rows, k, -1).sum(2)
+                # minus the bound log (1/k) sum_i w_i of each example, summed over this rank's rows
+                return -(torch.logsumexp(ratio - nll, dim=1) - math.log(k)).sum(), None
             if output["loss"] == "bce":
                 return F.binary_cross_entropy_with_logits(out, x, reduction="sum"), None
             pred = torch.sigmoid(out) if output["activation"] == "sigmoid" else out
