@@ -31,6 +31,9 @@ function workerOf(parent: number, rank: number): number | undefined {
   return undefined;
 }
 
+/** How long the killed-and-restarted job may take after the kill (it needs a few seconds). */
+const RESUME_DEADLINE_MS = 300_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a job with one rank killed mid-training resumes from its checkpoint to the weights of a job never stopped', { skip: torchrunSkip }, async () => {
@@ -56,7 +59,8 @@ test('a job with one rank killed mid-training resumes from its checkpoint to the
   assert.equal(uninterrupted.status, 0, `torchrun ended with ${uninterrupted.status} (signal ${uninterrupted.signal}):\n${uninterrupted.stdout}\n${uninterrupted.stderr}`);
 
   const checkpoint = join(killed, 'checkpoints', 'last.pt');
-  const child = spawn('torchrun', [...localFlags(await freePort()), '--max_restarts', '1', join(killed, 'train.py'), ...args], { env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  // Its own process group, so that a job that never ends can be stopped whole (agent and ranks).
+  const child = spawn('torchrun', [...localFlags(await freePort()), '--max_restarts', '1', join(killed, 'train.py'), ...args], { env: { ...process.env, OMP_NUM_THREADS: '1' }, detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -70,7 +74,12 @@ test('a job with one rank killed mid-training resumes from its checkpoint to the
   }
   assert.ok(victim !== undefined, `no checkpoint or no rank 1 to kill: ${stderr}`);
   process.kill(victim, 'SIGKILL');
+  // The job takes seconds; a restart that never comes would otherwise hold the suite until
+  // gloo's 30-minute timeout ends the surviving rank.
+  const deadline = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), RESUME_DEADLINE_MS);
   const status = await ended;
+  clearTimeout(deadline);
+  assert.notEqual(status, null, `the job did not end within ${RESUME_DEADLINE_MS / 1000} s of the kill and was stopped:\n${stdout}\n${stderr}`);
   assert.equal(status, 0, `${stdout}\n${stderr}`);
   const lines = jobLines(stdout);
   const resumed = lines.find((l) => 'resumed' in l) as { epoch: number; step: number } | undefined;
