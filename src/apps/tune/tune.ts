@@ -8,8 +8,9 @@
 import type { Backend, ConvGeometry } from '../../backend/backend.js';
 import { nativeInfo, nativeTuningHooks } from '../../backend/native/native-backend.js';
 import {
-  type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, measureConvChoice, type TuningFile, writeTuning,
+  type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, installConvChoices, type TuningFile, writeTuning,
 } from '../../backend/native/tuning.js';
+import { ConvWorkspace, measureConvChoice, type TimingOptions } from '../../backend/native/conv-timing.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import { PRESETS, SEGNET } from '../../training/presets.js';
 import { Segmenter } from '../../models/segmenter.js';
@@ -28,7 +29,10 @@ function tunedModels(): TunedModel[] {
   ];
 }
 
-/** Every convolution pass one training step of `m` runs, with the batch it runs at. */
+/**
+ * Every convolution pass one training step of `m` runs, with the batch it trains at. The step
+ * itself runs on one image: the shapes are all it is for, and a choice does not depend on the batch.
+ */
 function convolutionsOf(m: TunedModel, backend: Backend): { pass: ConvPass; geometry: ConvGeometry }[] {
   const seen: { pass: ConvPass; geometry: ConvGeometry }[] = [];
   const noting: Backend = {
@@ -40,44 +44,61 @@ function convolutionsOf(m: TunedModel, backend: Backend): { pass: ConvPass; geom
   const size = m.input.reduce((a, b) => a * b, 1);
   const rng = new Prng(0);
   withBackend(noting, () => tidy(() => {
-    const x = new Tensor(Float32Array.from({ length: m.batch * size }, () => rng.uniform()), [m.batch, ...m.input]);
-    const y = m.labels ? new Tensor(Float32Array.from({ length: m.batch * size }, (_, i) => i % m.labels!), [m.batch, ...m.input.slice(1)]) : undefined;
+    const x = new Tensor(Float32Array.from({ length: size }, () => rng.uniform()), [1, ...m.input]);
+    const y = m.labels ? new Tensor(Float32Array.from({ length: size }, (_, i) => i % m.labels!), [1, ...m.input.slice(1)]) : undefined;
     backward(m.model.objective({ x, y }, { training: true, rng }).loss);
   }));
-  return seen;
+  return seen.map(({ pass, geometry }) => ({ pass, geometry: { ...geometry, batch: m.batch } }));
 }
 
 /** What `aekit tune` measured and where it wrote it. */
-export interface TuneResult { path: string; file: TuningFile; seconds: number }
+export interface TuneResult {
+  /** Where the cache was written (null with `write: false`). */
+  path: string | null;
+  file: TuningFile;
+  /** The whole measurement, model shapes included. */
+  seconds: number;
+}
+
+/** How `tune` measures, what it reports on the way, and whether it writes the cache. */
+export interface TuneOptions {
+  timing?: TimingOptions;
+  /** Called after each shape is measured. */
+  onShape?: (choice: ConvChoice) => void;
+  /** false: apply the choices in this process only and leave the cache file alone (the benchmark does). */
+  write?: boolean;
+}
 
 /**
  * Measures the convolution choices of the conv presets and SegNet on the native backend and
- * writes them to the tuning cache, which the native backend applies from its next load on.
+ * writes them to the tuning cache, which the native backend applies from its next load on; this
+ * process uses them at once.
  * @param backend the native backend (its kernels are timed)
+ * @param options timing, a callback per shape, and `write: false` to keep the cache file as it is
  * @example
  * const { path, file } = tune(selectBackend());
  */
-export function tune(backend: Backend, options: { reps?: number; onShape?: (choice: ConvChoice) => void } = {}): TuneResult {
+export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
   const started = performance.now();
   const hooks = nativeTuningHooks();
   const isa = nativeInfo().isa;
   const choices: ConvChoice[] = [];
   const done = new Set<string>();
+  const workspace = new ConvWorkspace();
   for (const m of tunedModels()) {
     for (const { pass, geometry } of convolutionsOf(m, backend)) {
       const key = `${pass} ${convSizes({ ...geometry, batch: 0 }).join(',')}`;
       if (done.has(key)) continue;
       done.add(key);
       const rule = hooks.convRule(CONV_PASSES.indexOf(pass), convSizes(geometry));
-      const choice = measureConvChoice(backend, (algo) => hooks.setConvAlgo(algo), rule, pass, geometry, options.reps);
+      const choice = measureConvChoice(backend, (algo) => hooks.setConvAlgo(algo), rule, pass, geometry, workspace, options.timing);
       choices.push(choice);
       options.onShape?.(choice);
     }
   }
   const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: choices };
-  const path = writeTuning(file);
+  const path = options.write === false ? null : writeTuning(file);
   // Take the new choices at once in this process too.
-  hooks.clearConvTuned();
-  for (const c of choices) hooks.setConvTuned(CONV_PASSES.indexOf(c.pass), convSizes(c.geometry), c.algorithm === 'im2col' ? 1 : 2);
+  installConvChoices(hooks, choices);
   return { path, file, seconds: (performance.now() - started) / 1000 };
 }

@@ -17,7 +17,10 @@ export const CONV_PASSES = ['forward', 'backwardInput', 'backwardFilter'] as con
 export type ConvPass = (typeof CONV_PASSES)[number];
 export type ConvAlgorithm = 'im2col' | 'direct';
 
-/** One measured choice: median milliseconds of each algorithm on the geometry (batch included, as measured). */
+/**
+ * One measured choice for a pass and geometry (at the batch it trains with; the addon applies the
+ * choice at any batch): the fastest call of each algorithm in milliseconds.
+ */
 export interface ConvChoice {
   pass: ConvPass;
   geometry: ConvGeometry;
@@ -26,6 +29,8 @@ export interface ConvChoice {
   rule: ConvAlgorithm;
   im2colMs: number;
   directMs: number;
+  /** Timed repetitions of each algorithm (files of earlier versions have none). */
+  reps?: number;
 }
 
 /** The CPU a tuning belongs to. */
@@ -102,19 +107,29 @@ export function applyTuning(addon: TuningAddon, isa: string, env: NodeJS.Process
   if (!file.cpu || !sameCpu(file.cpu, here)) {
     return { state: 'ignored', path, reason: `measured on ${file.cpu?.name} (family ${file.cpu?.family}, model ${file.cpu?.model}, ${file.cpu?.isa}), this is ${here.name} (family ${here.family}, model ${here.model}, ${here.isa})` };
   }
+  const applied = installConvChoices(addon, file.conv);
+  return { state: 'applied', path, choices: applied };
+}
+
+/**
+ * Makes `choices` the addon's measured choices, in place of any it held (an empty list leaves the
+ * built-in rule alone in force). Entries it cannot use (a hand-edited file) are skipped.
+ * @returns how many choices were taken
+ */
+export function installConvChoices(addon: Pick<TuningAddon, 'setConvTuned' | 'clearConvTuned'>, choices: readonly ConvChoice[]): number {
   addon.clearConvTuned();
   let applied = 0;
-  for (const c of file.conv) {
+  for (const c of choices) {
     const pass = CONV_PASSES.indexOf(c.pass);
     if (pass < 0 || (c.algorithm !== 'im2col' && c.algorithm !== 'direct')) continue;
     try {
       addon.setConvTuned(pass, convSizes(c.geometry), c.algorithm === 'im2col' ? 1 : 2);
       applied++;
     } catch {
-      // A geometry the addon refuses (a hand-edited file) is skipped.
+      // A geometry the addon refuses is skipped.
     }
   }
-  return { state: 'applied', path, choices: applied };
+  return applied;
 }
 
 /** Writes the cache file atomically (a reader never sees half of it). Returns its path. */
@@ -125,59 +140,4 @@ export function writeTuning(file: TuningFile, env: NodeJS.ProcessEnv = process.e
   writeFileSync(temp, `${JSON.stringify(file, null, 1)}\n`);
   renameSync(temp, path);
   return path;
-}
-
-/** The kernels a measurement calls: the Backend's convolution passes. */
-interface ConvKernels {
-  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, act: 'identity', slope: number): void;
-  conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry, beta: number): void;
-  conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeometry, beta: number): void;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/**
- * Times im2col and direct on one pass and geometry, alternating them call by call (the order
- * flipped every other repetition, so a shared machine's drift hits both), and picks the faster by
- * the median of per-repetition ratios. `force` switches the addon's algorithm.
- */
-export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | ConvAlgorithm) => void, rule: ConvAlgorithm,
-  pass: ConvPass, g: ConvGeometry, reps = 5): ConvChoice {
-  const xSize = g.batch * g.inChannels * g.inHeight * g.inWidth, ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
-  const x = Float32Array.from({ length: xSize }, (_, i) => ((i * 7919) % 997) / 997 - 0.5);
-  const y = Float32Array.from({ length: ySize }, (_, i) => ((i * 104729) % 991) / 991 - 0.5);
-  const w = Float32Array.from({ length: g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW }, (_, i) => ((i * 31) % 101) / 101 - 0.5);
-  const dw = new Float32Array(w.length);
-  const run = (algo: ConvAlgorithm): number => {
-    force(algo);
-    const t0 = performance.now();
-    if (pass === 'forward') kernels.conv2dForward(x, w, null, y, g, 'identity', 0);
-    else if (pass === 'backwardInput') kernels.conv2dBackwardInput(y, w, x, g, 0);
-    else kernels.conv2dBackwardFilter(x, y, dw, g, 0);
-    return performance.now() - t0;
-  };
-  try {
-    run('im2col');
-    run('direct');
-    const a: number[] = [], b: number[] = [], ratios: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      let im2col: number, direct: number;
-      if (r % 2 === 0) {
-        im2col = run('im2col');
-        direct = run('direct');
-      } else {
-        direct = run('direct');
-        im2col = run('im2col');
-      }
-      a.push(im2col);
-      b.push(direct);
-      ratios.push(im2col / direct);
-    }
-    return { pass, geometry: g, algorithm: median(ratios) > 1 ? 'direct' : 'im2col', rule, im2colMs: median(a), directMs: median(b) };
-  } finally {
-    force('auto');
-  }
 }

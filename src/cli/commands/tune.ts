@@ -30,7 +30,7 @@ Example:
       emit(opts.json, { path, seconds, cpu: file.cpu, conv: file.conv }, () => [
         ...file.conv.map((c) => {
           const g = c.geometry;
-          return `${c.pass.padEnd(14)} ${g.inChannels}->${g.outChannels} ${g.inHeight}x${g.inWidth} k${g.kernelH} s${g.strideH} batch ${g.batch}: im2col ${c.im2colMs.toFixed(2)} ms, direct ${c.directMs.toFixed(2)} ms -> ${c.algorithm}${c.algorithm !== c.rule ? ' (rule: ' + c.rule + ')' : ''}`;
+          return `${c.pass.padEnd(14)} ${g.inChannels}->${g.outChannels} ${g.inHeight}x${g.inWidth} k${g.kernelH} s${g.strideH} batch ${g.batch} (${c.reps ?? '?'} reps): im2col ${c.im2colMs.toFixed(2)} ms, direct ${c.directMs.toFixed(2)} ms -> ${c.algorithm}${c.algorithm !== c.rule ? ' (rule: ' + c.rule + ')' : ''}`;
         }),
         `${file.conv.length} shapes in ${seconds.toFixed(1)} s on ${file.cpu.name} (family ${file.cpu.family}, model ${file.cpu.model}, ${file.cpu.isa}); ${changed} differ from the built-in rule; written to ${path}`,
       ].join('\n'));
