@@ -18,15 +18,16 @@ import type { Trainable } from '../../models/trainable.js';
 import { backward, Tensor, tidy, withBackend } from '../../tensor/index.js';
 import { Prng } from '../../util/prng.js';
 
-/** A model whose convolutions are tuned, and the batch it trains with. */
-interface TunedModel { name: string; model: Trainable; input: number[]; batch: number; labels?: number }
+/** The models whose convolutions `tune` measures. */
+export const TUNED_MODELS = ['conv', 'conv-denoising', 'segnet'] as const;
+export type TunedModelName = (typeof TUNED_MODELS)[number];
 
-function tunedModels(): TunedModel[] {
-  return [
-    { name: 'conv', model: Autoencoder.create(PRESETS.conv.model, 0), input: [1, 28, 28], batch: PRESETS.conv.training.batchSize },
-    { name: 'conv-denoising', model: Autoencoder.create(PRESETS['conv-denoising'].model, 0), input: [1, 28, 28], batch: PRESETS['conv-denoising'].training.batchSize },
-    { name: 'segnet', model: Segmenter.create(SEGNET.model, 0), input: [1, 64, 64], batch: SEGNET.training.batchSize, labels: SEGNET.model.classes },
-  ];
+/** A model whose convolutions are tuned, and the batch it trains with. */
+interface TunedModel { name: TunedModelName; model: Trainable; input: number[]; batch: number; labels?: number }
+
+function tunedModel(name: TunedModelName): TunedModel {
+  if (name === 'segnet') return { name, model: Segmenter.create(SEGNET.model, 0), input: [1, 64, 64], batch: SEGNET.training.batchSize, labels: SEGNET.model.classes };
+  return { name, model: Autoencoder.create(PRESETS[name].model, 0), input: [1, 28, 28], batch: PRESETS[name].training.batchSize };
 }
 
 /**
@@ -67,6 +68,8 @@ export interface TuneOptions {
   onShape?: (choice: ConvChoice) => void;
   /** false: apply the choices in this process only and leave the cache file alone (the benchmark does). */
   write?: boolean;
+  /** The models whose shapes are measured (all of them by default). */
+  models?: readonly TunedModelName[];
 }
 
 /**
@@ -85,7 +88,7 @@ export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
   const choices: ConvChoice[] = [];
   const done = new Set<string>();
   const workspace = new ConvWorkspace();
-  for (const m of tunedModels()) {
+  for (const m of (options.models ?? TUNED_MODELS).map(tunedModel)) {
     for (const { pass, geometry } of convolutionsOf(m, backend)) {
       const key = `${pass} ${convSizes({ ...geometry, batch: 0 }).join(',')}`;
       if (done.has(key)) continue;
