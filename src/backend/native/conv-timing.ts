@@ -1,12 +1,12 @@
 /**
  * Timing im2col + GEMM against the direct kernels on one convolution pass, for `aekit tune`
  * (src/apps/tune/tune.ts). The whole tuning must take a second or two, so each shape is timed
- * only until one algorithm clearly wins (an obvious winner after three pairs of calls, a clear one
- * after four, a close call, which matters little either way, after seven at most), on buffers
+ * only until one algorithm clearly wins (an obvious winner after two pairs of calls, a clear one
+ * after three, a close call, which matters little either way, after six at most), on buffers
  * shared by all shapes. Shapes are timed at the batch they train with: a smaller batch would be
- * quicker but not representative, since a whole batch's grid or columns may fit the caches at 8
- * images and not at 32 (the direct filter gradient's time grew 14-fold from 8 to 32 images on one
- * SegNet layer on a Zen 5, against 4-fold for the work).
+ * quicker but not surely representative, since a whole batch's grid or columns may fit the caches
+ * at 8 images and not at 32 (on a loaded Zen 5 the direct filter gradient of one SegNet layer took
+ * 14 times as long at 32 images as at 8, for 4 times the work).
  */
 import type { ConvGeometry } from '../backend.js';
 import type { ConvAlgorithm, ConvChoice, ConvPass } from './tuning.js';
@@ -68,9 +68,10 @@ export class ConvWorkspace {
  * Times im2col and direct on one pass and geometry, alternating them call by call with the order
  * flipped every other repetition, and picks the one whose fastest call was faster. Delays from a
  * shared machine only ever add time, so the fastest of a few calls is the undisturbed time; the
- * median of per-repetition ratios must agree before a measurement stops early. The first pair of
- * calls (which sizes the shape's scratch buffers) counts towards the fastest times only. `force`
- * switches the addon's algorithm; it is back on 'auto' afterwards.
+ * median of per-repetition ratios must agree before a measurement stops early. There is no
+ * separate warm-up: a first call that grows scratch buffers is slower, which can only delay an
+ * early stop (its ratio disagrees with the others) or exaggerate the true winner's lead, and the
+ * fastest calls ignore it. `force` switches the addon's algorithm; it is back on 'auto' afterwards.
  */
 export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | ConvAlgorithm) => void, rule: ConvAlgorithm,
   pass: ConvPass, g: ConvGeometry, workspace = new ConvWorkspace(), options: TimingOptions = {}): ConvChoice {
@@ -86,10 +87,10 @@ export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | C
     return performance.now() - t0;
   };
   try {
-    let bestIm2col = run('im2col'), bestDirect = run('direct');
+    let bestIm2col = Infinity, bestDirect = Infinity;
     const a: number[] = [], b: number[] = [], ratios: number[] = [];
     for (let r = 0; r < o.maxReps; r++) {
-      const first = r % 2 === 0 ? 'direct' : 'im2col';
+      const first = r % 2 === 0 ? 'im2col' : 'direct';
       const t1 = run(first), t2 = run(first === 'im2col' ? 'direct' : 'im2col');
       const [im2col, direct] = first === 'im2col' ? [t1, t2] : [t2, t1];
       a.push(im2col);
