@@ -16,14 +16,14 @@ const g: ConvGeometry = { batch: 4, inChannels: 2, inHeight: 6, inWidth: 6, outC
 /** Kernels that spin for `ms[algo]` milliseconds of wall time and note what they were given. */
 function standIn(ms: Record<ConvAlgorithm, number>) {
   let algo: 'auto' | ConvAlgorithm = 'auto';
-  const seen: { pass: ConvPass; algo: string; reads: Float32Array[]; writes: Float32Array; batch: number }[] = [];
-  const spin = (pass: ConvPass, reads: Float32Array[], writes: Float32Array, geometry: ConvGeometry) => {
-    seen.push({ pass, algo, reads, writes, batch: geometry.batch });
+  const seen: { pass: ConvPass; algo: string; reads: Float32Array[]; writes: Float32Array; batch: number; how?: string }[] = [];
+  const spin = (pass: ConvPass, reads: Float32Array[], writes: Float32Array, geometry: ConvGeometry, how?: string) => {
+    seen.push({ pass, algo, reads, writes, batch: geometry.batch, how });
     const t0 = performance.now();
     while (performance.now() - t0 < ms[algo as ConvAlgorithm]);
   };
   const kernels: ConvKernels = {
-    conv2dForward: (x, w, _b, y, geometry) => spin('forward', [x, w], y, geometry),
+    conv2dForward: (x, w, b, y, geometry, act, slope) => spin('forward', b ? [x, w, b] : [x, w], y, geometry, `${b ? 'bias' : 'none'} ${act} ${slope}`),
     conv2dBackwardInput: (dy, w, dx, geometry) => spin('backwardInput', [dy, w], dx, geometry),
     conv2dBackwardFilter: (x, dy, dw, geometry) => spin('backwardFilter', [x, dy], dw, geometry),
   };
@@ -68,4 +68,15 @@ test('each pass reads its inputs and writes a buffer apart from them, at the bat
     assert.deepEqual([a.length, b.length], sizes);
     assert.ok(a.some((v) => v !== 0) && a.every((v) => v >= -0.5 && v < 0.5));
   }
+});
+
+test('a forward pass is timed as each way training calls it, one after the other', () => {
+  const s = standIn({ im2col: 0, direct: 0 });
+  measureConvChoice(s.kernels, s.force, 'im2col', 'forward', g, new ConvWorkspace(), { maxReps: 2 },
+    [{ activation: 'leaky_relu', slope: 0.01, bias: true }, { activation: 'identity', slope: 0, bias: false }]);
+  // Two repetitions of a pair of algorithms, each running both calls.
+  assert.deepEqual(s.seen.map((x) => `${x.algo} ${x.how}`), [
+    'im2col bias leaky_relu 0.01', 'im2col none identity 0', 'direct bias leaky_relu 0.01', 'direct none identity 0',
+    'direct bias leaky_relu 0.01', 'direct none identity 0', 'im2col bias leaky_relu 0.01', 'im2col none identity 0']);
+  assert.equal(s.seen[0].reads[2].length, g.outChannels, 'a bias of one value per output channel');
 });

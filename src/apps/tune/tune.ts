@@ -10,7 +10,7 @@ import { nativeInfo, nativeTuningHooks } from '../../backend/native/native-backe
 import {
   type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, installConvChoices, type TuningFile, writeTuning,
 } from '../../backend/native/tuning.js';
-import { ConvWorkspace, measureConvChoice, type TimingOptions } from '../../backend/native/conv-timing.js';
+import { ConvWorkspace, type ForwardCall, measureConvChoice, PLAIN_FORWARD, type TimingOptions } from '../../backend/native/conv-timing.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import { PRESETS, SEGNET } from '../../training/presets.js';
 import { Segmenter } from '../../models/segmenter.js';
@@ -30,17 +30,23 @@ function tunedModel(name: TunedModelName): TunedModel {
   return { name, model: Autoencoder.create(PRESETS[name].model, 0), input: [1, 28, 28], batch: PRESETS[name].training.batchSize };
 }
 
+/** A convolution pass a training step runs, and for a forward pass how it is called. */
+interface ConvCall { pass: ConvPass; geometry: ConvGeometry; forward: ForwardCall }
+
 /**
  * Every convolution pass one training step of `m` runs, with the batch it trains at. The step
  * itself runs on one image: the shapes are all it is for, and a choice does not depend on the batch.
  */
-function convolutionsOf(m: TunedModel, backend: Backend): { pass: ConvPass; geometry: ConvGeometry }[] {
-  const seen: { pass: ConvPass; geometry: ConvGeometry }[] = [];
+function convolutionsOf(m: TunedModel, backend: Backend): ConvCall[] {
+  const seen: ConvCall[] = [];
   const noting: Backend = {
     ...backend,
-    conv2dForward: (x, w, b, y, g, act, slope) => { seen.push({ pass: 'forward', geometry: { ...g } }); backend.conv2dForward(x, w, b, y, g, act, slope); },
-    conv2dBackwardInput: (dy, w, dx, g, beta) => { seen.push({ pass: 'backwardInput', geometry: { ...g } }); backend.conv2dBackwardInput(dy, w, dx, g, beta); },
-    conv2dBackwardFilter: (x, dy, dw, g, beta) => { seen.push({ pass: 'backwardFilter', geometry: { ...g } }); backend.conv2dBackwardFilter(x, dy, dw, g, beta); },
+    conv2dForward: (x, w, b, y, g, act, slope) => {
+      seen.push({ pass: 'forward', geometry: { ...g }, forward: { activation: act, slope, bias: b !== null } });
+      backend.conv2dForward(x, w, b, y, g, act, slope);
+    },
+    conv2dBackwardInput: (dy, w, dx, g, beta) => { seen.push({ pass: 'backwardInput', geometry: { ...g }, forward: PLAIN_FORWARD }); backend.conv2dBackwardInput(dy, w, dx, g, beta); },
+    conv2dBackwardFilter: (x, dy, dw, g, beta) => { seen.push({ pass: 'backwardFilter', geometry: { ...g }, forward: PLAIN_FORWARD }); backend.conv2dBackwardFilter(x, dy, dw, g, beta); },
   };
   const size = m.input.reduce((a, b) => a * b, 1);
   const rng = new Prng(0);
@@ -49,7 +55,7 @@ function convolutionsOf(m: TunedModel, backend: Backend): { pass: ConvPass; geom
     const y = m.labels ? new Tensor(Float32Array.from({ length: size }, (_, i) => i % m.labels!), [1, ...m.input.slice(1)]) : undefined;
     backward(m.model.objective({ x, y }, { training: true, rng }).loss);
   }));
-  return seen.map(({ pass, geometry }) => ({ pass, geometry: { ...geometry, batch: m.batch } }));
+  return seen.map((c) => ({ ...c, geometry: { ...c.geometry, batch: m.batch } }));
 }
 
 /** What `aekit tune` measured and where it wrote it. */
@@ -86,18 +92,24 @@ export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
   const hooks = nativeTuningHooks();
   const isa = nativeInfo().isa;
   const choices: ConvChoice[] = [];
-  const done = new Set<string>();
-  const workspace = new ConvWorkspace();
+  // Each pass and per-image shape once, with every way the models call it (a conv layer's forward
+  // and a transposed convolution's input gradient can share one).
+  const shapes = new Map<string, { pass: ConvPass; geometry: ConvGeometry; forwards: ForwardCall[] }>();
   for (const m of (options.models ?? TUNED_MODELS).map(tunedModel)) {
-    for (const { pass, geometry } of convolutionsOf(m, backend)) {
+    for (const { pass, geometry, forward } of convolutionsOf(m, backend)) {
       const key = `${pass} ${convSizes({ ...geometry, batch: 0 }).join(',')}`;
-      if (done.has(key)) continue;
-      done.add(key);
-      const rule = hooks.convRule(CONV_PASSES.indexOf(pass), convSizes(geometry));
-      const choice = measureConvChoice(backend, (algo) => hooks.setConvAlgo(algo), rule, pass, geometry, workspace, options.timing);
-      choices.push(choice);
-      options.onShape?.(choice);
+      const shape = shapes.get(key) ?? shapes.set(key, { pass, geometry, forwards: [] }).get(key)!;
+      // One call of each kind (with or without bias and activation), as one model's step makes them.
+      const kind = (f: ForwardCall) => `${f.bias} ${f.activation !== 'identity'}`;
+      if (!shape.forwards.some((f) => kind(f) === kind(forward))) shape.forwards.push(forward);
     }
+  }
+  const workspace = new ConvWorkspace();
+  for (const { pass, geometry, forwards } of shapes.values()) {
+    const rule = hooks.convRule(CONV_PASSES.indexOf(pass), convSizes(geometry));
+    const choice = measureConvChoice(backend, (algo) => hooks.setConvAlgo(algo), rule, pass, geometry, workspace, options.timing, forwards);
+    choices.push(choice);
+    options.onShape?.(choice);
   }
   const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: choices };
   const path = options.write === false ? null : writeTuning(file);

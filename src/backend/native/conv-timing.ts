@@ -8,15 +8,25 @@
  * at 8 images and not at 32 (on a loaded Zen 5 the direct filter gradient of one SegNet layer took
  * 14 times as long at 32 images as at 8, for 4 times the work).
  */
-import type { ConvGeometry } from '../backend.js';
+import type { Activation, ConvGeometry } from '../backend.js';
 import type { ConvAlgorithm, ConvChoice, ConvPass } from './tuning.js';
 
 /** The kernels a measurement calls: the Backend's convolution passes. */
 export interface ConvKernels {
-  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, act: 'identity', slope: number): void;
+  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, act: Activation, slope: number): void;
   conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry, beta: number): void;
   conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeometry, beta: number): void;
 }
+
+/**
+ * How training calls a forward pass: a layer's forward adds its bias and applies its activation
+ * (which im2col does in a pass of its own and the direct kernel while writing), a transposed
+ * convolution's input gradient does neither. A shape met both ways is timed both ways, summed.
+ */
+export interface ForwardCall { activation: Activation; slope: number; bias: boolean }
+
+/** The forward call of an input gradient: no bias, no activation. */
+export const PLAIN_FORWARD: ForwardCall = { activation: 'identity', slope: 0, bias: false };
 
 /** How long to measure. */
 export interface TimingOptions {
@@ -48,8 +58,8 @@ export class ConvWorkspace {
   private output = new Float32Array(0);
 
   /** Views for one geometry: x, dy and w read, `out` written (sized for the largest of them). */
-  views(g: ConvGeometry): { x: Float32Array; dy: Float32Array; w: Float32Array; out: Float32Array } {
-    const xs = g.batch * imageSize(g), ys = g.batch * outputSize(g), ws = weightSize(g);
+  views(g: ConvGeometry): { x: Float32Array; dy: Float32Array; w: Float32Array; bias: Float32Array; out: Float32Array } {
+    const xs = g.batch * imageSize(g), ys = g.batch * outputSize(g), ws = weightSize(g) + g.outChannels;
     if (this.inputs.length < xs + ys + ws) {
       this.inputs = new Float32Array(xs + ys + ws);
       // A cheap spread of values (an LCG), not zeros: no kernel may take a shortcut on them.
@@ -60,7 +70,10 @@ export class ConvWorkspace {
       }
     }
     if (this.output.length < Math.max(xs, ys, ws)) this.output = new Float32Array(Math.max(xs, ys, ws));
-    return { x: this.inputs.subarray(0, xs), dy: this.inputs.subarray(xs, xs + ys), w: this.inputs.subarray(xs + ys, xs + ys + ws), out: this.output };
+    return {
+      x: this.inputs.subarray(0, xs), dy: this.inputs.subarray(xs, xs + ys), w: this.inputs.subarray(xs + ys, xs + ys + ws - g.outChannels),
+      bias: this.inputs.subarray(xs + ys + ws - g.outChannels, xs + ys + ws), out: this.output,
+    };
   }
 }
 
@@ -71,13 +84,15 @@ export class ConvWorkspace {
  * median of per-repetition ratios must agree before a measurement stops early. There is no
  * separate warm-up: a first call that grows scratch buffers is slower, which can only delay an
  * early stop (its ratio disagrees with the others) or exaggerate the true winner's lead, and the
- * fastest calls ignore it. `force` switches the addon's algorithm; it is back on 'auto' afterwards.
+ * fastest calls ignore it. A forward pass is timed as each of `forwards` (summed), the ways a
+ * training step calls it. `force` switches the addon's algorithm; it is back on 'auto' afterwards.
  */
 export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | ConvAlgorithm) => void, rule: ConvAlgorithm,
-  pass: ConvPass, g: ConvGeometry, workspace = new ConvWorkspace(), options: TimingOptions = {}): ConvChoice {
+  pass: ConvPass, g: ConvGeometry, workspace = new ConvWorkspace(), options: TimingOptions = {},
+  forwards: readonly ForwardCall[] = [PLAIN_FORWARD]): ConvChoice {
   const o = { ...DEFAULTS, ...options };
-  const { x, dy, w, out } = workspace.views(g);
-  const call = pass === 'forward' ? () => kernels.conv2dForward(x, w, null, out, g, 'identity', 0)
+  const { x, dy, w, bias, out } = workspace.views(g);
+  const call = pass === 'forward' ? () => { for (const f of forwards) kernels.conv2dForward(x, w, f.bias ? bias : null, out, g, f.activation, f.slope); }
     : pass === 'backwardInput' ? () => kernels.conv2dBackwardInput(dy, w, out, g, 0)
       : () => kernels.conv2dBackwardFilter(x, dy, out, g, 0);
   const run = (algo: ConvAlgorithm): number => {
