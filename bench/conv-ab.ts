@@ -13,6 +13,10 @@
  * --tuned takes the file `aekit tune` wrote ($AEKIT_CACHE_DIR/tuning.json or the user's cache
  * folder when FILE is left out), whichever CPU it names.
  *
+ * --fastest compares each side's fastest call instead of the median of per-repetition ratios:
+ * delays from other processes only add time, so on a loaded machine the fastest call is the
+ * closer estimate of each side's own time.
+ *
  * --cpu times by CPU seconds instead of the wall clock: on one thread this is the work alone,
  * undisturbed by other processes taking the core (a shared machine's main noise).
  *
@@ -103,6 +107,7 @@ function main(): void {
   const only = flag('--only');
   const json = args.includes('--json');
   const cpu = args.includes('--cpu');
+  const fastest = args.includes('--fastest');
   const tunedAt = args.indexOf('--tuned');
   const tunedFile = tunedAt >= 0 ? (args[tunedAt + 1] && !args[tunedAt + 1].startsWith('--') ? args[tunedAt + 1] : tuningPath()) : null;
   const before = args.find((a, i) => !a.startsWith('--') && !['--reps', '--only', '--threads', '--tuned'].includes(args[i - 1] ?? ''));
@@ -123,7 +128,7 @@ function main(): void {
   for (const layer of layers) {
     for (const call of calls(layer)) {
       for (let i = 0; i < 2; i++) { runB.prepare(); runB.run(call); if (other) { runA.prepare(); runA.run(call); } }
-      const tb: number[] = [], ratios: number[] = [];
+      const tb: number[] = [], ta: number[] = [], ratios: number[] = [];
       for (let r = 0; r < reps; r++) {
         const time = ({ prepare, run }: typeof runA) => {
           prepare();
@@ -133,10 +138,11 @@ function main(): void {
         let a = 0, b = 0;
         if (other && r % 2 === 0) { a = time(runA); b = time(runB); } else { b = time(runB); if (other) a = time(runA); }
         tb.push(b);
+        ta.push(a);
         if (other) ratios.push(a / b);
       }
-      const ms = median(tb);
-      const ratio = other ? median(ratios) : null;
+      const ms = fastest ? Math.min(...tb) : median(tb);
+      const ratio = !other ? null : fastest ? Math.min(...ta) / Math.min(...tb) : median(ratios);
       totalB += ms;
       if (ratio !== null) totalA += ms * ratio;
       rows.push({ name: call.name, ms, gflops: call.flops / ms / 1e6, ratio });

@@ -183,7 +183,7 @@ function measureTunedAgainstRule(o: Options, bench: BenchModel, backend: ReturnT
     const tuned: number[] = [], rule: number[] = [];
     run.rates.forEach((rate, r) => { if (r >= 2) (isTuned(r) ? tuned : rule).push(rate); });
     return {
-      source: cached ? 'cache' : 'measured in this run', tuneSeconds, cpu: file.cpu,
+      source: cached ? 'cache' : 'measured in this run', tuneSeconds, cpu: file.cpu, contended: file.contended ?? null,
       choices: file.conv.length, differFromRule: file.conv.filter((c) => c.algorithm !== c.rule).length,
       tunedSamplesPerSecond: median(tuned), ruleSamplesPerSecond: median(rule),
       ratio: median(tuned.map((t, i) => t / rule[i])),

@@ -6,7 +6,7 @@
  * every convolution it is asked for.
  */
 import type { Backend, ConvGeometry } from '../../backend/backend.js';
-import { nativeInfo, nativeTuningHooks } from '../../backend/native/native-backend.js';
+import { measureCorePeakGflops, measurePeakGflops, nativeInfo, nativeTuningHooks } from '../../backend/native/native-backend.js';
 import {
   type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, installConvChoices, type TuningFile, writeTuning,
 } from '../../backend/native/tuning.js';
@@ -65,6 +65,12 @@ export interface TuneResult {
   file: TuningFile;
   /** The whole measurement, model shapes included. */
   seconds: number;
+  /**
+   * Whether other work held the cores while measuring: the FMA loop on all threads, best of a
+   * round before and one after, reached less than 80% of the threads' worth of one core's CPU-time
+   * peak. Choices measured so may be off (a loaded machine slows the algorithms unequally).
+   */
+  contention: { peakGflops: number; corePeakGflops: number; threads: number; contended: boolean };
 }
 
 /** How `tune` measures, what it reports on the way, and whether it writes the cache. */
@@ -90,7 +96,9 @@ export interface TuneOptions {
 export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
   const started = performance.now();
   const hooks = nativeTuningHooks();
-  const isa = nativeInfo().isa;
+  const { isa, threads } = nativeInfo();
+  const corePeakGflops = measureCorePeakGflops(0.03);
+  let peakGflops = measurePeakGflops(0);
   const choices: ConvChoice[] = [];
   // Each pass and per-image shape once, with every way the models call it (a conv layer's forward
   // and a transposed convolution's input gradient can share one).
@@ -111,9 +119,11 @@ export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
     choices.push(choice);
     options.onShape?.(choice);
   }
-  const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: choices };
+  peakGflops = Math.max(peakGflops, measurePeakGflops(0));
+  const contention = { peakGflops, corePeakGflops, threads, contended: peakGflops < 0.8 * threads * corePeakGflops };
+  const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), contended: contention.contended, conv: choices };
   const path = options.write === false ? null : writeTuning(file);
   // Take the new choices at once in this process too.
   installConvChoices(hooks, choices);
-  return { path, file, seconds: (performance.now() - started) / 1000 };
+  return { path, file, seconds: (performance.now() - started) / 1000, contention };
 }

@@ -37,7 +37,15 @@ export interface ConvChoice {
 export interface CpuIdentity { name: string; family: number | null; model: number | null; isa: string }
 
 /** The cache file's content. */
-export interface TuningFile { format: 'aekit-tuning'; version: 1; cpu: CpuIdentity; measuredAt: string; conv: ConvChoice[] }
+export interface TuningFile {
+  format: 'aekit-tuning';
+  version: 1;
+  cpu: CpuIdentity;
+  measuredAt: string;
+  /** Whether other work held the cores while measuring (absent in files of earlier versions). */
+  contended?: boolean;
+  conv: ConvChoice[];
+}
 
 /** What happened to the cache when the backend loaded: applied, absent, or ignored (and why). */
 export type TuningStatus =

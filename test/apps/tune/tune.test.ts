@@ -28,11 +28,15 @@ test('tune measures each pass and shape of the conv presets once and caches the 
   const backend = selectBackend();
   try {
     const shapes: string[] = [];
-    const { path, file, seconds } = tune(backend, { models: ['conv', 'conv-denoising'], onShape: (c) => shapes.push(c.pass) });
+    const { path, file, seconds, contention } = tune(backend, { models: ['conv', 'conv-denoising'], onShape: (c) => shapes.push(c.pass) });
     assert.equal(path, join(dir, 'tuning.json'));
     assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), file);
     assert.deepEqual(file.cpu, cpuIdentity(native!.nativeInfo().isa));
     assert.ok(seconds > 0);
+    // Whether other work held the cores is measured and recorded, not judged here.
+    assert.ok(contention.peakGflops > 0 && contention.corePeakGflops > 0 && contention.threads >= 1);
+    assert.equal(contention.contended, contention.peakGflops < 0.8 * contention.threads * contention.corePeakGflops);
+    assert.equal(file.contended, contention.contended);
     // The two presets share their shapes: conv 1->32 on 28x28 and 32->64 on 14x14 (stride 2), each
     // pass once; the transposed mirrors' forward and input gradient are the convolutions' passes.
     const key = (c: TuningFile['conv'][number]) => `${c.pass} ${c.geometry.inChannels}->${c.geometry.outChannels} ${c.geometry.inHeight}`;
