@@ -20,6 +20,7 @@ import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, sizeOf, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
 import { softmaxOverClasses } from '../helpers/softmax.js';
+import { LAYER_NORM_MODEL } from '../helpers/export-models.js';
 
 const TOLERANCE = 1e-5;
 
@@ -89,17 +90,6 @@ test('SegNet-style pooling with indices, unpooling, batch norm, upsampling and t
     output: { activation: 'identity', loss: 'mse' },
   }, 4);
 });
-
-/** Layer norm over an image (after a convolution) and over a vector, mirrored into the decoder. */
-const LAYER_NORM_MODEL: AutoencoderConfigInput = {
-  input: [1, 6, 6],
-  encoder: [
-    { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
-    { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
-  ],
-  decoder: 'mirror',
-  output: { activation: 'sigmoid', loss: 'bce' },
-};
 
 test('layer norm over images and vectors (LayerNormalization, opset 17), gains and biases drawn at random, matches', async () => {
   await checkAutoencoder('layer-norm', LAYER_NORM_MODEL, 5);

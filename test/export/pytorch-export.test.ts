@@ -28,6 +28,7 @@ import { Segmenter } from '../../src/models/segmenter.js';
 import { noGrad, sum, Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, randomizeWeights, unitInputs } from '../helpers/random-weights.js';
 import { softmaxOverClasses } from '../helpers/softmax.js';
+import { LAYER_NORM_MODEL } from '../helpers/export-models.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { runTorchChecks, type TorchCheck, type TorchCheckResult, torchSkip as skip } from '../helpers/torch-check.js';
 
@@ -50,15 +51,7 @@ const MODELS: Record<string, AutoencoderConfigInput> = {
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
   },
-  'layer-norm': {
-    input: [1, 6, 6],
-    encoder: [
-      { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'relu' }, { type: 'layer_norm' },
-      { type: 'flatten' }, { type: 'dense', units: 5, activation: 'tanh' }, { type: 'layer_norm', eps: 1e-3 }, { type: 'dense', units: 3 },
-    ],
-    decoder: 'mirror',
-    output: { activation: 'sigmoid', loss: 'bce' },
-  },
+  'layer-norm': LAYER_NORM_MODEL,
   upsample: {
     input: [1, 6, 6],
     encoder: [{ type: 'dropout', rate: 0.2 }, { type: 'conv2d', filters: 3, kernel: 2, stride: 2 }, { type: 'flatten' }, { type: 'dense', units: 5 }, { type: 'batch_norm' }],

@@ -3,9 +3,9 @@
  * the plan they give (model, training settings, data, folder) that a resumed run reads back from
  * model.json instead.
  */
-import type { AutoencoderConfigInput, ShortFormInput } from '../../models/config.js';
-import { isTableFile } from '../../data/load-input.js';
-import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, type Preset, type PresetName, presetByName } from '../../training/presets.js';
+import type { AutoencoderConfigInput } from '../../models/config.js';
+import { defaultPresetFor, type ModelOverrides, withOverrides } from '../../training/model-for-data.js';
+import { DEFAULT_PRESET, type Preset, presetByName } from '../../training/presets.js';
 import { UsageError } from '../../errors.js';
 import type { TrainingEvent } from '../../training/fit.js';
 import { CONFIG_TRAINING, type RunTrainingSettings, settingsProblem, TRAINING_DEFAULTS } from '../../training/settings.js';
@@ -32,16 +32,8 @@ export interface TrainRunOptions extends Partial<Pick<RunTrainingSettings, Train
   preset?: string;
   /** A model config that replaces the preset's model (the preset's training settings still apply). */
   config?: AutoencoderConfigInput;
-  /**
-   * Changes to a short-form model config (preset or `config`), e.g. from `--tied` or `--noise`;
-   * the `regularization` fields are merged one by one into the base config's.
-   */
-  modelOverrides?: Pick<ShortFormInput, 'tied' | 'regularization'> & {
-    /** The code size: the last of a short form's `layers` (aekit compare's K). */
-    code?: number;
-    /** The input width: the first of a short form's `layers`, for data of another width. */
-    inputWidth?: number;
-  };
+  /** Changes to a short-form model config (preset or `config`), e.g. from `--tied` or `--noise`. */
+  modelOverrides?: ModelOverrides;
   data?: string;
   out: string;
   force?: boolean;
@@ -71,17 +63,6 @@ export interface Plan {
   onEvent?: (event: TrainingEvent) => void;
   /** A new run's changes to its preset's model, applied again when the preset sizes its model from the data's width. */
   modelOverrides?: TrainRunOptions['modelOverrides'];
-}
-
-/**
- * The preset a run trains when none is named: `table` for a CSV or Arrow file (standardized
- * inputs, a linear output, layers sized from the width), else `deep` (the MNIST autoencoder, for
- * images: mnist, fashion-mnist, IDX, PNG folders, NPY arrays).
- * @example
- * defaultPresetFor('measurements.csv'); // 'table'
- */
-export function defaultPresetFor(data: string): PresetName {
-  return isTableFile(data) ? DEFAULT_TABLE_PRESET : DEFAULT_PRESET;
 }
 
 /** The plan of a new run: unset training values come from the preset, or for a config without one from CONFIG_TRAINING. */
@@ -125,44 +106,3 @@ export function planOf(options: TrainRunOptions): Plan {
   };
 }
 
-/** `base` with `overrides` applied; regularization terms merge field by field. */
-function withOverrides(base: AutoencoderConfigInput, overrides: TrainRunOptions['modelOverrides']): AutoencoderConfigInput {
-  if (!overrides) return base;
-  if (!('layers' in base)) {
-    throw new UsageError('--tied, --l2, --sparsity, --l1-activity, --contractive, --noise and a code size change a short-form model ("layers": […]); with layer specs, write them on the layers instead');
-  }
-  const merged: ShortFormInput = { ...base };
-  const layers = [...base.layers];
-  if (overrides.inputWidth !== undefined) layers[0] = overrides.inputWidth;
-  if (overrides.code !== undefined) layers[layers.length - 1] = overrides.code;
-  merged.layers = layers;
-  if (overrides.tied !== undefined) merged.tied = overrides.tied;
-  if (overrides.regularization) merged.regularization = { ...base.regularization, ...overrides.regularization };
-  return merged;
-}
-
-/**
- * The plan's model for examples of `shape`: a preset's dense input (its first layer, and by the
- * mirror its output) takes the data's width, and a preset that sizes every layer from the width
- * (`table`) is built for it; a spec-form config without `input` takes the data's shape; a preset
- * made for images of another shape is refused in one line. A config that names its input keeps it
- * (a width that differs is then the data's mistake or the config's, and said).
- * @example
- * modelForData({ ...plan, preset: 'linear' }, [20]); // layers [20, 30]
- * modelForData({ ...plan, preset: 'table' }, [20]);  // layers [20, 40, 5]
- */
-export function modelForData(plan: Pick<Plan, 'preset' | 'model' | 'modelOverrides'>, shape: readonly number[]): AutoencoderConfigInput {
-  const model = plan.model;
-  const width = shape.reduce((a, b) => a * b, 1);
-  if ('layers' in model) {
-    // A resumed run's model is in spec form, as model.json keeps it: it is built once, at the start.
-    const sized = plan.preset === null ? undefined : presetByName(plan.preset).modelFor;
-    if (sized) return withOverrides(sized(width), plan.modelOverrides);
-    return plan.preset === null || model.layers[0] === width ? model : { ...model, layers: [width, ...model.layers.slice(1)] };
-  }
-  const input = (model as { input?: number[] }).input;
-  if (input === undefined) return { ...model, input: [...shape] };
-  if (plan.preset === null || input.reduce((a, b) => a * b, 1) === width) return model;
-  if (input.length === 1) return { ...model, input: [width] };
-  throw new UsageError(`the ${plan.preset} preset is for images of shape ${input.join('x')} (${input.reduce((a, b) => a * b, 1)} values); this data has ${width} values an example: use a dense preset (deep, linear, undercomplete, anomaly, …) or a --config`);
-}

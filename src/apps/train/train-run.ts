@@ -23,7 +23,8 @@ import type { TrainingData } from '../../training/batches.js';
 import { evaluate, type Metrics } from '../../training/evaluate.js';
 import { fit, type FitState, type TrainingEvent } from '../../training/fit.js';
 import { pretrainGreedy } from '../../training/greedy.js';
-import { modelForData, type Plan, planOf, type TrainRunOptions } from './plan.js';
+import { type Plan, planOf, type TrainRunOptions } from './plan.js';
+import { modelForData } from '../../training/model-for-data.js';
 import { runData } from './train-data.js';
 
 export type { TrainRunOptions } from './plan.js';

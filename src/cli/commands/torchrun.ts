@@ -40,7 +40,7 @@ interface ExportFlags {
 export function exportTorchrunCommand(): Command {
   return new Command('torchrun')
     .description('a job folder that trains the model under torchrun (PyTorch DDP) with aekit\'s objective and writes an aekit run folder')
-    .option('--preset <name>', `the model and training settings of a preset (${Object.keys(PRESETS).join(', ')}); default deep`)
+    .option('--preset <name>', `the model and training settings of a preset (${Object.keys(PRESETS).join(', ')}); default table for a CSV or Arrow file, else deep, as aekit train chooses`)
     .option('--config <file>', 'a JSON model config instead of the preset\'s model')
     .option('--model <dir>', 'a run folder (aekit train, aekit classify, or an aekit segment folder): the job goes on from its weights, with its settings and data')
     .option('--data <spec>', 'mnist, fashion-mnist, a folder of IDX files, or a NPY/CSV/Arrow file or PNG folder (default mnist, or the run\'s)')

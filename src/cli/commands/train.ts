@@ -2,7 +2,8 @@
  * `aekit train`: trains an autoencoder and writes its run folder.
  */
 import { Command } from 'commander';
-import { defaultPresetFor, TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
+import { TRAIN_SETTING_KEYS, type TrainRunOptions, type TrainSettingKey } from '../../apps/train/plan.js';
+import { defaultPresetFor } from '../../training/model-for-data.js';
 import { resumeRun, trainRun, type TrainRunResult } from '../../apps/train/train-run.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_PRESET, DEFAULT_TABLE_PRESET, PRESETS } from '../../training/presets.js';

@@ -7,40 +7,31 @@
  * settings, the data and the run record to write), init.safetensors (the initial weights aekit
  * draws for the seed, or a run's trained weights) and README.md.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runFormat } from '../../run/classifier-run.js';
 import { loadRunData } from '../../data/data-split.js';
 import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION, type RunTrainingSettings } from '../../training/settings.js';
 import { FeatureStats } from '../../data/feature-stats.js';
-import { exportableAutoencoder, exportableClassifier, exportableSegmenter } from '../onnx-export.js';
-import { pytorchSource } from '../pytorch-code.js';
 import { MODEL_FORMAT, RUN_RECORD_VERSION, type RunRecord } from '../../run/run-record.js';
 import { loadRun } from '../../run/save-load.js';
 import { checkOutputRange } from '../../models/output-range.js';
 import { applyScaling, scaledRange, type Scaling, scalingFromStats } from '../../data/scaling.js';
 import { dataDescriptionOf, fingerprint } from '../../run/data-description.js';
-import { presetByName } from '../../training/presets.js';
+import { DEFAULT_PRESET, presetByName } from '../../training/presets.js';
 import { AEKIT_VERSION } from '../../run/version.js';
 import { inputKind } from '../../data/load-input.js';
 import { loadData } from '../../data/load-data.js';
 import { FASHION_MNIST_DIR, findIdxFiles, mnistDir } from '../../data/mnist.js';
 import { writeNpy } from '../../data/npy.js';
-import type { Dataset } from '../../data/dataset.js';
+import { type Dataset, expectRowsFit } from '../../data/dataset.js';
 import { fixedBinarization } from '../../training/binarize-data.js';
 import { UsageError } from '../../errors.js';
-import { expectRowsFit } from '../../data/dataset.js';
-import { writeFileAtomic, writeJson } from '../../io/run-folder.js';
-import { writeSafetensors } from '../../io/safetensors.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../../models/config.js';
-import { Classifier } from '../../models/classifier.js';
-import { DEFAULT_PRESET } from '../../training/presets.js';
-import { Segmenter } from '../../models/segmenter.js';
-import { type JobLayer, jobLayers, type JobParameter, jobParameters } from './job-spec.js';
-import { jobReadme } from './job-readme.js';
-import { isLabelledFolder, labelledJobPlan, type PreparedRows, writePreparedRows } from './export-labelled.js';
-import { trainScriptPath } from './python-files.js';
+import { defaultPresetFor, modelForData } from '../../training/model-for-data.js';
+import { isLabelledFolder, labelledJobPlan, writePreparedRows } from './export-labelled.js';
+import { JOB_FILES, prepareJobFolder, refuseUntrainable, type TorchrunJob, writeJobFolder } from './job-folder.js';
 
 /** What `aekit export torchrun` can be told; unset training values come from the preset (or the run). */
 export interface TorchrunExportOptions extends Partial<Pick<RunTrainingSettings,
@@ -69,50 +60,6 @@ export interface TorchrunExportResult {
   command: string;
 }
 
-/** The job description train.py reads (job.json). */
-export interface TorchrunJob {
-  format: 'aekit-torchrun-job';
-  version: 1;
-  /** What the net is, which says its loss: reconstruction, softmax cross-entropy, or that per pixel. */
-  kind: 'autoencoder' | 'classifier' | 'segmenter';
-  module: string;
-  class: string;
-  init: string;
-  input: number[];
-  /** The module's stacks, in the order they run. */
-  stacks: Record<string, JobLayer[]>;
-  /** An autoencoder's output activation and loss. */
-  output?: { activation: string; loss: string };
-  /** A classifier's or segmenter's number of classes. */
-  classes?: number;
-  /** A segmenter's loss weight per class. */
-  classWeights?: number[];
-  parameters: JobParameter[];
-  /** `frozen`: stacks that run at inference and do not learn (a classifier's frozen encoder). */
-  training: NonNullable<RunRecord['training']> & { warmupSteps: number; momentum: number; frozen?: string[] };
-  data: {
-    source: { train: Record<string, string>; test: Record<string, string> | null };
-    /**
-     * A dynamically binarised run's validation and test rows, binarised once by aekit with its
-     * fixed seeds (as aekit scores them), in the splits' order: train.py reads these instead.
-     */
-    heldOut?: { validation: { x: string }; test: { x: string } };
-    /** A classifier's or segmenter's training and test rows with their labels, made by aekit: no split, no validation. */
-    prepared?: PreparedRows;
-    limit?: number;
-    testLimit?: number;
-    validationFraction: number;
-    seed: number;
-    scale: Scaling | null;
-  };
-  /** The file of run/ the job writes the record to: model.json, or a segmenter's segment.json. */
-  recordFile: 'model.json' | 'segment.json';
-  /** The run record the job writes as run/model.json (status and metrics added). */
-  record: Omit<RunRecord, 'status'> | Record<string, unknown> & { format: string; versions: { aekit: string } };
-}
-
-/** The job folder's file names. */
-export const JOB_FILES = { job: 'job.json', module: 'model.py', script: 'train.py', init: 'init.safetensors', readme: 'README.md', run: 'run', checkpoints: 'checkpoints' } as const;
 
 /**
  * Writes the job folder for a preset, a config or a run folder, with aekit train's settings.
@@ -125,11 +72,11 @@ export function exportTorchrun(options: TorchrunExportOptions): TorchrunExportRe
   if (options.model !== undefined && isLabelledFolder(options.model)) return exportLabelled(options.model, options);
   const plan = settle(options);
   if (plan.training.greedy) throw new UsageError(`the ${plan.preset} preset pretrains greedily, one layer at a time; the torchrun job trains the whole model end to end (use --config with its model instead)`);
-  const model = plan.model;
   const loaded = loadRunData({
     data: plan.data, limit: plan.training.limit, testLimit: plan.training.testLimit,
     validationFraction: plan.training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: plan.training.seed, labelColumn: plan.labelColumn,
   });
+  const model = plan.model(loaded.train.shape);
   expectRowsFit(loaded.train, model.inputSize, { shape: model.inputShape, error: UsageError });
   const stats = FeatureStats.of(loaded.train);
   const scaling = plan.fromRun ? plan.fromRun.data?.scale ?? null : scalingFromStats(plan.training.scale ?? 'none', stats);
@@ -175,96 +122,12 @@ function exportLabelled(dir: string, options: TorchrunExportOptions): TorchrunEx
   };
 }
 
-/** Throws the one-line refusal of a layer the job cannot reproduce before any file is written (or an old job replaced). */
-function refuseUntrainable(net: JobNet): void {
-  for (const stack of jobNetParts(net).stacks) jobLayers(stack);
-}
 
-/** What a job folder is made of besides the model. */
-export interface JobContents {
-  training: NonNullable<RunRecord['training']>;
-  source: TorchrunJob['data']['source'];
-  /** Validation and test rows as the run scores them, when aekit binarised them at export. */
-  heldOut?: TorchrunJob['data']['heldOut'];
-  /** A labelled net's training and test rows, written by aekit: the job uses them as they are. */
-  prepared?: TorchrunJob['data']['prepared'];
-  /** The file of run/ the record goes to (model.json, or a segmenter's segment.json). */
-  recordFile?: 'model.json' | 'segment.json';
-  /** The record the job completes and writes as run/model.json. */
-  record: TorchrunJob['record'];
-  /** The preset's name or another few words, for the README. */
-  name: string;
-  trainRows: number;
-}
-
-/** A net the job can train: an autoencoder, a classifier (encoder and softmax head) or a segmenter (SegNet). */
-export type JobNet = Autoencoder | Classifier | Segmenter;
-
-/** The net as the job sees it: its kind, module class, stacks in order and tensors. */
-function jobNetParts(net: JobNet) {
-  if (net instanceof Classifier) {
-    if (net.spec.shift > 0) throw new UsageError('classifier: its shift augmentation moves images with aekit\'s generator; the torchrun job does not reproduce it (train with shift 0)');
-    return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: { classes: net.classes } };
-  }
-  if (net instanceof Segmenter) {
-    return {
-      kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net),
-      extra: { classes: net.classes, ...(net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {}) },
-    };
-  }
-  return { kind: 'autoencoder' as const, className: 'Autoencoder', stacks: [net.encoder, net.decoder], exportable: exportableAutoencoder(net), extra: { output: { ...net.output } } };
-}
-
-/** The net's parameters and buffers under their state-dict names (the initial weights). */
-function netTensors(net: JobNet): { name: string; shape: number[]; data: Float32Array }[] {
-  return jobNetParts(net).stacks.flatMap((stack) => [...stack.parameters(), ...stack.buffers()]).map(({ name, tensor }) => ({ name, shape: [...tensor.shape], data: tensor.data }));
-}
-
-/**
- * The job description of `net` (job.json).
- * @example
- * const job = torchrunJob(model, contents);
- */
-export function torchrunJob(net: JobNet, { training, source, heldOut, prepared, recordFile, record }: JobContents): TorchrunJob {
-  const parts = jobNetParts(net);
-  // A frozen encoder (aekit classify without --finetune) runs at inference; only the head learns.
-  const frozen = net instanceof Classifier && net.frozenEncoder ? { frozen: ['encoder'] } : {};
-  return {
-    format: 'aekit-torchrun-job', version: 1, kind: parts.kind, module: JOB_FILES.module, class: parts.className, init: JOB_FILES.init,
-    input: [...net.inputShape],
-    stacks: Object.fromEntries(parts.stacks.map((stack) => [stack.prefix, jobLayers(stack)])),
-    ...parts.extra,
-    parameters: jobParameters(net.parameters()),
-    training: { ...training, ...frozen, warmupSteps: 0, momentum: 0.9 },
-    data: {
-      source, ...(heldOut ? { heldOut } : {}), ...(prepared ? { prepared } : {}), validationFraction: training.validationFraction ?? DEFAULT_VALIDATION_FRACTION, seed: training.seed, scale: (record as { data?: { scale?: Scaling | null } | null }).data?.scale ?? null,
-      ...(training.limit !== undefined ? { limit: training.limit } : {}),
-      ...(training.testLimit !== undefined ? { testLimit: training.testLimit } : {}),
-    },
-    record,
-    recordFile: recordFile ?? 'model.json',
-  };
-}
-
-/**
- * Writes model.py, train.py, job.json, init.safetensors (the net's weights now) and README.md
- * into `out`, which exists.
- * @example
- * writeJobFolder('jobs/mine', model, contents);
- */
-export function writeJobFolder(out: string, net: JobNet, contents: JobContents): TorchrunJob {
-  const job = torchrunJob(net, contents);
-  writeFileAtomic(join(out, JOB_FILES.module), pytorchSource(jobNetParts(net).exportable, JOB_FILES.run));
-  copyFileSync(trainScriptPath(), join(out, JOB_FILES.script));
-  writeJson(join(out, JOB_FILES.job), job);
-  writeSafetensors(join(out, JOB_FILES.init), Object.fromEntries(netTensors(net).map((a) => [a.name, { shape: a.shape, data: a.data }])), { format: contents.record.format });
-  writeFileAtomic(join(out, JOB_FILES.readme), jobReadme({ name: contents.name, job, trainRows: contents.trainRows }));
-  return job;
-}
 
 interface Plan {
   preset: string | null;
-  model: Autoencoder;
+  /** The model for examples of the data's shape: a run's own, or the preset's sized as aekit train sizes it. */
+  model: (shape: readonly number[]) => Autoencoder;
   training: NonNullable<RunRecord['training']>;
   data: string;
   labelColumn?: string;
@@ -282,14 +145,16 @@ function settle(options: TorchrunExportOptions): Plan {
     const { model, record } = loadRun(options.model);
     if (!record.training || !record.data) throw new UsageError(`${options.model}: was saved with saveModel and records no training settings or data; export its model with --config instead`);
     const training = { ...record.training, ...definedOnly({ epochs: options.epochs, batchSize: options.batchSize, lr: options.lr, weightDecay: options.weightDecay, schedule: options.schedule, optimizer: options.optimizer, patience: options.patience }) };
-    return { preset: record.preset, model, training, data: options.data ?? record.data.path ?? record.data.spec, labelColumn: record.data.labelColumn, fromRun: record };
+    return { preset: record.preset, model: () => model, training, data: options.data ?? record.data.path ?? record.data.spec, labelColumn: record.data.labelColumn, fromRun: record };
   }
-  const presetName = options.preset ?? DEFAULT_PRESET;
+  const data = options.data ?? 'mnist';
+  const presetName = options.preset ?? (options.config ? DEFAULT_PRESET : defaultPresetFor(data));
   const named = presetByName(presetName);
   // A config with no preset named trains with its own settings, as aekit train does.
   const preset = options.config && options.preset === undefined ? { ...named, training: CONFIG_TRAINING } : named;
   const seed = options.seed ?? 0;
-  const model = Autoencoder.create(options.config ?? preset.model, seed);
+  const choice = { preset: options.config ? null : presetName, model: options.config ?? preset.model };
+  const model = (shape: readonly number[]) => Autoencoder.create(modelForData(choice, shape), seed);
   const training: NonNullable<RunRecord['training']> = {
     epochs: options.epochs ?? preset.training.epochs,
     batchSize: options.batchSize ?? preset.training.batchSize,
@@ -304,7 +169,7 @@ function settle(options: TorchrunExportOptions): Plan {
     ...('greedy' in preset.training && preset.training.greedy ? { greedy: true } : {}),
     ...('binarize' in preset.training && preset.training.binarize === 'dynamic' ? { binarize: 'dynamic' as const } : {}),
   };
-  return { preset: options.config ? null : presetName, model, training, data: options.data ?? 'mnist', ...definedOnly({ labelColumn: options.labelColumn }) };
+  return { preset: choice.preset, model, training, data, ...definedOnly({ labelColumn: options.labelColumn }) };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -353,15 +218,3 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** Creates the job folder, or empties one that holds an earlier job (with `force`). */
-function prepareJobFolder(dir: string, force: boolean): void {
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: is a file; --out takes a folder (it is created when missing)`);
-    const entries = readdirSync(dir);
-    if (entries.length > 0 && !force) throw new UsageError(`${dir}: the folder exists and is not empty; pass --force to replace the job in it, or choose another --out`);
-    if (entries.length > 0 && !entries.includes(JOB_FILES.job)) throw new UsageError(`${dir}: holds files that are not an aekit job (no ${JOB_FILES.job}); --force replaces only a job folder, choose another --out`);
-    // An old checkpoint would be resumed by the new job: everything goes.
-    for (const name of entries) rmSync(join(dir, name), { recursive: true, force: true });
-  }
-  mkdirSync(dir, { recursive: true });
-}

@@ -17,7 +17,7 @@ import { readSafetensors } from '../../io/safetensors.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import { loadStateDict, stateDict } from '../../models/state.js';
 import { evaluate, type Metrics } from '../../training/evaluate.js';
-import { JOB_FILES, type TorchrunJob } from './export-job.js';
+import { JOB_FILES, type TorchrunJob } from './job-folder.js';
 import { importClassifierRun, importSegmenterRun } from './import-labelled.js';
 import type { ClassificationScores } from '../../models/classifier.js';
 import type { SegmentationScores } from '../../models/segmenter.js';

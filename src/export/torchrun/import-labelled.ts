@@ -10,6 +10,7 @@ import { loadData } from '../../data/load-data.js';
 import { makeScenes } from '../../data/scenes.js';
 import { DataError } from '../../errors.js';
 import { sha256Hex } from '../../io/digest.js';
+import { readJsonFile } from '../../io/read-file.js';
 import { RUN_FILES, writeJson } from '../../io/run-folder.js';
 import { classificationScores, type ClassificationScores } from '../../models/classifier.js';
 import { segmentationScores, type SegmentationScores } from '../../models/segmenter.js';
@@ -29,14 +30,6 @@ export interface LabelledImport {
 /** The digest the record keeps of the weights the job wrote, checked by every later load (see io/digest.ts). */
 function weightsDigest(runDir: string): { weightsSha256: string } {
   return { weightsSha256: sha256Hex(readFileSync(join(runDir, RUN_FILES.weights))) };
-}
-
-function readJson(path: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new DataError(`${path}: cannot be read as JSON (${(error as Error).message})`);
-  }
 }
 
 /**
@@ -63,7 +56,7 @@ export async function importClassifierRun(runDir: string, jobMetrics: Record<str
 export async function importSegmenterRun(runDir: string, jobMetrics: Record<string, unknown>): Promise<LabelledImport> {
   const net = loadSegmenter(runDir);
   const recordPath = join(runDir, 'segment.json');
-  const record = readJson(recordPath);
+  const record = readJsonFile(recordPath, 'segment record') as Record<string, unknown>;
   const { testScenes, seed } = record as { testScenes?: unknown; seed?: unknown };
   if (typeof testScenes !== 'number' || typeof seed !== 'number') throw new DataError(`${recordPath}: records no testScenes and seed; expected the segment.json of an aekit torchrun job`);
   const test = makeScenes(loadData('mnist', { split: 'test' }), testScenes, { size: net.inputShape[1], seed: seed + 1 });

@@ -2,7 +2,7 @@
  * The README of a torchrun job folder: what is in it, the commands on one machine, on many, on
  * CPUs (gloo) and GPUs (NCCL), and how the result comes back to aekit.
  */
-import type { TorchrunJob } from './export-job.js';
+import type { TorchrunJob } from './job-folder.js';
 
 /** The torch version the job script was tested with (Debian's python3-torch). */
 export const TESTED_TORCH = '1.13.1 (Debian 12 python3-torch, Python 3.11, NumPy 1.24)';

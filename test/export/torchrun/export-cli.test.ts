@@ -10,10 +10,11 @@ import { test } from 'node:test';
 import { loadRunData } from '../../../src/data/data-split.js';
 import { CONFIG_TRAINING, DEFAULT_VALIDATION_FRACTION } from '../../../src/training/settings.js';
 import { readNpy, writeNpy } from '../../../src/data/npy.js';
-import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
+import type { TorchrunJob } from '../../../src/export/torchrun/job-folder.js';
 import { readSafetensors } from '../../../src/io/safetensors.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
 import { PRESETS } from '../../../src/training/presets.js';
+import { tableModel } from '../../../src/training/table-model.js';
 import { aekitInProcess } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -56,6 +57,24 @@ test('a job folder from a CSV file: the table as NPY, each layer with its module
   for (const file of ['train.py', 'model.py', 'README.md']) assert.ok(existsSync(join(job, file)), file);
   assert.match(readFileSync(join(job, 'model.py'), 'utf8'), /class Autoencoder\(nn\.Module\)/);
   assert.match(result.command, /^torchrun --standalone --nproc_per_node 2 .*train\.py$/);
+});
+
+test('a job for a CSV file with no preset trains the table preset sized to its width, as aekit train would; a dense preset takes the width too', async () => {
+  const dir = tempDir('torchrun-table');
+  const csv = join(dir, 'table.csv');
+  const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i % 3) * 10},${i % 5},${i % 2},${i % 4},${i % 6}`);
+  writeFileSync(csv, `a,b,c,d,e,f\n${rows.join('\n')}\n`);
+  const table = await aekitInProcess('export', 'torchrun', '--data', csv, '--limit', '30', '--out', join(dir, 'table'), '--json');
+  assert.equal(table.code, 0, table.stderr);
+  const spec = JSON.parse(readFileSync(join(dir, 'table', 'job.json'), 'utf8')) as TorchrunJob;
+  assert.equal(spec.record.preset, 'table');
+  assert.deepEqual(spec.record.model, Autoencoder.create(tableModel(6), 0).config);
+  assert.equal(spec.training.scale, 'standardize');
+  // one offset and one factor per column: each column's own mean and spread
+  assert.equal(((spec.record.data as { scale?: { offset: number[] } | null }).scale?.offset as number[]).length, 6);
+  const linear = await aekitInProcess('export', 'torchrun', '--preset', 'linear', '--data', csv, '--limit', '30', '--out', join(dir, 'linear'), '--json');
+  assert.equal(linear.code, 0, linear.stderr);
+  assert.deepEqual((JSON.parse(linear.stdout) as { input: number[] }).input, [6]);
 });
 
 test('export torchrun refuses a greedy preset, the inpaint preset\'s holes, a folder in use and a job that has not run, in one line, exit code 2', async () => {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNpy } from '../../../src/data/npy.js';
-import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
+import type { TorchrunJob } from '../../../src/export/torchrun/job-folder.js';
 import { loadClassifier } from '../../../src/run/classifier-run.js';
 import { loadSegmenter } from '../../../src/run/segmenter-run.js';
 import type { Trainable } from '../../../src/models/trainable.js';

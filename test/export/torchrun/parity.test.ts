@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type JobNet, writeJobFolder } from '../../../src/export/torchrun/export-job.js';
+import { type JobNet, writeJobFolder } from '../../../src/export/torchrun/job-folder.js';
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors.js';
 import { Autoencoder } from '../../../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../../../src/models/config.js';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNpy } from '../../../src/data/npy.js';
-import type { TorchrunJob } from '../../../src/export/torchrun/export-job.js';
+import type { TorchrunJob } from '../../../src/export/torchrun/job-folder.js';
 import { recordedData } from '../../../src/run/run-data.js';
 import { loadRun } from '../../../src/run/save-load.js';
 import { meanObjective } from '../../../src/training/evaluate.js';
