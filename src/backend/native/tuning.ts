@@ -3,8 +3,8 @@
  * pass and shape, im2col + GEMM or the direct kernels. `aekit tune` measures the shapes of the
  * models aekit trains (a second or two) and writes them to a small JSON file in the user's cache
  * folder; the native backend applies the file when it loads, and ignores it when it was measured
- * on another CPU (model name, family, model number) or ISA. Without a file the addon's built-in
- * rule decides (measured on the project's machines). The choice depends on the shape alone, never
+ * on another CPU (model name, family, model number) or ISA, or while other work held the cores.
+ * Without a file the addon's built-in rule decides (measured on the project's machines). The choice depends on the shape alone, never
  * on timing during training, so a run gives the same bytes run after run on one machine.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -97,7 +97,8 @@ function sameCpu(a: CpuIdentity, b: CpuIdentity): boolean {
 }
 
 /**
- * Applies the cache file's choices to the addon when it was measured on this CPU and ISA.
+ * Applies the cache file's choices to the addon when it was measured on this CPU and ISA, on
+ * cores no other work held.
  * AEKIT_TUNING=off skips it (the built-in rule alone). Never throws: a cache that cannot be read
  * is ignored, and the status says why.
  */
@@ -111,6 +112,7 @@ export function applyTuning(addon: TuningAddon, isa: string, env: NodeJS.Process
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { state: 'absent', path } : { state: 'ignored', path, reason: `unreadable: ${(e as Error).message}` };
   }
   if (file?.format !== 'aekit-tuning' || file.version !== 1 || !Array.isArray(file.conv)) return { state: 'ignored', path, reason: 'not an aekit tuning file of version 1' };
+  if (file.contended === true) return { state: 'ignored', path, reason: 'measured while other work held the cores; run aekit tune again when the machine is quiet' };
   const here = cpuIdentity(isa);
   if (!file.cpu || !sameCpu(file.cpu, here)) {
     return { state: 'ignored', path, reason: `measured on ${file.cpu?.name} (family ${file.cpu?.family}, model ${file.cpu?.model}, ${file.cpu?.isa}), this is ${here.name} (family ${here.family}, model ${here.model}, ${here.isa})` };

@@ -33,7 +33,7 @@ Example:
           return `${c.pass.padEnd(14)} ${g.inChannels}->${g.outChannels} ${g.inHeight}x${g.inWidth} k${g.kernelH} s${g.strideH} batch ${g.batch} (${c.reps ?? '?'} reps): im2col ${c.im2colMs.toFixed(2)} ms, direct ${c.directMs.toFixed(2)} ms -> ${c.algorithm}${c.algorithm !== c.rule ? ' (rule: ' + c.rule + ')' : ''}`;
         }),
         `${file.conv.length} shapes in ${seconds.toFixed(1)} s on ${file.cpu.name} (family ${file.cpu.family}, model ${file.cpu.model}, ${file.cpu.isa}); ${changed} differ from the built-in rule; written to ${path}`,
-        ...(contention.contended ? [`warning: other work held the cores while measuring (FMA peak ${contention.peakGflops.toFixed(0)} GFLOP/s against ${contention.threads} x ${contention.corePeakGflops.toFixed(0)}); a loaded machine slows the algorithms unequally, so run aekit tune again when it is quiet`] : []),
+        ...(contention.contended ? [`warning: other work held the cores while measuring (FMA peak ${contention.peakGflops.toFixed(0)} GFLOP/s against ${contention.threads} x ${contention.corePeakGflops.toFixed(0)}); a loaded machine slows the algorithms unequally, so these choices are saved but not used: run aekit tune again when the machine is quiet`] : []),
       ].join('\n'));
     });
 }
