@@ -45,12 +45,12 @@ test('an obvious winner is chosen after two pairs of calls, and the addon is lef
   assert.deepEqual(s.seen.slice(0, 4).map((x) => x.algo), ['im2col', 'direct', 'direct', 'im2col']);
 });
 
-test('a tie runs to the most repetitions; the fastest calls decide', () => {
+test('a tie runs to the most repetitions and keeps the built-in rule', () => {
   const s = standIn({ im2col: 0.3, direct: 0.3 });
   const c = measureConvChoice(s.kernels, s.force, 'direct', 'backwardFilter', g, new ConvWorkspace(), { maxReps: 5 });
   // Delays only add time, so neither fastest call can be 15% below the other: never clear.
   assert.equal(c.reps, 5);
-  assert.equal(c.algorithm, c.im2colMs > c.directMs ? 'direct' : 'im2col');
+  assert.equal(c.algorithm, 'direct', 'a close call keeps the rule');
   assert.ok(s.seen.every((x) => x.pass === 'backwardFilter'));
 });
 

@@ -2,8 +2,8 @@
  * Timing im2col + GEMM against the direct kernels on one convolution pass, for `aekit tune`
  * (src/apps/tune/tune.ts). The whole tuning must take a second or two, so each shape is timed
  * only until one algorithm clearly wins (an obvious winner after two pairs of calls, a clear one
- * after three, a close call, which matters little either way, after six at most), on buffers
- * shared by all shapes. Shapes are timed at the batch they train with: a smaller batch would be
+ * after three), five pairs at most, on buffers shared by all shapes. A close call matters little
+ * either way and is where noise decides, so it keeps the built-in rule's choice. Shapes are timed at the batch they train with: a smaller batch would be
  * quicker but not surely representative, since a whole batch's grid or columns may fit the caches
  * at 8 images and not at 32 (on a loaded Zen 5 the direct filter gradient of one SegNet layer took
  * 14 times as long at 32 images as at 8, for 4 times the work).
@@ -38,7 +38,7 @@ export interface TimingOptions {
   clearFactor?: number;
 }
 
-const DEFAULTS: Required<TimingOptions> = { maxReps: 6, obviousFactor: 1.5, clearFactor: 1.15 };
+const DEFAULTS: Required<TimingOptions> = { maxReps: 5, obviousFactor: 1.5, clearFactor: 1.15 };
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,7 +79,8 @@ export class ConvWorkspace {
 
 /**
  * Times im2col and direct on one pass and geometry, alternating them call by call with the order
- * flipped every other repetition, and picks the one whose fastest call was faster. Delays from a
+ * flipped every other repetition, and picks the one whose fastest call was faster when it wins
+ * clearly (else the rule's). Delays from a
  * shared machine only ever add time, so the fastest of a few calls is the undisturbed time; the
  * median of per-repetition ratios must agree before a measurement stops early. There is no
  * separate warm-up: a first call that grows scratch buffers is slower, which can only delay an
@@ -102,7 +103,7 @@ export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | C
     return performance.now() - t0;
   };
   try {
-    let bestIm2col = Infinity, bestDirect = Infinity;
+    let bestIm2col = Infinity, bestDirect = Infinity, decided = false;
     const a: number[] = [], b: number[] = [], ratios: number[] = [];
     for (let r = 0; r < o.maxReps; r++) {
       const first = r % 2 === 0 ? 'im2col' : 'direct';
@@ -118,10 +119,11 @@ export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | C
       const obvious = ratios.length >= 2 && sameSide && ratios.every(beyond(o.obviousFactor));
       const best = bestIm2col / bestDirect;
       const clear = ratios.length >= 3 && beyond(o.clearFactor)(best) && (median(ratios) > 1) === (best > 1);
-      if (obvious || clear) break;
+      decided = obvious || clear;
+      if (decided) break;
     }
     return {
-      pass, geometry: { ...g }, algorithm: bestIm2col > bestDirect ? 'direct' : 'im2col', rule,
+      pass, geometry: { ...g }, algorithm: !decided ? rule : bestIm2col > bestDirect ? 'direct' : 'im2col', rule,
       im2colMs: bestIm2col, directMs: bestDirect, reps: ratios.length,
     };
   } finally {

@@ -44,8 +44,10 @@ test('tune measures each pass and shape of the conv presets once and caches the 
       'backwardInput 32->64 14', 'forward 1->32 28', 'forward 32->64 14']);
     assert.equal(shapes.length, 6);
     for (const c of file.conv) {
-      assert.equal(c.algorithm, c.im2colMs > c.directMs ? 'direct' : 'im2col');
-      assert.ok(c.reps! >= 2 && c.reps! <= 6 && c.im2colMs > 0 && c.directMs > 0);
+      const faster = c.im2colMs > c.directMs ? 'direct' : 'im2col';
+      if (c.reps! < 5) assert.equal(c.algorithm, faster, 'stopped early: the clear winner');
+      else assert.ok(c.algorithm === faster || c.algorithm === c.rule, 'a close call keeps the rule');
+      assert.ok(c.reps! >= 2 && c.reps! <= 5 && c.im2colMs > 0 && c.directMs > 0);
       assert.equal(c.geometry.batch, 64, 'timed at the batch the conv preset trains with');
     }
     // What the next load of the addon does with the file.
