@@ -16,9 +16,10 @@ export function tuneCommand(): Command {
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', `
 For each pass of each convolution the conv presets and SegNet train, times im2col + GEMM against
-the direct kernels (a second or two in all) and writes the faster to a small JSON file in your
+the direct kernels (a couple of seconds on a quiet machine) and writes the faster to a small JSON file in your
 cache folder ($AEKIT_CACHE_DIR, else ~/.cache/aekit on Linux). Later runs on this CPU use it; a
-file measured on another CPU or ISA is ignored. AEKIT_TUNING=off runs without it.
+file measured on another CPU or ISA, or while other work held the cores (a loaded machine slows
+the two algorithms unequally), is ignored. AEKIT_TUNING=off runs without it.
 
 Example:
   $ aekit tune`)
