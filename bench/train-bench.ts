@@ -269,7 +269,7 @@ async function main(): Promise<void> {
 function printWasm(w: Awaited<ReturnType<typeof runWasmBench>>, machine: ReturnType<typeof describeMachine>): void {
   const figure = (p: { samplesPerSecond?: number; error?: string }) => (p.samplesPerSecond !== undefined ? `${Math.round(p.samplesPerSecond)} samples/s` : `cannot train it (${p.error})`);
   console.log(`wasm (one thread, ${machine.cpuModel}): aekit ${Math.round(w.samplesPerSecond)} samples/s; tfjs wasm ${figure(w.peers.tfjsWasm)}; tfjs cpu ${figure(w.peers.tfjsCpu)}; ratio to the best tfjs ${w.ratio?.toFixed(2) ?? 'n/a'}x`);
-  if (w.native1Thread) console.log(`wasm vs aekit native on one thread: ${Math.round(w.native1Thread.samplesPerSecond)} samples/s native; ratio ${w.ratioToNative1Thread!.toFixed(2)}x`);
+  if (w.native1Thread) console.log(`wasm vs aekit native on one thread: ${Math.round(w.native1Thread.samplesPerSecond)} samples/s native; ratio ${w.ratioToNative1Thread!.toFixed(2)}x (${w.cpuTime.ratioToNative1Thread!.toFixed(2)}x per CPU-second)`);
 }
 
 await main();

@@ -4,13 +4,11 @@
  * native backend on one thread, interleaved repetition by repetition in this one process so that
  * load from other processes on a shared machine falls on all of them alike.
  */
-import { Autoencoder } from '../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../src/models/config.js';
 import type { Backend } from '../src/backend/backend.js';
 import { createNodeWasmBackend } from '../src/backend/wasm/load-node.js';
-import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
-import { Adam } from '../src/training/optimizers.js';
-import { Prng } from '../src/util/prng.js';
+import { setBackend } from '../src/tensor/index.js';
+import { aekitTrainer, randomPool } from './aekit-dense.js';
 import { median } from './gemm-bench.js';
 import { tfjsTrainer, type TfjsTrainer } from './tfjs-peer.js';
 
@@ -18,35 +16,12 @@ export interface WasmBenchOptions { reps: number; steps: number; warmup: number;
 
 interface Rated { samplesPerSecond: number; repetitions: number[] }
 
-/** A dense-model trainer on one aekit backend: `step()` runs one Adam step on the next batch. */
-function aekitTrainer(backend: Backend, config: AutoencoderConfigInput, batchSize: number, pool: Float32Array): () => void {
-  setBackend(backend);
-  const model = Autoencoder.create(config, 0);
-  const params = model.parameters();
-  const adam = new Adam(params, { lr: 1e-3 });
-  const rng = new Prng(0);
-  const features = model.inputSize;
-  const rows = pool.length / features;
-  const batch = new Tensor(new Float32Array(batchSize * features), [batchSize, features]);
-  let cursor = 0;
-  return () => {
-    setBackend(backend);
-    if (cursor + batchSize > rows) cursor = 0;
-    batch.data.set(pool.subarray(cursor * features, (cursor + batchSize) * features));
-    cursor += batchSize;
-    tidy(() => {
-      for (const p of params) p.tensor.zeroGrad();
-      const { loss } = model.objective({ x: batch }, { training: true, rng });
-      backward(loss);
-      adam.step();
-    });
-  };
-}
-
 /** Samples per second of `steps` calls of `step` with `batch` examples each. */
-function rate(step: () => void, steps: number, batch: number): number {
-  const t0 = performance.now();
+function rate(step: () => void, steps: number, batch: number, cpuRates?: number[]): number {
+  const t0 = performance.now(), c0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) step();
+  const c = process.cpuUsage(c0);
+  cpuRates?.push((steps * batch) / ((c.user + c.system) / 1e6));
   return (steps * batch) / ((performance.now() - t0) / 1000);
 }
 
@@ -58,8 +33,7 @@ const summary = (rates: number[]): Rated => ({ samplesPerSecond: median(rates), 
  */
 export async function runWasmBench(o: WasmBenchOptions, config: AutoencoderConfigInput, native: { backend: Backend; setThreads(n: number): number; threads: number } | null,
   log: (line: string) => void) {
-  const rng = new Prng(1);
-  const pool = Float32Array.from({ length: 2048 * 784 }, () => rng.uniform());
+  const pool = randomPool();
   const wasm = createNodeWasmBackend();
   const ours = aekitTrainer(wasm, config, o.batch, pool);
   const nativeStep = native ? aekitTrainer(native.backend, config, o.batch, pool) : null;
@@ -74,6 +48,9 @@ export async function runWasmBench(o: WasmBenchOptions, config: AutoencoderConfi
     }
   }
   const rates = { ours: [] as number[], native: [] as number[], tfjsWasm: [] as number[], tfjsCpu: [] as number[] };
+  // Per second of this process's CPU time: both aekit backends run one thread here, so on a
+  // shared machine this ratio is not moved by how much of the wall clock other processes take.
+  const cpuRates = { ours: [] as number[], native: [] as number[] };
   try {
     native?.setThreads(1);
     for (let i = 0; i < o.warmup; i++) {
@@ -82,11 +59,11 @@ export async function runWasmBench(o: WasmBenchOptions, config: AutoencoderConfi
       peers.wasm?.step();
     }
     for (let r = 0; r < o.reps; r++) {
-      rates.ours.push(rate(ours, o.steps, o.batch));
+      rates.ours.push(rate(ours, o.steps, o.batch, cpuRates.ours));
       // tfjs's wasm backend runs this model's backward matmuls (transposed operands) some twenty
       // times slower than aekit here: fewer steps keep the repetition short; a rate is per sample.
       if (peers.wasm) rates.tfjsWasm.push(rate(peers.wasm.step, Math.max(1, Math.round(o.steps / 3)), o.batch));
-      if (nativeStep) rates.native.push(rate(nativeStep, o.steps, o.batch));
+      if (nativeStep) rates.native.push(rate(nativeStep, o.steps, o.batch, cpuRates.native));
       log(`wasm bench: repetition ${r + 1}/${o.reps}: aekit wasm ${Math.round(rates.ours.at(-1)!)}, tfjs wasm ${Math.round(rates.tfjsWasm.at(-1) ?? NaN)}, aekit native 1 thread ${Math.round(rates.native.at(-1) ?? NaN)} samples/s`);
     }
     // tfjs's plain-JS backend is slower still: one step, once.
@@ -115,5 +92,11 @@ export async function runWasmBench(o: WasmBenchOptions, config: AutoencoderConfi
     ratio: best > 0 ? oursRated.samplesPerSecond / best : null,
     native1Thread: native1,
     ratioToNative1Thread: native1 ? oursRated.samplesPerSecond / native1.samplesPerSecond : null,
+    /** Samples per CPU-second (medians) of the wasm and native backends on one thread, and their ratio. */
+    cpuTime: {
+      samplesPerCpuSecond: median(cpuRates.ours),
+      native1ThreadSamplesPerCpuSecond: native ? median(cpuRates.native) : null,
+      ratioToNative1Thread: native ? median(cpuRates.ours) / median(cpuRates.native) : null,
+    },
   };
 }

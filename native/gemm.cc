@@ -2,6 +2,9 @@
 // into chunks for the thread pool.
 #include "gemm.h"
 #include "cpu.h"
+#if defined(__wasm__)
+#include "wasm/gemm_tile.h"  // the wasm build's tile (kMRb...) and k unrolling, before the kernel
+#endif
 #include "gemm_kernel.h"
 #include "thread_pool.h"
 #include <algorithm>
@@ -28,7 +31,9 @@ constexpr int kMR2 = 14, kNV2 = 4, kKC2 = 192, kMC2 = 168;
 #else
 constexpr int kMR2 = 6, kNV2 = 2, kKC2 = 256, kMC2 = 120;
 #endif
+#if !defined(__wasm__)
 constexpr int kMRb = 6, kNVb = 2, kKCb = 256, kMCb = 120;
+#endif
 
 #define AEKIT_NOINLINE __attribute__((noinline))
 AEKIT_TARGET_AVX512 AEKIT_NOINLINE static void kernel_avx512(int kc, const float* a, const float* b, float* out) {

@@ -10,6 +10,12 @@
 #include "vec_math.h"
 #include "gemm.h"
 
+#ifndef AEKIT_GEMM_K_UNROLL
+#define AEKIT_GEMM_K_UNROLL 4
+#endif
+#define AEKIT_PRAGMA_(text) _Pragma(#text)
+#define AEKIT_UNROLL(n) AEKIT_PRAGMA_(GCC unroll n)
+
 namespace aekit {
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and never shrunk, so the steady
@@ -116,7 +122,8 @@ AEKIT_INLINE void accumulate(int kc, const float* __restrict a, const float* __r
     for (int v = 0; v < NV; ++v) acc[r][v] = V{};
   // Unrolled k: the loop's own increments and branch otherwise take issue slots from the FMAs
   // (bench/gemm-ab.ts: 1.024-1.026x on two threads, 1.041x on one; unrolling 8 adds nothing).
-#pragma GCC unroll 4
+  // The wasm build does not unroll (AEKIT_GEMM_K_UNROLL, native/wasm/gemm_tile.h says why).
+AEKIT_UNROLL(AEKIT_GEMM_K_UNROLL)
   for (int p = 0; p < kc; ++p) {
     V bv[NV];
 #pragma GCC unroll 4
