@@ -11,8 +11,8 @@ import type { Prng } from '../util/prng.js';
 /** What a missing pixel reads as, to a model trained with holes (and to `aekit inpaint` filling for it). */
 export const HOLE_VALUE = -1;
 
-/** The share of images that lose a rectangle; the others lose scattered pixels. */
-const RECTANGLE_SHARE = 0.5;
+/** The share of images that lose a rectangle unless told (`holes:LARGEST,SHARE`); the others lose scattered pixels. */
+export const DEFAULT_RECTANGLE_SHARE = 0.5;
 /** The scattered pixels' missing rate is drawn uniformly from this range, per image. */
 const SCATTERED_RATE: readonly [number, number] = [0.1, 0.9];
 
@@ -35,10 +35,11 @@ export function imagePlane(shape: readonly number[]): [number, number] {
  * among those inside the image.
  * @param shape one example's shape ([channels, height, width], or [features] for a square image)
  * @param largest the largest rectangle side as a share of the image side, in (0, 1]
+ * @param rectangleShare the share of images that lose a rectangle rather than scattered pixels, in [0, 1]
  * @example
  * drawHoles(keep, fill, rng, [1, 28, 28], 0.6);
  */
-export function drawHoles(keep: Float32Array, fill: Float32Array, rng: Prng, shape: readonly number[], largest: number): void {
+export function drawHoles(keep: Float32Array, fill: Float32Array, rng: Prng, shape: readonly number[], largest: number, rectangleShare = DEFAULT_RECTANGLE_SHARE): void {
   const [h, w] = imagePlane(shape);
   const pixels = h * w;
   const perExample = shape.reduce((a, b) => a * b, 1);
@@ -52,7 +53,7 @@ export function drawHoles(keep: Float32Array, fill: Float32Array, rng: Prng, sha
   };
   for (let at = 0; at + perExample <= keep.length; at += perExample) {
     missing.fill(0);
-    if (rng.uniform() < RECTANGLE_SHARE) {
+    if (rng.uniform() < rectangleShare) {
       const rh = side(h);
       const rw = side(w);
       const y = rng.int(h - rh + 1);

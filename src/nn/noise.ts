@@ -20,16 +20,20 @@ export type NoiseSpec =
   | { kind: 'gaussian'; sigma: number }
   /** Each value, with probability `rate`, set to 0 or to 1 (even odds): inputs in [0, 1]. */
   | { kind: 'salt-pepper'; rate: number }
-  /** Per image, a rectangle of sides up to `largest` of the image's, or scattered pixels, set to HOLE_VALUE (src/nn/holes.ts): training for inpainting. */
-  | { kind: 'holes'; largest: number };
+  /**
+   * Per image, a rectangle of sides up to `largest` of the image's (in a share `rectangles` of the
+   * images; default DEFAULT_RECTANGLE_SHARE), else scattered pixels, set to HOLE_VALUE
+   * (src/nn/holes.ts): training for inpainting.
+   */
+  | { kind: 'holes'; largest: number; rectangles?: number };
 
 /** The kinds, as written in a spec. */
 export const NOISE_KINDS = ['mask', 'gaussian', 'salt-pepper', 'holes'] as const;
 
-const EXAMPLES = 'e.g. mask:0.25, gaussian:0.5, salt-pepper:0.1 or holes:0.6';
+const EXAMPLES = 'e.g. mask:0.25, gaussian:0.5, salt-pepper:0.1, holes:0.6 or holes:0.6,0.8';
 
 /**
- * Parses `mask:Q`, `gaussian:SIGMA`, `salt-pepper:P` or `holes:LARGEST`; a bad spec throws a UsageError saying
+ * Parses `mask:Q`, `gaussian:SIGMA`, `salt-pepper:P` or `holes:LARGEST[,RECTANGLES]`; a bad spec throws a UsageError saying
  * what was expected.
  * @example
  * parseNoise('mask:0.25'); // { kind: 'mask', rate: 0.25 }
@@ -39,6 +43,7 @@ export function parseNoise(text: string): NoiseSpec {
   if (colon < 0) throw new UsageError(`noise "${text}": expected KIND:AMOUNT, ${EXAMPLES}`);
   const kind = text.slice(0, colon).trim();
   const amountText = text.slice(colon + 1).trim();
+  if (kind === 'holes') return parseHoles(text, amountText);
   const amount = parseDecimal(amountText);
   switch (kind) {
     case 'mask':
@@ -52,14 +57,25 @@ export function parseNoise(text: string): NoiseSpec {
         throw new UsageError(`noise "${text}": the Gaussian standard deviation must be a number ≥ 0, got "${amountText}"`);
       }
       return { kind, sigma: amount };
-    case 'holes':
-      if (!(amount > 0 && amount <= 1)) {
-        throw new UsageError(`noise "${text}": the largest hole's side, as a share of the image's, must be a number in (0, 1], got "${amountText}"`);
-      }
-      return { kind, largest: amount };
     default:
       throw new UsageError(`noise "${text}": unknown kind "${kind}"; expected ${NOISE_KINDS.join(', ')} (${EXAMPLES})`);
   }
+}
+
+/** `holes:LARGEST` or `holes:LARGEST,RECTANGLES`: the largest side's share of the image's, then the share of images that lose a rectangle. */
+function parseHoles(text: string, amountText: string): NoiseSpec {
+  const parts = amountText.split(',').map((part) => part.trim());
+  if (parts.length > 2) throw new UsageError(`noise "${text}": expected holes:LARGEST or holes:LARGEST,RECTANGLES (${EXAMPLES})`);
+  const largest = parseDecimal(parts[0]);
+  if (!(largest > 0 && largest <= 1)) {
+    throw new UsageError(`noise "${text}": the largest hole's side, as a share of the image's, must be a number in (0, 1], got "${parts[0]}"`);
+  }
+  if (parts.length === 1) return { kind: 'holes', largest };
+  const rectangles = parseDecimal(parts[1]);
+  if (!(rectangles >= 0 && rectangles <= 1)) {
+    throw new UsageError(`noise "${text}": the share of images that lose a rectangle must be a number in [0, 1], got "${parts[1]}"`);
+  }
+  return { kind: 'holes', largest, rectangles };
 }
 
 /**
@@ -68,7 +84,8 @@ export function parseNoise(text: string): NoiseSpec {
  * formatNoise({ kind: 'gaussian', sigma: 0.5 }); // 'gaussian:0.5'
  */
 export function formatNoise(spec: NoiseSpec): string {
-  return `${spec.kind}:${spec.kind === 'gaussian' ? spec.sigma : spec.kind === 'holes' ? spec.largest : spec.rate}`;
+  if (spec.kind === 'holes') return `holes:${spec.largest}${spec.rectangles === undefined ? '' : `,${spec.rectangles}`}`;
+  return `${spec.kind}:${spec.kind === 'gaussian' ? spec.sigma : spec.rate}`;
 }
 
 /**
@@ -82,7 +99,7 @@ export function formatNoise(spec: NoiseSpec): string {
 export function drawNoise(spec: NoiseSpec, rng: Prng, keep: Float32Array, fill: Float32Array, shape?: readonly number[]): void {
   switch (spec.kind) {
     case 'holes':
-      drawHoles(keep, fill, rng, shape ?? [keep.length], spec.largest);
+      drawHoles(keep, fill, rng, shape ?? [keep.length], spec.largest, spec.rectangles);
       return;
     case 'mask': {
       const q = spec.rate;

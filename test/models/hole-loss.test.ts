@@ -26,8 +26,8 @@ test('holeLoss: cross-entropy on the marked pixels only, by hand; a constant log
 
 test('the autoencoder adds the hole term while training only, and only when asked', () => {
   const x = new Tensor(Float32Array.from({ length: 4 * 784 }, (_, i) => (i % 7) / 7), [4, 784]);
-  const plain = Autoencoder.create(inpaintModel(0.6, 16), 1);
-  const weighted = Autoencoder.create(inpaintModel(0.6, 16, 4), 1);
+  const plain = Autoencoder.create(inpaintModel({ hidden: 0, code: 16 }), 1);
+  const weighted = Autoencoder.create(inpaintModel({ hidden: 0, code: 16, holeWeight: 4 }), 1);
   assert.equal(holesLayerIndex(weighted.encoder), 0);
   const training = (m: Autoencoder) => m.objective({ x }, { training: true, rng: new Prng(9) }).loss.item();
   assert.ok(training(weighted) > training(plain) + 1, `${training(weighted)} against ${training(plain)}`);

@@ -38,6 +38,24 @@ test('holes: each image loses one rectangle of sides from a seventh of its side 
   assert.ok(rectangles > 160 && rectangles < 240, `${rectangles} rectangles`);
 });
 
+test('holes: the rectangle share sets how many images lose a rectangle (0.8 of 400 here; none at 0, all at 1)', () => {
+  const [n, h, w] = [400, 28, 21];
+  const count = (share: number) => {
+    const keep = new Float32Array(n * h * w);
+    drawHoles(keep, new Float32Array(keep.length), new Prng(5), [1, h, w], 0.5, share);
+    let rectangles = 0;
+    for (let i = 0; i < n; i++) {
+      const box = missingBox(keep, i * h * w, h, w);
+      if (box.count === box.height * box.width && box.height <= 14 && box.width <= 11 && box.height >= 4 && box.width >= 3) rectangles++;
+    }
+    return rectangles;
+  };
+  const most = count(0.8);
+  assert.ok(most > 290 && most < 350, `${most} rectangles`);
+  assert.equal(count(0), 0);
+  assert.equal(count(1), n);
+});
+
 test('holes: every channel loses the same pixels; a flat square image is read as square', () => {
   const keep = new Float32Array(2 * 3 * 8 * 8);
   drawHoles(keep, new Float32Array(keep.length), new Prng(1), [3, 8, 8], 1);
@@ -54,6 +72,12 @@ test('holes: every channel loses the same pixels; a flat square image is read as
 test('holes spec: parsed, written back, bounded; the noise layer marks holes while training and passes the input at inference', () => {
   assert.deepEqual(parseNoise('holes:0.6'), { kind: 'holes', largest: 0.6 });
   assert.equal(formatNoise(parseNoise('holes:0.6')), 'holes:0.6');
+  assert.deepEqual(parseNoise('holes:0.6,0.8'), { kind: 'holes', largest: 0.6, rectangles: 0.8 });
+  assert.equal(formatNoise(parseNoise('holes:0.6, 0.8')), 'holes:0.6,0.8');
+  for (const bad of ['holes:0.6,1.5', 'holes:0.6,-0.1', 'holes:0.6,x']) {
+    assert.throws(() => parseNoise(bad), (e) => e instanceof UsageError && /share of images that lose a rectangle must be a number in \[0, 1\]/.test(e.message), bad);
+  }
+  assert.throws(() => parseNoise('holes:0.6,0.8,1'), (e) => e instanceof UsageError && /expected holes:LARGEST or holes:LARGEST,RECTANGLES/.test(e.message));
   for (const bad of ['holes:0', 'holes:1.5', 'holes:x']) {
     assert.throws(() => parseNoise(bad), (e) => e instanceof UsageError && /largest hole's side, as a share of the image's, must be a number in \(0, 1\]/.test(e.message), bad);
   }
