@@ -8,6 +8,14 @@
  *   node --import tsx bench/conv-ab.ts [BEFORE.node] [--reps 9] [--only segnet|conv] [--threads N] [--json]
  *   node --import tsx bench/conv-ab.ts --algorithms     # im2col (as A) against direct (as B), one build
  *   node --import tsx bench/conv-ab.ts --threads 1 --cpu  # timed by the process's CPU clock
+ *   node --import tsx bench/conv-ab.ts --tuned [FILE]     # the built-in rule (as A) against a tuning file's choices (as B)
+ *
+ * --tuned takes the file `aekit tune` wrote ($AEKIT_CACHE_DIR/tuning.json or the user's cache
+ * folder when FILE is left out), whichever CPU it names.
+ *
+ * --fastest compares each side's fastest call instead of the median of per-repetition ratios:
+ * delays from other processes only add time, so on a loaded machine the fastest call is the
+ * closer estimate of each side's own time.
  *
  * --cpu times by CPU seconds instead of the wall clock: on one thread this is the work alone,
  * undisturbed by other processes taking the core (a shared machine's main noise).
@@ -19,7 +27,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { median } from './gemm-bench.js';
+import { installConvChoices, tuningPath, type TuningFile } from '../src/backend/native/tuning.js';
 
 type Sizes = number[];
 interface ConvAddon {
@@ -29,6 +39,8 @@ interface ConvAddon {
   info(): { isa: string; threads: number };
   setConvAlgo(algo: string): string;
   setThreads(n: number): number;
+  setConvTuned(pass: number, sizes: Sizes, algo: number): void;
+  clearConvTuned(): void;
 }
 
 /** A convolution: batch, channels in and out, input size, kernel, stride, padding (square). */
@@ -95,34 +107,42 @@ function main(): void {
   const only = flag('--only');
   const json = args.includes('--json');
   const cpu = args.includes('--cpu');
-  const before = args.find((a, i) => !a.startsWith('--') && !['--reps', '--only', '--threads'].includes(args[i - 1] ?? ''));
+  const fastest = args.includes('--fastest');
+  const tunedAt = args.indexOf('--tuned');
+  const tunedFile = tunedAt >= 0 ? (args[tunedAt + 1] && !args[tunedAt + 1].startsWith('--') ? args[tunedAt + 1] : tuningPath()) : null;
+  const before = args.find((a, i) => !a.startsWith('--') && !['--reps', '--only', '--threads', '--tuned'].includes(args[i - 1] ?? ''));
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const current = loadAddon(join(root, 'build', 'Release', 'aekit_native.node'));
   const algorithms = args.includes('--algorithms');
   if (flag('--threads')) current.setThreads(Number(flag('--threads')));
-  // With --algorithms, A is the current build forced to im2col and B the same forced to direct.
-  const other = algorithms ? current : before ? loadAddon(before) : null;
-  const runA = (call: Call) => { if (algorithms) current.setConvAlgo('im2col'); call.run(other!); };
-  const runB = (call: Call) => { if (algorithms) current.setConvAlgo('direct'); call.run(current); };
+  // With --algorithms, A is the current build forced to im2col and B the same forced to direct;
+  // with --tuned, A is the built-in rule and B the file's choices.
+  const tuned = tunedFile ? (JSON.parse(readFileSync(tunedFile, 'utf8')) as TuningFile).conv : null;
+  const other = algorithms || tuned ? current : before ? loadAddon(before) : null;
+  // Each side's switch happens before its clock starts.
+  const runA = { prepare: () => { if (algorithms) current.setConvAlgo('im2col'); if (tuned) current.clearConvTuned(); }, run: (call: Call) => call.run(other!) };
+  const runB = { prepare: () => { if (algorithms) current.setConvAlgo('direct'); if (tuned) installConvChoices(current, tuned); }, run: (call: Call) => call.run(current) };
   const layers = only === 'conv' ? CONV_MODEL : only === 'segnet' ? SEGNET : [...CONV_MODEL, ...SEGNET];
   const rows: { name: string; ms: number; gflops: number; ratio: number | null }[] = [];
   let totalB = 0, totalA = 0;
   for (const layer of layers) {
     for (const call of calls(layer)) {
-      for (let i = 0; i < 2; i++) { runB(call); if (other) runA(call); }
-      const tb: number[] = [], ratios: number[] = [];
+      for (let i = 0; i < 2; i++) { runB.prepare(); runB.run(call); if (other) { runA.prepare(); runA.run(call); } }
+      const tb: number[] = [], ta: number[] = [], ratios: number[] = [];
       for (let r = 0; r < reps; r++) {
-        const time = (run: (c: Call) => void) => {
+        const time = ({ prepare, run }: typeof runA) => {
+          prepare();
           if (cpu) { const c0 = process.cpuUsage(); run(call); const c = process.cpuUsage(c0); return (c.user + c.system) / 1000; }
           const t0 = performance.now(); run(call); return performance.now() - t0;
         };
         let a = 0, b = 0;
         if (other && r % 2 === 0) { a = time(runA); b = time(runB); } else { b = time(runB); if (other) a = time(runA); }
         tb.push(b);
+        ta.push(a);
         if (other) ratios.push(a / b);
       }
-      const ms = median(tb);
-      const ratio = other ? median(ratios) : null;
+      const ms = fastest ? Math.min(...tb) : median(tb);
+      const ratio = !other ? null : fastest ? Math.min(...ta) / Math.min(...tb) : median(ratios);
       totalB += ms;
       if (ratio !== null) totalA += ms * ratio;
       rows.push({ name: call.name, ms, gflops: call.flops / ms / 1e6, ratio });
@@ -133,7 +153,8 @@ function main(): void {
     process.stdout.write(`${JSON.stringify({ isa: info.isa, threads: info.threads, rows, totalMs: totalB, totalRatio: other ? totalA / totalB : null })}\n`);
     return;
   }
-  console.log(`${info.isa}, ${info.threads} threads; median of ${reps}${algorithms ? '; ratio = im2col / direct' : other ? `; ratio = ${before} / current` : ''}`);
+  const what = algorithms ? 'im2col / direct' : tuned ? `built-in rule / ${tunedFile}` : `${before} / current`;
+  console.log(`${info.isa}, ${info.threads} threads; median of ${reps}${other ? `; ratio = ${what}` : ''}`);
   for (const r of rows) console.log(`${r.name.padEnd(34)} ${r.ms.toFixed(3).padStart(8)} ms ${r.gflops.toFixed(0).padStart(5)} GFLOP/s${r.ratio !== null ? `  ${r.ratio.toFixed(3)}x` : ''}`);
   console.log(`total ${totalB.toFixed(2)} ms${other ? `, ${(totalA / totalB).toFixed(3)}x` : ''}`);
 }

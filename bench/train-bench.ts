@@ -12,6 +12,7 @@
  *   npm run bench -- --json       # one JSON object on stdout
  *   npm run bench -- --reps 7 --steps 60 --no-peer
  *   npm run bench -- --wasm-only  # only the WebAssembly section (bench/wasm-bench.ts)
+ *   npm run bench -- --no-tuning  # without conv.tuning (tuned choices against the built-in rule)
  *
  * The `wasm` section trains the dense model on aekit's WebAssembly backend beside TensorFlow.js
  * 4.22 (wasm and cpu backends) and aekit's native backend on one thread.
@@ -21,16 +22,18 @@ import { fileURLToPath } from 'node:url';
 import { Autoencoder } from '../src/models/autoencoder.js';
 import type { AutoencoderConfigInput } from '../src/models/config.js';
 import { selectBackend } from '../src/backend/select.js';
-import { nativeTuningStatus } from '../src/backend/native/native-backend.js';
+import { readFileSync } from 'node:fs';
+import { nativeInfo, nativeTuningHooks, nativeTuningStatus, setNativeThreads } from '../src/backend/native/native-backend.js';
+import { installConvChoices, type TuningFile } from '../src/backend/native/tuning.js';
+import { tune } from '../src/apps/tune/tune.js';
 import { backward, getPool, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { Adam } from '../src/training/optimizers.js';
 import { Prng } from '../src/util/prng.js';
 import { contentionWarning, median, runGemmBench } from './gemm-bench.js';
 import { describeMachine, machineLine } from './machine.js';
 import { runWasmBench } from './wasm-bench.js';
-import { nativeInfo, setNativeThreads } from '../src/backend/native/native-backend.js';
 
-interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean; wasm: boolean; wasmOnly: boolean }
+interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean; wasm: boolean; wasmOnly: boolean; tuning: boolean }
 
 /** A benchmarked model: its config, its example shape, its batch (--batch sets the dense one's), and its name for the peer. */
 interface BenchModel { name: 'dense' | 'conv'; config: AutoencoderConfigInput; shape: number[]; batch: number }
@@ -59,26 +62,30 @@ const CONV: BenchModel = {
 };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false, wasm: true, wasmOnly: false };
+  const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false, wasm: true, wasmOnly: false, tuning: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') o.json = true;
     else if (a === '--no-peer') o.peer = false;
     else if (a === '--no-wasm') o.wasm = false;
+    else if (a === '--no-tuning') o.tuning = false;
     else if (a === '--wasm-only') o.wasmOnly = true;
     else if (a === '--reps' || a === '--steps' || a === '--warmup' || a === '--batch') {
       const v = Number(argv[++i]);
       if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a whole number ≥ 1`);
       o[a.slice(2) as 'reps' | 'steps' | 'warmup' | 'batch'] = v;
-    } else throw new Error(`unknown option ${a}; options: --json --no-peer --no-wasm --wasm-only --reps N --steps N --warmup N --batch N`);
+    } else throw new Error(`unknown option ${a}; options: --json --no-peer --no-wasm --no-tuning --wasm-only --reps N --steps N --warmup N --batch N`);
   }
   return o;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** aekit's training steps per second on random data: samples/s per repetition, and memory facts. */
-function benchAekit(o: Options, bench: BenchModel) {
+/**
+ * aekit's training steps per second on random data: samples/s per repetition, and memory facts.
+ * `beforeRep` runs before each timed repetition (and once before the warm-up, with -1).
+ */
+function benchAekit(o: Options, bench: BenchModel, beforeRep: (rep: number) => void = () => {}) {
   const model = Autoencoder.create(bench.config, 0);
   const params = model.parameters();
   const adam = new Adam(params, { lr: 1e-3 });
@@ -100,10 +107,12 @@ function benchAekit(o: Options, bench: BenchModel) {
       adam.step();
     });
   };
+  beforeRep(-1);
   for (let i = 0; i < o.warmup; i++) step();
   const allocatedAfterWarmup = getPool().totalAllocatedBytes;
   const rates: number[] = [];
   for (let r = 0; r < o.reps; r++) {
+    beforeRep(r);
     const t0 = performance.now();
     for (let i = 0; i < o.steps; i++) step();
     rates.push((o.steps * bench.batch) / ((performance.now() - t0) / 1000));
@@ -154,6 +163,36 @@ function measure(o: Options, bench: BenchModel) {
   };
 }
 
+/**
+ * The conv model with this machine's tuned convolution choices and with the built-in rule's,
+ * alternating by repetition (tuned, rule, rule, tuned, ...: drift hits both alike). The tuned
+ * choices are the cache's when it applies to this CPU, else measured here and now (`aekit tune`
+ * without writing the cache). The addon is left as it was found.
+ */
+function measureTunedAgainstRule(o: Options, bench: BenchModel, backend: ReturnType<typeof selectBackend>) {
+  const hooks = nativeTuningHooks();
+  const status = nativeTuningStatus();
+  const cached = status.state === 'applied' ? (JSON.parse(readFileSync(status.path, 'utf8')) as TuningFile) : null;
+  const started = performance.now();
+  const file = cached ?? tune(backend, { write: false }).file;
+  const tuneSeconds = cached ? null : (performance.now() - started) / 1000;
+  // Repetitions in pairs, tuned then rule, rule then tuned, ...; the first pair warms both up and is not counted.
+  const isTuned = (rep: number) => rep % 4 === 0 || rep % 4 === 3;
+  try {
+    const run = benchAekit({ ...o, reps: 2 * o.reps + 2 }, bench, (rep) => installConvChoices(hooks, rep >= 0 && !isTuned(rep) ? [] : file.conv));
+    const tuned: number[] = [], rule: number[] = [];
+    run.rates.forEach((rate, r) => { if (r >= 2) (isTuned(r) ? tuned : rule).push(rate); });
+    return {
+      source: cached ? 'cache' : 'measured in this run', tuneSeconds, cpu: file.cpu, contended: file.contended ?? null,
+      choices: file.conv.length, differFromRule: file.conv.filter((c) => c.algorithm !== c.rule).length,
+      tunedSamplesPerSecond: median(tuned), ruleSamplesPerSecond: median(rule),
+      ratio: median(tuned.map((t, i) => t / rule[i])),
+    };
+  } finally {
+    installConvChoices(hooks, cached ? cached.conv : []);
+  }
+}
+
 /** The wasm section, on a fraction of the steps (a wasm step is several times a native one). */
 function measureWasm(o: Options, backend: ReturnType<typeof selectBackend>) {
   const native = backend.name === 'native' ? { backend, setThreads: setNativeThreads, threads: nativeInfo().threads } : null;
@@ -184,6 +223,8 @@ async function main(): Promise<void> {
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
   const dense = measure(o, { ...DENSE, batch: o.batch });
   const conv = measure(o, CONV);
+  const convTuning = backend.name === 'native' && o.tuning ? measureTunedAgainstRule(o, CONV, backend) : null;
+  if (convTuning) log(`conv, tuned choices (${convTuning.source}) against the built-in rule: ${Math.round(convTuning.tunedSamplesPerSecond)} and ${Math.round(convTuning.ruleSamplesPerSecond)} samples/s, ${convTuning.ratio.toFixed(3)}x`);
   const wasm = o.wasm ? await measureWasm(o, backend) : null;
   const { samplesPerSecond, rates, peer, ratio, memory } = dense;
   const result = {
@@ -206,6 +247,8 @@ async function main(): Promise<void> {
     conv: {
       model: 'conv 32 s2, conv 64 s2, dense 32, mirrored with transposed convolutions; relu, binary cross-entropy, Adam',
       batch: CONV.batch, samplesPerSecond: conv.samplesPerSecond, repetitions: conv.rates.map(Math.round), peer: conv.peer, ratio: conv.ratio, memory: conv.memory,
+      // This machine's tuned convolution choices against the built-in rule's, alternating in one process.
+      tuning: convTuning,
     },
     wasm,
   };

@@ -39,7 +39,7 @@ test('a cache measured on this CPU and ISA reaches the addon, pass and algorithm
   assert.deepEqual(addon.calls.map(([pass, sizes, algo]) => [pass, sizes[1], sizes[2], algo]), [[1, 16, 64, 2], [0, 16, 64, 1]]);
 });
 
-test('a cache from another CPU or ISA, an unreadable one, or AEKIT_TUNING=off is not applied', () => {
+test('a cache from another CPU or ISA, one measured under contention, an unreadable one, or AEKIT_TUNING=off is not applied', () => {
   const env = { AEKIT_CACHE_DIR: tempDir('tuning-other') };
   const addon = recorder();
   assert.equal(applyTuning(addon, 'avx512', env).state, 'absent');
@@ -49,6 +49,8 @@ test('a cache from another CPU or ISA, an unreadable one, or AEKIT_TUNING=off is
   assert.match((isa as { reason: string }).reason, /avx2\), this is .* avx512\)/);
   writeTuning(fileFor('avx512', 'Some Other CPU'), env);
   assert.match((applyTuning(addon, 'avx512', env) as { reason: string }).reason, /measured on Some Other CPU/);
+  writeTuning({ ...fileFor('avx512'), contended: true }, env);
+  assert.match((applyTuning(addon, 'avx512', env) as { reason: string }).reason, /measured while other work held the cores/);
   writeFileSync(tuningPath(env), '{ not json');
   assert.match((applyTuning(addon, 'avx512', env) as { reason: string }).reason, /unreadable/);
   writeTuning(fileFor('avx512'), env);

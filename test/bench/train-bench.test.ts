@@ -7,12 +7,37 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ConvGeometry } from '../../src/backend/backend.js';
+import { cpuIdentity, writeTuning } from '../../src/backend/native/tuning.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const script = fileURLToPath(new URL('../../bench/train-bench.ts', import.meta.url));
 
-test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-state allocation', () => {
+/** The ISA the addon dispatches to here, or null without the addon. */
+async function nativeIsa(): Promise<string | null> {
+  try {
+    return (await import('../../src/backend/native/native-backend.js')).nativeInfo().isa;
+  } catch {
+    return null;
+  }
+}
+
+// The conv bench model's first convolution (batch 128, 1->32 on 28x28, stride 2).
+const conv1: ConvGeometry = { batch: 128, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 32, outHeight: 14, outWidth: 14,
+  kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1 };
+
+test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-state allocation', async () => {
+  // A tuning cache for this CPU, so that the tuned-against-rule section reads it instead of measuring.
+  const isa = await nativeIsa();
+  const env = { ...process.env, AEKIT_CACHE_DIR: tempDir('bench-tuning') };
+  if (isa) {
+    writeTuning({ format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: [
+      { pass: 'forward', geometry: conv1, algorithm: 'im2col', rule: 'direct', im2colMs: 1, directMs: 2 },
+      { pass: 'backwardFilter', geometry: conv1, algorithm: 'direct', rule: 'direct', im2colMs: 2, directMs: 1 },
+    ] }, env);
+  }
   const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--no-peer', '--no-wasm', '--reps', '1', '--steps', '2', '--warmup', '2', '--json'],
-    { encoding: 'utf8' });
+    { encoding: 'utf8', env });
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.equal(lines.length, 1, 'one JSON object on stdout');
@@ -33,8 +58,16 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.equal(r.conv.memory.steadyStateAllocatedBytes, 0);
   if (r.backend !== 'native') {
     assert.equal(r.gemm, null, 'the GEMM section needs the native addon');
+    assert.equal(r.conv.tuning, null, 'so does the tuned-against-rule section');
     return;
   }
+  // The conv model with the cache's choices and with the built-in rule, side by side.
+  assert.equal(r.tuning.state, 'applied');
+  const t = r.conv.tuning;
+  assert.equal(t.source, 'cache');
+  assert.equal(t.tuneSeconds, null);
+  assert.deepEqual([t.choices, t.differFromRule], [2, 1]);
+  assert.ok(t.tunedSamplesPerSecond > 0 && t.ruleSamplesPerSecond > 0 && t.ratio > 0);
   const g = r.gemm;
   // Which kernels ran: never an ISA the CPU lacks, and the blocking that ISA uses.
   assert.ok(['avx512', 'avx2', 'baseline'].includes(g.isa), g.isa);

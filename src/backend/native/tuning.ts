@@ -3,8 +3,8 @@
  * pass and shape, im2col + GEMM or the direct kernels. `aekit tune` measures the shapes of the
  * models aekit trains (a second or two) and writes them to a small JSON file in the user's cache
  * folder; the native backend applies the file when it loads, and ignores it when it was measured
- * on another CPU (model name, family, model number) or ISA. Without a file the addon's built-in
- * rule decides (measured on the project's machines). The choice depends on the shape alone, never
+ * on another CPU (model name, family, model number) or ISA, or while other work held the cores.
+ * Without a file the addon's built-in rule decides (measured on the project's machines). The choice depends on the shape alone, never
  * on timing during training, so a run gives the same bytes run after run on one machine.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,10 @@ export const CONV_PASSES = ['forward', 'backwardInput', 'backwardFilter'] as con
 export type ConvPass = (typeof CONV_PASSES)[number];
 export type ConvAlgorithm = 'im2col' | 'direct';
 
-/** One measured choice: median milliseconds of each algorithm on the geometry (batch included, as measured). */
+/**
+ * One measured choice for a pass and geometry (at the batch it trains with; the addon applies the
+ * choice at any batch): the fastest call of each algorithm in milliseconds.
+ */
 export interface ConvChoice {
   pass: ConvPass;
   geometry: ConvGeometry;
@@ -26,13 +29,23 @@ export interface ConvChoice {
   rule: ConvAlgorithm;
   im2colMs: number;
   directMs: number;
+  /** Timed repetitions of each algorithm (files of earlier versions have none). */
+  reps?: number;
 }
 
 /** The CPU a tuning belongs to. */
 export interface CpuIdentity { name: string; family: number | null; model: number | null; isa: string }
 
 /** The cache file's content. */
-export interface TuningFile { format: 'aekit-tuning'; version: 1; cpu: CpuIdentity; measuredAt: string; conv: ConvChoice[] }
+export interface TuningFile {
+  format: 'aekit-tuning';
+  version: 1;
+  cpu: CpuIdentity;
+  measuredAt: string;
+  /** Whether other work held the cores while measuring (absent in files of earlier versions). */
+  contended?: boolean;
+  conv: ConvChoice[];
+}
 
 /** What happened to the cache when the backend loaded: applied, absent, or ignored (and why). */
 export type TuningStatus =
@@ -84,7 +97,8 @@ function sameCpu(a: CpuIdentity, b: CpuIdentity): boolean {
 }
 
 /**
- * Applies the cache file's choices to the addon when it was measured on this CPU and ISA.
+ * Applies the cache file's choices to the addon when it was measured on this CPU and ISA, on
+ * cores no other work held.
  * AEKIT_TUNING=off skips it (the built-in rule alone). Never throws: a cache that cannot be read
  * is ignored, and the status says why.
  */
@@ -98,23 +112,34 @@ export function applyTuning(addon: TuningAddon, isa: string, env: NodeJS.Process
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { state: 'absent', path } : { state: 'ignored', path, reason: `unreadable: ${(e as Error).message}` };
   }
   if (file?.format !== 'aekit-tuning' || file.version !== 1 || !Array.isArray(file.conv)) return { state: 'ignored', path, reason: 'not an aekit tuning file of version 1' };
+  if (file.contended === true) return { state: 'ignored', path, reason: 'measured while other work held the cores; run aekit tune again when the machine is quiet' };
   const here = cpuIdentity(isa);
   if (!file.cpu || !sameCpu(file.cpu, here)) {
     return { state: 'ignored', path, reason: `measured on ${file.cpu?.name} (family ${file.cpu?.family}, model ${file.cpu?.model}, ${file.cpu?.isa}), this is ${here.name} (family ${here.family}, model ${here.model}, ${here.isa})` };
   }
+  const applied = installConvChoices(addon, file.conv);
+  return { state: 'applied', path, choices: applied };
+}
+
+/**
+ * Makes `choices` the addon's measured choices, in place of any it held (an empty list leaves the
+ * built-in rule alone in force). Entries it cannot use (a hand-edited file) are skipped.
+ * @returns how many choices were taken
+ */
+export function installConvChoices(addon: Pick<TuningAddon, 'setConvTuned' | 'clearConvTuned'>, choices: readonly ConvChoice[]): number {
   addon.clearConvTuned();
   let applied = 0;
-  for (const c of file.conv) {
+  for (const c of choices) {
     const pass = CONV_PASSES.indexOf(c.pass);
     if (pass < 0 || (c.algorithm !== 'im2col' && c.algorithm !== 'direct')) continue;
     try {
       addon.setConvTuned(pass, convSizes(c.geometry), c.algorithm === 'im2col' ? 1 : 2);
       applied++;
     } catch {
-      // A geometry the addon refuses (a hand-edited file) is skipped.
+      // A geometry the addon refuses is skipped.
     }
   }
-  return { state: 'applied', path, choices: applied };
+  return applied;
 }
 
 /** Writes the cache file atomically (a reader never sees half of it). Returns its path. */
@@ -125,59 +150,4 @@ export function writeTuning(file: TuningFile, env: NodeJS.ProcessEnv = process.e
   writeFileSync(temp, `${JSON.stringify(file, null, 1)}\n`);
   renameSync(temp, path);
   return path;
-}
-
-/** The kernels a measurement calls: the Backend's convolution passes. */
-interface ConvKernels {
-  conv2dForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, act: 'identity', slope: number): void;
-  conv2dBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry, beta: number): void;
-  conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeometry, beta: number): void;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/**
- * Times im2col and direct on one pass and geometry, alternating them call by call (the order
- * flipped every other repetition, so a shared machine's drift hits both), and picks the faster by
- * the median of per-repetition ratios. `force` switches the addon's algorithm.
- */
-export function measureConvChoice(kernels: ConvKernels, force: (algo: 'auto' | ConvAlgorithm) => void, rule: ConvAlgorithm,
-  pass: ConvPass, g: ConvGeometry, reps = 5): ConvChoice {
-  const xSize = g.batch * g.inChannels * g.inHeight * g.inWidth, ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
-  const x = Float32Array.from({ length: xSize }, (_, i) => ((i * 7919) % 997) / 997 - 0.5);
-  const y = Float32Array.from({ length: ySize }, (_, i) => ((i * 104729) % 991) / 991 - 0.5);
-  const w = Float32Array.from({ length: g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW }, (_, i) => ((i * 31) % 101) / 101 - 0.5);
-  const dw = new Float32Array(w.length);
-  const run = (algo: ConvAlgorithm): number => {
-    force(algo);
-    const t0 = performance.now();
-    if (pass === 'forward') kernels.conv2dForward(x, w, null, y, g, 'identity', 0);
-    else if (pass === 'backwardInput') kernels.conv2dBackwardInput(y, w, x, g, 0);
-    else kernels.conv2dBackwardFilter(x, y, dw, g, 0);
-    return performance.now() - t0;
-  };
-  try {
-    run('im2col');
-    run('direct');
-    const a: number[] = [], b: number[] = [], ratios: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      let im2col: number, direct: number;
-      if (r % 2 === 0) {
-        im2col = run('im2col');
-        direct = run('direct');
-      } else {
-        direct = run('direct');
-        im2col = run('im2col');
-      }
-      a.push(im2col);
-      b.push(direct);
-      ratios.push(im2col / direct);
-    }
-    return { pass, geometry: g, algorithm: median(ratios) > 1 ? 'direct' : 'im2col', rule, im2colMs: median(a), directMs: median(b) };
-  } finally {
-    force('auto');
-  }
 }
