@@ -3,6 +3,7 @@
 // on the project's machines. The choice depends only on the geometry, never on timing within
 // the call or on the thread count, so a run gives the same bytes run after run.
 #include "conv_choice.h"
+#include <cstdint>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -26,9 +27,10 @@ struct Key {
 };
 struct KeyHash {
   size_t operator()(const Key& k) const {
-    size_t h = 1469598103934665603ull;
-    for (long x : k.v) h = (h ^ static_cast<size_t>(x)) * 1099511628211ull;
-    return h;
+    // FNV-1a over 64 bits on every target (size_t is 32 bits in wasm32), folded at the end.
+    uint64_t h = 1469598103934665603ull;
+    for (long x : k.v) h = (h ^ static_cast<uint64_t>(x)) * 1099511628211ull;
+    return static_cast<size_t>(h ^ (h >> 32));
   }
 };
 Key key_of(ConvPass pass, const ConvGeom& g) {
