@@ -889,7 +889,8 @@ def main(argv=None):
         if rank == 0:
             print(json.dumps({"steps": steps, "seconds": elapsed, "stepsPerSecond": steps / elapsed, "samplesPerSecond": samples / elapsed, "world": world}), flush=True)
         if world > 1 and not external:
-            dist.destroy_process_group()
+            dist.barrier()
+            leave_without_teardown()
         return
     if best_weights is not None:
         net.load_state_dict(best_weights, strict=True)
@@ -899,7 +900,17 @@ def main(argv=None):
     if world > 1:
         dist.barrier()
         if not external:
-            dist.destroy_process_group()
+            leave_without_teardown()
+
+
+def leave_without_teardown():
+    """Ends this rank once its work is written and every rank has passed the last barrier, without
+    running destructors. In torch 1.13, freeing DDP's reducer drops the last reference to the gloo
+    process group, whose destructor joins a worker thread while holding the GIL that the worker
+    needs to free a tensor: a rank could hang at exit, spinning, with the job's run already written."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def write_run(out, job, net, history, test_metrics, train, validation, test, epochs, limit, world, backend, samples, elapsed):
