@@ -89,7 +89,7 @@ export interface TuneOptions {
 /**
  * Measures the convolution choices of the conv presets and SegNet on the native backend and
  * writes them to the tuning cache, which the native backend applies from its next load on; this
- * process uses them at once.
+ * process uses them at once (unless they were measured under contention, as the file says).
  * @param backend the native backend (its kernels are timed)
  * @param options timing, a callback per shape, and `write: false` to keep the cache file as it is
  * @example
@@ -126,7 +126,8 @@ export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
   const contention = { peakGflops, corePeakGflops, threads, contended: peakGflops < 0.8 * threads * corePeakGflops };
   const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), contended: contention.contended, conv: choices };
   const path = options.write === false ? null : writeTuning(file);
-  // Take the new choices at once in this process too.
-  installConvChoices(hooks, choices);
+  // Take the new choices at once in this process too, unless measured under contention: such a
+  // file is ignored when the backend loads, and this process keeps what it had in the same way.
+  if (!contention.contended) installConvChoices(hooks, choices);
   return { path, file, seconds: (performance.now() - started) / 1000, contention };
 }
