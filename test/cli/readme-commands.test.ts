@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Command } from 'commander';
@@ -39,7 +39,9 @@ test('every aekit command line in the README names a command and flags it has', 
 
 test('the README set-up and first steps run as written: npx aekit in the checkout, then each command', () => {
   // Without npm link: npx finds the checkout's own bin (package.json's "bin", the build in dist/).
-  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  const { version, bin } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; bin: { aekit: string } };
+  // npx sets the bin's mode only when it first links a checkout's path; the build must set it itself.
+  assert.ok((statSync(bin.aekit).mode & 0o111) !== 0, `${bin.aekit} is executable (npm run prepare marks it)`);
   const npx = spawnSync('npx', ['--no-install', 'aekit', '--version'], { encoding: 'utf8' });
   assert.equal(npx.status, 0, npx.stderr);
   assert.equal(npx.stdout.trim(), version);
