@@ -299,7 +299,10 @@ function fail(error) {
 }
 
 async function main() {
-  const backend = await useWasm('playground/aekit.wasm');
+  // Threaded where the page is cross-origin isolated (aekit serve sends the headers), else one thread.
+  const backend = await useWasm('playground/aekit.wasm', 'playground/aekit-threads.wasm');
+  // Threads need a cross-origin isolated page (aekit serve sends the headers; a page opened from a file is not).
+  $('threads').textContent = backend.threads > 1 ? `${backend.threads} threads` : 'one thread: the page is not cross-origin isolated';
   wireDrawing();
   $('train').addEventListener('click', () => train().catch(fail));
   $('stop').addEventListener('click', () => training.controller?.abort());
@@ -321,6 +324,8 @@ async function main() {
   // For tests and the curious: the page's state, read-only by convention.
   window.aekitPlayground = {
     backend: backend.name,
+    threads: backend.threads,
+    get workerChunks() { return backend.workerChunks(); },
     get ready() { return state.model !== null; },
     get input() { return Array.from(state.input ?? []); },
     get reconstruction() { return Array.from(state.last?.reconstruction ?? []); },

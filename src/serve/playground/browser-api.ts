@@ -12,6 +12,7 @@ import { transformRows } from '../../run/transform.js';
 import { iterateFill } from '../../apps/inpaint/inpaint.js';
 import { createWasmBackend, type WasmBackend } from '../../backend/wasm/wasm-backend.js';
 import { webAssembly } from '../../backend/wasm/wasm-api.js';
+import { canShareMemory, instantiateThreaded, WORKER_BODY, type WorkerStart } from '../../backend/wasm/wasm-threads.js';
 import { parseSafetensors } from '../../io/safetensors.js';
 import { ignoreDigests } from '../../io/digest.js';
 import { Autoencoder } from '../../models/autoencoder.js';
@@ -21,17 +22,56 @@ import { loadStateDict } from '../../models/state.js';
 import { Prng } from '../../util/prng.js';
 import { setBackend } from '../../tensor/index.js';
 
-/**
- * Fetches and instantiates the wasm module at `url` and makes it the backend of every op.
- * @example
- * await useWasm('playground/aekit.wasm');
- */
-export async function useWasm(url: string): Promise<WasmBackend> {
+async function fetchModule(url: string) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const wasm = webAssembly();
-  const instance = await wasm.instantiate(await wasm.compile(new Uint8Array(await response.arrayBuffer())), {});
-  const backend = createWasmBackend(instance);
+  return webAssembly().compile(new Uint8Array(await response.arrayBuffer()));
+}
+
+interface BrowserWorker { postMessage(message: unknown): void }
+interface BrowserGlobals {
+  crossOriginIsolated?: boolean;
+  navigator?: { hardwareConcurrency?: number };
+  Worker?: new (url: string) => BrowserWorker;
+  Blob?: new (parts: string[], options: { type: string }) => object;
+  URL: { createObjectURL(blob: object): string };
+}
+
+/**
+ * How many threads the page can run kernels on: one per logical core (at most 8) when it is
+ * cross-origin isolated (SharedArrayBuffer exists, so a WebAssembly memory can be shared with
+ * workers), else 1.
+ */
+export function pageThreads(): number {
+  const g = globalThis as unknown as BrowserGlobals;
+  if (g.crossOriginIsolated !== true || !g.Worker || !g.Blob || !canShareMemory()) return 1;
+  return Math.max(1, Math.min(8, g.navigator?.hardwareConcurrency ?? 1));
+}
+
+/**
+ * Fetches and instantiates aekit's wasm module and makes it the backend of every op: the
+ * threaded module (`threadsUrl`) with a Web Worker per extra thread when the page is
+ * cross-origin isolated, else the one-thread module (`url`).
+ * @param url aekit.wasm
+ * @param threadsUrl aekit-threads.wasm; without it the page runs one thread
+ * @param threads threads per kernel (the page's own included); default pageThreads()
+ * @example
+ * await useWasm('playground/aekit.wasm', 'playground/aekit-threads.wasm');
+ */
+export async function useWasm(url: string, threadsUrl?: string, threads = pageThreads()): Promise<WasmBackend> {
+  let backend: WasmBackend;
+  if (threadsUrl && threads > 1) {
+    const g = globalThis as unknown as BrowserGlobals;
+    const module = await fetchModule(threadsUrl);
+    // The workers' script is made in the page (a blob), so a static copy of the page needs no
+    // extra file; workers of a blob inherit the page's policy, wasm-unsafe-eval included.
+    const script = g.URL.createObjectURL(new g.Blob!([`${WORKER_BODY}\nself.onmessage = (e) => startAekitWorker(e.data);`], { type: 'text/javascript' }));
+    const spawn = (start: WorkerStart): void => new g.Worker!(script).postMessage(start);
+    const { instance, memory } = instantiateThreaded(module, threads, spawn);
+    backend = createWasmBackend(instance, { memory, threads });
+  } else {
+    backend = createWasmBackend(await webAssembly().instantiate(await fetchModule(url), {}));
+  }
   setBackend(backend);
   return backend;
 }
