@@ -10,9 +10,8 @@ import { applyScaling, undoScaling, type Scaling } from '../../data/scaling.js';
 import { parseRunRecord } from '../../run/run-record.js';
 import { transformRows } from '../../run/transform.js';
 import { iterateFill } from '../../apps/inpaint/inpaint.js';
-import { createWasmBackend, type WasmBackend } from '../../backend/wasm/wasm-backend.js';
-import { webAssembly } from '../../backend/wasm/wasm-api.js';
-import { canShareMemory, instantiateThreaded, WORKER_BODY, type WorkerStart } from '../../backend/wasm/wasm-threads.js';
+import type { WasmBackend } from '../../backend/wasm/wasm-backend.js';
+import { loadBrowserWasmBackend, pageThreads } from '../../backend/wasm/load-browser.js';
 import { parseSafetensors } from '../../io/safetensors.js';
 import { ignoreDigests } from '../../io/digest.js';
 import { Autoencoder } from '../../models/autoencoder.js';
@@ -20,38 +19,12 @@ import { PRESETS } from '../../training/presets.js';
 import { fit, type FitResult, type TrainingEvent } from '../../training/fit.js';
 import { loadStateDict } from '../../models/state.js';
 import { Prng } from '../../util/prng.js';
-import { setBackend } from '../../tensor/index.js';
-
-async function fetchModule(url: string) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return webAssembly().compile(new Uint8Array(await response.arrayBuffer()));
-}
-
-interface BrowserWorker { postMessage(message: unknown): void }
-interface BrowserGlobals {
-  crossOriginIsolated?: boolean;
-  navigator?: { hardwareConcurrency?: number };
-  Worker?: new (url: string) => BrowserWorker;
-  Blob?: new (parts: string[], options: { type: string }) => object;
-  URL: { createObjectURL(blob: object): string };
-}
+import { setBackend, Tensor, tidy } from '../../tensor/index.js';
+import { INFERENCE } from '../../nn/layer.js';
 
 /**
- * How many threads the page can run kernels on: one per logical core (at most 8) when it is
- * cross-origin isolated (SharedArrayBuffer exists, so a WebAssembly memory can be shared with
- * workers), else 1.
- */
-export function pageThreads(): number {
-  const g = globalThis as unknown as BrowserGlobals;
-  if (g.crossOriginIsolated !== true || !g.Worker || !g.Blob || !canShareMemory()) return 1;
-  return Math.max(1, Math.min(8, g.navigator?.hardwareConcurrency ?? 1));
-}
-
-/**
- * Fetches and instantiates aekit's wasm module and makes it the backend of every op: the
- * threaded module (`threadsUrl`) with a Web Worker per extra thread when the page is
- * cross-origin isolated, else the one-thread module (`url`).
+ * Fetches and instantiates aekit's wasm module and makes it the backend of every op: threaded
+ * where the page is cross-origin isolated, else one thread (see loadBrowserWasmBackend).
  * @param url aekit.wasm
  * @param threadsUrl aekit-threads.wasm; without it the page runs one thread
  * @param threads threads per kernel (the page's own included); default pageThreads()
@@ -59,19 +32,7 @@ export function pageThreads(): number {
  * await useWasm('playground/aekit.wasm', 'playground/aekit-threads.wasm');
  */
 export async function useWasm(url: string, threadsUrl?: string, threads = pageThreads()): Promise<WasmBackend> {
-  let backend: WasmBackend;
-  if (threadsUrl && threads > 1) {
-    const g = globalThis as unknown as BrowserGlobals;
-    const module = await fetchModule(threadsUrl);
-    // The workers' script is made in the page (a blob), so a static copy of the page needs no
-    // extra file; workers of a blob inherit the page's policy, wasm-unsafe-eval included.
-    const script = g.URL.createObjectURL(new g.Blob!([`${WORKER_BODY}\nself.onmessage = (e) => startAekitWorker(e.data);`], { type: 'text/javascript' }));
-    const spawn = (start: WorkerStart): void => new g.Worker!(script).postMessage(start);
-    const { instance, memory } = instantiateThreaded(module, threads, spawn);
-    backend = createWasmBackend(instance, { memory, threads });
-  } else {
-    backend = createWasmBackend(await webAssembly().instantiate(await fetchModule(url), {}));
-  }
+  const backend = await loadBrowserWasmBackend(url, threadsUrl, threads);
   setBackend(backend);
   return backend;
 }
@@ -93,6 +54,22 @@ export interface PlaygroundModel {
   inpaint(row: Float32Array, missing: Uint8Array, iterations: number): Float32Array;
   /** The row with Gaussian noise of standard deviation `sigma` added, clipped to [0, 1], from `seed`. */
   addNoise(row: Float32Array, sigma: number, seed: number): Float32Array;
+  /**
+   * The encoder's feature maps for one row (data units): the output of each encoder layer whose
+   * examples are images (channels x height x width), e.g. each convolution after its activation.
+   * Empty for a dense model.
+   */
+  featureMaps(row: Float32Array): FeatureMaps[];
+}
+
+/** One encoder layer's output for one example: `channels` maps of height x width, channel-major. */
+export interface FeatureMaps {
+  /** The layer's place in the encoder and its kind, e.g. "encoder.1 conv2d". */
+  layer: string;
+  channels: number;
+  height: number;
+  width: number;
+  data: Float32Array;
 }
 
 /**
@@ -153,6 +130,18 @@ function playgroundModel(model: Autoencoder, scaling: Scaling | null): Playgroun
     inpaint(row, missing, iterations) {
       const start = rows(row.slice(), model.inputSize);
       return iterateFill(start, { missing, n: 1, features: model.inputSize }, (x) => rows(reconstruct(x.x), model.inputSize), iterations).x;
+    },
+    featureMaps(row) {
+      const layers = model.encoder.layers;
+      const shown = layers.map((l) => l.outputShape.length === 3 && l.spec().type !== 'noise');
+      if (!shown.some(Boolean)) return [];
+      const x = applyScaling(rows(row, model.inputSize), scaling).x;
+      return tidy(() => {
+        const outputs = model.encoder.trace(Tensor.from(x, [1, ...model.inputShape]), INFERENCE);
+        return layers.flatMap((l, i) => shown[i]
+          ? [{ layer: `encoder.${i} ${l.spec().type}`, channels: l.outputShape[0], height: l.outputShape[1], width: l.outputShape[2], data: outputs[i].data.slice() }]
+          : []);
+      });
     },
     addNoise(row, sigma, seed) {
       const rng = new Prng(seed);
