@@ -106,7 +106,7 @@ test('a conv model\'s feature maps follow each stroke and are its encoder\'s lay
   type Maps = { layer: string; channels: number; height: number; width: number; data: number[] }[];
   const inNode = (input: number[]): number[][] => {
     const outputs = conv.encoder.trace(Tensor.from(input, [1, 1, 28, 28]));
-    return [0, 1].map((i) => outputs[i].toArray().flat(3) as number[]);
+    return [0, 1].map((i) => Array.from(outputs[i].data));
   };
   const strokes: [number, number, number, number][] = [[0.3, 0.3, 0.7, 0.3], [0.5, 0.2, 0.5, 0.85]];
   let before: Maps | null = null;
