@@ -27,9 +27,16 @@ test('retrieve trains, saves the index beside the model, scores the model again,
 
 test('segment trains segnet on a few scenes and reports pixel accuracy and IoU per class, with its files', async () => {
   const out = join(tempDir('segment-cli'), 'seg');
-  const r = await aekit('segment', '--scenes', '64', '--test-scenes', '16', '--size', '32', '--epochs', '1', '--out', out, '--json');
+  const r = await aekit('segment', '--scenes', '64', '--test-scenes', '16', '--validation-scenes', '8', '--lr', '0.01', '--size', '32', '--epochs', '1', '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout) as { pixelAccuracy: number; meanIoU: number; perClassIoU: (number | null)[]; classes: string[]; epochs: number };
+  const result = JSON.parse(r.stdout) as {
+    pixelAccuracy: number; meanIoU: number; perClassIoU: (number | null)[]; classes: string[]; epochs: number; lr: number;
+    validation: { scenes: number; meanIoU: number; perClassIoU: (number | null)[] };
+  };
+  assert.equal(result.lr, 0.01);
+  assert.equal(result.validation.scenes, 8);
+  assert.equal(result.validation.perClassIoU.length, 11);
+  assert.ok(result.validation.meanIoU >= 0 && result.validation.meanIoU <= 1);
   assert.equal(result.classes.length, 11);
   assert.equal(result.perClassIoU.length, 11);
   assert.ok(result.pixelAccuracy >= 0 && result.pixelAccuracy <= 1 && result.meanIoU >= 0 && result.meanIoU <= 1);
