@@ -32,29 +32,44 @@ export function softJaccard(logits: Tensor, labels: ArrayLike<number>): Tensor {
   const intersection = new Float64Array(classes);
   const probabilitySum = new Float64Array(classes);
   const labelCount = new Float64Array(classes);
+  const label = new Int32Array(positions);
+  const top = new Float32Array(positions);
+  const total = new Float32Array(positions);
   for (let i = 0; i < n; i++) {
-    const base = i * classes * positions;
     for (let q = 0; q < positions; q++) {
-      const label = labels[i * positions + q];
-      if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
-        throw new ShapeError(`softJaccard: label ${label} at example ${i}, position ${q} is not a class in 0..${classes - 1}`);
+      const l = labels[i * positions + q];
+      if (!(Number.isInteger(l) && l >= 0 && l < classes)) {
+        throw new ShapeError(`softJaccard: label ${l} at example ${i}, position ${q} is not a class in 0..${classes - 1}`);
       }
-      let top = -Infinity;
-      for (let c = 0; c < classes; c++) top = Math.max(top, z[base + c * positions + q]);
-      let total = 0;
-      for (let c = 0; c < classes; c++) {
-        const e = Math.exp(z[base + c * positions + q] - top);
-        p[base + c * positions + q] = e;
-        total += e;
-      }
-      for (let c = 0; c < classes; c++) {
-        const at = base + c * positions + q;
-        p[at] /= total;
-        probabilitySum[c] += p[at];
-      }
-      intersection[label] += p[base + label * positions + q];
-      labelCount[label]++;
+      label[q] = l;
+      labelCount[l]++;
     }
+    // Class by class over contiguous positions: the scores of one class lie together.
+    const base = i * classes * positions;
+    top.fill(-Infinity);
+    for (let c = 0; c < classes; c++) {
+      const at = base + c * positions;
+      for (let q = 0; q < positions; q++) top[q] = Math.max(top[q], z[at + q]);
+    }
+    total.fill(0);
+    for (let c = 0; c < classes; c++) {
+      const at = base + c * positions;
+      for (let q = 0; q < positions; q++) {
+        const e = Math.exp(z[at + q] - top[q]);
+        p[at + q] = e;
+        total[q] += e;
+      }
+    }
+    for (let c = 0; c < classes; c++) {
+      const at = base + c * positions;
+      let sum = 0;
+      for (let q = 0; q < positions; q++) {
+        p[at + q] /= total[q];
+        sum += p[at + q];
+      }
+      probabilitySum[c] += sum;
+    }
+    for (let q = 0; q < positions; q++) intersection[label[q]] += p[base + label[q] * positions + q];
   }
   let present = 0;
   let iouSum = 0;
@@ -100,19 +115,29 @@ function jaccardGradient(p: Float32Array, labels: ArrayLike<number>, n: number, 
     onOther[c] = sums.intersection[c] / (sums.present * union * union);
   }
   const grad = new Float32Array(p.length);
+  const dot = new Float64Array(positions);
   for (let i = 0; i < n; i++) {
     const base = i * classes * positions;
+    const labelAt = (q: number) => labels[i * positions + q];
+    // g_c at every position: onOther[c], or onTrue[c] where the label is c.
+    dot.fill(0);
+    for (let c = 0; c < classes; c++) {
+      const at = base + c * positions;
+      const other = onOther[c];
+      for (let q = 0; q < positions; q++) dot[q] += p[at + q] * other;
+    }
     for (let q = 0; q < positions; q++) {
-      const label = labels[i * positions + q];
-      let dot = 0;
-      for (let c = 0; c < classes; c++) {
-        const at = base + c * positions + q;
-        dot += p[at] * (c === label ? onTrue[c] : onOther[c]);
-      }
-      for (let c = 0; c < classes; c++) {
-        const at = base + c * positions + q;
-        grad[at] = p[at] * ((c === label ? onTrue[c] : onOther[c]) - dot);
-      }
+      const l = labelAt(q);
+      dot[q] += p[base + l * positions + q] * (onTrue[l] - onOther[l]);
+    }
+    for (let c = 0; c < classes; c++) {
+      const at = base + c * positions;
+      const other = onOther[c];
+      for (let q = 0; q < positions; q++) grad[at + q] = p[at + q] * (other - dot[q]);
+    }
+    for (let q = 0; q < positions; q++) {
+      const l = labelAt(q);
+      grad[base + l * positions + q] += p[base + l * positions + q] * (onTrue[l] - onOther[l]);
     }
   }
   return grad;
