@@ -5,9 +5,9 @@
  * with a picture of inputs, truths and predictions.
  */
 import { join } from 'node:path';
-import { type Dataset, splitValidation } from '../../data/dataset.js';
+import type { Dataset } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
-import { makeScenes, SCENE_CLASSES } from '../../data/scenes.js';
+import { makeScenes, SCENE_CLASSES, sceneDigitsWithValidation } from '../../data/scenes.js';
 import { prepareRunFolder } from '../../io/run-folder.js';
 import { SEGNET, segnetModel } from '../../training/presets.js';
 import { balancedClassWeights, Segmenter, segmentationScores, type SegmentationScores } from '../../models/segmenter.js';
@@ -54,9 +54,6 @@ export interface SegnetSettings {
   jaccardWeight: number;
 }
 
-/** Digits of MNIST's training split held out for validation scenes when these are asked for. */
-const VALIDATION_DIGITS = 5000;
-
 /** The test scores, and what the run was. */
 export interface SegmentResult extends SegmentationScores {
   classes: readonly string[];
@@ -86,7 +83,7 @@ export async function segment(options: SegmentOptions): Promise<SegmentResult> {
   const { epochs = SEGNET.training.epochs, batchSize = SEGNET.training.batchSize, lr = SEGNET.training.lr, validationScenes = 0 } = options;
   const settings: SegnetSettings = { ...SEGNET.settings, ...options.settings };
   const trainDigits = loadData('mnist', { split: 'train' });
-  const held = validationScenes > 0 ? splitValidation(trainDigits, VALIDATION_DIGITS / trainDigits.n, seed) : null;
+  const held = validationScenes > 0 ? sceneDigitsWithValidation(trainDigits, seed) : null;
   const train = makeScenes(held ? held.train : trainDigits, scenes, { size, seed });
   const validation = held ? makeScenes(held.validation, validationScenes, { size, seed: seed + 2 }) : null;
   const test = makeScenes(loadData('mnist', { split: 'test' }), testScenes, { size, seed: seed + 1 });
