@@ -31,10 +31,11 @@ export interface Preset {
  * A straight-through binarised code (the binarize layer) scored 0.348, and 0.367 with noise σ = 1
  * before it.
  * @param sigma the noise's standard deviation
+ * @param hashing the hashing terms (src/models/hash-terms.ts), if any
  * @example
  * Autoencoder.create(hashModel(784, 32));
  */
-export function hashModel(features: number, bits: number, sigma = 20): ModelSpecInput {
+export function hashModel(features: number, bits: number, sigma = 20, hashing?: ModelSpecInput['hashing']): ModelSpecInput {
   const hidden = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
   return {
     input: [features],
@@ -44,6 +45,7 @@ export function hashModel(features: number, bits: number, sigma = 20): ModelSpec
     ],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
+    ...(hashing ? { hashing } : {}),
   };
 }
 
