@@ -3,7 +3,7 @@
  * training digits, the queries 1,000 other training digits (100 per class, drawn from 50,000 to
  * 59,999 with seed 0): never the test set. Trains the preset with the noise σ and hashing terms
  * given, and prints the mAP of its codes beside ITQ's at each code length. The JSON holds
- * `limit`, `epochs`, `bits` (a list), optionally `seed`, `sigma`, `hashing` and `baselines`:
+ * `limit`, `epochs`, `bits` (a list), optionally `seed`, `sigma`, `hashing` (the preset's terms when absent, none for {}) and `baselines`:
  *   node --import tsx scripts/sweeps/hash-validation.ts '{"limit":20000,"epochs":10,"bits":[32],"hashing":{"consistency":1}}' OUT
  */
 import '../../src/index.js';

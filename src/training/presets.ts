@@ -21,6 +21,9 @@ export interface Preset {
   modelFor?: (width: number) => AutoencoderConfigInput;
 }
 
+/** The hash preset's hashing terms (see hashModel). */
+export const HASHING_TERMS = { consistency: 30, balance: 3 } as const;
+
 /**
  * The semantic-hashing autoencoder (Salakhutdinov & Hinton 2009): the deep preset's encoder down
  * to `bits` code units, where Gaussian noise (σ = 20 by default) is added to the code's inputs
@@ -30,12 +33,20 @@ export interface Preset {
  * did best of 8, 12 and 20; on all of MNIST σ = 20 beat σ = 12 at 32 bits (0.454 against 0.449).
  * A straight-through binarised code (the binarize layer) scored 0.348, and 0.367 with noise σ = 1
  * before it.
+ *
+ * The hashing terms (src/models/hash-terms.ts) by default: self-augmented consistency (λ = 30: a
+ * view moved by up to 2 pixels, 10° and 10% of scale must give the original's bits) with bit
+ * balance (λ = 3), which keeps the consistency term from collapsing every code to one. On a
+ * validation split (10,000 training digits as database, 1,000 others as queries, 8 epochs,
+ * scripts/sweeps/hash-validation.ts), 32 bits: mAP 0.436 without them (ITQ 0.455), 0.512 with
+ * consistency 3, 0.101 with consistency 10 alone (collapsed), 0.553 with consistency 30 and
+ * balance 3, 0.445 with balance and decorrelation (3 each) but no augmented view.
  * @param sigma the noise's standard deviation
- * @param hashing the hashing terms (src/models/hash-terms.ts), if any
+ * @param hashing the hashing terms, in place of the default ones ({} for none)
  * @example
  * Autoencoder.create(hashModel(784, 32));
  */
-export function hashModel(features: number, bits: number, sigma = 20, hashing?: ModelSpecInput['hashing']): ModelSpecInput {
+export function hashModel(features: number, bits: number, sigma = 20, hashing: ModelSpecInput['hashing'] = HASHING_TERMS): ModelSpecInput {
   const hidden = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
   return {
     input: [features],
@@ -45,7 +56,7 @@ export function hashModel(features: number, bits: number, sigma = 20, hashing?: 
     ],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
-    ...(hashing ? { hashing } : {}),
+    ...(hashing && Object.keys(hashing).length > 0 ? { hashing } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Autoencoder } from '../../src/models/autoencoder.js';
+import { INFERENCE } from '../../src/nn/layer.js';
 import type { ModelSpecInput } from '../../src/models/config.js';
 import { codeLogits, hashingSchema, hashingTerms } from '../../src/models/hash-terms.js';
 import { imageSize, jitterImages, moveImage } from '../../src/models/image-jitter.js';
@@ -71,7 +72,7 @@ describe('hashing terms', () => {
     assert.deepEqual(ae.config.hashing, hashingSchema.parse({ consistency: 2, balance: 1 }));
     assert.deepEqual(Autoencoder.create(ae.config, 1).config.hashing, ae.config.hashing);
     const x = randomTensor(new Prng(1), [5, 16], 0, 1, false);
-    assert.equal(ae.objective({ x }, { training: false }).penalty, null);
+    assert.equal(ae.objective({ x }, INFERENCE).penalty, null);
     assert.ok(ae.objective({ x }, { training: true, rng: new Prng(2) }).penalty);
     assert.equal(Autoencoder.create(model(undefined), 0).objective({ x }, { training: true, rng: new Prng(2) }).penalty, null);
   });
