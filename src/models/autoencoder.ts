@@ -18,6 +18,7 @@ import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type 
 import { buildStack } from './layer-specs.js';
 import { codeLogits, hashingTerms } from './hash-terms.js';
 import { holeLoss, holesLayerIndex } from './hole-loss.js';
+import { imageSize } from './image-jitter.js';
 import { importanceWeightedObjective } from './importance-weighted.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
@@ -64,7 +65,11 @@ export class Autoencoder implements Trainable {
       output: spec.output,
       ...(spec.hashing ? { hashing: spec.hashing } : {}),
     };
-    if (spec.hashing) codeLogits(encoder);
+    if (spec.hashing) {
+      codeLogits(encoder);
+      // The augmented view moves images: refuse other inputs now rather than at the first batch.
+      if (spec.hashing.consistency > 0) imageSize(spec.input);
+    }
     return new Autoencoder(resolved, encoder, decoder);
   }
 

@@ -42,7 +42,8 @@ export const HASHING_TERMS = { consistency: 30, balance: 3 } as const;
  * consistency 3, 0.101 with consistency 10 alone (collapsed), 0.553 with consistency 30 and
  * balance 3, 0.445 with balance and decorrelation (3 each) but no augmented view.
  * @param sigma the noise's standard deviation
- * @param hashing the hashing terms, in place of the default ones ({} for none)
+ * @param hashing the hashing terms, in place of the default ones ({} for none); without consistency
+ *   when the rows are not square images
  * @example
  * Autoencoder.create(hashModel(784, 32));
  */
@@ -56,8 +57,18 @@ export function hashModel(features: number, bits: number, sigma = 20, hashing: M
     ],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
-    ...(hashing && Object.keys(hashing).length > 0 ? { hashing } : {}),
+    ...hashingFor(features, hashing),
   };
+}
+
+/**
+ * The hashing block for inputs of `features` values: the augmented view moves images, so on rows
+ * that are not a square image the consistency term is turned off (the other terms stay).
+ */
+function hashingFor(features: number, hashing: ModelSpecInput['hashing']): Pick<ModelSpecInput, 'hashing'> {
+  if (!hashing) return {};
+  if (Object.keys(hashing).length === 0) return {};
+  return { hashing: Number.isInteger(Math.sqrt(features)) ? hashing : { ...hashing, consistency: 0 } };
 }
 
 /**

@@ -10,6 +10,7 @@ import { INFERENCE } from '../../src/nn/layer.js';
 import type { ModelSpecInput } from '../../src/models/config.js';
 import { codeLogits, hashingSchema, hashingTerms } from '../../src/models/hash-terms.js';
 import { imageSize, jitterImages, moveImage } from '../../src/models/image-jitter.js';
+import { HASHING_TERMS, hashModel } from '../../src/training/presets.js';
 import { add, Tensor, withBackend } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { availableBackends } from '../helpers/backends.js';
@@ -65,6 +66,14 @@ describe('hashing terms', () => {
     assert.deepEqual(codeLogits(Autoencoder.create(plain, 0).encoder), { layer: 1, factor: 1 });
     const fused = { ...model({ balance: 1 }), encoder: [{ type: 'dense' as const, units: 3, activation: 'sigmoid' as const }] };
     assert.throws(() => Autoencoder.create(fused, 0), /ends in a sigmoid activation layer/);
+  });
+
+  test('the hash preset: consistency on square images only; a config asking it of other rows is refused', () => {
+    assert.deepEqual(hashModel(784, 16).hashing, HASHING_TERMS);
+    assert.deepEqual(hashModel(20, 8).hashing, { ...HASHING_TERMS, consistency: 0 });
+    assert.equal(hashModel(784, 16, 20, {}).hashing, undefined);
+    Autoencoder.create(hashModel(20, 8), 0);
+    assert.throws(() => Autoencoder.create({ ...hashModel(20, 8), hashing: { consistency: 1 } }, 0), /not one/);
   });
 
   test('the config keeps its terms through the saved form, and they join the training penalty only', () => {

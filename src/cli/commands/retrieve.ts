@@ -44,6 +44,11 @@ mapAt5000 the same over the first 5,000; precisionAt100 the share of relevant it
 nearest; precisionRadius2 among those within distance 2, found by looking up every address within
 2 of the query (0 for a query that finds none). queriesPerSecond times the ranking and the lookup.
 
+The hash preset trains each code with two terms beside reconstruction (README, "Semantic
+hashing"): a view of each digit moved by up to 2 pixels, 10° and 10% of scale must give the
+original's bits (self-augmented training), and each bit must be set for half of a batch. The
+moved view needs square images; on other rows only the balance term stays.
+
 --protocol standard is the one of papers on MNIST hashing: the 70,000 digits pooled, 1,000 queries
 drawn with --seed (100 per class), and the other 69,000 both the training set and the database
 (written to OUT/standard-data as IDX files, which the models train on).
