@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { hashingSchema } from '../../src/models/hash-terms.js';
-import { HASHING_TERMS } from '../../src/training/presets.js';
+import { presetHashingTerms } from '../../src/training/presets.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { aekitInProcess } from '../helpers/cli.js';
 
@@ -19,7 +19,7 @@ test('retrieve trains, saves the index beside the model, scores the model again,
   assert.equal(trained.results[0].bits, 8);
   // The weight given replaces the preset's; the others keep theirs.
   const record = JSON.parse(readFileSync(join(trained.results[0].runDir, 'model.json'), 'utf8')) as { model: { hashing: unknown } };
-  assert.deepEqual(record.model.hashing, { ...hashingSchema.parse({}), consistency: HASHING_TERMS.consistency, balance: 2 });
+  assert.deepEqual(record.model.hashing, { ...hashingSchema.parse({}), consistency: presetHashingTerms(8).consistency, balance: 2 });
   assert.ok(existsSync(trained.results[0].index));
   r = await aekit('retrieve', '--model', trained.results[0].runDir, '--limit', '400', '--queries', '40', '--json');
   assert.equal(r.code, 0, r.stderr);

@@ -10,7 +10,7 @@ import { INFERENCE } from '../../src/nn/layer.js';
 import type { ModelSpecInput } from '../../src/models/config.js';
 import { codeLogits, hashingSchema, hashingTerms } from '../../src/models/hash-terms.js';
 import { imageSize, jitterImages, moveImage } from '../../src/models/image-jitter.js';
-import { HASHING_TERMS, hashModel } from '../../src/training/presets.js';
+import { hashModel, presetHashingTerms } from '../../src/training/presets.js';
 import { add, Tensor, withBackend } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { availableBackends } from '../helpers/backends.js';
@@ -69,8 +69,9 @@ describe('hashing terms', () => {
   });
 
   test('the hash preset: consistency on square images only; a config asking it of other rows is refused', () => {
-    assert.deepEqual(hashModel(784, 16).hashing, HASHING_TERMS);
-    assert.deepEqual(hashModel(20, 8).hashing, { ...HASHING_TERMS, consistency: 0 });
+    assert.deepEqual(hashModel(784, 16).hashing, { consistency: 30, balance: 3 });
+    assert.deepEqual(hashModel(784, 64).hashing, { consistency: 10, balance: 3 });
+    assert.deepEqual(hashModel(20, 8).hashing, { ...presetHashingTerms(8), consistency: 0 });
     assert.equal(hashModel(784, 16, 20, {}).hashing, undefined);
     Autoencoder.create(hashModel(20, 8), 0);
     assert.throws(() => Autoencoder.create({ ...hashModel(20, 8), hashing: { consistency: 1 } }, 0), /not one/);

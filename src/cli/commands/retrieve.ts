@@ -8,7 +8,6 @@ import { type RetrievalScores, retrieve } from '../../apps/retrieve/retrieve.js'
 import { interruptible } from '../interrupt.js';
 import { RETRIEVAL_PROTOCOLS, type RetrievalProtocol } from '../../data/retrieval-split.js';
 import { UsageError } from '../../errors.js';
-import { HASHING_TERMS } from '../../training/presets.js';
 import { nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from '../options.js';
 import { emit, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
@@ -28,12 +27,11 @@ interface RetrieveFlags {
   epochs?: number; seed: number; out?: string; force: boolean; json: boolean; consistency?: number; balance?: number; decorrelation?: number;
 }
 
-/** The preset's hashing terms with the weights given on the command line in place of its own; undefined when none is given. */
-function hashingTerms(opts: RetrieveFlags): { consistency: number; balance: number; decorrelation: number } | undefined {
+/** The term weights given on the command line, in place of the hash preset's own. */
+function termWeights(opts: RetrieveFlags): { consistency?: number; balance?: number; decorrelation?: number } {
   const given = (['consistency', 'balance', 'decorrelation'] as const).filter((k) => opts[k] !== undefined);
-  if (given.length === 0) return undefined;
-  if (opts.model) throw new UsageError(`--${given[0]}: weighs a term of the hash preset's training, and with --model nothing is trained`);
-  return { consistency: opts.consistency ?? HASHING_TERMS.consistency, balance: opts.balance ?? HASHING_TERMS.balance, decorrelation: opts.decorrelation ?? 0 };
+  if (given.length > 0 && opts.model) throw new UsageError(`--${given[0]}: weighs a term of the hash preset's training, and with --model nothing is trained`);
+  return Object.fromEntries(given.map((k) => [k, opts[k]]));
 }
 
 /** The retrieve command. */
@@ -48,8 +46,8 @@ export function retrieveCommand(): Command {
     .option('--queries <n>', 'split: use only the first N test examples as queries; standard: draw N, the same number per class (default 1000)', positiveInt)
     .option('--epochs <n>', 'training epochs per code length (default: the hash preset\'s)', positiveInt)
     .option('--seed <n>', 'seed for weights, shuffles and the baselines', nonNegativeInt, 0)
-    .option('--consistency <w>', `weight of the term that asks a jittered view's bits to match the original's (default ${HASHING_TERMS.consistency}; 0: off)`, nonNegativeNumber)
-    .option('--balance <w>', `weight of the term that asks each bit to be set for half of a batch (default ${HASHING_TERMS.balance}; 0: off)`, nonNegativeNumber)
+    .option('--consistency <w>', 'weight of the term that asks the bits of a jittered view to match the original ones (default 30 up to 32 bits, 10 above; 0: off)', nonNegativeNumber)
+    .option('--balance <w>', 'weight of the term that asks each bit to be set for half of a batch (default 3; 0: off)', nonNegativeNumber)
     .option('--decorrelation <w>', 'weight of the term against bits that co-vary over a batch (default 0: off)', nonNegativeNumber)
     .option('--no-baselines', 'score the learned codes only, without fitting LSH, PCAH and ITQ')
     .option('--out <dir>', 'folder for one run folder per code length (default: runs/retrieve-<time>)')
@@ -77,7 +75,7 @@ Examples:
   $ aekit retrieve --model runs/hash-32 --json`)
     .action(async (opts: RetrieveFlags) => {
       const result = await interruptible((signal) => retrieve({
-        ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, hashModel: { hashing: hashingTerms(opts) }, signal, onEvent: progressReporter(),
+        ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, termWeights: termWeights(opts), signal, onEvent: progressReporter(),
       }));
       emit(opts.json, result, () => [
         `database ${result.database} examples, ${result.queries} queries (protocol ${result.protocol})`,
