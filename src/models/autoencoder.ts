@@ -16,7 +16,9 @@ import { add, reshape, sizeOf, Tensor } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { type AutoencoderConfigInput, type OutputConfig, parseModelConfig, type ResolvedModel } from './config.js';
 import { buildStack } from './layer-specs.js';
+import { codeLogits, hashingTerms } from './hash-terms.js';
 import { holeLoss, holesLayerIndex } from './hole-loss.js';
+import { imageSize } from './image-jitter.js';
 import { importanceWeightedObjective } from './importance-weighted.js';
 import { mirror } from './mirror.js';
 import { activateOutput, reconstructionLoss } from './output.js';
@@ -61,7 +63,13 @@ export class Autoencoder implements Trainable {
       encoder: encoder.layers.map((l) => l.spec() as ResolvedModel['encoder'][number]),
       decoder: decoder.layers.map((l) => l.spec() as ResolvedModel['decoder'][number]),
       output: spec.output,
+      ...(spec.hashing ? { hashing: spec.hashing } : {}),
     };
+    if (spec.hashing) {
+      codeLogits(encoder);
+      // The augmented view moves images: refuse other inputs now rather than at the first batch.
+      if (spec.hashing.consistency > 0) imageSize(spec.input);
+    }
     return new Autoencoder(resolved, encoder, decoder);
   }
 
@@ -164,7 +172,8 @@ export class Autoencoder implements Trainable {
       const others = [...this.encoder.penalties(hidden.slice(0, -1)), ...this.decoder.penalties(restored)];
       return { loss: kl ? add(loss, kl) : loss, penalty: sumTerms(others) };
     }
-    return { loss, penalty: sumTerms([...this.encoder.penalties(hidden), ...this.decoder.penalties(restored)]) };
+    const hashing = this.config.hashing ? hashingTerms(this.config.hashing, this.encoder, x, hidden, ctx) : [];
+    return { loss, penalty: sumTerms([...this.encoder.penalties(hidden), ...this.decoder.penalties(restored), ...hashing]) };
   }
 
   /** Every trainable tensor, named as in the model file (encoder.0.weight, …); a tied weight appears once, under the encoder. */

@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import type { DenseSpecInput } from '../nn/dense.js';
 import { INIT_SCHEMES } from '../nn/init.js';
 import { layerSpecSchema, type LayerSpec, type LayerSpecInput } from './layer-specs.js';
+import { type HashingConfig, hashingSchema } from './hash-terms.js';
 import { regularizationSchema } from './regularization.js';
 
 const activation = z.enum(ACTIVATIONS as unknown as [Activation, ...Activation[]]);
@@ -49,6 +50,8 @@ export const modelSpecSchema = z.object({
   /** With a mirrored decoder: tie each dense layer's weight to its encoder partner's. */
   tied: z.boolean().default(false),
   output: outputSchema.default({ activation: 'sigmoid', loss: 'bce' }),
+  /** Terms that make a sigmoid code better bits for hashing (src/models/hash-terms.ts). */
+  hashing: hashingSchema.optional(),
 }).strict();
 
 /** A model in the spec form as written. */
@@ -62,6 +65,8 @@ export interface ResolvedModel {
   encoder: LayerSpec[];
   decoder: LayerSpec[];
   output: OutputConfig;
+  /** The hashing terms, when the model trains with them. */
+  hashing?: HashingConfig;
 }
 
 /** The schema of the short form. */

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { hashingSchema } from '../../src/models/hash-terms.js';
+import { presetHashingTerms } from '../../src/training/presets.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { aekitInProcess } from '../helpers/cli.js';
 
@@ -11,10 +13,13 @@ const aekit = (...args: string[]) => aekitInProcess(...args);
 
 test('retrieve trains, saves the index beside the model, scores the model again, and refuses other bits', async () => {
   const out = tempDir('retrieve-cli');
-  let r = await aekit('retrieve', '--bits', '8', '--limit', '400', '--queries', '40', '--epochs', '1', '--out', out, '--json');
+  let r = await aekit('retrieve', '--bits', '8', '--limit', '400', '--queries', '40', '--epochs', '1', '--balance', '2', '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
   const trained = JSON.parse(r.stdout) as { results: { bits: number; mAP: number; runDir: string; index: string }[] };
   assert.equal(trained.results[0].bits, 8);
+  // The weight given replaces the preset's; the others keep theirs.
+  const record = JSON.parse(readFileSync(join(trained.results[0].runDir, 'model.json'), 'utf8')) as { model: { hashing: unknown } };
+  assert.deepEqual(record.model.hashing, { ...hashingSchema.parse({}), consistency: presetHashingTerms(8).consistency, balance: 2 });
   assert.ok(existsSync(trained.results[0].index));
   r = await aekit('retrieve', '--model', trained.results[0].runDir, '--limit', '400', '--queries', '40', '--json');
   assert.equal(r.code, 0, r.stderr);
@@ -23,6 +28,9 @@ test('retrieve trains, saves the index beside the model, scores the model again,
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--bits 16: .* gives 8-bit codes only/);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  r = await aekit('retrieve', '--model', trained.results[0].runDir, '--consistency', '1', '--limit', '400', '--queries', '40');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--consistency: .* with --model nothing is trained/);
 });
 
 test('segment trains segnet on a few scenes and reports pixel accuracy and IoU per class, with its files', async () => {

@@ -19,7 +19,8 @@ import { readRegularFile } from '../../io/read-file.js';
 import { RUN_FILES } from '../../io/run-folder.js';
 import { averagePrecision, precisionAt, precisionAtRecall, RECALL_LEVELS } from '../../hashing/ranking-metrics.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
-import { hashModel } from '../../training/presets.js';
+import type { ModelSpecInput } from '../../models/config.js';
+import { hashModel, presetHashingTerms } from '../../training/presets.js';
 import type { TrainingEvent } from '../../training/fit.js';
 import { loadRun } from '../../run/save-load.js';
 import { trainRun } from '../train/train-run.js';
@@ -75,6 +76,10 @@ export interface RetrieveOptions {
   queries?: number;
   epochs?: number;
   seed?: number;
+  /** The hash preset's code noise σ and hashing terms, in place of its defaults (for sweeps). */
+  hashModel?: { sigma?: number; hashing?: ModelSpecInput['hashing'] };
+  /** Weights of the hash preset's terms in place of its own at each length (the others keep the preset's). */
+  termWeights?: { consistency?: number; balance?: number; decorrelation?: number };
   /** Fit and score LSH, PCAH and ITQ beside the model (default true; false skips their fitting). */
   baselines?: boolean;
   out: string;
@@ -102,7 +107,7 @@ export async function retrieve(options: RetrieveOptions): Promise<{ results: Ret
       runDir = join(options.out, `hash-${length}`);
       // The hash preset's training, with the code length asked for.
       await trainRun({
-        preset: 'hash', config: hashModel(database.features, length!), data, limit: options.limit, epochs: options.epochs,
+        preset: 'hash', config: hashModel(database.features, length!, options.hashModel?.sigma, options.hashModel?.hashing ?? { ...presetHashingTerms(length!), ...options.termWeights }), data, limit: options.limit, epochs: options.epochs,
         seed: options.seed, out: runDir, force: options.force, signal: options.signal, onEvent: options.onEvent,
       });
       ({ model } = loadRun(runDir));

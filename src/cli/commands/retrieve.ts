@@ -7,7 +7,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { type RetrievalScores, retrieve } from '../../apps/retrieve/retrieve.js';
 import { interruptible } from '../interrupt.js';
 import { RETRIEVAL_PROTOCOLS, type RetrievalProtocol } from '../../data/retrieval-split.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
+import { UsageError } from '../../errors.js';
+import { nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from '../options.js';
 import { emit, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -21,6 +22,18 @@ function bitList(text: string): number[] {
 const row = (name: string, s: RetrievalScores) =>
   `  ${name.padEnd(8)}${s.mAP.toFixed(4).padStart(8)}${s.mapAt5000.toFixed(4).padStart(10)}${s.precisionAt100.toFixed(4).padStart(8)}${s.precisionRadius2.toFixed(4).padStart(9)}${Math.round(s.queriesPerSecond.ranking).toString().padStart(10)}`;
 
+interface RetrieveFlags {
+  model?: string; bits?: number[]; protocol: RetrievalProtocol; baselines: boolean; data: string; limit?: number; queries?: number;
+  epochs?: number; seed: number; out?: string; force: boolean; json: boolean; consistency?: number; balance?: number; decorrelation?: number;
+}
+
+/** The term weights given on the command line, in place of the hash preset's own. */
+function termWeights(opts: RetrieveFlags): { consistency?: number; balance?: number; decorrelation?: number } {
+  const given = (['consistency', 'balance', 'decorrelation'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length > 0 && opts.model) throw new UsageError(`--${given[0]}: weighs a term of the hash preset's training, and with --model nothing is trained`);
+  return Object.fromEntries(given.map((k) => [k, opts[k]]));
+}
+
 /** The retrieve command. */
 export function retrieveCommand(): Command {
   return new Command('retrieve')
@@ -33,6 +46,9 @@ export function retrieveCommand(): Command {
     .option('--queries <n>', 'split: use only the first N test examples as queries; standard: draw N, the same number per class (default 1000)', positiveInt)
     .option('--epochs <n>', 'training epochs per code length (default: the hash preset\'s)', positiveInt)
     .option('--seed <n>', 'seed for weights, shuffles and the baselines', nonNegativeInt, 0)
+    .option('--consistency <w>', 'weight of the term that asks the bits of a jittered view to match the original ones (default 30 up to 32 bits, 10 above; 0: off)', nonNegativeNumber)
+    .option('--balance <w>', 'weight of the term that asks each bit to be set for half of a batch (default 3; 0: off)', nonNegativeNumber)
+    .option('--decorrelation <w>', 'weight of the term against bits that co-vary over a batch (default 0: off)', nonNegativeNumber)
     .option('--no-baselines', 'score the learned codes only, without fitting LSH, PCAH and ITQ')
     .option('--out <dir>', 'folder for one run folder per code length (default: runs/retrieve-<time>)')
     .option('--force', 'replace existing run folders', false)
@@ -44,6 +60,11 @@ mapAt5000 the same over the first 5,000; precisionAt100 the share of relevant it
 nearest; precisionRadius2 among those within distance 2, found by looking up every address within
 2 of the query (0 for a query that finds none). queriesPerSecond times the ranking and the lookup.
 
+The hash preset trains each code with two terms beside reconstruction (README, "Semantic
+hashing"): a view of each digit moved by up to 2 pixels, 10° and 10% of scale must give the
+original's bits (self-augmented training), and each bit must be set for half of a batch. The
+moved view needs square images; on other rows only the balance term stays.
+
 --protocol standard is the one of papers on MNIST hashing: the 70,000 digits pooled, 1,000 queries
 drawn with --seed (100 per class), and the other 69,000 both the training set and the database
 (written to OUT/standard-data as IDX files, which the models train on).
@@ -52,9 +73,9 @@ Examples:
   $ aekit retrieve --bits 32 --limit 10000 --queries 1000 --epochs 10
   $ aekit retrieve --protocol standard --bits 16,32,64 --json
   $ aekit retrieve --model runs/hash-32 --json`)
-    .action(async (opts: { model?: string; bits?: number[]; protocol: RetrievalProtocol; baselines: boolean; data: string; limit?: number; queries?: number; epochs?: number; seed: number; out?: string; force: boolean; json: boolean }) => {
+    .action(async (opts: RetrieveFlags) => {
       const result = await interruptible((signal) => retrieve({
-        ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, signal, onEvent: progressReporter(),
+        ...opts, out: opts.out ?? `runs/retrieve-${timestamp()}`, termWeights: termWeights(opts), signal, onEvent: progressReporter(),
       }));
       emit(opts.json, result, () => [
         `database ${result.database} examples, ${result.queries} queries (protocol ${result.protocol})`,
