@@ -165,11 +165,12 @@ export function sdaeModel(sizes: readonly number[], noise: string): ModelSpecInp
  * layers (leaky relu, He initialisation, as the deep preset) before a Gaussian code of `units`,
  * the decoder mirroring them to a Bernoulli likelihood (the sigmoid output's binary cross-entropy
  * is −log p(x | z)); with `conv`, two strided 3x3 convolutions (28 → 14 → 7) come first, mirrored
- * by transposed convolutions. KL warm-up over the first `warmup` epochs (Sønderby et al. 2016).
+ * by transposed convolutions. KL warm-up over the first `warmup` epochs (Sønderby et al. 2016);
+ * with `samples` k > 1 the code layer trains the k-sample importance-weighted bound (Burda et al. 2015).
  * @example
  * Autoencoder.create(vaeModel({ hidden: [512, 256], units: 50 }));
  */
-export function vaeModel(options: { hidden: readonly number[]; units: number; conv?: boolean; warmup?: number; input?: readonly number[] }): ModelSpecInput {
+export function vaeModel(options: { hidden: readonly number[]; units: number; conv?: boolean; warmup?: number; samples?: number; input?: readonly number[] }): ModelSpecInput {
   const unit = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
   const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, ...unit } as const);
   const features = options.input ?? (options.conv ? [1, 28, 28] : [784]);
@@ -178,7 +179,7 @@ export function vaeModel(options: { hidden: readonly number[]; units: number; co
     encoder: [
       ...(options.conv ? [conv(32), conv(64), { type: 'flatten' } as const] : []),
       ...options.hidden.map((units) => ({ type: 'dense', units, ...unit } as const)),
-      { type: 'gaussian', units: options.units, warmup: options.warmup ?? 0 },
+      { type: 'gaussian', units: options.units, warmup: options.warmup ?? 0, ...(options.samples ? { samples: options.samples } : {}) },
     ],
     decoder: 'mirror',
     output: { activation: 'sigmoid', loss: 'bce' },
