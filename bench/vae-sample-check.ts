@@ -7,12 +7,23 @@
  *   node --import tsx bench/vae-sample-check.ts --vae runs/vae --classifier runs/clf --count 10000 --json
  *
  * `--temperature T` draws from N(0, T²I) instead (the target is for T = 1, the prior itself).
+ * `--source` says where the decoded codes come from, to tell a blurry decoder from codes the
+ * decoder never learned to decode: `prior` (the check itself), `posterior` (z ~ q(z | x) for the
+ * run's test digits, binarised as the run saw them), `reconstruction` (z = the posterior mean of
+ * those digits), or `data` (no VAE at all: the grey test digits the classifier was made for, its
+ * own ceiling). The last three use the first N test digits.
  */
+import type { Matrix } from '../src/data/dataset.js';
+import { firstRows } from '../src/data/dataset.js';
+import { loadData } from '../src/data/load-data.js';
 import { sampleFromPrior } from '../src/run/generative.js';
 import { loadClassifier } from '../src/run/classifier-run.js';
+import { recordedData } from '../src/run/run-data.js';
 import { loadRun } from '../src/run/save-load.js';
+import { transformRows } from '../src/run/transform.js';
 import { selectBackend } from '../src/backend/select.js';
 import { noGrad, setBackend, Tensor, tidy } from '../src/tensor/index.js';
+import { Prng } from '../src/util/prng.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -21,16 +32,37 @@ const flag = (name: string, fallback: string) => {
 };
 setBackend(selectBackend());
 const count = Number(flag('count', '10000'));
-const { model } = loadRun(flag('vae', 'runs/vae'));
+const source = flag('source', 'prior');
+const vaeDir = flag('vae', 'runs/vae');
 const { model: classifier } = loadClassifier(flag('classifier', 'runs/clf'));
 const temperature = Number(flag('temperature', '1'));
-const { samples } = sampleFromPrior(model, { count, temperature, seed: Number(flag('seed', '0')) });
+const seed = Number(flag('seed', '0'));
+
+/** The images the classifier labels, by source. */
+function images(): Matrix {
+  if (source === 'data') return firstRows(loadData('mnist', { split: 'test' }), count);
+  const { model, record } = loadRun(vaeDir);
+  if (source === 'prior') return sampleFromPrior(model, { count, temperature, seed }).samples;
+  const test = firstRows(recordedData(record, vaeDir).test, count);
+  if (source === 'reconstruction') return transformRows(model, 'reconstruct', test);
+  if (source !== 'posterior') throw new Error(`--source: expected prior, posterior, reconstruction or data, got ${source}`);
+  // One draw z = μ + σ ε per digit: the gaussian layer samples when the context has a generator.
+  const rng = new Prng(seed);
+  const codes = new Float32Array(test.n * model.codeSize);
+  noGrad(() => tidy(() => {
+    codes.set(model.encode(new Tensor(test.x, [test.n, test.features]), { training: false, rng }).data);
+  }));
+  return transformRows(model, 'decode', { x: codes, n: test.n, features: model.codeSize });
+}
+
+const samples = images();
 const classes = classifier.classes;
 const counts = new Array<number>(classes).fill(0);
 let confidence = 0;
+let confident = 0;
 noGrad(() => {
-  for (let from = 0; from < count; from += 1000) {
-    const rows = Math.min(1000, count - from);
+  for (let from = 0; from < samples.n; from += 1000) {
+    const rows = Math.min(1000, samples.n - from);
     tidy(() => {
       const scores = classifier.logits(new Tensor(samples.x.slice(from * samples.features, (from + rows) * samples.features), [rows, samples.features])).data;
       for (let r = 0; r < rows; r++) {
@@ -38,10 +70,15 @@ noGrad(() => {
         const top = Math.max(...s);
         const total = s.reduce((a, v) => a + Math.exp(v - top), 0);
         confidence += 1 / total;
+        if (1 / total >= 0.9) confident++;
         counts[s.indexOf(top)]++;
       }
     });
   }
 });
-const result = { count, temperature, meanMaxProbability: confidence / count, classShares: counts.map((c) => c / count), minClassShare: Math.min(...counts) / count };
+const result = {
+  source, count: samples.n, temperature: source === 'prior' ? temperature : undefined,
+  meanMaxProbability: confidence / samples.n, shareAbove90: confident / samples.n,
+  classShares: counts.map((c) => c / samples.n), minClassShare: Math.min(...counts) / samples.n,
+};
 console.log(args.includes('--json') ? JSON.stringify(result) : result);

@@ -31,7 +31,7 @@ test('a VAE trained by torchrun with 2 ranks: binarised held-out rows, its valid
   const spec = JSON.parse(readFileSync(join(job, 'job.json'), 'utf8')) as TorchrunJob;
   assert.equal(spec.training.binarize, 'dynamic');
   assert.deepEqual(spec.data.heldOut, { validation: { x: 'data/validation.npy' }, test: { x: 'data/test.npy' } });
-  assert.deepEqual(spec.stacks.encoder.at(-1), { type: 'gaussian', modules: [4, 5], gaussian: { units: 50, beta: 1, freeBits: 0, warmup: 5, samples: 1 } });
+  assert.deepEqual(spec.stacks.encoder.at(-1), { type: 'gaussian', modules: [4, 5], gaussian: { units: 50, beta: 1, freeBits: 0, warmup: 5, samples: 5 } });
   const heldTest = readNpy(join(job, 'data', 'test.npy'));
   assert.deepEqual(heldTest.shape, [1200, 784]);
   assert.ok(heldTest.data.every((v) => v === 0 || v === 1), 'the test rows are binary');
