@@ -13,6 +13,13 @@
 
 namespace aekit {
 
+#ifdef AEKIT_GEMM_PROFILE
+std::atomic<uint64_t>* gemm_profile_counters() {
+  static std::atomic<uint64_t> counters[kGemmPhases];
+  return counters;
+}
+#endif
+
 PackBuffer& pack_buffer_a() { thread_local PackBuffer buf; return buf; }
 PackBuffer& pack_buffer_b() { thread_local PackBuffer buf; return buf; }
 

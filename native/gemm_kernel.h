@@ -9,6 +9,7 @@
 #include "common.h"
 #include "vec_math.h"
 #include "gemm.h"
+#include "gemm_profile.h"
 
 #ifndef AEKIT_GEMM_K_UNROLL
 #define AEKIT_GEMM_K_UNROLL 4
@@ -299,10 +300,12 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
   // B(p, j) = b[p*bps + j*bjs]
   const ptrdiff_t bps = g.transB ? 1 : g.ldb, bjs = g.transB ? g.ldb : 1;
   alignas(64) float tile[MR * NR];
+  AEKIT_PROFILE_START(strip_t0);
   for (int kb = 0; kb < ks.blocks; ++kb) {
     const int pc = ks.start(kb), kc = ks.len(kb, g.k);
     const float beta = kb == 0 ? g.beta : 1.f;
     const bool epi = g.epilogue && kb == ks.blocks - 1;
+    AEKIT_PROFILE_START(pack_b_t0);
     if (kc > 0 && bjs == 1) {
       // B rows contiguous: walk k outermost so each row segment is read sequentially (walking
       // panel by panel would touch kc rows per 64 bytes and miss on every one).
@@ -326,6 +329,7 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
         pack_panel<NR>(bp + size_t(jr) * kc, g.b + (j0 + jr) * bjs + pc * bps, bjs, bps, lines, kc);
       }
     }
+    AEKIT_PROFILE_ADD(kPhasePackB, pack_b_t0);
     const float* apk = sa.ap + size_t(mp) * pc;
     // Equal MC blocks (multiples of MR): a 16-row leftover block would reuse each B panel
     // over only a few A panels. Chunks start at different blocks (`rot`), so chunks running
@@ -346,14 +350,18 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
       if (kc > 0) {
         const UnitState state = try_claim_unit(sa, unit);
         if (state == UnitState::Mine) {
+          AEKIT_PROFILE_START(pack_a_t0);
           pack_a<MR>(g, sa.ap, mp, ks, kb, ic / MR, (ic + mc + MR - 1) / MR);
+          AEKIT_PROFILE_ADD(kPhasePackA, pack_a_t0);
           publish_unit(sa, unit);
         } else if (state == UnitState::Busy) {
           if (in_order && ndeferred < kMaxDeferred) {
             deferred[ndeferred++] = blk;
             continue;
           }
+          AEKIT_PROFILE_START(wait_t0);
           wait_unit(sa, unit);
+          AEKIT_PROFILE_ADD(kPhaseWaitA, wait_t0);
         }
       }
       for (int jr = 0; jr < nc; jr += NR) {
@@ -377,6 +385,7 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
       }
     }
   }
+  AEKIT_PROFILE_ADD(kPhaseStrip, strip_t0);
 }
 
 }  // namespace aekit
