@@ -43,18 +43,23 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (
 
 /**
  * A reporter of long work counted in items (e.g. test examples scored): a line redrawn in place on
- * a terminal, nothing elsewhere (logs and --json runs stay quiet).
+ * a terminal; elsewhere (logs, --json runs) a line every half minute, so work done in less stays
+ * quiet and a long estimate in a log still shows that it moves.
  * @param what the items, e.g. "test examples"
  * @param stream where to draw (stderr)
+ * @param logEverySeconds the interval of the lines written off a terminal
  */
-export function countReporter(what: string, stream: NodeJS.WriteStream = process.stderr): (done: number, total: number) => void {
+export function countReporter(what: string, stream: NodeJS.WriteStream = process.stderr, logEverySeconds = 30): (done: number, total: number) => void {
+  const interactive = stream.isTTY === true;
   const started = Date.now();
-  let lastDraw = 0;
+  let lastDraw = interactive ? 0 : started;
   return (done, total) => {
     const now = Date.now();
-    if (stream.isTTY !== true || (now - lastDraw < 200 && done !== total)) return;
+    const due = interactive ? now - lastDraw >= 200 || done === total : now - lastDraw >= logEverySeconds * 1000 && done !== total;
+    if (!due) return;
     lastDraw = now;
     const eta = done > 0 ? ((now - started) / 1000) * (total - done) / done : Number.NaN;
-    stream.write(`\r\x1b[2K${done}/${total} ${what} ETA ${formatDuration(eta)}${done === total ? '\n' : ''}`);
+    const line = `${done}/${total} ${what} ETA ${formatDuration(eta)}`;
+    stream.write(interactive ? `\r\x1b[2K${line}${done === total ? '\n' : ''}` : `${line}\n`);
   };
 }

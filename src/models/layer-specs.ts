@@ -46,7 +46,7 @@ export interface BuildContext {
 /** How a layer type is built: its layer from a spec and an input shape, and the parameter values that layer will allocate. */
 interface LayerBuilder<T extends LayerType> {
   build: (spec: SpecOf<T>, inputShape: readonly number[], ctx: BuildContext) => LayerOf<T>;
-  parameterCount: (spec: SpecOf<T>, inputShape: readonly number[]) => number;
+  parameterCount: (spec: SpecOf<T>, inputShape: readonly number[], ctx: BuildContext) => number;
 }
 
 const none = () => 0;
@@ -56,7 +56,7 @@ const convParameters = (spec: SpecOf<'conv2d' | 'conv_transpose2d'>, shape: read
 /** Each layer type's builder. */
 const LAYER_BUILDERS: { [T in LayerType]: LayerBuilder<T> } = {
   dense: { build: (spec, shape, ctx) => new Dense(spec, shape, ctx.rng), parameterCount: (spec, shape) => spec.units * (sizeOf(shape) + 1) },
-  tied_dense: { build: (spec, shape, ctx) => new TiedDense(spec, shape, partner(ctx, spec.partner, Dense, 'dense')), parameterCount: none },
+  tied_dense: { build: (spec, shape, ctx) => new TiedDense(spec, shape, partner(ctx, spec.partner, Dense, 'dense')), parameterCount: (spec, _shape, ctx) => partnerInputs(ctx, spec.partner) },
   noise: { build: (spec, shape) => new NoiseLayer(spec, shape), parameterCount: none },
   dropout: { build: (spec, shape) => new Dropout(spec, shape), parameterCount: none },
   center: { build: (spec, shape) => new Center(spec, shape), parameterCount: none },
@@ -74,6 +74,12 @@ const LAYER_BUILDERS: { [T in LayerType]: LayerBuilder<T> } = {
   gaussian: { build: (spec, shape, ctx) => new Gaussian(spec, shape, ctx.rng), parameterCount: (spec, shape) => 2 * spec.units * (sizeOf(shape) + 1) },
   layer_norm: { build: (spec, shape) => new LayerNorm(spec, shape), parameterCount: (_spec, shape) => 2 * sizeOf(shape) },
 };
+
+/** A tied layer's own bias has one value per input of its partner (an unknown partner fails in build, with its message). */
+function partnerInputs(ctx: BuildContext, name: string): number {
+  const found = ctx.byName.get(name);
+  return found instanceof Dense ? found.inputs : 0;
+}
 
 function partner<T extends Layer>(ctx: BuildContext, name: string, kind: abstract new (...args: never[]) => T, type: string): T {
   const found = ctx.byName.get(name);
@@ -100,7 +106,7 @@ export function buildStack(prefix: string, specs: readonly LayerSpecInput[], inp
     }
     const spec = parsed.data;
     const builder = LAYER_BUILDERS[spec.type] as LayerBuilder<LayerType>;
-    const cost = builder.parameterCount(spec, shape);
+    const cost = builder.parameterCount(spec, shape, ctx);
     if (ctx.maxParameters !== undefined && (ctx.parameters ?? 0) + cost > ctx.maxParameters) {
       throw new UsageError(`${path} (${spec.type}): its ${cost} parameters would give the model more than the ${ctx.maxParameters} values there are for it`);
     }

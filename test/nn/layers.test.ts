@@ -105,3 +105,14 @@ test('a bad stack fails when it is built, naming the layer, its input and the si
   const stack = buildStack('encoder', [{ type: 'center', name: 'mean' }, { type: 'uncenter', partner: 'mean' }], [3], ctx());
   assert.equal((stack.layers[1] as Uncenter).partner, stack.layers[0]);
 });
+
+test('the parameter bound counts a tied layer\'s own bias before it is built: one value per input of its partner', () => {
+  // dense 6 -> 3 holds 3 * (6 + 1) = 21 values; its tied partner adds a bias of 6.
+  const build = (maxParameters: number) => {
+    const ctx = { rng: new Prng(0), byName: new Map(), maxParameters };
+    buildStack('encoder', [{ type: 'dense', units: 3 }], [6], ctx);
+    return buildStack('decoder', [{ type: 'tied_dense', partner: 'encoder.0' }], [3], ctx);
+  };
+  assert.equal(build(27).layers[0].parameters('decoder.0').reduce((n, p) => n + p.tensor.size, 0), 6);
+  assert.throws(() => build(26), (e) => e instanceof UsageError && /^decoder\.0 \(tied_dense\): its 6 parameters would give the model more than the 26 values/.test(e.message));
+});
