@@ -113,8 +113,8 @@ AEKIT_INLINE void pack_panel(float* __restrict dst, const float* __restrict src,
 // Register-blocked inner product of one A panel (MR x kc) and one B panel (kc x NR) into MR*NV
 // accumulators. Inlined into small noinline per-ISA functions (below and in gemm.cc) so the
 // register allocator sees nothing else: the accumulators must never spill.
-// B's rows are NR apart in a packed panel; BS (when not 0) is the row stride of B read in place
-// (see b_in_place), passed at run time as bs.
+// B's rows are NR apart in a packed panel (aligned); STRIDED reads B in place (see b_in_place), its
+// rows bs apart, with unaligned loads.
 template <class V, int MR, int NV, bool STRIDED = false>
 AEKIT_INLINE void accumulate(int kc, const float* __restrict a, const float* __restrict b, V (&acc)[MR][NV],
                              ptrdiff_t bs = 0) {
@@ -150,7 +150,7 @@ AEKIT_INLINE void micro_kernel(int kc, const float* __restrict a, const float* _
   constexpr int W = VT<V>::N;
   constexpr int NR = W * NV;
   V acc[MR][NV];
-  if (bs == NR) accumulate<V, MR, NV>(kc, a, b, acc);
+  if (bs == 0) accumulate<V, MR, NV>(kc, a, b, acc);
   else accumulate<V, MR, NV, true>(kc, a, b, acc, bs);
 #pragma GCC unroll 32
   for (int r = 0; r < MR; ++r)
@@ -167,7 +167,7 @@ AEKIT_INLINE void micro_kernel_c(int kc, const float* __restrict a, const float*
                                  ptrdiff_t ldc, float alpha, float beta) {
   constexpr int W = VT<V>::N;
   V acc[MR][NV];
-  if (bs == W * NV) accumulate<V, MR, NV>(kc, a, b, acc);
+  if (bs == 0) accumulate<V, MR, NV>(kc, a, b, acc);
   else accumulate<V, MR, NV, true>(kc, a, b, acc, bs);
 #pragma GCC unroll 32
   for (int r = 0; r < MR; ++r)
@@ -420,10 +420,11 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
             __builtin_prefetch(ct + r * g.ldc, 1);
             __builtin_prefetch(ct + r * g.ldc + NR - 1, 1);
           }
-          // A full panel of B read in place has B's row stride, a packed one NR.
+          // A full panel of B read in place has B's row stride (unaligned loads, even when the
+          // stride is NR); bs = 0 says packed (aligned, NR apart).
           const bool direct_b = in_place && nr == NR;
           const float* bpanel = direct_b ? g.b + ptrdiff_t(pc) * bps + j0 + jr : bp + size_t(jr) * kc;
-          const ptrdiff_t bs = direct_b ? bps : NR;
+          const ptrdiff_t bs = direct_b ? bps : 0;
           if (mr == MR && nr == NR && !epi) {
             KERNEL_C(kc, apk + size_t(ic + ir) * kc, bpanel, bs, ct, g.ldc, g.alpha, beta);
           } else {

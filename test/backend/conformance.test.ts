@@ -128,6 +128,9 @@ const opts = { skip: skipReason };
 const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 13], [7, 1, 13], [13, 7, 1], [7, 13, 31], [31, 97, 13], [97, 31, 257], [257, 13, 97],
   [13, 257, 31], [1, 257, 97], [257, 1, 31], [31, 31, 257], [120, 300, 260], [5, 3, 0],
+  // n equal to a panel width (8, 16, 32 columns): untransposed B read in place then has the packed
+  // panel's row stride but not its alignment (the views below start off any vector boundary).
+  [29, 8, 40], [45, 16, 70], [100, 32, 64], [37, 32, 200], [30, 64, 33],
 ];
 const ALPHA_BETA: [number, number][] = [[1, 0], [0.5, 1], [-2, 0.25]];
 
