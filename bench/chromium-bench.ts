@@ -55,6 +55,7 @@ async function servePage(page: Page, script: string, isolated: boolean): Promise
     if (path === '/' || path === '/index.html') body = '<!doctype html><meta charset="utf-8"><title>aekit bench</title><script type="module" src="/bench.js"></script>';
     else if (path === '/bench.js') body = script;
     else if (path === '/aekit.wasm') body = readFileSync(join(root, 'native', 'wasm', 'aekit.wasm'));
+    else if (path === '/aekit-threads.wasm') body = readFileSync(join(root, 'native', 'wasm', 'aekit-threads.wasm'));
     else if (path.startsWith('/tfjs/') && /^[\w.-]+$/.test(path.slice(6))) body = readFileSync(join(tfjsDist, path.slice(6)));
     else return route.fulfill({ status: 404, body: 'not found' });
     await route.fulfill({ status: 200, body, headers: { 'Content-Type': types[extname(path) || '.html'] ?? 'application/octet-stream', ...headers } });
@@ -68,15 +69,17 @@ async function measureTraining(browser: Browser, o: ChromiumBenchOptions, log: (
     await servePage(page, await bundleEntry(), o.isolated);
     await page.goto(`${ORIGIN}/`);
     await waitForExpression(page, 'window.aekitBench !== undefined');
-    const setup = await page.evaluate<BenchSetup>(`window.aekitBench.setup(${o.batch}, '/aekit.wasm', '/tfjs/')`);
+    const setup = await page.evaluate<BenchSetup>(`window.aekitBench.setup(${o.batch}, '/aekit.wasm', '/aekit-threads.wasm', '/tfjs/')`);
     if (setup.tfjsError) log(`chromium bench: TensorFlow.js's wasm backend cannot train the dense model: ${setup.tfjsError}`);
-    const aekit: number[] = [], tfjs: number[] = [];
+    const aekit: number[] = [], threaded: number[] = [], tfjs: number[] = [];
     for (let r = 0; r < o.reps; r++) {
       aekit.push(await page.evaluate<number>(`window.aekitBench.aekit(${o.steps}, ${o.batch})`));
+      if (setup.aekitThreads > 1) threaded.push(await page.evaluate<number>(`window.aekitBench.aekitThreaded(${o.steps}, ${o.batch})`));
       if (!setup.tfjsError) tfjs.push(await page.evaluate<number>(`window.aekitBench.tfjs(${o.tfjsSteps}, ${o.batch})`));
-      log(`chromium bench: repetition ${r + 1}/${o.reps}: aekit wasm ${aekit.at(-1)!.toFixed(0)}, tfjs wasm ${tfjs.at(-1)?.toFixed(1) ?? 'n/a'} samples/s`);
+      log(`chromium bench: repetition ${r + 1}/${o.reps}: aekit wasm ${aekit.at(-1)!.toFixed(0)}, tfjs wasm ${tfjs.at(-1)?.toFixed(1) ?? 'n/a'} samples/s${threaded.length ? `; aekit threaded (${setup.aekitThreads}) ${threaded.at(-1)!.toFixed(0)}` : ''}`);
     }
     const ours = median(aekit), theirs = tfjs.length ? median(tfjs) : null;
+    const oursThreaded = threaded.length ? median(threaded) : null;
     return {
       model: '784-1000-500-250-30-250-500-1000-784 sigmoid, linear code, squared error, Adam', batch: o.batch,
       crossOriginIsolated: setup.crossOriginIsolated,
@@ -85,6 +88,11 @@ async function measureTraining(browser: Browser, o: ChromiumBenchOptions, log: (
         ? { version: setup.tfjsVersion, error: setup.tfjsError }
         : { version: setup.tfjsVersion, simd: setup.tfjsSimd, threads: setup.tfjsThreads ? 'multi' : 'one', samplesPerSecond: theirs, repetitions: tfjs.map((v) => +v.toFixed(2)), steps: o.tfjsSteps },
       ratio: theirs ? ours / theirs : null,
+      /** Measured when the page is cross-origin isolated (--isolated): the threaded build, and against one thread and tfjs (threaded there too). */
+      aekitThreaded: oursThreaded === null ? null : {
+        threads: setup.aekitThreads, samplesPerSecond: oursThreaded, repetitions: threaded.map(Math.round),
+        ratioToOneThread: oursThreaded / ours, ratioToTfjsWasm: theirs ? oursThreaded / theirs : null,
+      },
     };
   } finally {
     await page.close();
@@ -174,6 +182,7 @@ async function main(): Promise<void> {
     const t = training;
     const peer = 'samplesPerSecond' in t.tfjsWasm ? `${t.tfjsWasm.samplesPerSecond!.toFixed(1)} samples/s` : `cannot train it (${t.tfjsWasm.error})`;
     console.log(`Chromium ${browserVersion} (${machine.cpuModel}): aekit wasm ${Math.round(t.aekit.samplesPerSecond)} samples/s; tfjs wasm ${peer}; ratio ${t.ratio?.toFixed(1) ?? 'n/a'}x`);
+    if (t.aekitThreaded) console.log(`aekit wasm threaded (${t.aekitThreaded.threads} threads): ${Math.round(t.aekitThreaded.samplesPerSecond)} samples/s; ${t.aekitThreaded.ratioToOneThread.toFixed(2)}x one thread; ${t.aekitThreaded.ratioToTfjsWasm?.toFixed(1) ?? 'n/a'}x tfjs wasm (${'threads' in t.tfjsWasm ? t.tfjsWasm.threads : 'n/a'} thread build)`);
     if (stroke) console.log(`playground stroke (deep preset): ${stroke.medianMs.toFixed(1)} ms median, ${stroke.p90Ms.toFixed(1)} ms 90th percentile, ${stroke.maxMs.toFixed(1)} ms max over ${stroke.updates} updates`);
   } finally {
     await browser.close();

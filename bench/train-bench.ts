@@ -269,6 +269,8 @@ async function main(): Promise<void> {
 function printWasm(w: Awaited<ReturnType<typeof runWasmBench>>, machine: ReturnType<typeof describeMachine>): void {
   const figure = (p: { samplesPerSecond?: number; error?: string }) => (p.samplesPerSecond !== undefined ? `${Math.round(p.samplesPerSecond)} samples/s` : `cannot train it (${p.error})`);
   console.log(`wasm (one thread, ${machine.cpuModel}): aekit ${Math.round(w.samplesPerSecond)} samples/s; tfjs wasm ${figure(w.peers.tfjsWasm)}; tfjs cpu ${figure(w.peers.tfjsCpu)}; ratio to the best tfjs ${w.ratio?.toFixed(2) ?? 'n/a'}x`);
+  const t = w.threaded;
+  console.log(`wasm threaded (${t.threads} threads, ${machine.cpuModel}): ${Math.round(t.samplesPerSecond)} samples/s; ${t.ratioToOneThread.toFixed(2)}x one thread; ${t.ratioToTfjsWasm?.toFixed(2) ?? 'n/a'}x tfjs wasm (${'threads' in w.peers.tfjsWasm ? w.peers.tfjsWasm.threads : 'n/a'} thread build)`);
   if (w.native1Thread) console.log(`wasm vs aekit native on one thread: ${Math.round(w.native1Thread.samplesPerSecond)} samples/s native; ratio ${w.ratioToNative1Thread!.toFixed(2)}x (${w.cpuTime.ratioToNative1Thread!.toFixed(2)}x per CPU-second)`);
 }
 

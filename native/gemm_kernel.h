@@ -100,10 +100,12 @@ AEKIT_INLINE void pack_panel(float* __restrict dst, const float* __restrict src,
     for (int q = 0; q < 8; ++q)
 #pragma GCC unroll 4
       for (int g = 0; g < G; ++g) {
-        if (R % 8 != 0 && g == G - 1 && p + q == kc - 1)
-          store_part<v8f>(dst + (p + q) * R + g * 8, blk[g][q], R - g * 8);  // never past the panel
+        // Below 4 lines (the wasm build's R = 3) the row before the last spills past the panel too.
+        const int at = (p + q) * R + g * 8;
+        if (R % 8 != 0 && g == G - 1 && at + 8 > kc * R)
+          store_part<v8f>(dst + at, blk[g][q], kc * R - at);  // never past the panel
         else
-          storeu<v8f>(dst + (p + q) * R + g * 8, blk[g][q]);
+          storeu<v8f>(dst + at, blk[g][q]);
       }
   }
   for (; p < kc; ++p)

@@ -38,6 +38,9 @@ class ThreadPool {
  private:
   ThreadPool();
   void worker_main(int index);
+  // The threaded wasm build's workers are JavaScript's; they enter worker_main through this
+  // (native/wasm/pool_workers.cc).
+  friend void wasm_worker_entry(int index);
   void spawn_until(int workers);
 
   // state = generation (24 bits) | chunk count (20 bits) | next chunk (20 bits). Claiming with

@@ -1,7 +1,8 @@
 // Builds the playground's browser files (committed, so the page works from a plain checkout or
 // any static host): web/playground/aekit-browser.js, aekit's model code bundled by esbuild from
-// src/serve/playground/browser-api.ts, and web/playground/aekit.wasm, a copy of the wasm
-// backend's module. Node's built-in modules, which some of the bundled files import for their
+// src/serve/playground/browser-api.ts, and web/playground/aekit.wasm and aekit-threads.wasm,
+// copies of the wasm backend's modules (the threaded one runs where the page is cross-origin
+// isolated). Node's built-in modules, which some of the bundled files import for their
 // file-reading functions, are replaced by a stub whose functions throw if ever called.
 //
 //   node scripts/build-playground.mjs [--check]
@@ -23,6 +24,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = 'web/playground/aekit-browser.js';
 const WASM_COPY = 'web/playground/aekit.wasm';
 const WASM = 'native/wasm/aekit.wasm';
+const WASM_THREADS_COPY = 'web/playground/aekit-threads.wasm';
+const WASM_THREADS = 'native/wasm/aekit-threads.wasm';
 const DIGITS = 'web/playground/digits-5000.u8.gz';
 const DIGIT_COUNT = 5000;
 
@@ -70,6 +73,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--check')) {
     const same = readFileSync(join(root, BUNDLE), 'utf8') === text
       && Buffer.compare(readFileSync(join(root, WASM_COPY)), readFileSync(join(root, WASM))) === 0
+      && Buffer.compare(readFileSync(join(root, WASM_THREADS_COPY)), readFileSync(join(root, WASM_THREADS))) === 0
       && Buffer.compare(gunzipSync(readFileSync(join(root, DIGITS))), digitBytes()) === 0;
     console.log(same ? 'aekit: the playground files are up to date' : 'aekit: the playground files are stale: run npm run build:playground');
     process.exit(same ? 0 : 1);
@@ -78,6 +82,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(join(root, 'web', 'playground'), { recursive: true });
   writeFileSync(join(root, BUNDLE), text);
   copyFileSync(join(root, WASM), join(root, WASM_COPY));
+  copyFileSync(join(root, WASM_THREADS), join(root, WASM_THREADS_COPY));
   writeFileSync(join(root, DIGITS), gzipSync(digitBytes(), { level: 9 }));
   console.log(`aekit: built ${BUNDLE} (${text.length} bytes), ${WASM_COPY} and ${DIGITS}`);
 }

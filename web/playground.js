@@ -81,8 +81,61 @@ function update() {
   paint($('denoised'), m.reconstruct(noisy));
   paint($('inpainted'), state.missing.some((v) => v) ? m.inpaint(state.input, state.missing, 30) : reconstruction);
   if (m.codeSize === 2) drawLatentMarker(code);
-  state.last = { reconstruction, code };
+  const maps = m.featureMaps(state.input);
+  showFeatureMaps(maps);
+  state.last = { reconstruction, code, maps };
   $('timing').textContent = `reconstruction in ${state.ms.toFixed(1)} ms`;
+}
+
+// ---------------------------------------------------------------- feature maps (conv models)
+
+/**
+ * Draws each image-shaped encoder layer's output as a grid of its channels, one grey map per
+ * channel scaled from its own minimum (black) to its maximum (white); hidden for dense models.
+ */
+function showFeatureMaps(maps) {
+  $('features-panel').hidden = maps.length === 0;
+  const box = $('features');
+  const key = maps.map((f) => `${f.layer}:${f.channels}x${f.height}x${f.width}`).join(' ');
+  if (box.dataset.key !== key) {
+    box.replaceChildren(...maps.map((f) => {
+      const cols = Math.min(8, f.channels), rows = Math.ceil(f.channels / cols);
+      const canvas = document.createElement('canvas');
+      canvas.width = cols * (f.width + 1) - 1;
+      canvas.height = rows * (f.height + 1) - 1;
+      // Shown at about 320 pixels wide, whole pixels per value.
+      canvas.style.width = `${canvas.width * Math.max(1, Math.floor(320 / canvas.width))}px`;
+      canvas.setAttribute('aria-label', `${f.layer}: ${f.channels} maps of ${f.height}x${f.width}`);
+      const label = document.createElement('div');
+      label.className = 'muted';
+      label.textContent = `${f.layer}: ${f.channels} maps of ${f.height}x${f.width}`;
+      const wrap = document.createElement('div');
+      wrap.append(label, canvas);
+      return wrap;
+    }));
+    box.dataset.key = key;
+  }
+  maps.forEach((f, i) => {
+    const canvas = box.children[i].querySelector('canvas');
+    const cols = Math.min(8, f.channels), size = f.height * f.width;
+    const image = new ImageData(canvas.width, canvas.height);
+    image.data.fill(64); // the grid lines between maps, dark grey
+    for (let c = 0; c < f.channels; c++) {
+      let lo = Infinity, hi = -Infinity;
+      for (let j = 0; j < size; j++) { const v = f.data[c * size + j]; if (v < lo) lo = v; if (v > hi) hi = v; }
+      const span = hi > lo ? hi - lo : 1;
+      const x0 = (c % cols) * (f.width + 1), y0 = Math.floor(c / cols) * (f.height + 1);
+      for (let y = 0; y < f.height; y++) {
+        for (let x = 0; x < f.width; x++) {
+          const g = Math.round(255 * (f.data[c * size + y * f.width + x] - lo) / span);
+          const o = 4 * ((y0 + y) * canvas.width + x0 + x);
+          image.data[o] = image.data[o + 1] = image.data[o + 2] = g;
+        }
+      }
+    }
+    for (let o = 3; o < image.data.length; o += 4) image.data[o] = 255;
+    canvas.getContext('2d').putImageData(image, 0, 0);
+  });
 }
 
 let pending = false;
@@ -299,7 +352,10 @@ function fail(error) {
 }
 
 async function main() {
-  const backend = await useWasm('playground/aekit.wasm');
+  // Threaded where the page is cross-origin isolated (aekit serve sends the headers), else one thread.
+  const backend = await useWasm('playground/aekit.wasm', 'playground/aekit-threads.wasm');
+  // Threads need a cross-origin isolated page (aekit serve sends the headers; a page opened from a file is not).
+  $('threads').textContent = backend.threads > 1 ? `${backend.threads} threads` : 'one thread: the page is not cross-origin isolated';
   wireDrawing();
   $('train').addEventListener('click', () => train().catch(fail));
   $('stop').addEventListener('click', () => training.controller?.abort());
@@ -321,12 +377,16 @@ async function main() {
   // For tests and the curious: the page's state, read-only by convention.
   window.aekitPlayground = {
     backend: backend.name,
+    threads: backend.threads,
+    get workerChunks() { return backend.workerChunks(); },
     get ready() { return state.model !== null; },
     get input() { return Array.from(state.input ?? []); },
     get reconstruction() { return Array.from(state.last?.reconstruction ?? []); },
     get code() { return Array.from(state.last?.code ?? []); },
     get milliseconds() { return state.ms; },
     get latentShown() { return !$('latent-panel').hidden; },
+    get featureMapsShown() { return !$('features-panel').hidden; },
+    get featureMaps() { return (state.last?.maps ?? []).map((f) => ({ layer: f.layer, channels: f.channels, height: f.height, width: f.width, data: Array.from(f.data) })); },
     decode: (code) => Array.from(state.model.decode(Float32Array.from(code))),
     get training() { return { losses: [...training.losses], epochs: training.epochs, done: training.done }; },
   };

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { webAssembly } from '../../src/backend/wasm/wasm-api.js';
 import { createWasmBackend } from '../../src/backend/wasm/wasm-backend.js';
+import { loadBrowserWasmBackend, pageThreads } from '../../src/backend/wasm/load-browser.js';
 import { aekitTrainer, DENSE_CONFIG, randomPool } from '../aekit-dense.js';
 import { denseTfjsTrainer, type Tf, type TfjsTrainer } from '../tfjs-dense.js';
 
@@ -18,9 +19,12 @@ export interface BenchSetup {
   tfjsThreads: boolean | null;
   tfjsError: string | null;
   crossOriginIsolated: boolean;
+  /** Threads of aekit's threaded module in this page (1: not isolated, so not measured). */
+  aekitThreads: number;
 }
 
 let aekitStep: (() => void) | null = null;
+let aekitThreadedStep: (() => void) | null = null;
 let tfjs: TfjsTrainer | null = null;
 
 /** Samples per second of `steps` calls of `step`, `batch` examples each (wall clock of the page). */
@@ -33,15 +37,21 @@ function rate(step: () => void, steps: number, batch: number): number {
 const api = {
   /**
    * Loads both backends and builds both models (one warm-up step each).
-   * @param aekitWasmUrl aekit's module; `tfjsWasmPrefix` the folder of tfjs's .wasm files
+   * @param aekitWasmUrl aekit's one-thread module; `aekitThreadsUrl` its threaded one (used when
+   * the page is cross-origin isolated); `tfjsWasmPrefix` the folder of tfjs's .wasm files
    */
-  async setup(batch: number, aekitWasmUrl: string, tfjsWasmPrefix: string): Promise<BenchSetup> {
+  async setup(batch: number, aekitWasmUrl: string, aekitThreadsUrl: string, tfjsWasmPrefix: string): Promise<BenchSetup> {
     const pool = randomPool();
     const wasm = webAssembly();
     const bytes = new Uint8Array(await (await fetch(aekitWasmUrl)).arrayBuffer());
     const backend = createWasmBackend(await wasm.instantiate(await wasm.compile(bytes), {}));
     aekitStep = aekitTrainer(backend, DENSE_CONFIG, batch, pool);
     aekitStep();
+    const aekitThreads = pageThreads();
+    if (aekitThreads > 1) {
+      aekitThreadedStep = aekitTrainer(await loadBrowserWasmBackend(aekitWasmUrl, aekitThreadsUrl, aekitThreads), DENSE_CONFIG, batch, pool);
+      aekitThreadedStep();
+    }
     setWasmPaths(tfjsWasmPrefix);
     let tfjsError: string | null = null;
     try {
@@ -51,13 +61,18 @@ const api = {
     }
     return {
       tfjsVersion: tfCore.version_core, tfjsSimd: tfjs?.simd ?? null, tfjsThreads: tfjs?.threads ?? null, tfjsError,
-      crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+      crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true, aekitThreads,
     };
   },
   /** aekit's samples per second over `steps` steps. */
   aekit(steps: number, batch: number): number {
     if (!aekitStep) throw new Error('setup() first');
     return rate(aekitStep, steps, batch);
+  },
+  /** aekit's threaded samples per second over `steps` steps. */
+  aekitThreaded(steps: number, batch: number): number {
+    if (!aekitThreadedStep) throw new Error('the page is not cross-origin isolated: no threaded aekit');
+    return rate(aekitThreadedStep, steps, batch);
   },
   /** TensorFlow.js's samples per second over `steps` steps. */
   tfjs(steps: number, batch: number): number {

@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { Prng } from '../util/prng.js';
-import { type Dataset, makeDataset, partName } from './dataset.js';
+import { type Dataset, makeDataset, partName, splitValidation } from './dataset.js';
 
 /** The classes of a scene's pixels: background, then the ten digits. */
 export const SCENE_CLASSES = ['background', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -64,4 +64,19 @@ export function makeScenes(digits: Dataset, count: number, options: SceneOptions
     }
   }
   return makeDataset({ x, n: count, features: pixels, shape: [1, size, size], labels, labelShape: [size, size], name: partName(digits.name, `scenes ${size}x${size}`) });
+}
+
+/** Digits of a training split held out for validation scenes (see sceneDigitsWithValidation). */
+export const VALIDATION_DIGITS = 5000;
+
+/**
+ * Training digits split for scenes with a validation set: VALIDATION_DIGITS of them drawn with
+ * `seed` for the validation scenes, the rest for the training scenes, so that settings can be chosen
+ * without the test scenes. `aekit segment --validation-scenes` and the torchrun export of its folder
+ * both split this way, so the job trains on the scenes aekit trained on.
+ * @example
+ * const { train, validation } = sceneDigitsWithValidation(loadData('mnist', { split: 'train' }), 0);
+ */
+export function sceneDigitsWithValidation(digits: Dataset, seed: number): { train: Dataset; validation: Dataset } {
+  return splitValidation(digits, Math.min(VALIDATION_DIGITS, digits.n - 1) / digits.n, seed);
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { type ForwardContext, formatDims, INFERENCE, type NamedBuffer, type NamedParameter } from '../nn/layer.js';
 import type { Sequential } from '../nn/sequential.js';
-import { noGrad, softmaxCrossEntropy, Tensor, tidy } from '../tensor/index.js';
+import { add, mulScalar, noGrad, softJaccard, softmaxCrossEntropy, Tensor, tidy } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { buildStack, type LayerSpec, layerSpecSchema } from './layer-specs.js';
 import { mirror } from './mirror.js';
@@ -26,6 +26,8 @@ export const segmenterSpecSchema = z.object({
   classes: z.number().int().min(2).max(255),
   /** A weight per class in the loss (rare classes can be weighted up); default all 1. */
   classWeights: z.array(z.number().min(0)).optional(),
+  /** The weight of a soft Jaccard term (tensor/ops/soft-jaccard.ts) added to the cross-entropy; default none. */
+  jaccardWeight: z.number().min(0).optional(),
 }).strict();
 
 export type SegmenterSpecInput = z.input<typeof segmenterSpecSchema>;
@@ -99,10 +101,16 @@ export class Segmenter implements Trainable {
     return out;
   }
 
-  /** The mean per-pixel cross-entropy of the batch's label maps (weighted by class when the spec says so). */
+  /**
+   * The mean per-pixel cross-entropy of the batch's label maps (weighted by class when the spec
+   * says so), plus jaccardWeight times the batch's soft Jaccard loss when the spec has one.
+   */
   objective(batch: Batch, ctx: ForwardContext): Objective {
     if (!batch.y) throw new UsageError('segmentation: training needs a label map per image');
-    return { loss: softmaxCrossEntropy(this.scores(batch.x, ctx), batch.y.data, { classWeights: this.spec.classWeights }), penalty: null };
+    const scores = this.scores(batch.x, ctx);
+    const crossEntropy = softmaxCrossEntropy(scores, batch.y.data, { classWeights: this.spec.classWeights });
+    const weight = this.spec.jaccardWeight ?? 0;
+    return { loss: weight > 0 ? add(crossEntropy, mulScalar(softJaccard(scores, batch.y.data), weight)) : crossEntropy, penalty: null };
   }
 
   parameters(): NamedParameter[] {

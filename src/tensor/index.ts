@@ -6,6 +6,7 @@ export { linear } from './ops/linear.js';
 export * from './ops/elementwise.js';
 export { sum, mean } from './ops/reduce.js';
 export { squaredError, bceWithLogits, rowBceWithLogits, softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './ops/loss.js';
+export { softJaccard } from './ops/soft-jaccard.js';
 export { reshape } from './ops/reshape.js';
 export { batchNorm, channelStatistics, type BatchNormOptions, type ChannelStatistics } from './ops/normalization.js';
 export { upsample, type UpsampleMode } from './ops/upsample.js';

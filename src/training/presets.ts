@@ -185,13 +185,19 @@ export function vaeModel(options: { hidden: readonly number[]; units: number; co
   };
 }
 
+/**
+ * What `aekit segment` builds the segnet model and its loss from: the blocks' filters and poolings,
+ * the power of the class balancing (see balancedClassWeights; 0.25 puts the background at about a
+ * quarter of a digit) and the weight of a soft Jaccard term beside the cross-entropy (0: none).
+ */
+const SEGNET_SETTINGS = { filters: [16, 32, 64, 64, 128, 128], pooledAfter: [0, 1, 3, 5], balancePower: 0.25, jaccardWeight: 0 };
+
 /** The segnet preset: the model, and the settings `aekit segment` trains it with. */
 export const SEGNET = {
   description: 'SegNet on 64x64 scenes of MNIST digits: six conv blocks 16-128 with four pooling indices, unpooled back, 11 classes per pixel (aekit segment)',
-  model: segnetModel([16, 32, 64, 64, 128, 128], [0, 1, 3, 5]),
+  model: segnetModel(SEGNET_SETTINGS.filters, SEGNET_SETTINGS.pooledAfter),
   training: { epochs: 7, batchSize: 32, lr: 5e-3, schedule: 'cosine' as const },
-  /** The power of the class balancing (see balancedClassWeights): 0.25 puts the background at about a quarter of a digit. */
-  balancePower: 0.25,
+  settings: SEGNET_SETTINGS,
   scenes: 8000,
 };
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Dataset, makeDataset } from '../../src/data/dataset.js';
-import { makeScenes } from '../../src/data/scenes.js';
+import { makeScenes, sceneDigitsWithValidation, VALIDATION_DIGITS } from '../../src/data/scenes.js';
 
 // Three 4x4 "digits": a full square of 0.9 (class 7), a square of 0.3 (class 2: too faint to label), a plus of 1.0 (class 0).
 const digits: Dataset = makeDataset({
@@ -41,4 +41,19 @@ test('scenes: one to three digits, whole and apart (16 lit pixels per square, no
   assert.deepEqual([...counts].sort(), [1, 2, 3]);
   assert.deepEqual(makeScenes(only, 60, { size: 12, seed: 5 }).x, scenes.x, 'the same seed makes the same scenes');
   assert.throws(() => makeScenes(digits, 1, { size: 3 }), /the canvas must be at least 4 pixels wide/);
+});
+
+test('validation digits: VALIDATION_DIGITS held out by a seeded draw, none of them among the training digits, the same draw for the same seed', () => {
+  const n = VALIDATION_DIGITS + 700;
+  // Each digit a constant image of its own gray level, so a digit is known by its first pixel.
+  const digits = makeDataset({ x: Float32Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) / n), n, features: 4, shape: [1, 2, 2], labels: new Uint8Array(n), name: 'levels' });
+  const { train, validation } = sceneDigitsWithValidation(digits, 3);
+  assert.equal(validation.n, VALIDATION_DIGITS);
+  assert.equal(train.n, 700);
+  const ids = (ds: Dataset) => Array.from({ length: ds.n }, (_, i) => Math.round(ds.x[i * 4] * n));
+  const held = new Set(ids(validation));
+  assert.equal(held.size, VALIDATION_DIGITS);
+  assert.ok(ids(train).every((id) => !held.has(id)));
+  assert.deepEqual(ids(sceneDigitsWithValidation(digits, 3).validation), ids(validation));
+  assert.notDeepEqual(ids(sceneDigitsWithValidation(digits, 4).validation), ids(validation));
 });

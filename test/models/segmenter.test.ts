@@ -6,8 +6,9 @@ import '../../src/index.js';
 import { type Dataset, makeDataset } from '../../src/data/dataset.js';
 import { makeScenes } from '../../src/data/scenes.js';
 import { SEGNET, segnetModel } from '../../src/training/presets.js';
-import { balancedClassWeights, Segmenter, segmentationScores } from '../../src/models/segmenter.js';
-import { Tensor } from '../../src/tensor/index.js';
+import { balancedClassWeights, Segmenter, type SegmenterSpecInput, segmentationScores } from '../../src/models/segmenter.js';
+import { softJaccard, softmaxCrossEntropy, Tensor } from '../../src/tensor/index.js';
+import { INFERENCE } from '../../src/nn/layer.js';
 import { fit } from '../../src/training/fit.js';
 
 test('pixel accuracy and IoU per class, worked by hand', () => {
@@ -51,6 +52,22 @@ test('the mirrored decoder ends in a score map per class; a decoder that cannot 
   assert.deepEqual(net.scores(Tensor.zeros([2, 1, 12, 12])).shape, [2, 3, 12, 12]);
   assert.throws(() => Segmenter.create({ input: [1, 4, 4], classes: 3, encoder: [{ type: 'max_pool2d', kernel: 2 }] }), /a mirrored decoder must end in a convolution to give class scores; it ends in max_unpool2d/);
   assert.throws(() => Segmenter.create({ input: [1, 4, 4], classes: 3, classWeights: [1, 2], encoder: [{ type: 'conv2d', filters: 2, kernel: 1 }] }), /2 weights for 3 classes/);
+});
+
+test('with a jaccardWeight the objective is the cross-entropy plus that weight times the soft Jaccard loss', () => {
+  const spec: SegmenterSpecInput = {
+    input: [1, 8, 8], classes: 3, classWeights: [0.5, 1, 2],
+    encoder: [{ type: 'conv2d', filters: 4, kernel: 3, padding: 1, activation: 'relu' }, { type: 'max_pool2d', kernel: 2 }],
+  };
+  const plain = Segmenter.create(spec, 3);
+  const withJaccard = Segmenter.create({ ...spec, jaccardWeight: 0.7 }, 3);
+  const x = Tensor.from(Array.from({ length: 2 * 64 }, (_, i) => ((i * 37) % 11) / 10), [2, 1, 8, 8]);
+  const y = Tensor.from(Array.from({ length: 2 * 64 }, (_, i) => (i * 5) % 3), [2, 8, 8]);
+  const scores = plain.scores(x);
+  const expected = softmaxCrossEntropy(scores, y.data, { classWeights: [0.5, 1, 2] }).item() + 0.7 * softJaccard(scores, y.data).item();
+  assert.ok(Math.abs(plain.objective({ x, y }, INFERENCE).loss.item() - softmaxCrossEntropy(scores, y.data, { classWeights: [0.5, 1, 2] }).item()) < 1e-6);
+  assert.ok(Math.abs(withJaccard.objective({ x, y }, INFERENCE).loss.item() - expected) < 1e-5);
+  assert.ok(softJaccard(scores, y.data).item() > 0.1, 'the term is not negligible here, so the check could fail');
 });
 
 test('trained on tiny scenes, the net labels the pixels of test scenes far better than the background guess', async () => {

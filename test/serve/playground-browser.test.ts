@@ -1,7 +1,8 @@
 /**
  * The playground in headless Chromium: a stroke drawn with mouse events gives, in the page (on the
  * WebAssembly backend), the reconstruction `aekit reconstruct` computes from the same pixels in
- * Node (1e-5); the 2-d model's latent plane is shown and decodes as the model does in Node. The
+ * Node (1e-5); the 2-d model's latent plane is shown and decodes as the model does in Node; a conv
+ * model's feature maps follow each stroke and are the encoder's layer outputs in Node. The
  * committed browser files are what scripts/build-playground.mjs builds today.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { saveModel } from '../../src/run/save-load.js';
 import { readNpy, writeNpy } from '../../src/data/npy.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
+import { convModel } from '../../src/training/presets.js';
+import { Tensor } from '../../src/tensor/index.js';
 import { type Dashboard, startDashboard } from '../../src/serve/server.js';
 import { launchBrowser, waitForExpression, watchedPage } from '../helpers/browser.js';
 import { aekitInProcess } from '../helpers/cli.js';
@@ -20,6 +23,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const runs = tempDir('playground-browser');
 const modelDir = join(runs, 'tiny');
 let model: Autoencoder;
+let conv: Autoencoder;
 let dashboard: Dashboard;
 let browser: Browser;
 let page: Page;
@@ -29,6 +33,8 @@ before(async () => {
   // A small untrained model with a 2-d code: its outputs still depend on every input pixel.
   model = Autoencoder.create({ layers: [784, 64, 2], hiddenActivation: 'sigmoid', codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'bce' }, 3);
   saveModel(model, modelDir);
+  conv = Autoencoder.create(convModel(), 4);
+  saveModel(conv, join(runs, 'conv'));
   dashboard = await startDashboard({ runs, port: 0 });
   browser = await launchBrowser();
   ({ page, errors } = await watchedPage(browser));
@@ -89,6 +95,46 @@ test('the 2-d model\'s latent plane is shown and decodes as the model does', asy
   await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
   assert.match(await page.locator('#latent-at').textContent() ?? '', /^\(-?\d+\.\d\d, -?\d+\.\d\d\)$/);
   assert.deepEqual(errors, []);
+});
+
+test('a conv model\'s feature maps follow each stroke and are its encoder\'s layer outputs', async () => {
+  await page.goto(`${dashboard.url}playground?run=conv`);
+  await waitForExpression(page, 'window.aekitPlayground?.ready === true');
+  assert.equal(await page.evaluate('window.aekitPlayground.featureMapsShown'), true);
+  const box = (await page.locator('#input').boundingBox())!;
+  const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+  type Maps = { layer: string; channels: number; height: number; width: number; data: number[] }[];
+  const inNode = (input: number[]): number[][] => {
+    const outputs = conv.encoder.trace(Tensor.from(input, [1, 1, 28, 28]));
+    return [0, 1].map((i) => Array.from(outputs[i].data));
+  };
+  const strokes: [number, number, number, number][] = [[0.3, 0.3, 0.7, 0.3], [0.5, 0.2, 0.5, 0.85]];
+  let before: Maps | null = null;
+  for (const [x0, y0, x1, y1] of strokes) {
+    const inked = await page.evaluate<number>('window.aekitPlayground.input.filter((v) => v > 0).length');
+    await page.mouse.move(...at(x0, y0));
+    await page.mouse.down();
+    await page.mouse.move(...at(x1, y1), { steps: 10 });
+    await page.mouse.up();
+    await waitForExpression(page, `window.aekitPlayground.input.filter((v) => v > 0).length > ${inked + 20}`);
+    await new Promise((r) => setTimeout(r, 300));
+    const input = await page.evaluate<number[]>('window.aekitPlayground.input');
+    const maps = await page.evaluate<Maps>('window.aekitPlayground.featureMaps');
+    assert.deepEqual(maps.map((f) => [f.layer, f.channels, f.height, f.width]), [['encoder.0 conv2d', 32, 14, 14], ['encoder.1 conv2d', 64, 7, 7]]);
+    const expected = inNode(input);
+    maps.forEach((f, i) => assert.ok(maxDiff(f.data, expected[i]) <= 1e-5, `${f.layer} differs from Node by ${maxDiff(f.data, expected[i])}`));
+    if (before) assert.ok(maxDiff(before[1].data, maps[1].data) > 1e-3, 'the maps did not change with the second stroke');
+    before = maps;
+  }
+  assert.equal(await page.locator('#features canvas').count(), 2);
+  assert.deepEqual(errors, []);
+});
+
+test('a dense model shows no feature maps', async () => {
+  await page.goto(`${dashboard.url}playground?run=tiny`);
+  await waitForExpression(page, 'window.aekitPlayground?.ready === true');
+  assert.equal(await page.evaluate('window.aekitPlayground.featureMapsShown'), false);
+  assert.deepEqual(await page.evaluate('window.aekitPlayground.featureMaps'), []);
 });
 
 test('the committed playground bundle and wasm copy are what the build script makes', () => {

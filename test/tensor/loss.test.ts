@@ -1,7 +1,7 @@
 /** Hand-derived golden values for the fused losses, on every available backend. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bceWithLogits, backward, softmaxCrossEntropy, withBackend, squaredError, Tensor } from '../../src/tensor/index.js';
+import { bceWithLogits, backward, softJaccard, softmaxCrossEntropy, withBackend, squaredError, Tensor } from '../../src/tensor/index.js';
 import { Prng } from '../../src/util/prng.js';
 import { gradCheck, randomTensor } from '../helpers/gradcheck.js';
 import { availableBackends } from '../helpers/backends.js';
@@ -65,3 +65,23 @@ test('softmax cross-entropy by hand: per-pixel scores, class weights, and its gr
   assert.throws(() => softmaxCrossEntropy(logits, labels.slice(1)), /17 labels for scores \[3, 4, 2, 3\] \(expected 18/);
   assert.throws(() => softmaxCrossEntropy(logits, labels.map(() => 4)), /label 4 at example 0, position 0 is not a class in 0\.\.3/);
 });
+
+for (const backend of await availableBackends()) {
+  test(`soft Jaccard by hand, classes absent from the labels left out, and its gradient checked on ${backend.name}`, () => withBackend(backend, () => {
+    // The scores of the cross-entropy test: p = (1/4, 3/4) at position 0 and (1/2, 1/2) at position 1.
+    // Labels (1, 0): class 0 has I = 1/2, U = (1/4 + 1/2) + 1 − 1/2 = 5/4, IoU 2/5; class 1 has
+    // I = 3/4, U = (3/4 + 1/2) + 1 − 3/4 = 3/2, IoU 1/2; loss 1 − (2/5 + 1/2) / 2 = 0.55.
+    // Labels (1, 1): class 0 is absent; class 1 has I = 5/4, U = 5/4 + 2 − 5/4 = 2; loss 1 − 5/8.
+    const scores = new Tensor(Float32Array.of(0, 2, Math.log(3), 2), [1, 2, 2], { requiresGrad: true });
+    close(softJaccard(scores, [1, 0]).item(), 0.55);
+    close(softJaccard(scores, [1, 1]).item(), 0.375);
+    const rng = new Prng(5);
+    const logits = randomTensor(rng, [3, 4, 2, 3], -2, 2);
+    const allClasses = Array.from({ length: 3 * 6 }, (_, i) => (i * 7) % 4);
+    gradCheck('softJaccard', (z) => softJaccard(z, allClasses), [logits], { eps: 1e-3 });
+    const classThreeAbsent = allClasses.map((label) => label % 3);
+    gradCheck('softJaccard, a class absent', (z) => softJaccard(z, classThreeAbsent), [logits], { eps: 1e-3 });
+    assert.throws(() => softJaccard(logits, allClasses.slice(1)), /17 labels for scores \[3, 4, 2, 3\] \(expected 18/);
+    assert.throws(() => softJaccard(logits, allClasses.map(() => 4)), /label 4 at example 0, position 0 is not a class in 0\.\.3/);
+  }));
+}

@@ -9,11 +9,13 @@ import {
   ACTIVATIONS, BINARY_OPS, UNARY_OPS,
   type Activation, type Backend, type BinaryOp, type ConvGeometry, type UnaryOp,
 } from '../backend.js';
-import type { WasmInstance } from './wasm-api.js';
+import type { WasmInstance, WasmMemory } from './wasm-api.js';
 import { WasmHeap, type Arg, type KernelArray, type WasmMemoryExports } from './wasm-heap.js';
 
 /** The module's exports (see native/wasm/exports.cc); pointers and sizes are numbers. */
-export interface WasmKernelExports extends WasmMemoryExports {
+export interface WasmKernelExports extends Omit<WasmMemoryExports, 'memory'> {
+  /** Exported by the one-thread build; the threaded one imports its (shared) memory instead. */
+  memory?: WasmMemory;
   _initialize(): void;
   aekit_gemm(m: number, n: number, k: number, a: number, transA: number, b: number, transB: number, c: number, alpha: number, beta: number): void;
   aekit_linear_forward(x: number, w: number, bias: number, y: number, m: number, k: number, n: number, act: number, slope: number): void;
@@ -43,6 +45,8 @@ export interface WasmKernelExports extends WasmMemoryExports {
   aekit_batch_norm_backward(x: number, dy: number, n: number, channels: number, spatial: number, mean: number, invStd: number, gamma: number,
     batchStats: number, dx: number, beta: number, dGamma: number, dBeta: number): void;
   aekit_gemm_blocking(out: number): void;
+  /** Threaded build only: chunks its workers have run. */
+  aekit_worker_chunks?(): number;
 }
 
 const ACT_INDEX = new Map<Activation, number>(ACTIVATIONS.map((a, i) => [a, i]));
@@ -116,21 +120,39 @@ export interface WasmBackend extends Backend {
   readonly name: 'wasm';
   /** The GEMM's tile and cache blocks in this build. */
   gemmBlocking(): WasmGemmBlocking;
+  /** How many threads run each kernel (the caller and its workers); 1 on the one-thread build. */
+  readonly threads: number;
+  /** Kernel chunks run by worker threads so far (0 on the one-thread build): shows the workers take part. */
+  workerChunks(): number;
+}
+
+/** How the instance was made, when it is the threaded build (see wasm-threads.ts). */
+export interface WasmThreading {
+  /** The shared memory the instance imports. */
+  memory: WasmMemory;
+  /** Threads per kernel, the caller included. */
+  threads: number;
 }
 
 /**
- * Creates the backend over an instance of native/wasm/aekit.wasm (its `_initialize` is called here).
- * @param instance an instance made with no imports
+ * Creates the backend over an instance of native/wasm/aekit.wasm (its `_initialize` is called
+ * here), or of aekit-threads.wasm started by `instantiateThreaded` (already initialised).
+ * @param instance an instance of aekit.wasm made with no imports, or a threaded one
+ * @param threading for a threaded instance: its shared memory and thread count
  * @example
  * const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), {});
  * setBackend(createWasmBackend(instance));
  */
-export function createWasmBackend(instance: WasmInstance): WasmBackend {
+export function createWasmBackend(instance: WasmInstance, threading?: WasmThreading): WasmBackend {
   const x = instance.exports as unknown as WasmKernelExports;
-  x._initialize();
-  const heap = new WasmHeap(x);
+  if (!threading) x._initialize();
+  const memory = threading?.memory ?? x.memory;
+  if (!memory) throw new RangeError('aekit wasm: the module exports no memory and none was given');
+  const heap = new WasmHeap({ memory, aekit_alloc: x.aekit_alloc, aekit_free: x.aekit_free });
   return {
     name: 'wasm',
+    threads: threading?.threads ?? 1,
+    workerChunks: () => x.aekit_worker_chunks?.() ?? 0,
     gemm({ m, n, k, a, transA, b, transB, c, alpha, beta }): void {
       dims('gemm', m, n, k);
       need('gemm', 'a', a, m * k); need('gemm', 'b', b, k * n); need('gemm', 'c', c, m * n);

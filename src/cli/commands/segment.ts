@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { segment } from '../../apps/segment/segment.js';
 import { SEGNET } from '../../training/presets.js';
 import { interruptible } from '../interrupt.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '../options.js';
 import { emit, fmt, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -16,6 +16,9 @@ interface SegmentFlags {
   size: number;
   epochs?: number;
   batchSize?: number;
+  lr?: number;
+  jaccardWeight?: number;
+  validationScenes: number;
   seed: number;
   out?: string;
   force: boolean;
@@ -31,6 +34,9 @@ export function segmentCommand(): Command {
     .option('--size <n>', 'the scenes\' side in pixels (at least 28)', positiveInt, 64)
     .option('--epochs <n>', `training epochs (default ${SEGNET.training.epochs})`, positiveInt)
     .option('--batch-size <n>', `scenes per step (default ${SEGNET.training.batchSize})`, positiveInt)
+    .option('--lr <rate>', `Adam's learning rate (default ${SEGNET.training.lr})`, positiveNumber)
+    .option('--jaccard-weight <w>', `the weight of a soft Jaccard (IoU) loss term beside the cross-entropy (default ${SEGNET.settings.jaccardWeight}: none)`, nonNegativeNumber)
+    .option('--validation-scenes <n>', 'scenes made from 5,000 held-out training digits (the training scenes then come from the other 55,000), scored beside the test scenes: for choosing settings', nonNegativeInt, 0)
     .option('--seed <n>', 'seed for the scenes, weights and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'folder for segment.json, model.safetensors and segmentation.png (default: runs/segment-<time>)')
     .option('--force', 'replace an existing output folder of aekit\'s', false)
@@ -45,14 +51,15 @@ segmentation.png shows test scenes, their labels and the predictions (gray level
 Examples:
   $ aekit segment --json
   $ aekit segment --scenes 2000 --epochs 3 --out runs/segnet-small`)
-    .action(async (opts: SegmentFlags) => {
+    .action(async ({ jaccardWeight, ...opts }: SegmentFlags) => {
       const result = await interruptible((signal) => segment({
-        ...opts, out: opts.out ?? `runs/segment-${timestamp()}`, signal, onEvent: progressReporter(),
+        ...opts, ...(jaccardWeight === undefined ? {} : { settings: { jaccardWeight } }), out: opts.out ?? `runs/segment-${timestamp()}`, signal, onEvent: progressReporter(),
       }));
       emit(opts.json, result, () => [
         `segnet, ${result.scenes} training scenes, ${result.epochs} epochs in ${result.seconds.toFixed(0)} s; ${result.testScenes} test scenes:`,
         `  pixel accuracy ${fmt(result.pixelAccuracy)}, mean IoU ${fmt(result.meanIoU)}`,
         `  IoU per class: ${result.classes.map((c, i) => `${c} ${result.perClassIoU[i]?.toFixed(3) ?? '-'}`).join(', ')}`,
+        ...(result.validation ? [`  ${result.validation.scenes} validation scenes: pixel accuracy ${fmt(result.validation.pixelAccuracy)}, mean IoU ${fmt(result.validation.meanIoU)}`] : []),
         `  wrote ${result.out}`,
       ].join('\n'));
     });

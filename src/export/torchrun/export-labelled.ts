@@ -12,7 +12,7 @@ import { balancedSample } from '../../data/balanced-sample.js';
 import { type Dataset, takeRows } from '../../data/dataset.js';
 import { loadData } from '../../data/load-data.js';
 import { writeNpy } from '../../data/npy.js';
-import { makeScenes, SCENE_CLASSES } from '../../data/scenes.js';
+import { makeScenes, SCENE_CLASSES, sceneDigitsWithValidation } from '../../data/scenes.js';
 import { UsageError } from '../../errors.js';
 import type { Classifier } from '../../models/classifier.js';
 import type { Segmenter } from '../../models/segmenter.js';
@@ -87,17 +87,21 @@ function classifierPlan(dir: string, o: LabelledOverrides): LabelledJobPlan {
 
 function segmenterPlan(dir: string, o: LabelledOverrides): LabelledJobPlan {
   const net = loadSegmenter(dir);
-  const saved = JSON.parse(readFileSync(join(dir, 'segment.json'), 'utf8')) as { scenes?: number; testScenes?: number; epochs?: number; batchSize?: number; seed?: number };
+  const saved = JSON.parse(readFileSync(join(dir, 'segment.json'), 'utf8')) as {
+    scenes?: number; testScenes?: number; epochs?: number; batchSize?: number; seed?: number; lr?: number; validation?: unknown;
+  };
   const scenes = saved.scenes ?? SEGNET.scenes;
   const testScenes = saved.testScenes ?? 1000;
   // Folders written before segment.json kept its seed and batch size had aekit segment's defaults.
   const seed = saved.seed ?? 0;
   const size = net.inputShape[1];
-  const train = makeScenes(loadData('mnist', { split: 'train' }), scenes, { size, seed });
+  // A run with validation scenes trained on scenes of the digits they did not hold out.
+  const trainDigits = loadData('mnist', { split: 'train' });
+  const train = makeScenes(saved.validation ? sceneDigitsWithValidation(trainDigits, seed).train : trainDigits, scenes, { size, seed });
   const test = makeScenes(loadData('mnist', { split: 'test' }), testScenes, { size, seed: seed + 1 });
   const training = {
     epochs: o.epochs ?? saved.epochs ?? SEGNET.training.epochs, batchSize: o.batchSize ?? saved.batchSize ?? SEGNET.training.batchSize,
-    lr: o.lr ?? SEGNET.training.lr, schedule: o.schedule ?? SEGNET.training.schedule, weightDecay: o.weightDecay ?? 0, optimizer: o.optimizer ?? 'adam' as const,
+    lr: o.lr ?? saved.lr ?? SEGNET.training.lr, schedule: o.schedule ?? SEGNET.training.schedule, weightDecay: o.weightDecay ?? 0, optimizer: o.optimizer ?? 'adam' as const,
     seed, validationFraction: 0,
   };
   const record = {

@@ -93,6 +93,9 @@ function jobNetParts(net: JobNet) {
     return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: { classes: net.classes } };
   }
   if (net instanceof Segmenter) {
+    if ((net.spec.jaccardWeight ?? 0) > 0) {
+      throw new UsageError('segmenter: its soft Jaccard term is a ratio over the whole batch, which the torchrun job (a sum of per-pixel losses split across ranks) does not reproduce; train with jaccardWeight 0 to export a job');
+    }
     return {
       kind: 'segmenter' as const, className: 'Segmenter', stacks: [net.encoder, net.decoder], exportable: exportableSegmenter(net),
       extra: { classes: net.classes, ...(net.spec.classWeights ? { classWeights: [...net.spec.classWeights] } : {}) },

@@ -10,8 +10,8 @@ import { applyScaling, undoScaling, type Scaling } from '../../data/scaling.js';
 import { parseRunRecord } from '../../run/run-record.js';
 import { transformRows } from '../../run/transform.js';
 import { iterateFill } from '../../apps/inpaint/inpaint.js';
-import { createWasmBackend, type WasmBackend } from '../../backend/wasm/wasm-backend.js';
-import { webAssembly } from '../../backend/wasm/wasm-api.js';
+import type { WasmBackend } from '../../backend/wasm/wasm-backend.js';
+import { loadBrowserWasmBackend, pageThreads } from '../../backend/wasm/load-browser.js';
 import { parseSafetensors } from '../../io/safetensors.js';
 import { ignoreDigests } from '../../io/digest.js';
 import { Autoencoder } from '../../models/autoencoder.js';
@@ -19,19 +19,20 @@ import { PRESETS } from '../../training/presets.js';
 import { fit, type FitResult, type TrainingEvent } from '../../training/fit.js';
 import { loadStateDict } from '../../models/state.js';
 import { Prng } from '../../util/prng.js';
-import { setBackend } from '../../tensor/index.js';
+import { setBackend, Tensor, tidy } from '../../tensor/index.js';
+import { INFERENCE } from '../../nn/layer.js';
 
 /**
- * Fetches and instantiates the wasm module at `url` and makes it the backend of every op.
+ * Fetches and instantiates aekit's wasm module and makes it the backend of every op: threaded
+ * where the page is cross-origin isolated, else one thread (see loadBrowserWasmBackend).
+ * @param url aekit.wasm
+ * @param threadsUrl aekit-threads.wasm; without it the page runs one thread
+ * @param threads threads per kernel (the page's own included); default pageThreads()
  * @example
- * await useWasm('playground/aekit.wasm');
+ * await useWasm('playground/aekit.wasm', 'playground/aekit-threads.wasm');
  */
-export async function useWasm(url: string): Promise<WasmBackend> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const wasm = webAssembly();
-  const instance = await wasm.instantiate(await wasm.compile(new Uint8Array(await response.arrayBuffer())), {});
-  const backend = createWasmBackend(instance);
+export async function useWasm(url: string, threadsUrl?: string, threads = pageThreads()): Promise<WasmBackend> {
+  const backend = await loadBrowserWasmBackend(url, threadsUrl, threads);
   setBackend(backend);
   return backend;
 }
@@ -53,6 +54,22 @@ export interface PlaygroundModel {
   inpaint(row: Float32Array, missing: Uint8Array, iterations: number): Float32Array;
   /** The row with Gaussian noise of standard deviation `sigma` added, clipped to [0, 1], from `seed`. */
   addNoise(row: Float32Array, sigma: number, seed: number): Float32Array;
+  /**
+   * The encoder's feature maps for one row (data units): the output of each encoder layer whose
+   * examples are images (channels x height x width), e.g. each convolution after its activation.
+   * Empty for a dense model.
+   */
+  featureMaps(row: Float32Array): FeatureMaps[];
+}
+
+/** One encoder layer's output for one example: `channels` maps of height x width, channel-major. */
+export interface FeatureMaps {
+  /** The layer's place in the encoder and its kind, e.g. "encoder.1 conv2d". */
+  layer: string;
+  channels: number;
+  height: number;
+  width: number;
+  data: Float32Array;
 }
 
 /**
@@ -113,6 +130,18 @@ function playgroundModel(model: Autoencoder, scaling: Scaling | null): Playgroun
     inpaint(row, missing, iterations) {
       const start = rows(row.slice(), model.inputSize);
       return iterateFill(start, { missing, n: 1, features: model.inputSize }, (x) => rows(reconstruct(x.x), model.inputSize), iterations).x;
+    },
+    featureMaps(row) {
+      const layers = model.encoder.layers;
+      const shown = layers.map((l) => l.outputShape.length === 3 && l.spec().type !== 'noise');
+      if (!shown.some(Boolean)) return [];
+      const x = applyScaling(rows(row, model.inputSize), scaling).x;
+      return tidy(() => {
+        const outputs = model.encoder.trace(Tensor.from(x, [1, ...model.inputShape]), INFERENCE);
+        return layers.flatMap((l, i) => shown[i]
+          ? [{ layer: `encoder.${i} ${l.spec().type}`, channels: l.outputShape[0], height: l.outputShape[1], width: l.outputShape[2], data: outputs[i].data.slice() }]
+          : []);
+      });
     },
     addNoise(row, sigma, seed) {
       const rng = new Prng(seed);

@@ -2,7 +2,8 @@
  * The WebAssembly backend passes the same conformance suite as the native one: this runs
  * test/backend/conformance.test.ts with AEKIT_CONFORMANCE=wasm in a child process (the suite picks
  * its backend once, at import) and requires every test in it to pass; only the addon's own
- * thread-pool and ISA tests are skipped there.
+ * thread-pool and ISA tests are skipped there. Once on the one-thread module (AEKIT_THREADS=1)
+ * and once on the threaded one with two workers (AEKIT_THREADS=3).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-test('the conformance suite passes on the wasm backend', () => {
+for (const threads of ['1', '3']) test(`the conformance suite passes on the wasm backend with AEKIT_THREADS=${threads}`, () => {
   // NODE_TEST_CONTEXT removed: the child runs as a top-level test process, with its own report.
   const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-  const env = { ...inherited, AEKIT_CONFORMANCE: 'wasm' };
+  const env = { ...inherited, AEKIT_CONFORMANCE: 'wasm', AEKIT_THREADS: threads };
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', 'test/backend/conformance.test.ts'], {
     cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20,
   });

@@ -14,6 +14,8 @@ import { aekitInProcess } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { jobLines, runTorchrun } from './run-torchrun.js';
 import { torchrunSkip } from './torch-available.js';
+import { refuseUntrainable } from '../../../src/export/torchrun/job-folder.js';
+import { Segmenter, type SegmenterSpecInput } from '../../../src/models/segmenter.js';
 
 const SETTINGS = ['--preset', 'undercomplete', '--limit', '720', '--test-limit', '300', '--epochs', '2', '--batch-size', '64'];
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(a);
@@ -69,4 +71,10 @@ test('a job trained by torchrun with 2 ranks comes back as aekit\'s run: the los
   const encoded = await aekitInProcess('encode', '--model', join(job, 'run'), '--input', 'mnist', '--output', join(dir, 'codes.npy'), '--json');
   assert.equal(encoded.code, 0, encoded.stderr);
   assert.deepEqual(readNpy(join(dir, 'codes.npy')).shape, [10000, 64]);
+});
+
+test('a segmenter trained with a soft Jaccard term is refused before any file is written, as the job trains with the cross-entropy only', () => {
+  const spec: SegmenterSpecInput = { input: [1, 8, 8], classes: 3, encoder: [{ type: 'conv2d', filters: 2, kernel: 3, padding: 1 }] };
+  assert.doesNotThrow(() => refuseUntrainable(Segmenter.create(spec)));
+  assert.throws(() => refuseUntrainable(Segmenter.create({ ...spec, jaccardWeight: 1 })), /soft Jaccard term .* train with jaccardWeight 0 to export a job/);
 });
