@@ -59,7 +59,7 @@ const CONV_MODEL: Layer[] = [
   { name: 'convT2 32->1 14->28', batch: 128, inC: 1, outC: 32, size: 28, kernel: 3, stride: 2, pad: 1, transposed: true },
 ];
 
-/** The segnet preset's convolutions (src/models/presets.ts), batch 32, 64x64 scenes: encoder and decoder. */
+/** The segnet preset's convolutions (src/models/presets.ts), batch 32, 64x64 scenes: every shape of the encoder and the decoder. */
 const SEGNET: Layer[] = [
   { name: 'seg 1->16 64x64', batch: 32, inC: 1, outC: 16, size: 64, kernel: 3, stride: 1, pad: 1 },
   { name: 'seg 16->32 32x32', batch: 32, inC: 16, outC: 32, size: 32, kernel: 3, stride: 1, pad: 1 },
@@ -67,7 +67,10 @@ const SEGNET: Layer[] = [
   { name: 'seg 64->64 16x16', batch: 32, inC: 64, outC: 64, size: 16, kernel: 3, stride: 1, pad: 1 },
   { name: 'seg 64->128 8x8', batch: 32, inC: 64, outC: 128, size: 8, kernel: 3, stride: 1, pad: 1 },
   { name: 'seg 128->128 8x8', batch: 32, inC: 128, outC: 128, size: 8, kernel: 3, stride: 1, pad: 1 },
-  { name: 'seg 16->16 64x64', batch: 32, inC: 16, outC: 16, size: 64, kernel: 3, stride: 1, pad: 1 },
+  // The decoder's own shapes (its 128->128 8x8 and 64->64 16x16 are the encoder's above).
+  { name: 'seg 128->64 8x8', batch: 32, inC: 128, outC: 64, size: 8, kernel: 3, stride: 1, pad: 1 },
+  { name: 'seg 64->32 16x16', batch: 32, inC: 64, outC: 32, size: 16, kernel: 3, stride: 1, pad: 1 },
+  { name: 'seg 32->16 32x32', batch: 32, inC: 32, outC: 16, size: 32, kernel: 3, stride: 1, pad: 1 },
   { name: 'seg 16->11 64x64', batch: 32, inC: 16, outC: 11, size: 64, kernel: 3, stride: 1, pad: 1 },
 ];
 

@@ -8,7 +8,7 @@
  *
  *   cp build/Release/aekit_native.node /tmp/before.node     # keep the current build
  *   ...change native/, then: node scripts/build-native.mjs
- *   node --import tsx bench/gemm-ab.ts /tmp/before.node [--reps 15]
+ *   node --import tsx bench/gemm-ab.ts /tmp/before.node [--reps 15] [--threads N] [--cpu]
  *
  * prints, per model shape and overall, the median of (time of A) / (time of B), with A the given
  * file and B the current build/Release addon: above 1 means the current build is faster.
@@ -23,9 +23,9 @@ type GemmFn = (m: number, n: number, k: number, a: Float32Array, transA: boolean
   transB: boolean, c: Float32Array, alpha: number, beta: number) => void;
 
 const args = process.argv.slice(2);
-const before = args.find((a) => !a.startsWith('--'));
+const before = args.find((a, i) => !a.startsWith('--') && !['--reps', '--threads'].includes(args[i - 1] ?? ''));
 if (!before) {
-  console.error('usage: node --import tsx bench/gemm-ab.ts BEFORE.node [--reps N]');
+  console.error('usage: node --import tsx bench/gemm-ab.ts BEFORE.node [--reps N] [--threads N] [--cpu]');
   process.exit(2);
 }
 const repsAt = args.indexOf('--reps');
@@ -33,7 +33,12 @@ const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 15;
 const load = createRequire(import.meta.url);
 const fresh = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'aekit_native.node');
 // A is the saved build, B the fresh one.
-const builds = [load(resolve(before)), load(fresh)] as { gemm: GemmFn }[];
+const builds = [load(resolve(before)), load(fresh)] as { gemm: GemmFn; setThreads(n: number): number }[];
+// --cpu: process CPU seconds instead of the wall clock; with --threads 1 the work alone, which a
+// loaded machine's preemptions do not stretch (with more threads it counts the pool's spinning too).
+const cpu = args.includes('--cpu');
+const threadsAt = args.indexOf('--threads');
+if (threadsAt >= 0) for (const b of builds) b.setThreads(Number(args[threadsAt + 1]));
 
 const filled = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i + seed) * 2654435761) % 1000) / 1000 - 0.5);
 // Per repetition, each build's seconds summed over all shapes (the FLOP-weighted overall view).
@@ -51,9 +56,10 @@ for (const s of modelGemmShapes()) {
   for (let r = 0; r < reps; r++) {
     const seconds = [0, 0];
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = process.cpuUsage();
       for (let j = 0; j < inner; j++) run(builds[i].gemm);
-      seconds[i] = (performance.now() - t0) / 1000 / inner;
+      const c = process.cpuUsage(c0);
+      seconds[i] = (cpu ? (c.user + c.system) / 1e6 : (performance.now() - t0) / 1000) / inner;
       totals[r][i] += seconds[i];
     }
     ratios.push(seconds[0] / seconds[1]);

@@ -7,6 +7,7 @@
 #include "binding_images.h"
 #include "cpu.h"
 #include "gemm.h"
+#include "gemm_profile.h"
 #include "kernels.h"
 #include "peak.h"
 #include "napi_args.h"
@@ -296,6 +297,17 @@ Napi::Value CorePeakGflops(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), measure_core_peak_cpu(seconds));
 }
 
+#ifdef AEKIT_GEMM_PROFILE
+// gemmProfile(): the instrumented build's cycle totals since the last call (then zeroed).
+Napi::Value GemmProfile(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  const char* names[kGemmPhases] = {"packA", "packB", "waitA", "strip"};
+  for (int p = 0; p < kGemmPhases; ++p)
+    o.Set(names[p], static_cast<double>(gemm_profile_counters()[p].exchange(0)));
+  return o;
+}
+#endif
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("linearForward", Napi::Function::New(env, LinearForward));
@@ -320,6 +332,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));
   exports.Set("corePeakGflops", Napi::Function::New(env, CorePeakGflops));
+#ifdef AEKIT_GEMM_PROFILE
+  exports.Set("gemmProfile", Napi::Function::New(env, GemmProfile));
+#endif
   return exports;
 }
 

@@ -54,7 +54,10 @@ std::unordered_map<Key, ConvAlgo, KeyHash>& tuned() {
 // - input gradient: on AVX-512 direct wins from 14x14 inputs (1.0-4.5x), loses on 8x8 (0.85-0.9x)
 //   and with one input channel (0.69x); on AVX2 only from 32x32 (1.16-3.0x; 16x16 0.75x);
 // - filter gradient: direct wins while the im2col matrix has few rows (K = channels x taps <= 144:
-//   1.4-3.1x) and loses from K = 288 (0.45-0.85x), on both ISAs.
+//   1.4-3.1x) and loses from K = 288 (0.45-0.85x), on both ISAs, except with few output channels:
+//   im2col's GEMM then has as few rows (a 14-row tile half empty at 16), and on SegNet's decoder
+//   direct wins at K = 288 with 16 outputs (32x32 maps: 1.85x AVX-512, 1.62x AVX2) and at K = 576
+//   with 32 (16x16: 1.09x, 1.10x), while it loses at K = 288 with 64 outputs (0.78x on both).
 ConvAlgo conv_rule(ConvPass pass, const ConvGeom& g) {
   if (!conv_direct_supported(g)) return ConvAlgo::Im2col;
   const bool wide = active_isa() == Isa::Avx512;
@@ -68,7 +71,7 @@ ConvAlgo conv_rule(ConvPass pass, const ConvGeom& g) {
       direct = g.in_c >= block && g.in_h * g.in_w >= (wide ? 196 : 1024);
       break;
     case ConvPass::BackwardFilter:
-      direct = g.in_c * g.kh * g.kw <= 160;
+      direct = g.in_c * g.kh * g.kw <= 160 || (g.out_c <= 32 && g.in_c * g.kh * g.kw <= 576);
       break;
   }
   return direct ? ConvAlgo::Direct : ConvAlgo::Im2col;

@@ -13,6 +13,13 @@
 
 namespace aekit {
 
+#ifdef AEKIT_GEMM_PROFILE
+std::atomic<uint64_t>* gemm_profile_counters() {
+  static std::atomic<uint64_t> counters[kGemmPhases];
+  return counters;
+}
+#endif
+
 PackBuffer& pack_buffer_a() { thread_local PackBuffer buf; return buf; }
 PackBuffer& pack_buffer_b() { thread_local PackBuffer buf; return buf; }
 
@@ -36,24 +43,24 @@ constexpr int kMRb = 6, kNVb = 2, kKCb = 256, kMCb = 120;
 #endif
 
 #define AEKIT_NOINLINE __attribute__((noinline))
-AEKIT_TARGET_AVX512 AEKIT_NOINLINE static void kernel_avx512(int kc, const float* a, const float* b, float* out) {
-  micro_kernel<v16f, kMR512, kNV512>(kc, a, b, out);
+AEKIT_TARGET_AVX512 AEKIT_NOINLINE static void kernel_avx512(int kc, const float* a, const float* b, ptrdiff_t bs, float* out) {
+  micro_kernel<v16f, kMR512, kNV512>(kc, a, b, bs, out);
 }
-AEKIT_TARGET_AVX2 AEKIT_NOINLINE static void kernel_avx2(int kc, const float* a, const float* b, float* out) {
-  micro_kernel<v8f, kMR2, kNV2>(kc, a, b, out);
+AEKIT_TARGET_AVX2 AEKIT_NOINLINE static void kernel_avx2(int kc, const float* a, const float* b, ptrdiff_t bs, float* out) {
+  micro_kernel<v8f, kMR2, kNV2>(kc, a, b, bs, out);
 }
-AEKIT_NOINLINE static void kernel_base(int kc, const float* a, const float* b, float* out) {
-  micro_kernel<v4f, kMRb, kNVb>(kc, a, b, out);
+AEKIT_NOINLINE static void kernel_base(int kc, const float* a, const float* b, ptrdiff_t bs, float* out) {
+  micro_kernel<v4f, kMRb, kNVb>(kc, a, b, bs, out);
 }
 // Full tiles without an epilogue go straight to C.
-AEKIT_TARGET_AVX512 AEKIT_NOINLINE static void kernelc_avx512(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta) {
-  micro_kernel_c<v16f, kMR512, kNV512>(kc, a, b, c, ldc, alpha, beta);
+AEKIT_TARGET_AVX512 AEKIT_NOINLINE static void kernelc_avx512(int kc, const float* a, const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc, float alpha, float beta) {
+  micro_kernel_c<v16f, kMR512, kNV512>(kc, a, b, bs, c, ldc, alpha, beta);
 }
-AEKIT_TARGET_AVX2 AEKIT_NOINLINE static void kernelc_avx2(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta) {
-  micro_kernel_c<v8f, kMR2, kNV2>(kc, a, b, c, ldc, alpha, beta);
+AEKIT_TARGET_AVX2 AEKIT_NOINLINE static void kernelc_avx2(int kc, const float* a, const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc, float alpha, float beta) {
+  micro_kernel_c<v8f, kMR2, kNV2>(kc, a, b, bs, c, ldc, alpha, beta);
 }
-AEKIT_NOINLINE static void kernelc_base(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta) {
-  micro_kernel_c<v4f, kMRb, kNVb>(kc, a, b, c, ldc, alpha, beta);
+AEKIT_NOINLINE static void kernelc_base(int kc, const float* a, const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc, float alpha, float beta) {
+  micro_kernel_c<v4f, kMRb, kNVb>(kc, a, b, bs, c, ldc, alpha, beta);
 }
 
 // Per-ISA instantiation of a chunk of C.

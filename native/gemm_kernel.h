@@ -9,6 +9,7 @@
 #include "common.h"
 #include "vec_math.h"
 #include "gemm.h"
+#include "gemm_profile.h"
 
 #ifndef AEKIT_GEMM_K_UNROLL
 #define AEKIT_GEMM_K_UNROLL 4
@@ -114,10 +115,13 @@ AEKIT_INLINE void pack_panel(float* __restrict dst, const float* __restrict src,
 // Register-blocked inner product of one A panel (MR x kc) and one B panel (kc x NR) into MR*NV
 // accumulators. Inlined into small noinline per-ISA functions (below and in gemm.cc) so the
 // register allocator sees nothing else: the accumulators must never spill.
-template <class V, int MR, int NV>
-AEKIT_INLINE void accumulate(int kc, const float* __restrict a, const float* __restrict b, V (&acc)[MR][NV]) {
+// B's rows are NR apart in a packed panel (aligned); STRIDED reads B in place (see b_in_place), its
+// rows bs apart, with unaligned loads.
+template <class V, int MR, int NV, bool STRIDED = false>
+AEKIT_INLINE void accumulate(int kc, const float* __restrict a, const float* __restrict b, V (&acc)[MR][NV],
+                             ptrdiff_t bs = 0) {
   constexpr int W = VT<V>::N;
-  constexpr int NR = W * NV;
+  const ptrdiff_t NR = STRIDED ? bs : W * NV;
 #pragma GCC unroll 32
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
@@ -129,7 +133,7 @@ AEKIT_UNROLL(AEKIT_GEMM_K_UNROLL)
   for (int p = 0; p < kc; ++p) {
     V bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + v * W);
+    for (int v = 0; v < NV; ++v) bv[v] = STRIDED ? loadu<V>(b + v * W) : *reinterpret_cast<const V*>(b + v * W);
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r) {
       V av = splat<V>(a[r]);
@@ -143,27 +147,30 @@ AEKIT_UNROLL(AEKIT_GEMM_K_UNROLL)
 
 // The product into an aligned MR x NR tile, for edge tiles and the bias + activation epilogue.
 template <class V, int MR, int NV>
-AEKIT_INLINE void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* __restrict out) {
+AEKIT_INLINE void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, ptrdiff_t bs,
+                               float* __restrict out) {
   constexpr int W = VT<V>::N;
   constexpr int NR = W * NV;
   V acc[MR][NV];
-  accumulate<V, MR, NV>(kc, a, b, acc);
+  if (bs == 0) accumulate<V, MR, NV>(kc, a, b, acc);
+  else accumulate<V, MR, NV, true>(kc, a, b, acc, bs);
 #pragma GCC unroll 32
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) *reinterpret_cast<V*>(out + r * NR + v * W) = acc[r][v];
 }
 
-using MicroKernelFn = void (*)(int kc, const float* a, const float* b, float* out);
+using MicroKernelFn = void (*)(int kc, const float* a, const float* b, ptrdiff_t bs, float* out);
 
 // The product straight into a full MR x NR tile of C, c = alpha*AB + beta*c, without the trip
 // through the tile buffer (bench/gemm-ab.ts: 1.011-1.019x on two threads).
 template <class V, int MR, int NV>
-AEKIT_INLINE void micro_kernel_c(int kc, const float* __restrict a, const float* __restrict b, float* c,
+AEKIT_INLINE void micro_kernel_c(int kc, const float* __restrict a, const float* __restrict b, ptrdiff_t bs, float* c,
                                  ptrdiff_t ldc, float alpha, float beta) {
   constexpr int W = VT<V>::N;
   V acc[MR][NV];
-  accumulate<V, MR, NV>(kc, a, b, acc);
+  if (bs == 0) accumulate<V, MR, NV>(kc, a, b, acc);
+  else accumulate<V, MR, NV, true>(kc, a, b, acc, bs);
 #pragma GCC unroll 32
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
@@ -174,7 +181,8 @@ AEKIT_INLINE void micro_kernel_c(int kc, const float* __restrict a, const float*
     }
 }
 
-using DirectKernelFn = void (*)(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, float alpha, float beta);
+using DirectKernelFn = void (*)(int kc, const float* a, const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc, float alpha,
+                               float beta);
 
 // Writes rows [0, mr) x cols [0, nr) of a tile: c = alpha*t + beta*c, then on the last k block
 // act(c + bias). Partial vectors at the right edge use masked-by-memcpy loads/stores, so edge
@@ -285,6 +293,34 @@ inline void publish_unit(const SharedA& sa, int unit) {
   sa.flags[unit].store(2 * sa.epoch + 1, std::memory_order_release);
 }
 
+// Whether the micro-kernel can read untransposed B where it lies instead of from a packed panel:
+// a row of B already holds NR consecutive columns, as a packed panel's does, so only the row stride
+// differs. Packing B then costs a read and a write of every element per strip and k block for
+// nothing; reading in place costs nothing extra as long as the kc rows of a panel (kc x NR floats,
+// about half the L1) sit in L1 together, that is unless the stride maps them onto a few L1 sets
+// (a stride of a multiple of 512 floats would put every row in the same sets). Counted here for
+// an L1 of 64 sets of 64-byte lines (every x86 core aekit targets): no set may hold more than 2
+// lines above an even spread. A stride below NR is an edge case, always packed.
+template <int NR>
+inline bool b_in_place(const GemmArgs& g, int kc) {
+#if defined(AEKIT_NO_B_IN_PLACE) || defined(__wasm__)
+  (void)g; (void)kc;
+  return false;
+#else
+  if (g.transB || kc <= 0 || g.ldb < NR) return false;
+  int sets[64] = {};
+  const uintptr_t base = reinterpret_cast<uintptr_t>(g.b) & 63;
+  int lines = 0;
+  for (int p = 0; p < kc; ++p) {
+    const uintptr_t start = base + uintptr_t(p) * uintptr_t(g.ldb) * 4, first = start / 64, last = (start + NR * 4 - 1) / 64;
+    for (uintptr_t l = first; l <= last; ++l, ++lines) sets[l % 64]++;
+  }
+  int most = 0;
+  for (int x : sets) most = x > most ? x : most;
+  return most <= lines / 64 + 2;
+#endif
+}
+
 // Computes C[i0:i1, j0:j1] (i0 a multiple of MR; rows of row group `group`) from the shared
 // packed A, packing A units on first use and this strip's B panels into a per-thread buffer.
 // Loop order pc > (pack B) > ic > jr > ir, as in BLIS: a B panel (kc x NR) stays in L1 while
@@ -301,11 +337,23 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
   // B(p, j) = b[p*bps + j*bjs]
   const ptrdiff_t bps = g.transB ? 1 : g.ldb, bjs = g.transB ? g.ldb : 1;
   alignas(64) float tile[MR * NR];
+  const bool in_place = b_in_place<NR>(g, ks.kc);
+  AEKIT_PROFILE_START(strip_t0);
   for (int kb = 0; kb < ks.blocks; ++kb) {
     const int pc = ks.start(kb), kc = ks.len(kb, g.k);
     const float beta = kb == 0 ? g.beta : 1.f;
     const bool epi = g.epilogue && kb == ks.blocks - 1;
-    if (kc > 0 && bjs == 1) {
+    AEKIT_PROFILE_START(pack_b_t0);
+    if (in_place) {
+      // Only a last, partial panel is packed (a full-width read would run past B's columns).
+      const int jr = nc / NR * NR;
+      if (jr < nc)
+        for (int p = 0; p < kc; ++p) {
+          const float* src = g.b + (pc + p) * bps + j0 + jr;
+          float* dst = bp + size_t(jr) * kc + size_t(p) * NR;
+          for (int c = 0; c < NR; ++c) dst[c] = jr + c < nc ? src[c] : 0.f;
+        }
+    } else if (kc > 0 && bjs == 1) {
       // B rows contiguous: walk k outermost so each row segment is read sequentially (walking
       // panel by panel would touch kc rows per 64 bytes and miss on every one).
       for (int p = 0; p < kc; ++p) {
@@ -328,6 +376,7 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
         pack_panel<NR>(bp + size_t(jr) * kc, g.b + (j0 + jr) * bjs + pc * bps, bjs, bps, lines, kc);
       }
     }
+    AEKIT_PROFILE_ADD(kPhasePackB, pack_b_t0);
     const float* apk = sa.ap + size_t(mp) * pc;
     // Equal MC blocks (multiples of MR): a 16-row leftover block would reuse each B panel
     // over only a few A panels. Chunks start at different blocks (`rot`), so chunks running
@@ -348,14 +397,18 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
       if (kc > 0) {
         const UnitState state = try_claim_unit(sa, unit);
         if (state == UnitState::Mine) {
+          AEKIT_PROFILE_START(pack_a_t0);
           pack_a<MR>(g, sa.ap, mp, ks, kb, ic / MR, (ic + mc + MR - 1) / MR);
+          AEKIT_PROFILE_ADD(kPhasePackA, pack_a_t0);
           publish_unit(sa, unit);
         } else if (state == UnitState::Busy) {
           if (in_order && ndeferred < kMaxDeferred) {
             deferred[ndeferred++] = blk;
             continue;
           }
+          AEKIT_PROFILE_START(wait_t0);
           wait_unit(sa, unit);
+          AEKIT_PROFILE_ADD(kPhaseWaitA, wait_t0);
         }
       }
       for (int jr = 0; jr < nc; jr += NR) {
@@ -369,16 +422,22 @@ AEKIT_INLINE void gemm_strip(const GemmArgs& g, const SharedA& sa, int group, in
             __builtin_prefetch(ct + r * g.ldc, 1);
             __builtin_prefetch(ct + r * g.ldc + NR - 1, 1);
           }
+          // A full panel of B read in place has B's row stride (unaligned loads, even when the
+          // stride is NR); bs = 0 says packed (aligned, NR apart).
+          const bool direct_b = in_place && nr == NR;
+          const float* bpanel = direct_b ? g.b + ptrdiff_t(pc) * bps + j0 + jr : bp + size_t(jr) * kc;
+          const ptrdiff_t bs = direct_b ? bps : 0;
           if (mr == MR && nr == NR && !epi) {
-            KERNEL_C(kc, apk + size_t(ic + ir) * kc, bp + size_t(jr) * kc, ct, g.ldc, g.alpha, beta);
+            KERNEL_C(kc, apk + size_t(ic + ir) * kc, bpanel, bs, ct, g.ldc, g.alpha, beta);
           } else {
-            KERNEL(kc, apk + size_t(ic + ir) * kc, bp + size_t(jr) * kc, tile);
+            KERNEL(kc, apk + size_t(ic + ir) * kc, bpanel, bs, tile);
             store_tile<V, MR, NV>(tile, ct, g.ldc, mr, nr, g.alpha, beta, epi, bias, g.act, g.slope);
           }
         }
       }
     }
   }
+  AEKIT_PROFILE_ADD(kPhaseStrip, strip_t0);
 }
 
 }  // namespace aekit

@@ -128,6 +128,9 @@ const opts = { skip: skipReason };
 const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 13], [7, 1, 13], [13, 7, 1], [7, 13, 31], [31, 97, 13], [97, 31, 257], [257, 13, 97],
   [13, 257, 31], [1, 257, 97], [257, 1, 31], [31, 31, 257], [120, 300, 260], [5, 3, 0],
+  // n equal to a panel width (8, 16, 32 columns): untransposed B read in place then has the packed
+  // panel's row stride but not its alignment (the views below start off any vector boundary).
+  [29, 8, 40], [45, 16, 70], [100, 32, 64], [37, 32, 200], [30, 64, 33],
 ];
 const ALPHA_BETA: [number, number][] = [[1, 0], [0.5, 1], [-2, 0.25]];
 
@@ -540,11 +543,14 @@ d('native vs reference: convolution and pooling', opts, () => {
   }));
 
   test('maxPool2d values and indices, scatterAdd and gather exactly; indices out of range are refused', () => {
-    for (const [planes, h, w, k, s, p] of [[6, 28, 28, 2, 2, 0], [5, 7, 9, 3, 2, 1], [2, 5, 5, 3, 1, 1], [1, 1, 1, 1, 1, 0]]) {
+    // 2x2 at stride 2 without padding has a vector path of its own (native): rows of 14, 32, 16 and
+    // 3 outputs (vector and tail, odd input widths) and NaNs in the data of the last two cases.
+    for (const [planes, h, w, k, s, p, nans] of [[6, 28, 28, 2, 2, 0, 0], [3, 9, 65, 2, 2, 0, 0], [4, 8, 33, 2, 2, 0, 1], [2, 6, 7, 2, 2, 0, 1],
+      [5, 7, 9, 3, 2, 1, 0], [2, 5, 5, 3, 1, 1, 0], [1, 1, 1, 1, 1, 0, 0]]) {
       const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
       const g = { planes, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, kernelH: k, kernelW: k, strideH: s, strideW: s, padH: p, padW: p };
       // Few distinct values, so that ties are common and the first-maximum rule is tested.
-      const x = Float32Array.from({ length: planes * h * w }, () => Math.floor(rand() * 5));
+      const x = Float32Array.from({ length: planes * h * w }, () => (nans && rand() < 0.1 ? NaN : Math.floor(rand() * 5)));
       const want = { y: new Float32Array(planes * oh * ow), idx: new Int32Array(planes * oh * ow) };
       ref.maxPool2d(x, want.y, want.idx, g);
       const got = { y: new Float32Array(want.y.length), idx: new Int32Array(want.idx.length) };

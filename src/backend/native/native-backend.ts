@@ -15,7 +15,7 @@ import { BackendError } from '../../errors.js';
 import { applyTuning, type TuningAddon, type TuningStatus } from './tuning.js';
 
 /** The addon's exports (see native/binding.cc). */
-interface Addon extends TuningAddon {
+export interface Addon extends TuningAddon {
   gemm(m: number, n: number, k: number, a: Float32Array, transA: boolean, b: Float32Array, transB: boolean,
     c: Float32Array, alpha: number, beta: number): void;
   linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
@@ -149,7 +149,18 @@ function convSizes(g: ConvGeometry): number[] {
 
 /** Creates the native backend; throws BackendError when the addon is missing or does not load. */
 export function createNativeBackend(): Backend {
-  const n = load();
+  return nativeBackendOver(load());
+}
+
+/**
+ * The native backend over an addon already loaded (benchmarks load a saved build beside the
+ * current one to time them in one process); the addon must have this backend's kernel names.
+ * @example
+ * const before = nativeBackendOver(createRequire(import.meta.url)('/tmp/before.node'));
+ */
+export function nativeBackendOver(n: Addon): Backend {
+  const mismatch = kernelNameMismatch(n.kernelNames());
+  if (mismatch) throw new BackendError(`aekit native: the addon was built from other sources: ${mismatch}`);
   return {
     name: 'native',
     gemm({ m, n: cols, k, a, transA, b, transB, c, alpha, beta }: GemmParams): void {
