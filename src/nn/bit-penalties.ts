@@ -58,7 +58,7 @@ export function bitDecorrelationPenalty(p: Tensor, lambda: number): Tensor {
  * @param viewLogits the augmented view's code logits [batch, bits]
  * @param target the original view's soft bits [batch, bits], in [0, 1]
  * @example
- * const penalty = viewConsistencyPenalty(augmentedLogits, softBits.detach(), 1);
+ * const penalty = viewConsistencyPenalty(augmentedLogits, softBits, 1); // softBits get no gradient from it
  */
 export function viewConsistencyPenalty(viewLogits: Tensor, target: Tensor, lambda: number): Tensor {
   const fixed = new Tensor(Float32Array.from(target.data), target.shape);

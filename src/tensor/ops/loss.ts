@@ -91,6 +91,22 @@ export interface SoftmaxCrossEntropyOptions {
 }
 
 /**
+ * The layout of class scores [n, classes, …positions] against labels, one per example and
+ * position, as the losses over classes take them.
+ * @param op the loss's name, for the message
+ * @throws ShapeError when the scores have no class axis or the label count does not fit them
+ */
+export function classScoreLayout(op: string, logits: Tensor, labels: ArrayLike<number>): { n: number; classes: number; positions: number } {
+  if (logits.shape.length < 2) throw new ShapeError(`${op}: expected scores [batch, classes, …], got ${formatShape(logits.shape)}`);
+  const [n, classes] = logits.shape;
+  const positions = logits.size / (n * classes);
+  if (labels.length !== n * positions) {
+    throw new ShapeError(`${op}: ${labels.length} labels for scores ${formatShape(logits.shape)} (expected ${n * positions}: one per example and position)`);
+  }
+  return { n, classes, positions };
+}
+
+/**
  * The softmax cross-entropy of class scores against labels, fused: log-softmax and the negative
  * log-likelihood in one pass, its gradient (softmax − one-hot, weighted) computed alongside.
  * logits are [n, classes, …positions] (a class score per pixel for segmentation, or [n, classes]
@@ -100,12 +116,7 @@ export interface SoftmaxCrossEntropyOptions {
  * const loss = softmaxCrossEntropy(scores, labelMap); // scores [batch, 11, 64, 64], labels 64·64 per scene
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>, options: SoftmaxCrossEntropyOptions = {}): Tensor {
-  if (logits.shape.length < 2) throw new ShapeError(`softmaxCrossEntropy: expected scores [batch, classes, …], got ${formatShape(logits.shape)}`);
-  const [n, classes] = logits.shape;
-  const positions = logits.size / (n * classes);
-  if (labels.length !== n * positions) {
-    throw new ShapeError(`softmaxCrossEntropy: ${labels.length} labels for scores ${formatShape(logits.shape)} (expected ${n * positions}: one per example and position)`);
-  }
+  const { n, classes, positions } = classScoreLayout('softmaxCrossEntropy', logits, labels);
   const weights = options.classWeights;
   if (weights && weights.length !== classes) throw new ShapeError(`softmaxCrossEntropy: ${weights.length} class weights for ${classes} classes`);
   const labelValues = labels instanceof Float32Array ? labels : Float32Array.from(labels);

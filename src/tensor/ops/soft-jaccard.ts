@@ -8,8 +8,8 @@
  */
 import { ShapeError } from '../../errors.js';
 import { accumulateGrad, isRecording, record } from '../autograd.js';
-import { formatShape } from '../shape.js';
 import { getBackend, Tensor } from '../tensor.js';
+import { classScoreLayout } from './loss.js';
 
 /**
  * 1 − (1/K) Σ_c I_c / U_c over the K classes that occur in `labels`, with I_c = Σ p_c·[y = c] and
@@ -21,12 +21,7 @@ import { getBackend, Tensor } from '../tensor.js';
  * const loss = softJaccard(scores, labelMap); // scores [batch, 11, 64, 64]
  */
 export function softJaccard(logits: Tensor, labels: ArrayLike<number>): Tensor {
-  if (logits.shape.length < 2) throw new ShapeError(`softJaccard: expected scores [batch, classes, …], got ${formatShape(logits.shape)}`);
-  const [n, classes] = logits.shape;
-  const positions = logits.size / (n * classes);
-  if (labels.length !== n * positions) {
-    throw new ShapeError(`softJaccard: ${labels.length} labels for scores ${formatShape(logits.shape)} (expected ${n * positions}: one per example and position)`);
-  }
+  const { n, classes, positions } = classScoreLayout('softJaccard', logits, labels);
   const z = logits.data;
   const p = new Float32Array(logits.size);
   const intersection = new Float64Array(classes);
