@@ -23,48 +23,53 @@ import { classScoreLayout } from './loss.js';
 export function softJaccard(logits: Tensor, labels: ArrayLike<number>): Tensor {
   const { n, classes, positions } = classScoreLayout('softJaccard', logits, labels);
   const z = logits.data;
+  // p holds the softmax probabilities, and later (jaccardGradient) the gradient in their place.
   const p = new Float32Array(logits.size);
   const intersection = new Float64Array(classes);
   const probabilitySum = new Float64Array(classes);
   const labelCount = new Float64Array(classes);
-  const label = new Int32Array(positions);
   const top = new Float32Array(positions);
-  const total = new Float32Array(positions);
+  const inverseTotal = new Float32Array(positions);
   for (let i = 0; i < n; i++) {
+    const labelBase = i * positions;
     for (let q = 0; q < positions; q++) {
-      const l = labels[i * positions + q];
+      const l = labels[labelBase + q];
       if (!(Number.isInteger(l) && l >= 0 && l < classes)) {
         throw new ShapeError(`softJaccard: label ${l} at example ${i}, position ${q} is not a class in 0..${classes - 1}`);
       }
-      label[q] = l;
       labelCount[l]++;
     }
     // Class by class over contiguous positions: the scores of one class lie together.
     const base = i * classes * positions;
-    top.fill(-Infinity);
-    for (let c = 0; c < classes; c++) {
+    top.set(z.subarray(base, base + positions));
+    for (let c = 1; c < classes; c++) {
       const at = base + c * positions;
-      for (let q = 0; q < positions; q++) top[q] = Math.max(top[q], z[at + q]);
+      for (let q = 0; q < positions; q++) if (z[at + q] > top[q]) top[q] = z[at + q];
     }
-    total.fill(0);
+    inverseTotal.fill(0);
     for (let c = 0; c < classes; c++) {
       const at = base + c * positions;
       for (let q = 0; q < positions; q++) {
         const e = Math.exp(z[at + q] - top[q]);
         p[at + q] = e;
-        total[q] += e;
+        inverseTotal[q] += e;
       }
     }
+    for (let q = 0; q < positions; q++) inverseTotal[q] = 1 / inverseTotal[q];
     for (let c = 0; c < classes; c++) {
       const at = base + c * positions;
       let sum = 0;
       for (let q = 0; q < positions; q++) {
-        p[at + q] /= total[q];
-        sum += p[at + q];
+        const probability = p[at + q] * inverseTotal[q];
+        p[at + q] = probability;
+        sum += probability;
       }
       probabilitySum[c] += sum;
     }
-    for (let q = 0; q < positions; q++) intersection[label[q]] += p[base + label[q] * positions + q];
+    for (let q = 0; q < positions; q++) {
+      const l = labels[labelBase + q];
+      intersection[l] += p[base + l * positions + q];
+    }
   }
   let present = 0;
   let iouSum = 0;
@@ -109,11 +114,13 @@ function jaccardGradient(p: Float32Array, labels: ArrayLike<number>, n: number, 
     onTrue[c] = -1 / (sums.present * union);
     onOther[c] = sums.intersection[c] / (sums.present * union * union);
   }
-  const grad = new Float32Array(p.length);
+  // The gradient overwrites p in place, position by position once their dot product is known.
+  const grad = p;
   const dot = new Float64Array(positions);
+  const onLabel = new Float64Array(positions);
   for (let i = 0; i < n; i++) {
     const base = i * classes * positions;
-    const labelAt = (q: number) => labels[i * positions + q];
+    const labelBase = i * positions;
     // g_c at every position: onOther[c], or onTrue[c] where the label is c.
     dot.fill(0);
     for (let c = 0; c < classes; c++) {
@@ -122,18 +129,16 @@ function jaccardGradient(p: Float32Array, labels: ArrayLike<number>, n: number, 
       for (let q = 0; q < positions; q++) dot[q] += p[at + q] * other;
     }
     for (let q = 0; q < positions; q++) {
-      const l = labelAt(q);
-      dot[q] += p[base + l * positions + q] * (onTrue[l] - onOther[l]);
+      const l = labels[labelBase + q];
+      onLabel[q] = p[base + l * positions + q] * (onTrue[l] - onOther[l]);
+      dot[q] += onLabel[q];
     }
     for (let c = 0; c < classes; c++) {
       const at = base + c * positions;
       const other = onOther[c];
       for (let q = 0; q < positions; q++) grad[at + q] = p[at + q] * (other - dot[q]);
     }
-    for (let q = 0; q < positions; q++) {
-      const l = labelAt(q);
-      grad[base + l * positions + q] += p[base + l * positions + q] * (onTrue[l] - onOther[l]);
-    }
+    for (let q = 0; q < positions; q++) grad[base + labels[labelBase + q] * positions + q] += onLabel[q];
   }
   return grad;
 }
