@@ -19,7 +19,7 @@ import { writeReport } from '../../run/report.js';
 
 /** What `aekit segment` can be told. */
 export interface SegmentOptions {
-  /** Training scenes (default SEGNET.scenes, 8,000) and test scenes (default 1,000). */
+  /** Training scenes (default SEGNET.scenes, 18,000) and test scenes (default 1,000). */
   scenes?: number;
   testScenes?: number;
   /** The canvas's side (default 64). */

@@ -35,7 +35,7 @@ export function segmentCommand(): Command {
     .option('--epochs <n>', `training epochs (default ${SEGNET.training.epochs})`, positiveInt)
     .option('--batch-size <n>', `scenes per step (default ${SEGNET.training.batchSize})`, positiveInt)
     .option('--lr <rate>', `Adam's learning rate (default ${SEGNET.training.lr})`, positiveNumber)
-    .option('--jaccard-weight <w>', `the weight of a soft Jaccard (IoU) loss term beside the cross-entropy (default ${SEGNET.settings.jaccardWeight}: none)`, nonNegativeNumber)
+    .option('--jaccard-weight <w>', `the weight of a soft Jaccard (IoU) loss term beside the weighted cross-entropy (default ${SEGNET.settings.jaccardWeight}; 0: none, which a torchrun job needs)`, nonNegativeNumber)
     .option('--validation-scenes <n>', 'scenes made from 5,000 held-out training digits (the training scenes then come from the other 55,000), scored beside the test scenes: for choosing settings', nonNegativeInt, 0)
     .option('--seed <n>', 'seed for the scenes, weights and shuffles', nonNegativeInt, 0)
     .option('--out <dir>', 'folder for segment.json, model.safetensors and segmentation.png (default: runs/segment-<time>)')
@@ -47,10 +47,13 @@ Each scene holds one to three digits at random places, no two overlapping; a pix
 share of test pixels labelled right; perClassIoU is, for each of the 11 classes, the pixels both
 predicted and labelled that class over those either predicted or labelled it; meanIoU their mean.
 segmentation.png shows test scenes, their labels and the predictions (gray level = class).
+The defaults (${SEGNET.scenes} scenes x ${SEGNET.training.epochs} epochs, Adam at ${SEGNET.training.lr} with a cosine schedule, the
+soft Jaccard term at weight ${SEGNET.settings.jaccardWeight}) were chosen on validation scenes (README, "Segmentation").
 
 Examples:
   $ aekit segment --json
-  $ aekit segment --scenes 2000 --epochs 3 --out runs/segnet-small`)
+  $ aekit segment --scenes 2000 --epochs 3 --out runs/segnet-small
+  $ aekit segment --jaccard-weight 0 --validation-scenes 1000 --json`)
     .action(async ({ jaccardWeight, ...opts }: SegmentFlags) => {
       const result = await interruptible((signal) => segment({
         ...opts, ...(jaccardWeight === undefined ? {} : { settings: { jaccardWeight } }), out: opts.out ?? `runs/segment-${timestamp()}`, signal, onEvent: progressReporter(),
