@@ -50,11 +50,13 @@ std::unordered_map<Key, ConvAlgo, KeyHash>& tuned() {
 // AVX2) over the conv bench model's and SegNet's layers (2026-12-06; ratios im2col / direct):
 // - forward: direct wins on AVX-512 everywhere but the 8x8 maps (even there 1.05-1.16x) and loses
 //   where fewer output channels than a register block leave most accumulators idle; on AVX2 it
-//   wins from 16x16 maps up (1.35-2.7x) and ties or loses on 8x8 (0.9-1.0x);
+//   won from 16x16 maps up (1.35-2.7x) and tied or lost on 8x8 (0.9-1.0x), and since the shared
+//   padding below it wins on 8x8 too (1.12-1.34x) and ties at 7x7 outputs (0.99-1.09x);
 // - input gradient: on AVX-512 direct wins from 14x14 inputs (1.0-4.5x) and, since stride-1 grids
 //   share their padding between rows and images (2026-12-06), on 8x8 too (1.34-1.54x; before:
-//   0.85-0.9x), and loses with one input channel (0.69-0.85x); on AVX2 only from 32x32 (1.16-3.0x;
-//   16x16 0.64-0.75x, 8x8 0.46-0.59x);
+//   0.85-0.9x), and loses with one input channel (0.69-0.85x); on AVX2 (forced on the Zen 5) from
+//   16x16 inputs (1.37-4.9x) since its tap loop no longer keeps an accumulator on the stack
+//   (before: only from 32x32; 16x16 0.64-0.75x), and ties on 8x8 (0.92-1.2x) and 14x14 at stride 2;
 // - filter gradient (measured again after it went to L2-sized runs of images with the input vector
 //   kept in a register, 2026-12-06, same machine and command with --fastest): direct wins while the
 //   im2col matrix has few rows (K = channels x taps <= 144: 2.2-5.3x on both ISAs) and on maps of
@@ -68,10 +70,10 @@ ConvAlgo conv_rule(ConvPass pass, const ConvGeom& g) {
   bool direct = false;
   switch (pass) {
     case ConvPass::Forward:
-      direct = g.out_c >= block && (wide || g.out_h * g.out_w >= 256);
+      direct = g.out_c >= block && (wide || g.out_h * g.out_w >= 64);
       break;
     case ConvPass::BackwardInput:
-      direct = g.in_c >= block && g.in_h * g.in_w >= (wide ? 64 : 1024);
+      direct = g.in_c >= block && g.in_h * g.in_w >= (wide ? 64 : 256);
       break;
     case ConvPass::BackwardFilter:
       direct = g.in_c * g.kh * g.kw <= 160 || g.out_h * g.out_w >= 256;
