@@ -25,7 +25,7 @@ test('two clusters far apart: EM recovers their weights, means and variances exa
     assert.ok(converged);
     const a = mixture.means[0] < 0 ? 0 : 1;
     const b = 1 - a;
-    assert.ok(Math.abs(mixture.weights[a] - 0.4) < 1e-9 && Math.abs(mixture.weights[b] - 0.6) < 1e-9, `weights ${mixture.weights}`);
+    assert.ok(Math.abs(mixture.weights[a] - 0.4) < 1e-9 && Math.abs(mixture.weights[b] - 0.6) < 1e-9, `weights ${mixture.weights.join(", ")}`);
     for (const [got, want] of [[mixture.means[a * 2], -10], [mixture.means[a * 2 + 1], 0], [mixture.means[b * 2], 10], [mixture.means[b * 2 + 1], 6]]) {
       assert.ok(Math.abs(got - want) < 1e-9, `mean ${got}, expected ${want}`);
     }
