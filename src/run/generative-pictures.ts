@@ -37,7 +37,7 @@ export function samplesFigure(samples: Matrix, shape: [number, number], temperat
   return {
     title: `${samples.n} samples: codes drawn from ${source}, decoded`,
     rows: Array.from({ length: rows }, (_, r) => tileRow('', samples.x.subarray(r * cols * samples.features, Math.min(samples.n, (r + 1) * cols) * samples.features), shape, cols)),
-    caption: 'Each tile is the decoder\'s mean for one code (a Bernoulli output\'s pixel probabilities).',
+    caption: 'Each tile is the decoder\'s output for one code (for a sigmoid output, the Bernoulli pixel probabilities).',
   };
 }
 
