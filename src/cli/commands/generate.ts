@@ -42,7 +42,7 @@ export function sampleCommand(): Command {
     .description('New examples from an autoencoder: codes drawn from a VAE\'s prior N(0, T²I), or from a Gaussian mixture fitted to the training codes (any autoencoder), decoded')
     .requiredOption('--model <dir>', 'run folder of a VAE (aekit train --preset vae or conv-vae), or with --prior mixture of any autoencoder')
     .option('--count <n>', 'how many examples', positiveInt, 100)
-    .option('--prior <kind>', 'where codes come from: standard (N(0, I), a VAE\'s prior), mixture (a Gaussian mixture fitted to the training codes, its size chosen on validation codes among 10, 20, 50, 100), mixture:K (K components) or mixture:K1,K2,... (chosen among these)', parsePrior, { kind: 'standard' } as PriorChoice)
+    .option('--prior <kind>', `where codes come from: standard (N(0, I), a VAE's prior), mixture (a Gaussian mixture fitted to the training codes, its size chosen on validation codes among ${DEFAULT_MIXTURE_COMPONENTS.join(', ')}), mixture:K (K components) or mixture:K1,K2,... (chosen among these); default: standard`, parsePrior)
     .option('--temperature <t>', 'scale of the prior\'s (or the mixture components\') standard deviations: below 1, more typical, less varied examples', positiveNumber, 1)
     .option('--seed <n>', 'seed of the draws (and of the mixture\'s fit)', nonNegativeInt, 0)
     .requiredOption('--output <file>', 'where to write the examples: .npy (float32), .csv or .arrow, by its extension')
@@ -68,14 +68,15 @@ Examples:
   $ aekit sample --model runs/vae --count 100 --output samples.npy --png samples.png
   $ aekit sample --model runs/vae --prior mixture --count 100 --output s.npy --png s.png
   $ aekit sample --model runs/deep --prior mixture:20 --count 100 --output s.npy --png s.png`)
-    .action((opts: { model: string; count: number; prior: PriorChoice; temperature: number; seed: number; output: string; codes?: string; png?: string; force: boolean; json: boolean }) => {
+    .action((opts: { model: string; count: number; prior?: PriorChoice; temperature: number; seed: number; output: string; codes?: string; png?: string; force: boolean; json: boolean }) => {
       tableFormat(opts.output, '--output');
       if (opts.codes) tableFormat(opts.codes, '--codes');
       checkOutputFiles([opts.output, opts.codes, opts.png], { force: opts.force });
       const { model, record } = loadRun(opts.model);
       const shape = imageShape({ shape: model.inputShape, features: model.inputSize });
       if (opts.png && !shape) throw new UsageError(`--png: this model's examples are not images (shape [${model.inputShape.join(', ')}])`);
-      const fitted = opts.prior.kind === 'mixture' ? runMixture(opts.model, model, record, opts.prior.components, opts.seed) : null;
+      const prior = opts.prior ?? { kind: 'standard' };
+      const fitted = prior.kind === 'mixture' ? runMixture(opts.model, model, record, prior.components, opts.seed) : null;
       const { codes, samples } = sampleFromPrior(model, { count: opts.count, temperature: opts.temperature, seed: opts.seed, mixture: fitted?.codeMixture.mixture });
       const written = undoScaling(samples, record.data?.scale ?? null);
       writeMatrixFile(opts.output, written.x, written.n, written.features);
@@ -89,7 +90,7 @@ Examples:
         codes: fitted.codeMixture.codes, trainRows: fitted.codeMixture.trainRows, validationRows: fitted.codeMixture.validationRows, candidates: fitted.codeMixture.candidates,
       };
       emit(opts.json, {
-        count: samples.n, features: samples.features, prior: opts.prior.kind, temperature: opts.temperature, seed: opts.seed,
+        count: samples.n, features: samples.features, prior: prior.kind, temperature: opts.temperature, seed: opts.seed,
         output: opts.output, codes: opts.codes ?? null, png: opts.png ?? null, mixture: mixture ?? null,
       }, () => [
         ...(mixture ? [`code mixture: ${mixture.components} components (${mixture.reused ? 'read from' : 'fitted and stored in'} ${mixture.file}); validation log-likelihood per code: ${
