@@ -14,9 +14,10 @@ import { tempDir } from '../helpers/temp-dir.js';
 const script = fileURLToPath(new URL('../../bench/train-bench.ts', import.meta.url));
 
 /** The ISA the addon dispatches to here, or null without the addon. */
-async function nativeIsa(): Promise<string | null> {
+async function nativeBuild(): Promise<{ isa: string; kernels: string } | null> {
   try {
-    return (await import('../../src/backend/native/native-backend.js')).nativeInfo().isa;
+    const native = await import('../../src/backend/native/native-backend.js');
+    return { isa: native.nativeInfo().isa, kernels: native.nativeKernelsDigest() };
   } catch {
     return null;
   }
@@ -28,10 +29,10 @@ const conv1: ConvGeometry = { batch: 128, inChannels: 1, inHeight: 28, inWidth: 
 
 test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-state allocation', async () => {
   // A tuning cache for this CPU, so that the tuned-against-rule section reads it instead of measuring.
-  const isa = await nativeIsa();
+  const build = await nativeBuild();
   const env = { ...process.env, AEKIT_CACHE_DIR: tempDir('bench-tuning') };
-  if (isa) {
-    writeTuning({ format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: [
+  if (build) {
+    writeTuning({ format: 'aekit-tuning', version: 1, cpu: cpuIdentity(build.isa), kernels: build.kernels, measuredAt: new Date().toISOString(), conv: [
       { pass: 'forward', geometry: conv1, algorithm: 'im2col', rule: 'direct', im2colMs: 1, directMs: 2 },
       { pass: 'backwardFilter', geometry: conv1, algorithm: 'direct', rule: 'direct', im2colMs: 2, directMs: 1 },
     ] }, env);
@@ -56,6 +57,9 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.ok(r.conv.samplesPerSecond > 0 && r.conv.batch === 128);
   assert.equal(r.conv.peer, null);
   assert.equal(r.conv.memory.steadyStateAllocatedBytes, 0);
+  // A model with max pooling: its argmax index buffers are recycled too.
+  assert.equal(r.pooling.steps, 2);
+  assert.equal(r.pooling.steadyStateAllocatedBytes, 0);
   if (r.backend !== 'native') {
     assert.equal(r.gemm, null, 'the GEMM section needs the native addon');
     assert.equal(r.conv.tuning, null, 'so does the tuned-against-rule section');
