@@ -76,21 +76,6 @@ void ThreadPool::spawn_until(int workers) {
   }
 }
 
-static bool has_work(uint64_t s) {
-  constexpr uint64_t mask = (1ull << 20) - 1;
-  return (s & mask) < ((s >> 20) & mask);
-}
-
-bool ThreadPool::claim(uint64_t& s, int& chunk) {
-  while (has_work(s)) {
-    if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      chunk = static_cast<int>(s & kIdxMask);
-      return true;
-    }
-  }
-  return false;
-}
-
 void ThreadPool::finish_chunk(int chunks) {
   if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == chunks &&
       caller_waiting_.load(std::memory_order_seq_cst)) {
@@ -103,7 +88,7 @@ void ThreadPool::drain(uint64_t s) {
   int chunk;
   while (claim(s, chunk)) {
     fn_(ctx_, chunk);
-    finish_chunk(static_cast<int>((s >> 20) & kIdxMask));
+    finish_chunk(chunk_count(s));
     s = state_.load(std::memory_order_acquire);
   }
 }
@@ -133,12 +118,7 @@ void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
     for (int i = 0; i < chunks; ++i) fn(ctx, i);
     return;
   }
-  fn_ = fn;
-  ctx_ = ctx;
-  done_.store(0, std::memory_order_relaxed);
-  uint64_t gen = ((state_.load(std::memory_order_relaxed) >> 40) + 1) & ((1ull << 24) - 1);
-  uint64_t s = (gen << 40) | (static_cast<uint64_t>(chunks) << 20);
-  state_.store(s, std::memory_order_seq_cst);
+  const uint64_t s = post(chunks, fn, ctx);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     { std::lock_guard<std::mutex> lock(mu_); }
     cv_.notify_all();

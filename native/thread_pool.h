@@ -65,7 +65,33 @@ class ThreadPool {
   std::mutex spawn_mu_;
   std::vector<std::thread> workers_;
 
-  bool claim(uint64_t& s, int& chunk);
+  static bool has_work(uint64_t s) { return (s & kIdxMask) < ((s >> kIdxBits) & kIdxMask); }
+  static int chunk_count(uint64_t s) { return static_cast<int>((s >> kIdxBits) & kIdxMask); }
+
+  // Takes the next chunk of the job in s (reloaded on a lost race); false once none is left.
+  // Shared by the native and the threaded wasm pool, so both claim chunks the same way.
+  bool claim(uint64_t& s, int& chunk) {
+    while (has_work(s)) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        chunk = static_cast<int>(s & kIdxMask);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Publishes a job of `chunks` chunks under the next generation and returns its state word.
+  // The caller holds busy_, so fn_, ctx_ and done_ are its to set.
+  uint64_t post(int chunks, ChunkFn fn, void* ctx) {
+    fn_ = fn;
+    ctx_ = ctx;
+    done_.store(0, std::memory_order_relaxed);
+    const uint64_t gen = ((state_.load(std::memory_order_relaxed) >> 40) + 1) & ((1ull << 24) - 1);
+    const uint64_t s = (gen << 40) | (static_cast<uint64_t>(chunks) << kIdxBits);
+    state_.store(s, std::memory_order_seq_cst);
+    return s;
+  }
+
   void drain(uint64_t s);
   void finish_chunk(int chunks);
 };

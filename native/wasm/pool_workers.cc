@@ -3,8 +3,8 @@
 // threads are JavaScript workers (Node's worker_threads, a page's Web Workers). Each worker
 // instantiates this module on the shared memory, gets its own stack and thread-local block
 // from the main thread (src/backend/wasm/wasm-threads.ts), and then calls aekit_worker_main,
-// which never returns. Chunks are claimed exactly as in native/thread_pool.cc, so a kernel's
-// results do not depend on how many workers joined.
+// which never returns. Jobs are posted and chunks claimed by the same code as in the native
+// pool (native/thread_pool.h), so a kernel's results do not depend on how many workers joined.
 //
 // A browser's main thread may not block (memory.atomic.wait traps there), so the caller spins
 // until the chunks claimed by workers are done; it takes every chunk no worker has claimed
@@ -28,11 +28,6 @@ constexpr int kWorkerPolls = 1 << 18;
 // workers really take part (aekit_worker_chunks).
 std::atomic<uint32_t> g_worker_chunks{0};
 thread_local bool t_is_worker = false;
-
-bool has_work(uint64_t s) {
-  constexpr uint64_t mask = (1ull << 20) - 1;
-  return (s & mask) < ((s >> 20) & mask);
-}
 }  // namespace
 
 ThreadPool& ThreadPool::instance() {
@@ -51,16 +46,6 @@ void ThreadPool::set_threads(int n) {
 }
 
 void ThreadPool::spawn_until(int) {}
-
-bool ThreadPool::claim(uint64_t& s, int& chunk) {
-  while (has_work(s)) {
-    if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      chunk = static_cast<int>(s & kIdxMask);
-      return true;
-    }
-  }
-  return false;
-}
 
 void ThreadPool::finish_chunk(int) { done_.fetch_add(1, std::memory_order_seq_cst); }
 
@@ -107,12 +92,7 @@ void ThreadPool::run(int chunks, ChunkFn fn, void* ctx) {
     for (int i = 0; i < chunks; ++i) fn(ctx, i);
     return;
   }
-  fn_ = fn;
-  ctx_ = ctx;
-  done_.store(0, std::memory_order_relaxed);
-  uint64_t gen = ((state_.load(std::memory_order_relaxed) >> 40) + 1) & ((1ull << 24) - 1);
-  uint64_t s = (gen << 40) | (static_cast<uint64_t>(chunks) << 20);
-  state_.store(s, std::memory_order_seq_cst);
+  const uint64_t s = post(chunks, fn, ctx);
   g_posted.fetch_add(1, std::memory_order_seq_cst);
   if (g_sleepers.load(std::memory_order_seq_cst) > 0) {
     __builtin_wasm_memory_atomic_notify(reinterpret_cast<int32_t*>(&g_posted), ~0u);

@@ -11,6 +11,7 @@ import type { Sequential } from '../nn/sequential.js';
 import { noGrad, reshape, sizeOf, softmaxCrossEntropy, Tensor, tidy } from '../tensor/index.js';
 import { Prng } from '../util/prng.js';
 import { buildStack, type LayerSpec, type LayerSpecInput, layerSpecSchema } from './layer-specs.js';
+import { jitterImages } from './image-jitter.js';
 import type { Autoencoder } from './autoencoder.js';
 import type { NamedArray } from './state.js';
 import type { Batch, Objective, Trainable } from './trainable.js';
@@ -31,6 +32,14 @@ export const classifierSpecSchema = z.object({
    * step: data augmentation. 0 (the default) turns it off; inference never shifts.
    */
   shift: z.number().int().min(0).max(8).default(0),
+  /**
+   * Images only: while training, also turn each image by up to ± this many degrees about its
+   * centre (0, the default: no turn). With `rotate` or `scale` set, the moves are drawn in real
+   * numbers and the images resampled bilinearly (src/models/image-jitter.ts), the shift too.
+   */
+  rotate: z.number().min(0).max(45).default(0),
+  /** Images only: while training, also scale each image by a factor within 1 ± this (0, the default: no scaling). */
+  scale: z.number().min(0).max(0.5).default(0),
 }).strict();
 
 export type ClassifierSpecInput = z.input<typeof classifierSpecSchema>;
@@ -71,8 +80,10 @@ export class Classifier implements Trainable {
       throw new UsageError(`classifier config: ${[...issue.path].join('.') || '(root)'}: ${issue.message}`);
     }
     const spec = parsed.data;
-    if (spec.shift > 0 && spec.input.length !== 3) {
-      throw new UsageError(`classifier config: shift: moves images [channels, height, width], but the input is ${formatDims(spec.input)}`);
+    for (const field of ['shift', 'rotate', 'scale'] as const) {
+      if (spec[field] > 0 && spec.input.length !== 3) {
+        throw new UsageError(`classifier config: ${field}: moves images [channels, height, width], but the input is ${formatDims(spec.input)}`);
+      }
     }
     const ctx = { rng: new Prng(seed), byName: new Map(), maxParameters: options.maxParameters };
     const encoder = buildStack('encoder', spec.encoder, spec.input, ctx);
@@ -82,7 +93,7 @@ export class Classifier implements Trainable {
     }
     const resolved: ClassifierSpec = {
       input: [...spec.input], encoder: encoder.layers.map((l) => l.spec() as LayerSpec), head: head.layers.map((l) => l.spec() as LayerSpec),
-      classes: spec.classes, shift: spec.shift,
+      classes: spec.classes, shift: spec.shift, rotate: spec.rotate, scale: spec.scale,
     };
     return new Classifier(resolved, encoder, head);
   }
@@ -119,9 +130,23 @@ export class Classifier implements Trainable {
   /** The class scores (logits) [batch, classes] for inputs [batch, ...input] (or rows of the input's size). */
   logits(x: Tensor, ctx: ForwardContext = INFERENCE): Tensor {
     let input = x.shape.slice(1).join(',') === this.spec.input.join(',') ? x : reshape(x, [x.shape[0], ...this.spec.input]);
-    if (ctx.training && ctx.rng && this.spec.shift > 0) input = shiftImages(input, this.spec.shift, ctx.rng);
+    if (ctx.training && ctx.rng) input = this.augmented(input, ctx.rng);
     const code = this.frozenEncoder ? noGrad(() => this.encoder.forward(input, INFERENCE)) : this.encoder.forward(input, ctx);
     return this.head.forward(code, ctx);
+  }
+
+  /** True when training moves the images (shift, rotate or scale). */
+  get augments(): boolean {
+    return this.spec.shift > 0 || this.spec.rotate > 0 || this.spec.scale > 0;
+  }
+
+  /** A training batch moved as the spec says: whole-pixel shifts alone, or bilinear affine moves. */
+  private augmented(x: Tensor, rng: Prng): Tensor {
+    const { shift, rotate, scale } = this.spec;
+    if (rotate === 0 && scale === 0) return shift > 0 ? shiftImages(x, shift, rng) : x;
+    const moved = Tensor.empty(x.shape);
+    moved.data.set(jitterImages(x.data, this.spec.input, rng, { shift, rotate, scale }));
+    return moved;
   }
 
   /** The most likely class of each example of `x` (whole examples one after another). */

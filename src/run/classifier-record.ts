@@ -58,6 +58,8 @@ export const classifierRecordSchema = z.object({
     head: z.array(layerSpecSchema).min(1),
     classes: z.number().int().min(2),
     shift: z.number().int().min(0).default(0),
+    rotate: z.number().min(0).default(0),
+    scale: z.number().min(0).default(0),
   }),
   source: sourceSchema.nullable(),
   data: dataRecordSchema.nullable(),

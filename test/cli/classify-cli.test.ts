@@ -83,6 +83,7 @@ test('bad input gets one line naming the problem and exit code 2', async () => {
     [['classify', '--model', pretrained, '--labels', '205'], /^aekit: --labels 205: the labelled examples are balanced over the 10 classes, so their number must be a positive multiple of 10 \(e\.g\. 200 or 210\)$/],
     [['classify', '--model', pretrained, '--labels', '5000'], /^aekit: --labels 5000: class \d has \d+ training examples, fewer than the 500 per class that 5000 balanced labels need$/],
     [['classify', '--model', pretrained, '--labels', 'ten'], /^error: option '--labels <n>' argument 'ten' is invalid\. expected a whole number ≥ 1, got "ten"$/],
+    [['classify', '--model', pretrained, '--rotate', '10'], /^aekit: --shift, --rotate, --scale: frozen codes are computed once, from unmoved images; moving them needs --finetune$/],
     [['classify', '--model', unlabelled], /digits\.npy \(train\): has no class labels \(one per example\), and classification needs them/],
     [['classify', '--model', pca], /pca: is a PCA run \(aekit pca\), which has no encoder to reuse; give the run folder of aekit train$/],
     [['classify', '--model', fiveClasses, '--finetune'], /five-classes: its encoder \(no layers\) has no weights, so there is no encoder to reuse$/],

@@ -7,6 +7,7 @@ import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Classifier, classificationScores, shiftImages } from '../../src/models/classifier.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { fit } from '../../src/training/fit.js';
+import { jitterImages } from '../../src/models/image-jitter.js';
 import { Prng } from '../../src/util/prng.js';
 
 test('the default head standardises the code (batch norm) for a linear softmax layer, after a flatten when the code is an image', () => {
@@ -102,4 +103,25 @@ test('shift moves each training image by its own offset, zeros coming in; infere
   const net = Classifier.create({ input: [1, 3, 4], classes: 2, shift: 1 });
   assert.deepEqual(net.logits(x).data, Classifier.create({ input: [1, 3, 4], classes: 2 }).logits(x).data);
   assert.throws(() => Classifier.create({ input: [12], classes: 2, shift: 1 }), /shift: moves images \[channels, height, width\], but the input is \[12\]/);
+});
+
+test('rotate and scale move each training image as jitterImages does, with the shift; inference never moves', () => {
+  const x = new Tensor(Float32Array.from({ length: 2 * 36 }, (_, i) => (i * 7) % 11), [2, 1, 6, 6]);
+  const spec = { input: [1, 6, 6], encoder: [{ type: 'flatten' as const }], classes: 2, shift: 1, rotate: 15, scale: 0.1 };
+  const net = Classifier.create(spec, 3);
+  const plain = Classifier.create({ ...spec, shift: 0, rotate: 0, scale: 0 }, 3);
+  // Before any training pass (which moves the batch norm's running statistics).
+  assert.deepEqual(net.logits(x).data, plain.logits(x).data);
+  // The head sees the encoder's output (here the image itself): the training batch is the jittered one.
+  const seen: Float32Array[] = [];
+  const forward = net.head.forward.bind(net.head);
+  net.head.forward = (code, ctx) => { seen.push(Float32Array.from(code.data)); return forward(code, ctx); };
+  net.logits(x, { training: true, rng: new Prng(9) });
+  const want = jitterImages(x.data, [1, 6, 6], new Prng(9), { shift: 1, rotate: 15, scale: 0.1 });
+  assert.deepEqual(seen[0], want);
+  assert.notDeepEqual(want, x.data);
+  assert.equal(net.augments, true);
+  assert.equal(plain.augments, false);
+  assert.throws(() => Classifier.create({ input: [12], classes: 2, rotate: 10 }), /rotate: moves images \[channels, height, width\], but the input is \[12\]/);
+  assert.throws(() => Classifier.create({ input: [1, 6, 6], classes: 2, scale: 0.9 }), /classifier config: scale/);
 });

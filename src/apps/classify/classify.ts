@@ -65,6 +65,10 @@ export interface ClassifyOptions {
    * (with 60 epochs instead of 30), else 0.
    */
   shift?: number;
+  /** Images only, with `shift`'s rules: turn each training image by up to ± this many degrees (default 0). */
+  rotate?: number;
+  /** Images only, with `shift`'s rules: scale each training image within 1 ± this (default 0). */
+  scale?: number;
   /** Labelled data other than the run's own (its train and test splits). */
   data?: string;
   /** With `data`: the CSV or Arrow column holding the class labels (default: the run's own label column). */
@@ -92,6 +96,9 @@ export interface ClassifyResult {
   finetune: boolean;
   /** The training images' random shift, in pixels (0: none). */
   shift: number;
+  /** The training images' random turn (degrees) and change of scale (0: none). */
+  rotate: number;
+  scale: number;
   classes: number;
   /** Test examples. */
   examples: number;
@@ -130,7 +137,10 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const { schedule } = CLASSIFY_DEFAULTS;
   const shift = options.shift ?? (finetune && encoder.input.length === 3 ? CLASSIFY_DEFAULTS.imageShift : 0);
   const batchSize = options.batchSize ?? CLASSIFY_DEFAULTS.batchSize;
-  const baseEpochs = shift > 0 ? CLASSIFY_DEFAULTS.shiftedEpochs : CLASSIFY_DEFAULTS.epochs;
+  const rotate = options.rotate ?? 0;
+  const scale = options.scale ?? 0;
+  const augments = shift > 0 || rotate > 0 || scale > 0;
+  const baseEpochs = augments ? CLASSIFY_DEFAULTS.shiftedEpochs : CLASSIFY_DEFAULTS.epochs;
   const epochs = options.epochs ?? Math.max(baseEpochs, Math.ceil(CLASSIFY_DEFAULTS.minSteps / Math.ceil(labelled.n / batchSize)));
   // The same settings for the classifier and its baselines; only the default rate depends on what learns.
   const common = { epochs, batchSize, schedule, seed, signal: options.signal, onEvent: options.onEvent };
@@ -138,8 +148,8 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const softmax = { ...common, lr: options.lr ?? CLASSIFY_DEFAULTS.softmaxLr };
   const lr = finetune ? network.lr : softmax.lr;
 
-  if (!finetune && shift > 0) throw new UsageError('--shift: frozen codes are computed once, from unshifted images; shifting needs --finetune');
-  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift };
+  if (!finetune && augments) throw new UsageError('--shift, --rotate, --scale: frozen codes are computed once, from unmoved images; moving them needs --finetune');
+  const spec = { input: encoder.input, encoder: encoder.encoder, classes, shift, rotate, scale };
   const net = Classifier.create(spec, seed);
   loadTensors(encoderTensors(net), encoder.weights, `${options.model}/model.safetensors`);
   if (options.out !== null) {
@@ -163,7 +173,7 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const code = sizeOf(net.codeShape);
   const pcaComponents = Math.min(code, features, train.n - 1);
   const summary = (baselines: ClassifyResult['baselines']): ClassifyResult => ({
-    accuracy: scores.accuracy, error: scores.error, baselines, labels: labelled.n, finetune, shift, classes, examples: test.n, code, pcaComponents,
+    accuracy: scores.accuracy, error: scores.error, baselines, labels: labelled.n, finetune, shift, rotate, scale, classes, examples: test.n, code, pcaComponents,
     confusion: scores.confusion, epochs, batchSize, lr, seconds: (performance.now() - started) / 1000, aborted: aborted || options.signal?.aborted === true,
     out: options.out, backend: getBackend().name,
   });

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { classify, CLASSIFY_DEFAULTS, type ClassifyResult } from '../../apps/classify/classify.js';
 import { interruptible } from '../interrupt.js';
-import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '../options.js';
 import { emit, timestamp } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -19,6 +19,8 @@ interface ClassifyFlags {
   lr?: number;
   seed: number;
   shift?: number;
+  rotate?: number;
+  scale?: number;
   data?: string;
   labelColumn?: string;
   testLimit?: number;
@@ -32,7 +34,8 @@ const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
 
 /** What `aekit classify` tells a person. */
 function describe(r: ClassifyResult, model: string): string {
-  const what = r.finetune ? `fine-tuned encoder + softmax${r.shift > 0 ? `, images shifted by up to ${r.shift} pixels` : ''}` : 'softmax on the codes (encoder frozen)';
+  const moves = [r.shift > 0 ? `shifted by up to ${r.shift} pixels` : '', r.rotate > 0 ? `turned by up to ${r.rotate} degrees` : '', r.scale > 0 ? `scaled by up to ${r.scale}` : ''].filter(Boolean);
+  const what = r.finetune ? `fine-tuned encoder + softmax${moves.length > 0 ? `, images ${moves.join(', ')}` : ''}` : 'softmax on the codes (encoder frozen)';
   const lines = [
     `${model}: ${what}, ${r.labels} labelled examples, ${r.epochs} epochs, ${r.seconds.toFixed(0)} s`,
     `  test accuracy ${percent(r.accuracy)} (error ${percent(r.error)}) on ${r.examples} examples`,
@@ -56,6 +59,8 @@ export function classifyCommand(): Command {
     .option('--batch-size <n>', `examples per step (default ${batchSize})`, positiveInt)
     .option('--lr <x>', `peak learning rate of Adam, cosine schedule, for the classifier and every baseline (default ${networkLr} for a network trained whole, ${softmaxLr} for a softmax on fixed features)`, positiveNumber)
     .option('--shift <n>', `with --finetune, images only: move each training image by up to N pixels along each axis, a new draw every step (data augmentation; the scratch baseline too); default ${imageShift} for an encoder of images, with ${shiftedEpochs} epochs; 0 turns it off`, nonNegativeInt)
+    .option('--rotate <degrees>', 'with --finetune, images only: also turn each training image by up to ± this many degrees, resampled bilinearly (default 0)', nonNegativeNumber)
+    .option('--scale <x>', 'with --finetune, images only: also scale each training image by a factor within 1 ± x (default 0)', nonNegativeNumber)
     .option('--seed <n>', 'seed for the labelled sample, the heads\' weights and the shuffles', nonNegativeInt, 0)
     .option('--data <spec>', 'labelled data other than the run\'s own: mnist, fashion-mnist or an IDX folder (train and test splits), or a CSV or Arrow table with a label column (a seeded sixth held out as the test set)')
     .option('--label-column <name>', 'with --data: the column of the CSV or Arrow table holding the class labels, 0 to K-1 (default: the run\'s own label column)')

@@ -89,7 +89,7 @@ export type JobNet = Autoencoder | Classifier | Segmenter;
 /** The net as the job sees it: its kind, module class, stacks in order and tensors. */
 function jobNetParts(net: JobNet) {
   if (net instanceof Classifier) {
-    if (net.spec.shift > 0) throw new UsageError('classifier: its shift augmentation moves images with aekit\'s generator; the torchrun job does not reproduce it (train with shift 0)');
+    if (net.augments) throw new UsageError('classifier: its augmentation (shift, rotate, scale) moves images with aekit\'s generator; the torchrun job does not reproduce it (train with shift 0 and no rotate or scale)');
     return { kind: 'classifier' as const, className: 'Classifier', stacks: [net.encoder, net.head], exportable: exportableClassifier(net), extra: { classes: net.classes } };
   }
   if (net instanceof Segmenter) {
