@@ -7,6 +7,9 @@
  * - conv: conv 32 3x3 stride 2 padding 1, relu; conv 64 the same, relu; flatten; dense 32
  *   (linear code); mirrored back with dense 3136 relu and two transposed convolutions (output
  *   padding 1), batch 128, Adam, binary cross-entropy from logits (reported under `conv`).
+ * And, for the steady-state memory check only (a few steps, untimed), a SegNet-style autoencoder:
+ * two conv + max pooling blocks mirrored back through unpooling at the pooling's argmax indices
+ * (reported under `pooling`), so that "0 bytes" covers those index buffers too.
  *
  *   npm run bench                 # human summary
  *   npm run bench -- --json       # one JSON object on stdout
@@ -36,7 +39,7 @@ import { runWasmBench } from './wasm-bench.js';
 interface Options { reps: number; steps: number; warmup: number; batch: number; peer: boolean; json: boolean; wasm: boolean; wasmOnly: boolean; tuning: boolean }
 
 /** A benchmarked model: its config, its example shape, its batch (--batch sets the dense one's), and its name for the peer. */
-interface BenchModel { name: 'dense' | 'conv'; config: AutoencoderConfigInput; shape: number[]; batch: number }
+interface BenchModel { name: 'dense' | 'conv' | 'pooling'; config: AutoencoderConfigInput; shape: number[]; batch: number }
 
 const DENSE: Omit<BenchModel, 'batch'> = {
   name: 'dense',
@@ -60,6 +63,32 @@ const CONV: BenchModel = {
   shape: [1, 28, 28],
   batch: 128,
 };
+
+const POOLING: BenchModel = {
+  name: 'pooling',
+  config: {
+    input: [1, 28, 28],
+    encoder: [
+      { type: 'conv2d', filters: 16, kernel: 3, padding: 1, activation: 'relu' },
+      { type: 'max_pool2d', kernel: 2 },
+      { type: 'conv2d', filters: 32, kernel: 3, padding: 1, activation: 'relu' },
+      { type: 'max_pool2d', kernel: 2 },
+    ],
+    decoder: 'mirror',
+    output: { activation: 'sigmoid', loss: 'bce' },
+  },
+  shape: [1, 28, 28],
+  batch: 32,
+};
+
+/** Bytes the pooling model's steady-state steps allocate (buffers and argmax indices): a few untimed steps. */
+function measurePoolingMemory(o: Options) {
+  const run = benchAekit({ ...o, reps: 1, steps: Math.min(o.steps, 4), warmup: 2 }, POOLING);
+  return {
+    model: 'conv 16 + max pool 2, conv 32 + max pool 2, mirrored with unpooling at the indices; relu, binary cross-entropy, Adam',
+    batch: POOLING.batch, steps: Math.min(o.steps, 4), steadyStateAllocatedBytes: run.steadyStateAllocatedBytes,
+  };
+}
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { reps: 5, steps: 40, warmup: 5, batch: 256, peer: true, json: false, wasm: true, wasmOnly: false, tuning: true };
@@ -223,6 +252,7 @@ async function main(): Promise<void> {
   if (gemm) log(`gemm: ${gemm.gflops.toFixed(0)} GFLOP/s on the model's shapes, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of the ${gemm.peakGflops.toFixed(0)} GFLOP/s FMA peak (${(100 * gemm.fractionOfBestPeak).toFixed(0)}% of its best round, ${gemm.peakBestGflops.toFixed(0)})`);
   const dense = measure(o, { ...DENSE, batch: o.batch });
   const conv = measure(o, CONV);
+  const pooling = measurePoolingMemory(o);
   const convTuning = backend.name === 'native' && o.tuning ? measureTunedAgainstRule(o, CONV, backend) : null;
   if (convTuning) log(`conv, tuned choices (${convTuning.source}) against the built-in rule: ${Math.round(convTuning.tunedSamplesPerSecond)} and ${Math.round(convTuning.ruleSamplesPerSecond)} samples/s, ${convTuning.ratio.toFixed(3)}x`);
   const wasm = o.wasm ? await measureWasm(o, backend) : null;
@@ -250,6 +280,8 @@ async function main(): Promise<void> {
       // This machine's tuned convolution choices against the built-in rule's, alternating in one process.
       tuning: convTuning,
     },
+    // The steady-state allocation of a model with max pooling (not timed).
+    pooling,
     wasm,
   };
   if (o.json) {
@@ -260,6 +292,7 @@ async function main(): Promise<void> {
   if (peer) console.log(`pytorch ${peer.version} (${peer.threads} thread(s)): ${Math.round(peer.samplesPerSecond)} samples/s; ratio ${ratio!.toFixed(2)}x`);
   else console.log('pytorch: not measured (no /usr/bin/python3 with torch, or --no-peer)');
   console.log(`conv: aekit ${Math.round(conv.samplesPerSecond)} samples/s${conv.peer ? `, pytorch (${conv.peer.threads} thread(s)) ${Math.round(conv.peer.samplesPerSecond)}; ratio ${conv.ratio!.toFixed(2)}x` : ''}; steady-state allocation ${conv.memory.steadyStateAllocatedBytes} bytes`);
+  console.log(`pooling (SegNet-style autoencoder, batch ${pooling.batch}): steady-state allocation ${pooling.steadyStateAllocatedBytes} bytes, max-pool indices included`);
   if (gemm) console.log(`gemm (${gemm.isa}, ${gemm.blocking.mr}x${gemm.blocking.nr} tile): ${gemm.gflops.toFixed(0)} GFLOP/s, ${(100 * gemm.fractionOfPeak).toFixed(0)}% of peak ${gemm.peakGflops.toFixed(0)} GFLOP/s`);
   console.log(`machine: ${machineLine(machine)}`);
   console.log(`memory: RSS ${(result.memory.rssBytes / 2 ** 20).toFixed(0)} MiB; buffers allocated in the steady state: ${result.memory.steadyStateAllocatedBytes} bytes`);

@@ -7,6 +7,10 @@
  *   node --import tsx bench/vae-sample-check.ts --vae runs/vae --classifier runs/clf --count 10000 --json
  *
  * `--temperature T` draws from N(0, T²I) instead (the target is for T = 1, the prior itself).
+ * `--prior mixture[:K[,K2…]]` draws the codes from the Gaussian mixture fitted to the run's
+ * training codes, as `aekit sample --prior` does (ex-post density estimation, Ghosh et al. 2020):
+ * read from the run folder's code-mixture.json, or fitted and stored there first. With a
+ * mixture, `--vae` may name a deterministic autoencoder's run too.
  * `--source` says where the decoded codes come from, to tell a blurry decoder from codes the
  * decoder never learned to decode: `prior` (the check itself), `posterior` (z ~ q(z | x) for the
  * run's test digits, binarised as the run saw them), `reconstruction` (z = the posterior mean of
@@ -17,6 +21,7 @@ import type { Matrix } from '../src/data/dataset.js';
 import { firstRows } from '../src/data/dataset.js';
 import { loadData } from '../src/data/load-data.js';
 import { sampleFromPrior } from '../src/run/generative.js';
+import { codeMixtureOfRun, DEFAULT_MIXTURE_COMPONENTS } from '../src/run/code-mixture.js';
 import { loadClassifier } from '../src/run/classifier-run.js';
 import { recordedData } from '../src/run/run-data.js';
 import { loadRun } from '../src/run/save-load.js';
@@ -37,12 +42,21 @@ const vaeDir = flag('vae', 'runs/vae');
 const { model: classifier } = loadClassifier(flag('classifier', 'runs/clf'));
 const temperature = Number(flag('temperature', '1'));
 const seed = Number(flag('seed', '0'));
+const prior = flag('prior', 'standard');
+let mixtureComponents: number | undefined;
 
 /** The images the classifier labels, by source. */
 function images(): Matrix {
   if (source === 'data') return firstRows(loadData('mnist', { split: 'test' }), count);
   const { model, record } = loadRun(vaeDir);
-  if (source === 'prior') return sampleFromPrior(model, { count, temperature, seed }).samples;
+  if (source === 'prior' && prior === 'standard') return sampleFromPrior(model, { count, temperature, seed }).samples;
+  if (source === 'prior') {
+    const sizes = prior === 'mixture' ? [...DEFAULT_MIXTURE_COMPONENTS] : prior.replace(/^mixture:/, '').split(',').map(Number);
+    const { codeMixture } = codeMixtureOfRun(vaeDir, model, record, { components: sizes, seed });
+    mixtureComponents = codeMixture.components;
+    console.error(JSON.stringify({ mixture: { components: codeMixture.components, candidates: codeMixture.candidates } }));
+    return sampleFromPrior(model, { count, temperature, seed, mixture: codeMixture.mixture }).samples;
+  }
   const test = firstRows(recordedData(record, vaeDir).test, count);
   if (source === 'reconstruction') return transformRows(model, 'reconstruct', test);
   if (source !== 'posterior') throw new Error(`--source: expected prior, posterior, reconstruction or data, got ${source}`);
@@ -78,6 +92,7 @@ noGrad(() => {
 });
 const result = {
   source, count: samples.n, temperature: source === 'prior' ? temperature : undefined,
+  prior: source === 'prior' ? prior : undefined, mixtureComponents,
   meanMaxProbability: confidence / samples.n, shareAbove90: confident / samples.n,
   classShares: counts.map((c) => c / samples.n), minClassShare: Math.min(...counts) / samples.n,
 };

@@ -61,6 +61,17 @@ template <class V> AEKIT_INLINE V splat(float s) { return __builtin_shuffle(V{s}
 template <class V> AEKIT_INLINE typename VT<V>::I as_int(V v) { typename VT<V>::I r; std::memcpy(&r, &v, sizeof r); return r; }
 template <class V> AEKIT_INLINE V as_float(typename VT<V>::I v) { V r; std::memcpy(&r, &v, sizeof r); return r; }
 
+// Pins v to a register. GCC folds a vector load that several FMAs use into each of them as a
+// memory operand, which can make an FMA-bound loop load-bound (the direct filter gradient's input
+// vector was loaded once per dy row).
+template <class V> AEKIT_INLINE void in_register(V& v) {
+#if AEKIT_X86
+  __asm__("" : "+v"(v));
+#else
+  (void)v;
+#endif
+}
+
 // The spin-wait hint for busy loops (lets the sibling hyperthread or the core's power state breathe).
 AEKIT_INLINE void cpu_relax() {
 #if AEKIT_X86

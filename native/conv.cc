@@ -338,7 +338,9 @@ void scatter_add(const float* src, const int32_t* indices, float* dst, long plan
     const float* s = src + pl * src_size;
     const int32_t* idx = indices + pl * src_size;
     float* d = dst + pl * dst_size;
-    for (long i = 0; i < dst_size; ++i) d[i] = beta == 0.f ? 0.f : beta * d[i];
+    // beta's cases apart: a select inside the loop kept it from vectorizing.
+    if (beta == 0.f) std::fill(d, d + dst_size, 0.f);
+    else if (beta != 1.f) for (long i = 0; i < dst_size; ++i) d[i] *= beta;
     for (long i = 0; i < src_size; ++i) d[idx[i]] += s[i];
   });
 }
@@ -349,7 +351,8 @@ void gather(const float* src, const int32_t* indices, float* dst, long planes, l
     const float* s = src + pl * src_size;
     const int32_t* idx = indices + pl * dst_size;
     float* d = dst + pl * dst_size;
-    for (long i = 0; i < dst_size; ++i) d[i] = s[idx[i]] + (beta == 0.f ? 0.f : beta * d[i]);
+    if (beta == 0.f) for (long i = 0; i < dst_size; ++i) d[i] = s[idx[i]];
+    else for (long i = 0; i < dst_size; ++i) d[i] = s[idx[i]] + beta * d[i];
   });
 }
 

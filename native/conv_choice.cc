@@ -50,14 +50,19 @@ std::unordered_map<Key, ConvAlgo, KeyHash>& tuned() {
 // AVX2) over the conv bench model's and SegNet's layers (2026-12-06; ratios im2col / direct):
 // - forward: direct wins on AVX-512 everywhere but the 8x8 maps (even there 1.05-1.16x) and loses
 //   where fewer output channels than a register block leave most accumulators idle; on AVX2 it
-//   wins from 16x16 maps up (1.35-2.7x) and ties or loses on 8x8 (0.9-1.0x);
-// - input gradient: on AVX-512 direct wins from 14x14 inputs (1.0-4.5x), loses on 8x8 (0.85-0.9x)
-//   and with one input channel (0.69x); on AVX2 only from 32x32 (1.16-3.0x; 16x16 0.75x);
-// - filter gradient: direct wins while the im2col matrix has few rows (K = channels x taps <= 144:
-//   1.4-3.1x) and loses from K = 288 (0.45-0.85x), on both ISAs, except with few output channels:
-//   im2col's GEMM then has as few rows (a 14-row tile half empty at 16), and on SegNet's decoder
-//   direct wins at K = 288 with 16 outputs (32x32 maps: 1.85x AVX-512, 1.62x AVX2) and at K = 576
-//   with 32 (16x16: 1.09x, 1.10x), while it loses at K = 288 with 64 outputs (0.78x on both).
+//   won from 16x16 maps up (1.35-2.7x) and tied or lost on 8x8 (0.9-1.0x), and since the shared
+//   padding below it wins on 8x8 too (1.12-1.34x) and ties at 7x7 outputs (0.99-1.09x);
+// - input gradient: on AVX-512 direct wins from 14x14 inputs (1.0-4.5x) and, since stride-1 grids
+//   share their padding between rows and images (2026-12-06), on 8x8 too (1.34-1.54x; before:
+//   0.85-0.9x), and loses with one input channel (0.69-0.85x); on AVX2 (forced on the Zen 5) from
+//   16x16 inputs (1.37-4.9x) since its tap loop no longer keeps an accumulator on the stack
+//   (before: only from 32x32; 16x16 0.64-0.75x), and ties on 8x8 (0.92-1.2x) and 14x14 at stride 2;
+// - filter gradient (measured again after it went to L2-sized runs of images with the input vector
+//   kept in a register, 2026-12-06, same machine and command with --fastest): direct wins while the
+//   im2col matrix has few rows (K = channels x taps <= 144: 2.2-5.3x on both ISAs) and on maps of
+//   16x16 outputs and more whatever K (SegNet's K = 288 and 576 at 16x16: 1.23-2.1x AVX-512,
+//   1.07-1.54x AVX2), and loses or ties on 8x8 and 7x7 maps from K = 288 (0.87-1.10x AVX-512,
+//   0.82-1.0x AVX2 with the shared padding), where a run's sums are short.
 ConvAlgo conv_rule(ConvPass pass, const ConvGeom& g) {
   if (!conv_direct_supported(g)) return ConvAlgo::Im2col;
   const bool wide = active_isa() == Isa::Avx512;
@@ -65,13 +70,13 @@ ConvAlgo conv_rule(ConvPass pass, const ConvGeom& g) {
   bool direct = false;
   switch (pass) {
     case ConvPass::Forward:
-      direct = g.out_c >= block && (wide || g.out_h * g.out_w >= 256);
+      direct = g.out_c >= block && (wide || g.out_h * g.out_w >= 64);
       break;
     case ConvPass::BackwardInput:
-      direct = g.in_c >= block && g.in_h * g.in_w >= (wide ? 196 : 1024);
+      direct = g.in_c >= block && g.in_h * g.in_w >= (wide ? 64 : 256);
       break;
     case ConvPass::BackwardFilter:
-      direct = g.in_c * g.kh * g.kw <= 160 || (g.out_c <= 32 && g.in_c * g.kh * g.kw <= 576);
+      direct = g.in_c * g.kh * g.kw <= 160 || g.out_h * g.out_w >= 256;
       break;
   }
   return direct ? ConvAlgo::Direct : ConvAlgo::Im2col;

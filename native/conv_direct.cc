@@ -12,6 +12,7 @@
 #include <vector>
 #include "conv_direct_kernel.h"
 #include "cpu.h"
+#include "parallel.h"
 #include "thread_pool.h"
 #include "vec_math.h"
 
@@ -39,6 +40,9 @@ float* grown(std::vector<float>& v, size_t n) {
 // Floats of input per run of images: about a quarter of a 1-2 MiB L2, so the run's input and
 // its output block stay in L2 while every block of output channels passes over them.
 constexpr long kRunBudget = 1L << 16;
+// The filter gradient's run input stays in L2 while each block of dy rows passes over it: half of
+// a 1 MiB L2 (Zen 5; a quarter of the Xeon's 2 MiB).
+constexpr long kFilterRunBudget = 1L << 18;
 
 // The forward layout: phase planes of hq x wq per image; per channel, S = sh·sw phases, each
 // holding the run's `count` images one after the other.
@@ -84,7 +88,14 @@ void forward_offsets(const ConvGeom& g, const Layout& L, int* offsets) {
     }
 }
 
+// At stride 1 neighbours share their padding: a row's right padding is the next row's left one and
+// an image's bottom padding the next image's top one (both zero), so a grid holds in_h + ph rows
+// of in_w + pw per image instead of in_h + 2ph of in_w + 2pw (8x8 maps: 81 positions, not 100, for
+// 64 outputs). This needs every output inside its image's rows and columns, that is a padding no
+// wider than the kernel's reach; wider paddings (a 1x1 kernel with padding) keep their own.
 Layout forward_layout(const ConvGeom& g, long count) {
+  if (g.sh == 1 && g.sw == 1 && g.ph <= g.dh * (g.kh - 1) && g.pw <= g.dw * (g.kw - 1))
+    return {g.in_h + g.ph, g.in_w + g.pw, count};
   return {ceil_div(g.in_h + 2 * g.ph, g.sh), ceil_div(g.in_w + 2 * g.pw, g.sw), count};
 }
 
@@ -144,32 +155,52 @@ AEKIT_INLINE void forward_run(const Forward& f, long n0) {
 
 // ---------------------------------------------------------------- filter gradient
 
+// The filter gradient runs over runs of images: each run's input and dy are laid out on grids that
+// stay in L2 while every (output block, input channel) pair passes over them, and the run's sums
+// go to its own slice of `partial`; the slices are then added in run order. Runs depend on the
+// geometry alone, so the sums do not depend on the thread count.
 struct Filter {
-  const float* dy;  // dy on the grid: [oc][q]
-  const float* in;  // the whole batch in the forward layout
-  float* dw;
+  const float *x, *dy;
   const ConvGeom* g;
-  float beta;
   const int* offsets;  // padded to a multiple of TT taps
-  long plane, q_len;
+  long run;            // images per run
+  float* partial;      // [run][out_c][in_c][taps]
 };
 
-// dw for output channels [oc0, oc0 + RO) and input channel c.
 template <class V>
-AEKIT_INLINE void filter_task(const Filter& f, long oc0, long c) {
-  constexpr int RO = TapBlock<V>::RO, TT = TapBlock<V>::TT;
+AEKIT_INLINE void filter_run(const Filter& f, long r) {
+  constexpr int RO = TapBlock<V>::RO, TT = TapBlock<V>::TT, W = VT<V>::N;
   const ConvGeom& g = *f.g;
+  const long n0 = r * f.run, count = std::min(f.run, g.batch - n0);
+  const Layout L = forward_layout(g, f.run);
   const long taps = g.kh * g.kw;
-  float sums[RO * TT];
-  for (long t0 = 0; t0 < taps; t0 += TT) {
-    tap_gradient<V, RO, TT>(f.dy + oc0 * f.q_len, f.q_len, f.in + c * f.plane, f.offsets + t0, f.q_len, sums);
-    for (int r = 0; r < RO && oc0 + r < g.out_c; ++r)
-      for (long t = t0; t < std::min(taps, t0 + TT); ++t) {
-        float& d = f.dw[((oc0 + r) * g.in_c + c) * taps + t];
-        const float v = sums[r * TT + (t - t0)];
-        d = f.beta == 0.f ? v : f.beta * d + v;
+  const long plane = g.sh * g.sw * L.count * L.image();
+  const long q_len = ceil_div(count * L.image(), W) * W;
+  const long rows = ceil_div(g.out_c, RO) * RO;  // zero rows past out_c
+  Scratch& s = scratch();
+  // Slack past the last channel: taps of the last grid positions read up to a plane beyond it.
+  const size_t in_size = size_t(plane) * (g.in_c + 1) + q_len;
+  float* in = grown(s.in, in_size);
+  lay_out_input(f.x, g, L, n0, count, in, in_size);
+  float* grid = grown(s.out, size_t(rows) * q_len);
+  std::fill(grid, grid + size_t(rows) * q_len, 0.f);
+  for (long oc = 0; oc < g.out_c; ++oc)
+    for (long i = 0; i < count; ++i)
+      for (long oh = 0; oh < g.out_h; ++oh) {
+        const float* from = f.dy + (((n0 + i) * g.out_c + oc) * g.out_h + oh) * g.out_w;
+        std::copy(from, from + g.out_w, grid + oc * q_len + i * L.image() + oh * L.wq);
       }
-  }
+  float* out = f.partial + r * g.out_c * g.in_c * taps;
+  float sums[RO * TT];
+  // Each block's dy rows stay in L1 while the channels' input rows stream from L2 (one new line a
+  // step: the taps of a row reuse the lines of the rows above).
+  for (long oc0 = 0; oc0 < g.out_c; oc0 += RO)
+    for (long c = 0; c < g.in_c; ++c)
+      for (long t0 = 0; t0 < taps; t0 += TT) {
+        tap_gradient<V, RO, TT>(grid + oc0 * q_len, q_len, in + c * plane, f.offsets + t0, q_len, sums);
+        for (int k = 0; k < RO && oc0 + k < g.out_c; ++k)
+          for (long t = t0; t < std::min(taps, t0 + TT); ++t) out[((oc0 + k) * g.in_c + c) * taps + t] = sums[k * TT + (t - t0)];
+      }
 }
 
 // ---------------------------------------------------------------- input gradient
@@ -194,6 +225,33 @@ struct BackwardInput {
   long top, left;
   long run;
 };
+
+// Copies a block's rows of one phase from the grid (`q_len` floats a row) to dx, with beta: input
+// channels [ic0, ic0 + rows) of images [n0, n0 + count). Not inlined into the kernel's function:
+// there its 0.f stayed in a vector register through the tap loop, and the AVX2 build, one register
+// short, kept an accumulator on the stack (1.5x slower).
+__attribute__((noinline)) void write_block(const BackwardInput& f, const Phase& P, const float* out, long q_len, long ic0,
+                                           long rows, long n0, long count, long image) {
+  const ConvGeom& g = *f.g;
+  for (long r = 0; r < rows; ++r) {
+    const long ic = ic0 + r;
+    for (long i = 0; i < count; ++i) {
+      float* to = f.dx + ((n0 + i) * g.in_c + ic) * g.in_h * g.in_w + P.a * g.in_w + P.b;
+      const float* grid = out + r * q_len + i * image;
+      for (long row = 0; row < P.rows; ++row) {
+        float* d = to + row * g.sh * g.in_w;
+        const float* from = grid + row * f.wd;
+        if (P.ntaps == 0) {
+          for (long j = 0; j < P.cols; ++j) d[j * g.sw] = f.beta == 0.f ? 0.f : f.beta * d[j * g.sw];
+        } else if (g.sw == 1 && f.beta == 0.f) {
+          std::copy(from, from + P.cols, d);
+        } else {
+          for (long j = 0; j < P.cols; ++j) d[j * g.sw] = f.beta == 0.f ? from[j] : f.beta * d[j * g.sw] + from[j];
+        }
+      }
+    }
+  }
+}
 
 template <class V>
 AEKIT_INLINE void backward_input_run(const BackwardInput& f, long n0) {
@@ -221,24 +279,7 @@ AEKIT_INLINE void backward_input_run(const BackwardInput& f, long n0) {
       if (P.ntaps > 0)
         tap_block<V, R, T>(in, plane, static_cast<int>(g.out_c), P.offsets, P.ntaps, P.w + blk * g.out_c * P.ntaps * R,
                            out, q_len, 0, q_len);
-      for (int r = 0; r < R && blk * R + r < g.in_c; ++r) {
-        const long ic = blk * R + r;
-        for (long i = 0; i < count; ++i) {
-          float* to = f.dx + ((n0 + i) * g.in_c + ic) * g.in_h * g.in_w + P.a * g.in_w + P.b;
-          const float* grid = out + r * q_len + i * image;
-          for (long row = 0; row < P.rows; ++row) {
-            float* d = to + row * g.sh * g.in_w;
-            const float* from = grid + row * f.wd;
-            if (P.ntaps == 0) {
-              for (long j = 0; j < P.cols; ++j) d[j * g.sw] = f.beta == 0.f ? 0.f : f.beta * d[j * g.sw];
-            } else if (g.sw == 1 && f.beta == 0.f) {
-              std::copy(from, from + P.cols, d);
-            } else {
-              for (long j = 0; j < P.cols; ++j) d[j * g.sw] = f.beta == 0.f ? from[j] : f.beta * d[j * g.sw] + from[j];
-            }
-          }
-        }
-      }
+      write_block(f, P, out, q_len, blk * R, std::min<long>(R, g.in_c - blk * R), n0, count, image);
     }
   }
 }
@@ -248,9 +289,7 @@ AEKIT_INLINE void backward_input_run(const BackwardInput& f, long n0) {
   TARGET __attribute__((noinline)) void backward_input_##SUFFIX(const BackwardInput& f, long n0) {               \
     backward_input_run<V>(f, n0);                                                                                \
   }                                                                                                              \
-  TARGET __attribute__((noinline)) void filter_##SUFFIX(const Filter& f, long oc0, long c) {                     \
-    filter_task<V>(f, oc0, c);                                                                                   \
-  }
+  TARGET __attribute__((noinline)) void filter_##SUFFIX(const Filter& f, long r) { filter_run<V>(f, r); }
 AEKIT_DIRECT_ISA(avx512, AEKIT_TARGET_AVX512, v16f)
 AEKIT_DIRECT_ISA(avx2, AEKIT_TARGET_AVX2, v8f)
 AEKIT_DIRECT_ISA(base, AEKIT_TARGET_BASE, v4f)
@@ -258,11 +297,11 @@ AEKIT_DIRECT_ISA(base, AEKIT_TARGET_BASE, v4f)
 struct DirectIsa {
   void (*forward)(const Forward&, long);
   void (*backward_input)(const BackwardInput&, long);
-  void (*filter)(const Filter&, long, long);
+  void (*filter)(const Filter&, long);
   int lanes, R, T, RO, TT;
 };
 template <class V> DirectIsa isa_of(void (*fw)(const Forward&, long), void (*bi)(const BackwardInput&, long),
-                                    void (*fi)(const Filter&, long, long)) {
+                                    void (*fi)(const Filter&, long)) {
   using B = TapBlock<V>;
   return {fw, bi, fi, VT<V>::N, B::R, B::T, B::RO, B::TT};
 }
@@ -320,37 +359,31 @@ void conv2d_forward_direct(const float* x, const float* w, const float* bias, fl
 
 void conv2d_backward_filter_direct(const float* x, const float* dy, float* dw, const ConvGeom& g, float beta) {
   const DirectIsa isa = direct_isa();
-  const Layout L = forward_layout(g, g.batch);
   const long taps = g.kh * g.kw;
-  const long q_len = ceil_div(g.batch * L.image(), isa.lanes) * isa.lanes;
-  const long plane = g.sh * g.sw * g.batch * L.image();
+  const long size = g.out_c * g.in_c * taps;
+  // Images per run: the run's input phases and dy rows within kFilterRunBudget floats.
+  const long rows = ceil_div(g.out_c, isa.RO) * isa.RO;
+  const long per_image = (g.in_c * g.sh * g.sw + rows) * forward_layout(g, 1).image();
+  const long run = std::max(1L, std::min(g.batch, kFilterRunBudget / std::max(1L, per_image)));
+  const long runs = ceil_div(g.batch, run);
   Packed& pk = packed();
-  // The whole batch on one grid (the sum over images runs along it), laid out on the pool.
-  const size_t in_size = size_t(plane) * (g.in_c + 1) + q_len;
-  if (pk.in.size() < in_size) pk.in.resize(in_size);
-  const long rows = ceil_div(g.out_c, isa.RO) * isa.RO;  // zero rows past out_c
-  if (pk.dy.size() < size_t(rows) * q_len) pk.dy.resize(size_t(rows) * q_len);
-  float* in = pk.in.data();
-  float* grid = pk.dy.data();
-  ThreadPool::instance().parallel_for(2, [&](int part) {
-    if (part == 0) {
-      lay_out_input(x, g, L, 0, g.batch, in, in_size);
-      return;
-    }
-    std::fill(grid, grid + size_t(rows) * q_len, 0.f);
-    for (long oc = 0; oc < g.out_c; ++oc)
-      for (long n = 0; n < g.batch; ++n)
-        for (long oh = 0; oh < g.out_h; ++oh) {
-          const float* from = dy + ((n * g.out_c + oc) * g.out_h + oh) * g.out_w;
-          std::copy(from, from + g.out_w, grid + oc * q_len + n * L.image() + oh * L.wq);
-        }
-  });
   pk.offsets.assign(ceil_div(taps, isa.TT) * isa.TT, 0);
-  forward_offsets(g, L, pk.offsets.data());
-  Filter f{grid, in, dw, &g, beta, pk.offsets.data(), plane, q_len};
-  const long oc_blocks = rows / isa.RO;
-  ThreadPool::instance().parallel_for(static_cast<int>(oc_blocks * g.in_c), [&](int t) {
-    isa.filter(f, (t / g.in_c) * isa.RO, t % g.in_c);
+  forward_offsets(g, forward_layout(g, run), pk.offsets.data());
+  // One run writes dw's sums itself when beta does not ask for the old values.
+  float* partial = dw;
+  if (runs > 1 || beta != 0.f) {
+    if (pk.w.size() < size_t(runs * size)) pk.w.resize(size_t(runs * size));
+    partial = pk.w.data();
+  }
+  Filter f{x, dy, &g, pk.offsets.data(), run, partial};
+  ThreadPool::instance().parallel_for(static_cast<int>(runs), [&](int r) { isa.filter(f, r); });
+  if (partial == dw) return;
+  parallel_range(size_t(size), [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      float sum = partial[i];
+      for (long r = 1; r < runs; ++r) sum += partial[r * size + i];
+      dw[i] = beta == 0.f ? sum : beta * dw[i] + sum;
+    }
   });
 }
 
@@ -373,8 +406,11 @@ void conv2d_backward_input_direct(const float* dy, const float* w, float* dx, co
         min_ew = std::min(min_ew, e), max_ew = std::max(max_ew, e);
       }
   const long top = -min_eh, left = -min_ew;
-  const long hd = top + std::max(g.out_h, ceil_div(g.in_h, g.sh) + max_eh);
-  const long wd = left + std::max(g.out_w, ceil_div(g.in_w, g.sw) + max_ew);
+  // At stride 1 neighbouring rows and images share their zero padding, as in the forward layout:
+  // the reads past a row's (image's) end land in the next one's leading zeros.
+  const bool shared = g.sh == 1 && g.sw == 1;
+  const long hd = shared ? std::max(top + g.out_h, g.in_h + max_eh) : top + std::max(g.out_h, ceil_div(g.in_h, g.sh) + max_eh);
+  const long wd = shared ? std::max(left + g.out_w, g.in_w + max_ew) : left + std::max(g.out_w, ceil_div(g.in_w, g.sw) + max_ew);
   Packed& pk = packed();
   const int taps = static_cast<int>(g.kh * g.kw);
   pk.offsets.assign(taps, 0);

@@ -53,6 +53,21 @@ AEKIT_INLINE void tap_block(const float* __restrict in, long plane, int channels
   }
 }
 
+// The sum of v's lanes by halves (16 -> 8 -> 4 -> 2 -> 1): a fixed order, in log2(W) vector adds
+// instead of W dependent scalar ones, which on short sums (8x8 maps) cost a fifth of the time.
+template <class V> AEKIT_INLINE float sum_by_halves(V v) {
+  constexpr int W = VT<V>::N;
+  if constexpr (W == 4) {
+    return (v[0] + v[2]) + (v[1] + v[3]);
+  } else {
+    using H = typename VT<V>::H;
+    H lo, hi;
+    std::memcpy(&lo, &v, sizeof lo);
+    std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+    return sum_by_halves<H>(lo + hi);
+  }
+}
+
 // The filter gradient's sums: out[r][t] = Σ_q dy[r][q] · in[q + offsets[t]] for RO rows of dy and
 // up to TT taps at once, over q in [0, q_len) (a multiple of the vector width; dy is zero at
 // positions that are not outputs). The per-lane partial sums are added in a fixed order at the end.
@@ -71,17 +86,14 @@ AEKIT_INLINE void tap_gradient(const float* __restrict dy, long dy_pitch, const 
     for (int r = 0; r < RO; ++r) d[r] = loadu<V>(dy + r * dy_pitch + q);
 #pragma GCC unroll 16
     for (int t = 0; t < TT; ++t) {
-      const V v = loadu<V>(in + offsets[t] + q);
+      V v = loadu<V>(in + offsets[t] + q);
+      in_register(v);
 #pragma GCC unroll 4
       for (int r = 0; r < RO; ++r) acc[r][t] += d[r] * v;
     }
   }
   for (int r = 0; r < RO; ++r)
-    for (int t = 0; t < TT; ++t) {
-      float sum = 0.f;
-      for (int l = 0; l < W; ++l) sum += acc[r][t][l];
-      out[r * TT + t] = sum;
-    }
+    for (int t = 0; t < TT; ++t) out[r * TT + t] = sum_by_halves<V>(acc[r][t]);
 }
 
 // Register blocks per vector width: R·T accumulators plus T input vectors and a broadcast must
@@ -89,7 +101,7 @@ AEKIT_INLINE void tap_gradient(const float* __restrict dy, long dy_pitch, const 
 template <class V> struct TapBlock;
 // The filter gradient holds RO·TT accumulators, RO dy vectors and one input vector.
 template <> struct TapBlock<v16f> { static constexpr int R = 8, T = 3, RO = 2, TT = 9; };
-template <> struct TapBlock<v8f> { static constexpr int R = 4, T = 3, RO = 1, TT = 9; };
+template <> struct TapBlock<v8f> { static constexpr int R = 4, T = 3, RO = 3, TT = 3; };
 template <> struct TapBlock<v4f> { static constexpr int R = 4, T = 3, RO = 1, TT = 9; };
 
 }  // namespace aekit

@@ -54,7 +54,7 @@ export { loadInputFile } from './data/load-input.js';
 export { readNpy, writeNpy } from './data/npy.js';
 export { type Dataset, type Matrix, splitValidation, firstRows } from './data/dataset.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
-export { fitPca, Pca, principalAngles, type PcaOptions, type PrincipalAngles, type Subspace } from './linalg/index.js';
+export { fitGaussianMixture, fitPca, type GaussianMixture, mixtureLogDensity, type MixtureFit, type MixtureFitOptions, Pca, principalAngles, sampleGaussianMixture, type PcaOptions, type PrincipalAngles, type Subspace } from './linalg/index.js';
 export { resumeRun, trainRun, type TrainRunOptions, type TrainRunResult } from './apps/train/train-run.js';
 export { loadRun, saveModel, type LoadedRun } from './run/save-load.js';
 export { parseRunRecord, runRecordSchema, type RunRecord } from './run/run-record.js';

@@ -40,8 +40,11 @@ export class MaxPool2d extends StatelessLayer {
   readonly type = 'max_pool2d';
   readonly outputShape: readonly number[];
   private readonly options: PoolOptions;
-  /** Where the last forward pass found each maximum, until the partner unpooling layer takes them. */
-  private lastIndices: Int32Array | null = null;
+  /**
+   * Where the last forward pass found each maximum, until the partner unpooling layer takes them,
+   * with the output that owns them (the buffer is recycled once that output is freed).
+   */
+  private last: { indices: Int32Array; owner: Tensor } | null = null;
 
   constructor(private readonly config: MaxPool2dSpec, readonly inputShape: readonly number[]) {
     super();
@@ -59,15 +62,19 @@ export class MaxPool2d extends StatelessLayer {
 
   forward(x: Tensor, _ctx?: ForwardContext): Tensor {
     const { y, indices } = maxPool2d(x, this.options);
-    this.lastIndices = indices;
+    this.last = { indices, owner: y };
     return y;
   }
 
-  /** The indices of the last forward pass, once: a second call gives null. */
+  /**
+   * The indices of the last forward pass, once: a second call gives null, and so does a call
+   * after that pass's output was freed (its tidy() scope ended), when the buffer may already hold
+   * another pass's indices.
+   */
   takeIndices(): Int32Array | null {
-    const indices = this.lastIndices;
-    this.lastIndices = null;
-    return indices;
+    const last = this.last;
+    this.last = null;
+    return last && !last.owner.isFreed ? last.indices : null;
   }
 
   spec(): MaxPool2dSpec {

@@ -23,17 +23,21 @@ export const GENERATIVE_FILES = {
 } as const;
 
 /**
- * The figure of `count` prior samples, ten a row.
+ * The figure of `count` samples, ten a row: codes from the prior, or with `mixtureComponents`
+ * from a Gaussian mixture of that many components fitted to the training codes.
  * @example
  * writeSvgAsPng('samples.png', rowsFigure(samplesFigure(samples, [28, 28], 1)));
  */
-export function samplesFigure(samples: Matrix, shape: [number, number], temperature: number): Figure {
+export function samplesFigure(samples: Matrix, shape: [number, number], temperature: number, mixtureComponents?: number): Figure {
   const cols = Math.min(10, samples.n);
   const rows = Math.ceil(samples.n / cols);
+  const source = mixtureComponents === undefined
+    ? `the prior N(0, ${temperature === 1 ? 'I' : `${temperature}²I`})`
+    : `a ${mixtureComponents}-component Gaussian mixture fitted to the training codes${temperature === 1 ? '' : ` (T = ${temperature})`}`;
   return {
-    title: `${samples.n} samples: codes drawn from the prior N(0, ${temperature === 1 ? 'I' : `${temperature}²I`}), decoded`,
+    title: `${samples.n} samples: codes drawn from ${source}, decoded`,
     rows: Array.from({ length: rows }, (_, r) => tileRow('', samples.x.subarray(r * cols * samples.features, Math.min(samples.n, (r + 1) * cols) * samples.features), shape, cols)),
-    caption: 'Each tile is the decoder\'s mean for one code (a Bernoulli output\'s pixel probabilities).',
+    caption: 'Each tile is the decoder\'s output for one code (for a sigmoid output, the Bernoulli pixel probabilities).',
   };
 }
 

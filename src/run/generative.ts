@@ -7,6 +7,7 @@
  */
 import type { Matrix } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
+import { type GaussianMixture, sampleGaussianMixture } from '../linalg/gaussian-mixture.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { variationalParts } from '../training/likelihood.js';
 import { Prng } from '../util/prng.js';
@@ -15,29 +16,45 @@ import { transformRows } from './transform.js';
 /** How new examples are drawn. */
 export interface SampleOptions {
   count: number;
-  /** z ~ N(0, T²I): below 1, more typical and less varied examples; default 1. */
+  /**
+   * z ~ N(0, T²I), or from the mixture with its components' standard deviations scaled by T:
+   * below 1, more typical and less varied examples; default 1.
+   */
   temperature?: number;
   seed?: number;
+  /**
+   * Draw codes from this density instead of the prior N(0, I): a mixture fitted to the training
+   * codes (code-mixture.ts), which also serves a deterministic autoencoder.
+   */
+  mixture?: GaussianMixture;
 }
 
 /**
- * Codes drawn from a VAE's prior N(0, T²I), and their decodings (the decoder's mean: the sigmoid's
- * probabilities for a Bernoulli output), in the model's input space.
- * @throws UsageError for a deterministic autoencoder, which has no prior to draw from
+ * Codes drawn from a VAE's prior N(0, T²I) (or from `options.mixture`), and their decodings (the
+ * decoder's mean: the sigmoid's probabilities for a Bernoulli output), in the model's input space.
+ * @throws UsageError for a deterministic autoencoder without a mixture: it has no prior to draw from
  * @example
  * const { codes, samples } = sampleFromPrior(vae, { count: 100, temperature: 1, seed: 0 });
  */
 export function sampleFromPrior(model: Autoencoder, options: SampleOptions): { codes: Matrix; samples: Matrix } {
-  if (!variationalParts(model)) {
-    throw new UsageError('sample: this model is a deterministic autoencoder, which has no prior to draw codes from; train a VAE (--preset vae or conv-vae), or use aekit interpolate or decode');
+  if (!variationalParts(model) && !options.mixture) {
+    throw new UsageError('sample: this model is a deterministic autoencoder, which has no prior to draw codes from; draw from a density fitted to its training codes (aekit sample --prior mixture), train a VAE (--preset vae or conv-vae), or use aekit interpolate or decode');
+  }
+  if (options.mixture && options.mixture.features !== model.codeSize) {
+    throw new UsageError(`sample: the mixture is over ${options.mixture.features}-d codes, this model's code has ${model.codeSize} units`);
   }
   const temperature = options.temperature ?? 1;
   if (!(temperature > 0 && Number.isFinite(temperature))) throw new UsageError(`sample: the temperature must be a positive number, got ${temperature}`);
   if (!(Number.isInteger(options.count) && options.count > 0)) throw new UsageError(`sample: the count must be a positive integer, got ${options.count}`);
   const rng = new Prng(options.seed ?? 0);
   const units = model.codeSize;
-  const z = new Float32Array(options.count * units);
-  for (let i = 0; i < z.length; i++) z[i] = temperature * rng.normal();
+  let z: Float32Array;
+  if (options.mixture) {
+    z = sampleGaussianMixture(options.mixture, options.count, rng, temperature);
+  } else {
+    z = new Float32Array(options.count * units);
+    for (let i = 0; i < z.length; i++) z[i] = temperature * rng.normal();
+  }
   const codes = { x: z, n: options.count, features: units };
   return { codes, samples: transformRows(model, 'decode', codes) };
 }

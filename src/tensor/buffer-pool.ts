@@ -1,9 +1,11 @@
 /**
- * Recycles Float32Arrays by length. A training step asks for the same sizes every time, so after
- * the first step every buffer comes from here and the steady-state step allocates none.
+ * Recycles Float32Arrays (and the Int32Arrays of ops' saved indices) by length. A training step
+ * asks for the same sizes every time, so after the first step every buffer comes from here and
+ * the steady-state step allocates none.
  */
 export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
+  private readonly freeIndices = new Map<number, Int32Array[]>();
   private allocatedBytes = 0;
 
   /** A buffer of exactly `size` floats, with undefined contents. */
@@ -30,6 +32,24 @@ export class BufferPool {
     stack.push(buffer);
   }
 
+  /** An index buffer of exactly `size` int32s, with undefined contents (max pooling's argmax). */
+  takeIndices(size: number): Int32Array {
+    const reused = this.freeIndices.get(size)?.pop();
+    if (reused) return reused;
+    this.allocatedBytes += size * 4;
+    return new Int32Array(size);
+  }
+
+  /** Returns an index buffer taken from this pool; it must not be used afterwards. */
+  giveIndices(buffer: Int32Array): void {
+    let stack = this.freeIndices.get(buffer.length);
+    if (!stack) {
+      stack = [];
+      this.freeIndices.set(buffer.length, stack);
+    }
+    stack.push(buffer);
+  }
+
   /** Bytes of every buffer this pool has ever created (a measure of steady-state allocation). */
   get totalAllocatedBytes(): number {
     return this.allocatedBytes;
@@ -38,5 +58,6 @@ export class BufferPool {
   /** Drops every idle buffer so the garbage collector can take it. */
   clear(): void {
     this.free.clear();
+    this.freeIndices.clear();
   }
 }

@@ -100,6 +100,8 @@ export class Tensor {
   private gradLive = false;
   /** Owned buffers go back to the pool on free; views and user arrays do not. */
   private readonly pooled: boolean;
+  /** Integer state an op saved beside this output (see `savedIndices`), freed with it. */
+  private indexBuffers: Int32Array[] | null = null;
 
   /** Wraps `data` (not copied). Prefer the static constructors. */
   constructor(data: Float32Array, shape: readonly number[], options: { requiresGrad?: boolean; pooled?: boolean } = {}) {
@@ -173,6 +175,20 @@ export class Tensor {
     return { buffer: this.gradBuffer, beta };
   }
 
+  /**
+   * An index buffer of `length` int32s, undefined contents, that lives exactly as long as this
+   * tensor: for an op that saves integer state beside its output (max pooling's argmax, which its
+   * backward pass and the partner unpooling read). Like the data it comes from the pool and goes
+   * back on free(), so a steady-state training step allocates none.
+   */
+  savedIndices(length: number): Int32Array {
+    if (!this.dataBuffer) throw new UsageError('savedIndices: this tensor was freed');
+    const buffer = this.pooled ? pool.takeIndices(length) : new Int32Array(length);
+    this.indexBuffers ??= [];
+    this.indexBuffers.push(buffer);
+    return buffer;
+  }
+
   /** The only value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new UsageError(`item() needs a one-element tensor, got shape [${this.shape.join(', ')}]`);
@@ -199,7 +215,9 @@ export class Tensor {
     if (this.pooled) {
       pool.give(this.dataBuffer);
       if (this.gradBuffer) pool.give(this.gradBuffer);
+      for (const indices of this.indexBuffers ?? []) pool.giveIndices(indices);
     }
+    this.indexBuffers = null;
     this.dataBuffer = null;
     this.gradBuffer = null;
     this.gradLive = false;

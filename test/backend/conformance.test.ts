@@ -483,6 +483,13 @@ d('native vs reference: convolution and pooling', opts, () => {
     geometry(3, 2, 9, 7, 3, [1, 1], 2, 0, 1, 1),
     geometry(2, 3, 1, 1, 4, [3, 3], 2, 1, 1, 1),
     geometry(2, 17, 8, 8, 19, [3, 3], 1, 1, 1, 1),
+    // SegNet's last layer on 64x64 maps: the direct filter gradient takes the images in runs that
+    // fit the cache (here runs of 2, the last one short) and adds the runs' sums.
+    geometry(3, 16, 64, 64, 11, [3, 3], 1, 1, 1, 1),
+    // Stride 1 with a padding as wide as a 3x3 kernel reaches and wider (a 1x1 kernel with
+    // padding): edge outputs made of padding alone, around the direct kernels' shared padding.
+    geometry(2, 3, 6, 5, 4, [1, 1], 1, 1, 1, 1),
+    geometry(2, 3, 6, 7, 5, [3, 3], 1, 2, 1, 1),
   ];
   // Both algorithms: im2col + GEMM and the direct kernels (forced; normally chosen per shape).
   const algorithms = nativeMod ? ['im2col', 'direct'] as const : [];

@@ -56,6 +56,9 @@ test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-s
   assert.ok(r.conv.samplesPerSecond > 0 && r.conv.batch === 128);
   assert.equal(r.conv.peer, null);
   assert.equal(r.conv.memory.steadyStateAllocatedBytes, 0);
+  // A model with max pooling: its argmax index buffers are recycled too.
+  assert.equal(r.pooling.steps, 2);
+  assert.equal(r.pooling.steadyStateAllocatedBytes, 0);
   if (r.backend !== 'native') {
     assert.equal(r.gemm, null, 'the GEMM section needs the native addon');
     assert.equal(r.conv.tuning, null, 'so does the tuned-against-rule section');

@@ -2,13 +2,17 @@
  * The generative commands end to end on a small VAE trained on 300 dynamically binarised digits:
  * the run folder's pictures (a 2-d code, so the latent grid too), `aekit eval`'s likelihood
  * (`test.nll`, `test.elbo`, with the bound's order), `aekit sample` and `aekit interpolate` (and
- * interpolate on a deterministic autoencoder, labelled as such; sample refused for one).
+ * interpolate on a deterministic autoencoder, labelled as such; sample from the prior refused for
+ * one), and `aekit sample --prior mixture` for both: the mixture fitted to the training codes, its
+ * size chosen on validation codes, stored in the run folder and read back.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNpy } from '../../src/data/npy.js';
+import { sampleGaussianMixture } from '../../src/linalg/gaussian-mixture.js';
+import { Prng } from '../../src/util/prng.js';
 import { aekitInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -67,4 +71,46 @@ test('a deterministic autoencoder: interpolate walks straight and says so; sampl
   assert.match(sampled.stderr, /deterministic autoencoder, which has no prior/);
   const evaluated = await aekitInProcess('eval', '--model', deterministic, '--json');
   assert.equal(JSON.parse(evaluated.stdout).test.nll, undefined);
+  // With a density fitted to its codes, a deterministic autoencoder samples too.
+  const mixed = await aekitInProcess('sample', '--model', deterministic, '--prior', 'mixture:3', '--count', '5', '--output', join(work, 'ae-m.npy'), '--codes', join(work, 'ae-z.npy'), '--json');
+  assert.equal(mixed.code, 0, mixed.stderr);
+  const result = JSON.parse(mixed.stdout);
+  assert.equal(result.prior, 'mixture');
+  assert.equal(result.mixture.codes, 'code');
+  assert.equal(result.mixture.components, 3);
+  assert.deepEqual(readNpy(join(work, 'ae-m.npy')).shape, [5, 784]);
+  assert.deepEqual(readNpy(join(work, 'ae-z.npy')).shape, [5, 64]);
+});
+
+test('aekit sample --prior mixture: fitted to the training codes, sized on validation codes, stored and read back', async () => {
+  const args = ['sample', '--model', run, '--prior', 'mixture:1,2,4', '--count', '300', '--seed', '3', '--codes', join(work, 'mz.npy'), '--png', join(work, 'm.png'), '--force', '--json'];
+  const first = await aekitInProcess(...args, '--output', join(work, 'm1.npy'));
+  assert.equal(first.code, 0, first.stderr);
+  const fitted = JSON.parse(first.stdout);
+  assert.equal(fitted.mixture.reused, false);
+  assert.equal(fitted.mixture.codes, 'posterior-mean');
+  // The limit of 300 less a validation twelfth: 275 training rows, 25 validation rows.
+  assert.deepEqual([fitted.mixture.trainRows, fitted.mixture.validationRows], [275, 25]);
+  const candidates: { components: number; validationLogLikelihood: number; trainLogLikelihood: number }[] = fitted.mixture.candidates;
+  assert.deepEqual(candidates.map((c) => c.components), [1, 2, 4]);
+  const best = candidates.reduce((a, c) => (c.validationLogLikelihood > a.validationLogLikelihood ? c : a));
+  assert.equal(fitted.mixture.components, best.components);
+  // More components never fit the training codes worse by much (EM from a k-means++ start).
+  assert.ok(candidates[2].trainLogLikelihood > candidates[0].trainLogLikelihood);
+  const stored = JSON.parse(readFileSync(join(run, 'code-mixture.json'), 'utf8'));
+  assert.equal(stored.components, best.components);
+  assert.equal(stored.trainBinarization, 'dynamic');
+  assert.equal(stored.mixture.weights.length, best.components);
+  // The codes are the stored mixture's draws with the seed given, exactly.
+  assert.deepEqual(readNpy(join(work, 'mz.npy')).data, sampleGaussianMixture(stored.mixture, 300, new Prng(3)));
+  // A second call with the same sizes and seed reads the file back and draws the same samples.
+  const written = statSync(join(run, 'code-mixture.json')).mtimeMs;
+  const again = await aekitInProcess(...args, '--output', join(work, 'm2.npy'));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).mixture.reused, true);
+  assert.equal(statSync(join(run, 'code-mixture.json')).mtimeMs, written);
+  assert.deepEqual(readNpy(join(work, 'm2.npy')).data, readNpy(join(work, 'm1.npy')).data);
+  const bad = await aekitInProcess('sample', '--model', run, '--prior', 'mixture:0', '--output', join(work, 'm3.npy'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /expected standard, mixture, mixture:K/);
 });

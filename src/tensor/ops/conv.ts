@@ -161,7 +161,10 @@ export interface PoolOptions {
   padding: [number, number];
 }
 
-/** Pooled values and, for each, its place in its input plane (row · width + column). */
+/**
+ * Pooled values and, for each, its place in its input plane (row · width + column). The indices
+ * belong to y (`Tensor.savedIndices`): valid until y is freed, then back in the buffer pool.
+ */
 export interface Pooled {
   y: Tensor;
   indices: Int32Array;
@@ -182,7 +185,9 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Pooled {
   if (outH < 1 || outW < 1) throw new ShapeError(`max_pool2d: input ${formatShape(x.shape)} is smaller than the kernel [${kernel.join(', ')}]`);
   const backend = getBackend();
   const y = Tensor.empty([n, c, outH, outW]);
-  const indices = new Int32Array(y.size);
+  // Owned by y, so that the buffer is recycled with it: the backward pass and a partner
+  // unpooling read it only while the step's tensors live.
+  const indices = y.savedIndices(y.size);
   backend.maxPool2d(x.data, y.data, indices, {
     planes: n * c, inHeight: h, inWidth: w, outHeight: outH, outWidth: outW,
     kernelH: kernel[0], kernelW: kernel[1], strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1],
