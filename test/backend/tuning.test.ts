@@ -22,8 +22,9 @@ function recorder(): TuningAddon & { calls: [number, number[], number][]; cleare
   return r;
 }
 
+const here = { isa: 'avx512', kernels: 'build-a' };
 const fileFor = (isa: string, name?: string): TuningFile => ({
-  format: 'aekit-tuning', version: 1, cpu: { ...cpuIdentity(isa), ...(name ? { name } : {}) }, measuredAt: '2026-12-06T00:00:00Z',
+  format: 'aekit-tuning', version: 1, cpu: { ...cpuIdentity(isa), ...(name ? { name } : {}) }, kernels: 'build-a', measuredAt: '2026-12-06T00:00:00Z',
   conv: [{ pass: 'backwardInput', geometry: g, algorithm: 'direct', rule: 'im2col', im2colMs: 2, directMs: 1 },
     { pass: 'forward', geometry: g, algorithm: 'im2col', rule: 'direct', im2colMs: 1, directMs: 2 }],
 });
@@ -34,27 +35,31 @@ test('a cache measured on this CPU and ISA reaches the addon, pass and algorithm
   assert.equal(path, join(env.AEKIT_CACHE_DIR, 'tuning.json'));
   assert.ok(!existsSync(`${path}.${process.pid}.tmp`), 'written through a temporary file renamed into place');
   const addon = recorder();
-  assert.deepEqual(applyTuning(addon, 'avx512', env), { state: 'applied', path, choices: 2 });
+  assert.deepEqual(applyTuning(addon, here, env), { state: 'applied', path, choices: 2 });
   assert.equal(addon.cleared, 1);
   assert.deepEqual(addon.calls.map(([pass, sizes, algo]) => [pass, sizes[1], sizes[2], algo]), [[1, 16, 64, 2], [0, 16, 64, 1]]);
 });
 
-test('a cache from another CPU or ISA, one measured under contention, an unreadable one, or AEKIT_TUNING=off is not applied', () => {
+test('a cache from another CPU, ISA or build of the kernels, one measured under contention, an unreadable one, or AEKIT_TUNING=off is not applied', () => {
   const env = { AEKIT_CACHE_DIR: tempDir('tuning-other') };
   const addon = recorder();
-  assert.equal(applyTuning(addon, 'avx512', env).state, 'absent');
+  assert.equal(applyTuning(addon, here, env).state, 'absent');
   writeTuning(fileFor('avx2'), env);
-  const isa = applyTuning(addon, 'avx512', env);
+  const isa = applyTuning(addon, here, env);
   assert.equal(isa.state, 'ignored');
   assert.match((isa as { reason: string }).reason, /avx2\), this is .* avx512\)/);
   writeTuning(fileFor('avx512', 'Some Other CPU'), env);
-  assert.match((applyTuning(addon, 'avx512', env) as { reason: string }).reason, /measured on Some Other CPU/);
+  assert.match((applyTuning(addon, here, env) as { reason: string }).reason, /measured on Some Other CPU/);
   writeTuning({ ...fileFor('avx512'), contended: true }, env);
-  assert.match((applyTuning(addon, 'avx512', env) as { reason: string }).reason, /measured while other work held the cores/);
+  assert.match((applyTuning(addon, here, env) as { reason: string }).reason, /measured while other work held the cores/);
+  writeTuning({ ...fileFor('avx512'), kernels: 'build-b' }, env);
+  assert.match((applyTuning(addon, here, env) as { reason: string }).reason, /measured with another build of the native kernels \(build-b, this is build-a\); run aekit tune again/);
+  writeTuning({ ...fileFor('avx512'), kernels: undefined }, env);
+  assert.match((applyTuning(addon, here, env) as { reason: string }).reason, /another build of the native kernels \(unrecorded/);
   writeFileSync(tuningPath(env), '{ not json');
-  assert.match((applyTuning(addon, 'avx512', env) as { reason: string }).reason, /unreadable/);
+  assert.match((applyTuning(addon, here, env) as { reason: string }).reason, /unreadable/);
   writeTuning(fileFor('avx512'), env);
-  assert.deepEqual(applyTuning(addon, 'avx512', { ...env, AEKIT_TUNING: 'off' }), { state: 'off' });
+  assert.deepEqual(applyTuning(addon, here, { ...env, AEKIT_TUNING: 'off' }), { state: 'off' });
   assert.deepEqual(addon.calls, [], 'nothing reached the addon');
 });
 

@@ -14,9 +14,10 @@ import { tempDir } from '../helpers/temp-dir.js';
 const script = fileURLToPath(new URL('../../bench/train-bench.ts', import.meta.url));
 
 /** The ISA the addon dispatches to here, or null without the addon. */
-async function nativeIsa(): Promise<string | null> {
+async function nativeBuild(): Promise<{ isa: string; kernels: string } | null> {
   try {
-    return (await import('../../src/backend/native/native-backend.js')).nativeInfo().isa;
+    const native = await import('../../src/backend/native/native-backend.js');
+    return { isa: native.nativeInfo().isa, kernels: native.nativeKernelsDigest() };
   } catch {
     return null;
   }
@@ -28,10 +29,10 @@ const conv1: ConvGeometry = { batch: 128, inChannels: 1, inHeight: 28, inWidth: 
 
 test('train bench --json: samples/s, GEMM against the peak, no peer, no steady-state allocation', async () => {
   // A tuning cache for this CPU, so that the tuned-against-rule section reads it instead of measuring.
-  const isa = await nativeIsa();
+  const build = await nativeBuild();
   const env = { ...process.env, AEKIT_CACHE_DIR: tempDir('bench-tuning') };
-  if (isa) {
-    writeTuning({ format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), conv: [
+  if (build) {
+    writeTuning({ format: 'aekit-tuning', version: 1, cpu: cpuIdentity(build.isa), kernels: build.kernels, measuredAt: new Date().toISOString(), conv: [
       { pass: 'forward', geometry: conv1, algorithm: 'im2col', rule: 'direct', im2colMs: 1, directMs: 2 },
       { pass: 'backwardFilter', geometry: conv1, algorithm: 'direct', rule: 'direct', im2colMs: 2, directMs: 1 },
     ] }, env);

@@ -6,7 +6,7 @@
  * every convolution it is asked for.
  */
 import type { Backend, ConvGeometry } from '../../backend/backend.js';
-import { measureCorePeakGflops, measurePeakGflops, nativeInfo, nativeTuningHooks } from '../../backend/native/native-backend.js';
+import { measureCorePeakGflops, measurePeakGflops, nativeInfo, nativeKernelsDigest, nativeTuningHooks } from '../../backend/native/native-backend.js';
 import {
   type ConvChoice, type ConvPass, CONV_PASSES, convSizes, cpuIdentity, installConvChoices, type TuningFile, writeTuning,
 } from '../../backend/native/tuning.js';
@@ -124,7 +124,7 @@ export function tune(backend: Backend, options: TuneOptions = {}): TuneResult {
   }
   const peakGflops = Math.min(peakBefore, peakNow());
   const contention = { peakGflops, corePeakGflops, threads, contended: peakGflops < 0.8 * threads * corePeakGflops };
-  const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), measuredAt: new Date().toISOString(), contended: contention.contended, conv: choices };
+  const file: TuningFile = { format: 'aekit-tuning', version: 1, cpu: cpuIdentity(isa), kernels: nativeKernelsDigest(), measuredAt: new Date().toISOString(), contended: contention.contended, conv: choices };
   const path = options.write === false ? null : writeTuning(file);
   // Take the new choices at once in this process too, unless measured under contention: such a
   // file is ignored when the backend loads, and this process keeps what it had in the same way.

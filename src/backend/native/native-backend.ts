@@ -3,8 +3,9 @@
  * Kernels are passed positional arguments and the Float32Arrays themselves (views included: the
  * addon reads each view's byteOffset), so a call costs a few hundred nanoseconds of N-API glue.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -72,6 +73,8 @@ function packageRoot(): string {
 let addon: Addon | null = null;
 /** What became of the tuning cache when the addon loaded. */
 let tuning: TuningStatus = { state: 'off' };
+/** The loaded addon file's digest: which build of the kernels a tuning was measured with. */
+let kernels = '';
 /** Why the addon could not be loaded (short, for the fallback warning), once a load failed. */
 let loadFailure: string | null = null;
 
@@ -90,7 +93,8 @@ function load(): Addon {
           loadFailure = `${path} was built from other sources: ${mismatch}; rebuild it with "node scripts/build-native.mjs"`;
         } else {
           addon = loaded;
-          tuning = applyTuning(addon, addon.info().isa);
+          kernels = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+          tuning = applyTuning(addon, { isa: addon.info().isa, kernels });
           return addon;
         }
       }
@@ -301,6 +305,15 @@ export function setNativeConvAlgo(algo: 'auto' | 'im2col' | 'direct'): string {
 export function nativeTuningStatus(): TuningStatus {
   load();
   return tuning;
+}
+
+/**
+ * The loaded addon's build, as a digest of its file: a tuning measured with other kernels (an
+ * older aekit, a rebuild after a change) is not applied.
+ */
+export function nativeKernelsDigest(): string {
+  load();
+  return kernels;
 }
 
 /** The addon's tuning hooks, for `aekit tune` and the benchmarks (see tuning.ts). */

@@ -3,7 +3,8 @@
  * pass and shape, im2col + GEMM or the direct kernels. `aekit tune` measures the shapes of the
  * models aekit trains (a second or two) and writes them to a small JSON file in the user's cache
  * folder; the native backend applies the file when it loads, and ignores it when it was measured
- * on another CPU (model name, family, model number) or ISA, or while other work held the cores.
+ * on another CPU (model name, family, model number) or ISA, with another build of the kernels,
+ * or while other work held the cores.
  * Without a file the addon's built-in rule decides (measured on the project's machines). The choice depends on the shape alone, never
  * on timing during training, so a run gives the same bytes run after run on one machine.
  */
@@ -41,6 +42,8 @@ export interface TuningFile {
   format: 'aekit-tuning';
   version: 1;
   cpu: CpuIdentity;
+  /** The digest of the addon whose kernels were timed (absent in files of earlier versions). */
+  kernels?: string;
   measuredAt: string;
   /** Whether other work held the cores while measuring (absent in files of earlier versions). */
   contended?: boolean;
@@ -97,12 +100,13 @@ function sameCpu(a: CpuIdentity, b: CpuIdentity): boolean {
 }
 
 /**
- * Applies the cache file's choices to the addon when it was measured on this CPU and ISA, on
- * cores no other work held.
+ * Applies the cache file's choices to the addon when it was measured on this CPU and ISA, with
+ * this build of the kernels (`kernels`, the addon's digest: new kernels change which algorithm
+ * wins), on cores no other work held.
  * AEKIT_TUNING=off skips it (the built-in rule alone). Never throws: a cache that cannot be read
  * is ignored, and the status says why.
  */
-export function applyTuning(addon: TuningAddon, isa: string, env: NodeJS.ProcessEnv = process.env): TuningStatus {
+export function applyTuning(addon: TuningAddon, build: { isa: string; kernels: string }, env: NodeJS.ProcessEnv = process.env): TuningStatus {
   if (env.AEKIT_TUNING === 'off') return { state: 'off' };
   const path = tuningPath(env);
   let file: TuningFile;
@@ -113,9 +117,12 @@ export function applyTuning(addon: TuningAddon, isa: string, env: NodeJS.Process
   }
   if (file?.format !== 'aekit-tuning' || file.version !== 1 || !Array.isArray(file.conv)) return { state: 'ignored', path, reason: 'not an aekit tuning file of version 1' };
   if (file.contended === true) return { state: 'ignored', path, reason: 'measured while other work held the cores; run aekit tune again when the machine is quiet' };
-  const here = cpuIdentity(isa);
+  const here = cpuIdentity(build.isa);
   if (!file.cpu || !sameCpu(file.cpu, here)) {
     return { state: 'ignored', path, reason: `measured on ${file.cpu?.name} (family ${file.cpu?.family}, model ${file.cpu?.model}, ${file.cpu?.isa}), this is ${here.name} (family ${here.family}, model ${here.model}, ${here.isa})` };
+  }
+  if (file.kernels !== build.kernels) {
+    return { state: 'ignored', path, reason: `measured with another build of the native kernels (${file.kernels ?? 'unrecorded'}, this is ${build.kernels}); run aekit tune again` };
   }
   const applied = installConvChoices(addon, file.conv);
   return { state: 'applied', path, choices: applied };

@@ -18,8 +18,9 @@ export function tuneCommand(): Command {
 For each pass of each convolution the conv presets and SegNet train, times im2col + GEMM against
 the direct kernels (a couple of seconds on a quiet machine) and writes the faster to a small JSON file in your
 cache folder ($AEKIT_CACHE_DIR, else ~/.cache/aekit on Linux). Later runs on this CPU use it; a
-file measured on another CPU or ISA, or while other work held the cores (a loaded machine slows
-the two algorithms unequally), is ignored. AEKIT_TUNING=off runs without it.
+file measured on another CPU or ISA, with another build of the addon (after an upgrade: run
+aekit tune again), or while other work held the cores (a loaded machine slows the two
+algorithms unequally), is ignored. AEKIT_TUNING=off runs without it.
 
 Example:
   $ aekit tune`)

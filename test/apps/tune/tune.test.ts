@@ -32,6 +32,8 @@ test('tune measures each pass and shape of the conv presets once and caches the 
     assert.equal(path, join(dir, 'tuning.json'));
     assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), file);
     assert.deepEqual(file.cpu, cpuIdentity(native!.nativeInfo().isa));
+    assert.match(file.kernels!, /^[0-9a-f]{16}$/);
+    assert.equal(file.kernels, native!.nativeKernelsDigest(), 'the build whose kernels were timed');
     assert.ok(seconds > 0);
     // Whether other work held the cores is measured and recorded, not judged here.
     assert.ok(contention.peakGflops > 0 && contention.corePeakGflops > 0 && contention.threads >= 1);
@@ -55,10 +57,10 @@ test('tune measures each pass and shape of the conv presets once and caches the 
     const addon: TuningAddon = { setConvTuned: (pass, sizes, algo) => { noted.push([pass, ...sizes, algo]); }, clearConvTuned: () => {}, convRule: () => 'im2col' };
     if (file.contended) {
       // Measured on a loaded machine: kept but not applied; as if it had been quiet, it would be.
-      assert.equal(applyTuning(addon, file.cpu.isa, { AEKIT_CACHE_DIR: dir }).state, 'ignored');
+      assert.equal(applyTuning(addon, { isa: file.cpu.isa, kernels: file.kernels }, { AEKIT_CACHE_DIR: dir }).state, 'ignored');
       writeTuning({ ...file, contended: false }, { AEKIT_CACHE_DIR: dir });
     }
-    assert.equal(applyTuning(addon, file.cpu.isa, { AEKIT_CACHE_DIR: dir }).state, 'applied');
+    assert.equal(applyTuning(addon, { isa: file.cpu.isa, kernels: file.kernels }, { AEKIT_CACHE_DIR: dir }).state, 'applied');
     assert.equal(noted.length, 6);
     assert.deepEqual(noted.map((n) => n.at(-1)), file.conv.map((c) => (c.algorithm === 'im2col' ? 1 : 2)));
   } finally {
@@ -76,7 +78,7 @@ test('tune with write: false leaves the cache file alone', { skip: !native && 't
     const { path, file } = tune(selectBackend(), { models: ['conv'], write: false, timing: { maxReps: 2 } });
     assert.equal(path, null);
     assert.equal(file.conv.length, 6);
-    assert.equal(applyTuning({ setConvTuned: () => {}, clearConvTuned: () => {}, convRule: () => 'im2col' }, file.cpu.isa, { AEKIT_CACHE_DIR: dir }).state, 'absent');
+    assert.equal(applyTuning({ setConvTuned: () => {}, clearConvTuned: () => {}, convRule: () => 'im2col' }, { isa: file.cpu.isa, kernels: file.kernels! }, { AEKIT_CACHE_DIR: dir }).state, 'absent');
   } finally {
     if (before === undefined) delete process.env.AEKIT_CACHE_DIR;
     else process.env.AEKIT_CACHE_DIR = before;
