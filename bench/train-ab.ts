@@ -59,8 +59,9 @@ if (args.includes('--tuned')) {
 }
 // Builds from before the soft Jaccard kernel ran that loss in TypeScript, as the reference backend
 // does now: lend them its kernel, so that A is the step as it was.
+const reference = createReferenceBackend();
 const backends: Backend[] = addons.map((a) => (typeof a.softJaccard === 'function'
-  ? nativeBackendOver(a) : { ...nativeBackendOver(a), softJaccard: createReferenceBackend().softJaccard }));
+  ? nativeBackendOver(a) : { ...nativeBackendOver(a), softJaccard: reference.softJaccard.bind(reference) }));
 
 const modelName = flag('--model') ?? 'segnet';
 if (modelName !== 'segnet' && modelName !== 'dense') throw new Error(`--model: segnet or dense, not ${modelName}`);
