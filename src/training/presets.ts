@@ -457,8 +457,8 @@ export const PRESETS = {
     // Chosen on validation digits at equal CPU (README, "Variational autoencoders"): 12 epochs at
     // 2e-3 (225 s of CPU) scored 92.84 nats on 500 validation digits at K = 1,000, against 95.31
     // for 4 epochs (266 s) of a larger decoder (a dense layer of 512 each side of the code and a
-    // stride-1 convolution of 32 maps ending it: vaeModel's hidden and refine), which costs three
-    // times the CPU an epoch. 90 epochs at 18 s of CPU each are 28 minutes at one thread.
+    // stride-1 convolution of 32 maps ending it: vaeModel's hidden and refine), which costs 3.6
+    // times the CPU an epoch. 90 epochs at 16 to 18 s of CPU each are 25 to 28 minutes at one thread.
     training: { epochs: 90, batchSize: 100, lr: 2e-3, schedule: 'cosine', binarize: 'dynamic' },
   },
 } satisfies Record<string, Preset>;
