@@ -10,6 +10,7 @@
         "native/gemm.cc",
         "native/elementwise.cc",
         "native/losses.cc",
+        "native/soft_jaccard.cc",
         "native/optimizers.cc",
         "native/hamming.cc",
         "native/conv.cc",

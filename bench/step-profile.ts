@@ -2,7 +2,10 @@
  * Where a training step's time goes, kernel by kernel: every backend call of a few segnet (or
  * dense) steps timed by the process's CPU clock and summed per kernel and shape.
  *
- *   AEKIT_THREADS=1 node --import tsx bench/step-profile.ts [--model segnet|dense] [--steps 3] [--json]
+ *   AEKIT_THREADS=1 node --import tsx bench/step-profile.ts [--model segnet|dense] [--steps 3] [--segment-loss] [--json]
+ *
+ * --segment-loss gives the segnet model the loss `aekit segment` trains it with (class-balanced
+ * cross-entropy plus the soft Jaccard term at the preset's weight) instead of the plain cross-entropy.
  *
  * The backend is the one a user gets, with this machine's `aekit tune` choices when its cache has
  * them: AEKIT_CACHE_DIR=$(mktemp -d) profiles the built-in convolution rule instead. The calls'
@@ -10,7 +13,7 @@
  */
 import { selectBackend } from '../src/backend/select.js';
 import { Autoencoder } from '../src/models/autoencoder.js';
-import { Segmenter } from '../src/models/segmenter.js';
+import { balancedClassWeights, Segmenter } from '../src/models/segmenter.js';
 import type { Trainable } from '../src/models/trainable.js';
 import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { SEGNET } from '../src/training/presets.js';
@@ -54,7 +57,9 @@ if (modelName === 'segnet') {
     x: new Tensor(Float32Array.from({ length: n * size * size }, () => rng.uniform()), [n, 1, size, size]),
     y: new Tensor(Float32Array.from({ length: n * size * size }, (_, i) => ((i >> 3) * 7 + (i >> 9)) % classes), [n, size, size]),
   };
-  model = Segmenter.create(SEGNET.model, 0);
+  model = Segmenter.create(args.includes('--segment-loss') ? {
+    ...SEGNET.model, classWeights: balancedClassWeights(batch.y!.data, classes, SEGNET.settings.balancePower), jaccardWeight: SEGNET.settings.jaccardWeight,
+  } : SEGNET.model, 0);
 } else {
   batch = { x: new Tensor(Float32Array.from({ length: 256 * 784 }, () => rng.uniform()), [256, 784]) };
   model = Autoencoder.create({ layers: [784, 1000, 500, 250, 30], hiddenActivation: 'sigmoid', codeActivation: 'identity', outputActivation: 'sigmoid', loss: 'mse' }, 0);

@@ -5,7 +5,11 @@
  * (the bench's 784-1000-500-250-30 sigmoid autoencoder, batch 256, Adam, squared error).
  *
  *   node --import tsx bench/train-ab.ts BEFORE.node [--model segnet|dense] [--reps 9] [--steps 3]
- *     [--threads N] [--cpu] [--tuned] [--json]
+ *     [--threads N] [--cpu] [--tuned] [--segment-loss] [--json]
+ *
+ * --segment-loss trains the segnet model with the loss `aekit segment` gives it (src/apps/segment):
+ * class-balanced cross-entropy plus the soft Jaccard term at the preset's weight; without it, the
+ * plain cross-entropy of the figures measured before that loss existed.
  *
  * A is the given file (an older build), B the current build/Release addon with the built-in
  * convolution rule (no tuning cache), or with this CPU's `aekit tune` choices under --tuned.
@@ -21,8 +25,9 @@ import { performance } from 'node:perf_hooks';
 import type { Backend } from '../src/backend/backend.js';
 import { type Addon, nativeBackendOver } from '../src/backend/native/native-backend.js';
 import { installConvChoices, type TuningFile, tuningPath } from '../src/backend/native/tuning.js';
+import { createReferenceBackend } from '../src/backend/reference/reference-backend.js';
 import { Autoencoder } from '../src/models/autoencoder.js';
-import { Segmenter } from '../src/models/segmenter.js';
+import { balancedClassWeights, Segmenter } from '../src/models/segmenter.js';
 import type { Trainable } from '../src/models/trainable.js';
 import { backward, setBackend, Tensor, tidy } from '../src/tensor/index.js';
 import { SEGNET } from '../src/training/presets.js';
@@ -52,7 +57,11 @@ if (args.includes('--tuned')) {
 } else {
   addons[1].clearConvTuned();
 }
-const backends: Backend[] = addons.map((a) => nativeBackendOver(a));
+// Builds from before the soft Jaccard kernel ran that loss in TypeScript, as the reference backend
+// does now: lend them its kernel, so that A is the step as it was.
+const reference = createReferenceBackend();
+const backends: Backend[] = addons.map((a) => (typeof a.softJaccard === 'function'
+  ? nativeBackendOver(a) : { ...nativeBackendOver(a), softJaccard: reference.softJaccard.bind(reference) }));
 
 const modelName = flag('--model') ?? 'segnet';
 if (modelName !== 'segnet' && modelName !== 'dense') throw new Error(`--model: segnet or dense, not ${modelName}`);
@@ -65,7 +74,9 @@ if (modelName === 'segnet') {
   x = new Tensor(uniform(batch * size * size), [batch, 1, size, size]);
   // Label maps with every class present, in blobs as scenes have them.
   y = new Tensor(Float32Array.from({ length: batch * size * size }, (_, i) => ((i >> 3) * 7 + (i >> 9)) % classes), [batch, size, size]);
-  model = Segmenter.create(SEGNET.model, 0);
+  model = Segmenter.create(args.includes('--segment-loss') ? {
+    ...SEGNET.model, classWeights: balancedClassWeights(y.data, classes, SEGNET.settings.balancePower), jaccardWeight: SEGNET.settings.jaccardWeight,
+  } : SEGNET.model, 0);
   lr = SEGNET.training.lr;
 } else {
   x = new Tensor(uniform(batch * 784), [batch, 784]);
@@ -103,7 +114,7 @@ const result = {
   model: modelName, before: resolve(before), reps, steps, batch,
   secondsPerStep: { before: median(seconds[0]), current: median(seconds[1]) },
   ratio: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)],
-  currentConv: args.includes('--tuned') ? 'tuned' : 'rule', clock: cpu ? 'cpu' : 'wall', threads: addons[1].info().threads,
+  currentConv: args.includes('--tuned') ? 'tuned' : 'rule', segmentLoss: args.includes('--segment-loss'), clock: cpu ? 'cpu' : 'wall', threads: addons[1].info().threads,
   loadAverage: [load0, loadavg()[0]],
 };
 if (args.includes('--json')) console.log(JSON.stringify(result));

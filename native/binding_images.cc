@@ -1,6 +1,6 @@
 // The N-API surface of the image kernels: convolution, pooling with indices, unpooling, batch
-// normalisation and the per-pixel softmax cross-entropy. Argument checks only; the kernels are in
-// conv.cc, normalization.cc and losses.cc.
+// normalisation and the per-pixel losses over classes (softmax cross-entropy, soft Jaccard).
+// Argument checks only; the kernels are in conv.cc, normalization.cc, losses.cc and soft_jaccard.cc.
 #include "binding_images.h"
 #include "conv_choice.h"
 #include "cpu.h"
@@ -201,6 +201,19 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Every label an integer class in [0, classes), checked before a kernel reads anything through it;
+// throws (and returns false) at the first that is not.
+bool labels_are_classes(const Napi::CallbackInfo& info, const char* K, const F32& labels, size_t count, long classes) {
+  for (size_t i = 0; i < count; ++i) {
+    const float l = labels.p[i];
+    if (!(l >= 0.f && l < float(classes) && l == float(long(l)))) {
+      fail(info, std::string(K) + ": label " + std::to_string(l) + " at " + std::to_string(i) + " is not a class");
+      return false;
+    }
+  }
+  return true;
+}
+
 // softmaxCrossEntropy(logits, labels, n, classes, positions, weights|null, grad|null) -> [loss, weightSum];
 // every label is checked to be a class before anything is read through it.
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
@@ -216,19 +229,30 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   if (!need(info, K, "logits", z, size) || !need(info, K, "labels", labels, size_t(n * positions)) ||
       (weights.p && !need(info, K, "weights", weights, size_t(classes))) || (grad.p && !need(info, K, "grad", grad, size)))
     return info.Env().Undefined();
-  for (size_t i = 0; i < size_t(n * positions); ++i) {
-    const float l = labels.p[i];
-    if (!(l >= 0.f && l < float(classes) && l == float(long(l)))) {
-      fail(info, std::string(K) + ": label " + std::to_string(l) + " at " + std::to_string(i) + " is not a class");
-      return info.Env().Undefined();
-    }
-  }
+  if (!labels_are_classes(info, K, labels, size_t(n * positions), classes)) return info.Env().Undefined();
   double loss, weight_sum;
   softmax_cross_entropy(z.p, labels.p, weights.p, grad.p, n, classes, positions, &loss, &weight_sum);
   Napi::Array out = Napi::Array::New(info.Env(), 2);
   out.Set(0u, loss);
   out.Set(1u, weight_sum);
   return out;
+}
+
+// softJaccard(logits, labels, n, classes, positions, grad|null) -> loss; the labels are checked as
+// softmaxCrossEntropy's are.
+Napi::Value SoftJaccard(const Napi::CallbackInfo& info) {
+  FtzScope ftz;
+  const char* K = "softJaccard";
+  F32 z, labels, grad;
+  long n, classes, positions;
+  if (!arg_f32(info, 0, K, "logits", z) || !arg_f32(info, 1, K, "labels", labels) ||
+      !arg_planes(info, 2, K, n, classes, positions) || !arg_f32(info, 5, K, "grad", grad, true))
+    return info.Env().Undefined();
+  const size_t size = size_t(n * classes * positions);
+  if (!need(info, K, "logits", z, size) || !need(info, K, "labels", labels, size_t(n * positions)) ||
+      (grad.p && !need(info, K, "grad", grad, size)) || !labels_are_classes(info, K, labels, size_t(n * positions), classes))
+    return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), soft_jaccard(z.p, labels.p, grad.p, n, classes, positions));
 }
 
 // Testing and tuning hook: setConvAlgo("auto" | "im2col" | "direct") forces the algorithm of every
@@ -283,6 +307,7 @@ void register_image_kernels(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormApply", Napi::Function::New(env, BatchNormApply));
   exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
+  exports.Set("softJaccard", Napi::Function::New(env, SoftJaccard));
 }
 
 }  // namespace aekit

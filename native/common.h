@@ -56,6 +56,16 @@ template <class V> AEKIT_INLINE void storeu(float* p, V v) { std::memcpy(p, &v, 
 // (and the tail computes exactly what the body would).
 template <class V> AEKIT_INLINE V load_part(const float* p, size_t n) { V v{}; std::memcpy(&v, p, n * 4); return v; }
 template <class V> AEKIT_INLINE void store_part(float* p, V v, size_t n) { std::memcpy(p, &v, n * 4); }
+// Whole vectors (kFull) as such, a last partial one of r lanes through load_part/store_part. Kernels
+// instantiate their block once per case, so the body never pays for load_part's variable length
+// (a memcpy call per access: 4.8 ns per score on a Zen 5).
+template <class V, bool kFull> AEKIT_INLINE V load_n(const float* at, long r) {
+  return kFull ? loadu<V>(at) : load_part<V>(at, static_cast<size_t>(r));
+}
+template <class V, bool kFull> AEKIT_INLINE void store_n(float* at, V v, long r) {
+  if (kFull) storeu<V>(at, v);
+  else store_part<V>(at, v, static_cast<size_t>(r));
+}
 // Broadcast. Not `V{} + s`: without -ffast-math GCC must keep that add (because of -0.0).
 template <class V> AEKIT_INLINE V splat(float s) { return __builtin_shuffle(V{s}, typename VT<V>::I{}); }
 template <class V> AEKIT_INLINE typename VT<V>::I as_int(V v) { typename VT<V>::I r; std::memcpy(&r, &v, sizeof r); return r; }

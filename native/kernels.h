@@ -29,6 +29,11 @@ double bce_with_logits(const float* z, const float* t, float* grad, size_t n, do
 // w = weights[label] (or 1 when weights is null); grad (when not null) = w·(softmax(z) − onehot).
 void softmax_cross_entropy(const float* z, const float* labels, const float* weights, float* grad, long n, long classes,
                            long positions, double* loss, double* weight_sum);
+// The soft Jaccard loss of z [n, classes, positions] against labels [n, positions] (as above):
+// 1 − (1/K) Σ_c I_c / (S_c + L_c − I_c) over the K classes present in the labels, with I_c, S_c, L_c
+// the batch's float64 sums of softmax(z)_c·[label = c], softmax(z)_c and [label = c]; grad (when not
+// null) = d loss / d z. Neither the sums nor the gradient depend on the thread count.
+double soft_jaccard(const float* z, const float* labels, float* grad, long n, long classes, long positions);
 
 // grad_decay adds grad_decay * p to the gradient (coupled L2: 2λ for λ‖p‖²); decoupled_decay shrinks p by
 // lr * decoupled_decay * p outside the gradient (AdamW, SGDW). Either may be 0.

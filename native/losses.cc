@@ -5,40 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <vector>
+#include "acc64.h"
 #include "common.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "vec_math.h"
 
 namespace aekit {
-
-// Float64 accumulator over a float vector, as two one-register double vectors (low/high lanes).
-template <class V> struct Acc64 {
-  using H = typename VT<V>::H;
-  using DH = typename VT<V>::DH;
-  DH lo{}, hi{};
-  AEKIT_INLINE void add(V x) {  // += x
-    H l, h;
-    std::memcpy(&l, &x, sizeof l);
-    std::memcpy(&h, reinterpret_cast<const char*>(&x) + sizeof l, sizeof h);
-    lo += __builtin_convertvector(l, DH);
-    hi += __builtin_convertvector(h, DH);
-  }
-  AEKIT_INLINE void add_sq(V x) {  // += x*x, squared in double as the reference does
-    H l, h;
-    std::memcpy(&l, &x, sizeof l);
-    std::memcpy(&h, reinterpret_cast<const char*>(&x) + sizeof l, sizeof h);
-    DH dl = __builtin_convertvector(l, DH), dh = __builtin_convertvector(h, DH);
-    lo += dl * dl;
-    hi += dh * dh;
-  }
-  AEKIT_INLINE double total() const {
-    DH t = lo + hi;
-    double s = 0;
-    for (int i = 0; i < VT<V>::N / 2; ++i) s += t[i];
-    return s;
-  }
-};
 
 // Runs f(begin, end) -> double over chunks and adds the partials in order.
 template <class F> static double reduce_chunks(size_t n, F&& f) {
@@ -165,17 +138,9 @@ double bce_with_logits(const float* z, const float* t, float* grad, size_t n, do
 // Softmax cross-entropy over [n, classes, positions], W positions at a time: the class scores of
 // a position are `positions` apart, so each lane is one position and the class loop runs over
 // registers. Labels arrive as floats, which lets a lane compare its label with the class directly.
-// Whole vectors load and store as such; only the last, partial one goes through load_part (whose
-// variable length would make every access a memcpy call: 4.8 ns per score on a Zen 5).
+// Whole vectors load and store as such; only the last, partial one goes through load_part
+// (load_n/store_n in common.h).
 // Not lambdas: a lambda does not inherit its function's target attribute (parallel.h).
-template <class V, bool kFull> AEKIT_INLINE V load_n(const float* at, long r) {
-  return kFull ? loadu<V>(at) : load_part<V>(at, static_cast<size_t>(r));
-}
-template <class V, bool kFull> AEKIT_INLINE void store_n(float* at, V v, long r) {
-  if (kFull) storeu<V>(at, v);
-  else store_part<V>(at, v, static_cast<size_t>(r));
-}
-
 template <class V, bool kFull>
 AEKIT_INLINE void softmax_ce_block(const float* z, const float* labels, const float* weights, float* g, long classes,
                                    long positions, long p, long r, Acc64<V>& acc_loss, Acc64<V>& acc_w) {

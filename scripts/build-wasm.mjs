@@ -24,6 +24,7 @@ export const WASM_SOURCES = [
   'native/gemm.cc',
   'native/elementwise.cc',
   'native/losses.cc',
+  'native/soft_jaccard.cc',
   'native/optimizers.cc',
   'native/hamming.cc',
   'native/conv.cc',

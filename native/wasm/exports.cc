@@ -79,6 +79,11 @@ void aekit_softmax_cross_entropy(const float* z, const float* labels, const floa
   softmax_cross_entropy(z, labels, weights, grad, n, classes, positions, &out[0], &out[1]);
 }
 
+AEKIT_EXPORT(aekit_soft_jaccard)
+double aekit_soft_jaccard(const float* z, const float* labels, float* grad, int n, int classes, int positions) {
+  return soft_jaccard(z, labels, grad, n, classes, positions);
+}
+
 AEKIT_EXPORT(aekit_axpby) void aekit_axpby(const float* a, float alpha, float* out, float beta, int n) { axpby(a, alpha, out, beta, n); }
 
 AEKIT_EXPORT(aekit_adam_step)

@@ -249,6 +249,17 @@ export interface Backend {
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
     weights: Float32Array | null, grad: Float32Array | null): [number, number];
 
+  /**
+   * The soft Jaccard loss of logits [n, classes, positions] against labels [n, positions] (class
+   * indices held as floats, each an integer in [0, classes)): with p the softmax over classes,
+   * I_c = Σ p_c·[label = c], S_c = Σ p_c and L_c = Σ [label = c] summed in float64 over every
+   * example and position, returns 1 − (1/K) Σ_c I_c / (S_c + L_c − I_c) over the K classes with
+   * L_c > 0 (0 when there are none). When grad is not null it receives d loss / d logits:
+   * p_k·(g_k − Σ_c p_c g_c), g_c = d loss / d p_c. A label that is not a class is an error.
+   */
+  softJaccard(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
+    grad: Float32Array | null): number;
+
   /** True when every value is finite. */
   allFinite(a: Float32Array): boolean;
 }

@@ -127,7 +127,8 @@ export function codeMixtureOfRun(dir: string, model: Autoencoder, record: RunRec
     && stored.candidates.map((c) => c.components).join(',') === options.components.join(',')) {
     return { codeMixture: stored, reused: true };
   }
-  const { train, validation } = recordedData(record, dir);
+  // The fit needs every training row's code at once: a streamed run's rows are not at hand.
+  const { train, validation } = recordedData(record, dir, { remedy: 'a mixture is fitted to the codes of the training rows, so use --prior standard, or train without --max-memory' });
   const rows = dynamic ? binarizedCopy(train, new Prng(options.seed)) : train;
   const codeMixture: CodeMixture = {
     ...fitCodeMixture(model, rows, validation, options, variationalParts(model) !== null),

@@ -38,7 +38,7 @@ export function evaluationData(record: RunRecord, dir: string, options: { data?:
     stream.close();
     return binarizedLikeRun(record, applyScaling(stream.test, record.data!.scale), 'test');
   }
-  return recordedData(record, dir, { testLimit: options.testLimit }).test;
+  return recordedData(record, dir, { testLimit: options.testLimit, remedy: 'pass --data to say what to score it on' }).test;
 }
 
 /**
@@ -63,15 +63,18 @@ function streamedSpec(record: RunRecord, dir: string): string | null {
  * A run's own splits, as it trained on them (the recorded limit, validation share and seed, and
  * scaling). Data that has moved since is named, with what to do.
  * @param dir the run folder, for messages
+ * @param options.remedy what the user can do when the run's rows cannot be had (a command's own
+ *   flags; the default names --data and --input)
  * @example
  * const { train, test } = recordedData(record, 'runs/deep');
  */
-export function recordedData(record: RunRecord, dir: string, options: { testLimit?: number } = {}): RunData {
+export function recordedData(record: RunRecord, dir: string, options: { testLimit?: number; remedy?: string } = {}): RunData {
+  const remedy = options.remedy ?? 'pass --data (or --input) to name the rows to use';
   if (!record.data || !record.training) {
-    throw new UsageError(`${dir} records no training data (it was saved with saveModel); pass --data to say what to score it on`);
+    throw new UsageError(`${dir} records no training data (it was saved with saveModel); ${remedy}`);
   }
   if (streamedSpec(record, dir) !== null) {
-    throw new UsageError(`${dir} was trained by streaming its data (--max-memory), so its training rows are not held in memory; pass --data (or --input) to name the rows to use`);
+    throw new UsageError(`${dir} was trained by streaming its data (--max-memory), so its training rows are not held in memory; ${remedy}`);
   }
   const spec = record.data.path ?? record.data.spec;
   const named = spec === 'mnist' || spec === 'fashion-mnist';

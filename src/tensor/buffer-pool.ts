@@ -10,8 +10,7 @@ export class BufferPool {
 
   /** A buffer of exactly `size` floats, with undefined contents. */
   take(size: number): Float32Array {
-    const stack = this.free.get(size);
-    const reused = stack?.pop();
+    const reused = this.free.get(size)?.pop();
     if (reused) return reused;
     this.allocatedBytes += size * 4;
     return new Float32Array(size);
@@ -24,12 +23,7 @@ export class BufferPool {
 
   /** Returns a buffer taken from this pool; it must not be used afterwards. */
   give(buffer: Float32Array): void {
-    let stack = this.free.get(buffer.length);
-    if (!stack) {
-      stack = [];
-      this.free.set(buffer.length, stack);
-    }
-    stack.push(buffer);
+    shelve(this.free, buffer);
   }
 
   /** An index buffer of exactly `size` int32s, with undefined contents (max pooling's argmax). */
@@ -42,12 +36,7 @@ export class BufferPool {
 
   /** Returns an index buffer taken from this pool; it must not be used afterwards. */
   giveIndices(buffer: Int32Array): void {
-    let stack = this.freeIndices.get(buffer.length);
-    if (!stack) {
-      stack = [];
-      this.freeIndices.set(buffer.length, stack);
-    }
-    stack.push(buffer);
+    shelve(this.freeIndices, buffer);
   }
 
   /** Bytes of every buffer this pool has ever created (a measure of steady-state allocation). */
@@ -60,4 +49,11 @@ export class BufferPool {
     this.free.clear();
     this.freeIndices.clear();
   }
+}
+
+/** Puts `buffer` on the stack of idle buffers of its length. */
+function shelve<T extends Float32Array | Int32Array>(free: Map<number, T[]>, buffer: T): void {
+  const stack = free.get(buffer.length);
+  if (stack) stack.push(buffer);
+  else free.set(buffer.length, [buffer]);
 }

@@ -16,6 +16,13 @@
  *  - Column/axis sums: 1e-5 · Σ|a| (float32 partial sums over at most a few hundred terms).
  *  - sum / sumSquares: 1e-9 relative to Σ|a| (both accumulate in float64; only order differs).
  *  - Losses: 1e-5 relative (float32 per-element terms, float64 accumulation); gradients 2e-6.
+ *  - Soft Jaccard: loss 5e-7 absolute (it lies in [0, 1]; the probabilities differ by a few float32
+ *    ulp, exp's polynomial against Math.exp, so a class's I/U by up to a few 1e-7 when it has one
+ *    position, less over many, where the differences average out: 6e-8 seen); gradient 1e-5
+ *    relative + 5e-7 · the largest |d loss/d p_c| (at most 1/(K·U_c), see jaccardScale): the
+ *    gradient p_k·(g_k − Σ_c p_c g_c) cancels in float32 on both sides (p_k near 1 makes g_k − Σ
+ *    nearly g_k·(1 − p_k), and p is float32 in both), an error of a few float32 ulp of that scale
+ *    (at most 1.7e-7 of it seen over 1,300 random cases on every ISA).
  *  - Optimizers: 1e-5 relative + 1e-7..1e-6 absolute (float32 vs float64 arithmetic per element;
  *    the absolute part covers cancellation in momentum/velocity sums of O(1) gradients).
  */
@@ -120,6 +127,30 @@ function expectNumber(label: string, got: number, want: number, tol: number): vo
 }
 const maxAbs = (a: Float32Array): number => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 const sumAbs = (a: Float32Array): number => a.reduce((s, x) => s + Math.abs(x), 0);
+
+/**
+ * The scale of the soft Jaccard's d loss/d p_c: max over the K present classes of 1/(K·U_c) (which
+ * bounds I_c/(K·U_c²) too), from a float64 softmax of its own.
+ */
+function jaccardScale(z: Float32Array, labels: Float32Array, n: number, classes: number, positions: number): number {
+  const sum = new Float64Array(classes), overlap = new Float64Array(classes), count = new Float64Array(classes);
+  const e = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < positions; q++) {
+      const at = (c: number) => (i * classes + c) * positions + q;
+      let top = -Infinity;
+      for (let c = 0; c < classes; c++) top = Math.max(top, z[at(c)]);
+      let total = 0;
+      for (let c = 0; c < classes; c++) total += (e[c] = Math.exp(z[at(c)] - top));
+      const l = labels[i * positions + q];
+      count[l]++;
+      overlap[l] += e[l] / total;
+      for (let c = 0; c < classes; c++) sum[c] += e[c] / total;
+    }
+  }
+  const present = count.filter((v) => v > 0).length;
+  return Math.max(...Array.from(count, (v, c) => (v > 0 ? 1 / (present * (sum[c] + v - overlap[c])) : 0)));
+}
 
 const d = describe;
 const opts = { skip: skipReason };
@@ -651,6 +682,35 @@ d('native vs reference: batch normalisation and softmax cross-entropy', opts, ()
       assert.throws(() => native!.softmaxCrossEntropy(new Float32Array(4), Float32Array.of(0, bad), 1, 2, 2, null, null), /is not a class/);
     }
   });
+
+  test('softJaccard: loss and gradient, with classes absent from the labels and odd position counts; bad labels refused', () => {
+    // [n, classes, positions] and the classes no label takes: position counts that are no multiple
+    // of a vector width, one position (classification), several blocks and several tasks per example.
+    const cases: [number, number, number, number[]][] = [
+      [3, 11, 37, []], [2, 4, 8, [1]], [1, 2, 1, []], [5, 10, 1, [0, 3, 9]], [2, 3, 4097, [0]], [3, 11, 2053, [2, 7, 10]],
+      [33, 11, 67, [5]], [1, 11, 4096, []],
+    ];
+    for (const [n, classes, positions, absent] of cases) {
+      const logits = randomArray(n * classes * positions, -6, 6);
+      const taken = Array.from({ length: classes }, (_, c) => c).filter((c) => !absent.includes(c));
+      const labels = Float32Array.from({ length: n * positions }, () => taken[Math.floor(rand() * taken.length)]);
+      const label = `[${n}, ${classes}, ${positions}] absent [${absent.join(', ')}]`;
+      const gRef = new Float32Array(logits.length);
+      const lossRef = ref.softJaccard(logits, labels, n, classes, positions, gRef);
+      const grad = guarded(new Float32Array(logits.length).fill(NaN));
+      const loss = native!.softJaccard(guarded(logits).view, guarded(labels).view, n, classes, positions, grad.view);
+      expectNumber(`${label} loss`, loss, lossRef, 5e-7);
+      const scale = jaccardScale(logits, labels, n, classes, positions);
+      expectClose(`${label} grad`, grad.view, gRef, (_i, w) => 1e-5 * Math.abs(w) + 5e-7 * scale);
+      grad.check(label);
+      assert.ok(absent.every((c) => gRef.subarray(c * positions, (c + 1) * positions).some((g) => g !== 0)),
+        `${label}: absent classes still get a gradient (through the softmax), so the comparison covers them`);
+      assert.equal(native!.softJaccard(logits, labels, n, classes, positions, null), loss, `${label}: the loss without a gradient is the same number`);
+    }
+    for (const bad of [2, -1, 0.5, NaN]) {
+      assert.throws(() => native!.softJaccard(new Float32Array(4), Float32Array.of(0, bad), 1, 2, 2, null), /is not a class/);
+    }
+  });
 });
 
 // ---------------------------------------------------------------- optimizers
@@ -715,7 +775,14 @@ d('native: thread pool, ISA dispatch, concurrent callers', { skip: skipReason ||
       const s = native!.sumSquares(z);
       const u = new Float32Array(z.length);
       native!.unary('tanh', z, u, 0, 0);
-      return { c, ct, loss, g, s, u };
+      // Soft Jaccard: 3 tasks per example (4099 positions), and 2 tasks of 55 and 9 small examples.
+      const jaccard = [[4, 11, 4099], [64, 5, 37]].map(([n, classes, positions]) => {
+        const logits = arr(n * classes * positions).map((v) => 4 * v);
+        const labels = Float32Array.from({ length: n * positions }, () => Math.floor(r() * classes));
+        const grad = new Float32Array(logits.length);
+        return { loss: native!.softJaccard(logits, labels, n, classes, positions, grad), grad };
+      });
+      return { c, ct, loss, g, s, u, jaccard };
     };
     try {
       mod.setNativeThreads(Math.max(2, threads));
@@ -728,12 +795,16 @@ d('native: thread pool, ISA dispatch, concurrent callers', { skip: skipReason ||
       expectClose('tanh 1 thread vs pool', one.u, many.u, relTol(0, 0));
       assert.equal(one.loss, many.loss);
       assert.equal(one.s, many.s);
+      one.jaccard.forEach((j, i) => {
+        assert.equal(j.loss, many.jaccard[i].loss, `soft Jaccard ${i} loss 1 thread vs pool`);
+        expectClose(`soft Jaccard ${i} grad 1 thread vs pool`, j.grad, many.jaccard[i].grad, relTol(0, 0));
+      });
     } finally {
       mod.setNativeThreads(threads);
     }
   });
 
-  test('every ISA this CPU supports matches the reference (gemm, linearForward, transcendental ops)', () => {
+  test('every ISA this CPU supports matches the reference (gemm, linearForward, transcendental ops, soft Jaccard)', () => {
     const mod = nativeMod!;
     const best = mod.nativeInfo().isa;
     const isas = ['baseline', 'avx2', 'avx512'] as const;
@@ -766,6 +837,12 @@ d('native: thread pool, ISA dispatch, concurrent callers', { skip: skipReason ||
         ref.adamStep(rp, g, rm, rv, ap);
         native!.adamStep(p, g, mm, vv, ap);
         expectClose(`[${isa}] adam`, p, rp, relTol(1e-5, 1e-7));
+        const [jn, jc, jp] = [3, 11, 1031];
+        const logits = randomArray(jn * jc * jp, -8, 8), labels = Float32Array.from({ length: jn * jp }, () => Math.floor(rand() * (jc - 1)));
+        const jRef = new Float32Array(logits.length), jGot = new Float32Array(logits.length);
+        expectNumber(`[${isa}] softJaccard loss`, native!.softJaccard(logits, labels, jn, jc, jp, jGot), ref.softJaccard(logits, labels, jn, jc, jp, jRef), 5e-7);
+        const jScale = jaccardScale(logits, labels, jn, jc, jp);
+        expectClose(`[${isa}] softJaccard grad`, jGot, jRef, (_i, w) => 1e-5 * Math.abs(w) + 5e-7 * jScale);
       }
     } finally {
       mod.setNativeIsa(best as 'avx512' | 'avx2' | 'baseline');

@@ -54,6 +54,11 @@ test('--max-memory streams a file larger than the budget; --scale standardize is
   const table = readArrow(codes);
   assert.equal(table.n, n);
   assert.equal(table.features, 3);
+  // A mixture prior is fitted to every training row's code, which a streamed run does not hold:
+  // the refusal names the flags sample has, not --data or --input, which it has not.
+  const sampled = aekit(['sample', '--model', out, '--prior', 'mixture', '--count', '4', '--output', join(work, 'samples.npy')]);
+  assert.equal(sampled.code, 2, sampled.stderr);
+  assert.match(sampled.stderr, /trained by streaming its data \(--max-memory\).*use --prior standard, or train without --max-memory/);
 });
 
 test('a sigmoid/BCE model refuses standardized data after scaling, exit code 2', () => {

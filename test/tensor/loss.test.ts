@@ -81,6 +81,10 @@ for (const backend of await availableBackends()) {
     gradCheck('softJaccard', (z) => softJaccard(z, allClasses), [logits], { eps: 1e-3 });
     const classThreeAbsent = allClasses.map((label) => label % 3);
     gradCheck('softJaccard, a class absent', (z) => softJaccard(z, classThreeAbsent), [logits], { eps: 1e-3 });
+    // 19 positions: a whole vector and a partial one at every width; classes 1 and 4 absent.
+    const wide = randomTensor(rng, [2, 5, 19], -3, 3);
+    const twoAbsent = Array.from({ length: 2 * 19 }, (_, i) => [0, 2, 3][(i * 5) % 3]);
+    gradCheck('softJaccard, 19 positions, two classes absent', (z) => softJaccard(z, twoAbsent), [wide], { eps: 1e-3 });
     assert.throws(() => softJaccard(logits, allClasses.slice(1)), /17 labels for scores \[3, 4, 2, 3\] \(expected 18/);
     assert.throws(() => softJaccard(logits, allClasses.map(() => 4)), /label 4 at example 0, position 0 is not a class in 0\.\.3/);
   }));

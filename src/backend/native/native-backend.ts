@@ -50,6 +50,7 @@ export interface Addon extends TuningAddon {
     invStd: Float32Array, gamma: Float32Array, batchStats: boolean, dx: Float32Array, beta: number, dGamma: Float32Array, dBeta: Float32Array): void;
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number,
     weights: Float32Array | null, grad: Float32Array | null): [number, number];
+  softJaccard(logits: Float32Array, labels: Float32Array, n: number, classes: number, positions: number, grad: Float32Array | null): number;
   info(): { isa: string; threads: number } & GemmBlocking;
   kernelNames(): KernelNames;
   setThreads(n: number): number;
@@ -241,6 +242,9 @@ export function nativeBackendOver(n: Addon): Backend {
     },
     softmaxCrossEntropy(logits, labels, batch, classes, positions, weights, grad): [number, number] {
       return n.softmaxCrossEntropy(logits, labels, batch, classes, positions, weights, grad);
+    },
+    softJaccard(logits, labels, batch, classes, positions, grad): number {
+      return n.softJaccard(logits, labels, batch, classes, positions, grad);
     },
     allFinite(a): boolean {
       return n.allFinite(a);

@@ -1,8 +1,8 @@
 /**
  * The reference backend: plain TypeScript, written to be obviously right rather than fast.
  * It is the specification the native backend is tested against. Its kernels are split into files
- * along native/'s (gemm, elementwise, losses, optimizers, hamming, conv, normalization), so each
- * native kernel file has its specification beside it under the same name.
+ * along native/'s (gemm, elementwise, losses, soft Jaccard, optimizers, hamming, conv,
+ * normalization), so each native kernel file has its specification beside it under the same name.
  */
 import type { Backend } from '../backend.js';
 import { convKernels } from './conv.js';
@@ -12,6 +12,7 @@ import { hammingKernels } from './hamming.js';
 import { lossesKernels } from './losses.js';
 import { normalizationKernels } from './normalization.js';
 import { optimizersKernels } from './optimizers.js';
+import { softJaccardKernels } from './soft-jaccard.js';
 
 /** Creates the reference backend. */
 export function createReferenceBackend(): Backend {
@@ -20,6 +21,7 @@ export function createReferenceBackend(): Backend {
     ...gemmKernels,
     ...elementwiseKernels,
     ...lossesKernels,
+    ...softJaccardKernels,
     ...optimizersKernels,
     ...hammingKernels,
     ...convKernels,

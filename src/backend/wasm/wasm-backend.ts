@@ -30,6 +30,7 @@ export interface WasmKernelExports extends Omit<WasmMemoryExports, 'memory'> {
   aekit_squared_error(pred: number, target: number, grad: number, n: number, scale: number): number;
   aekit_bce_with_logits(z: number, t: number, grad: number, n: number, scale: number): number;
   aekit_softmax_cross_entropy(z: number, labels: number, weights: number, grad: number, n: number, classes: number, positions: number, out: number): void;
+  aekit_soft_jaccard(z: number, labels: number, grad: number, n: number, classes: number, positions: number): number;
   aekit_axpby(a: number, alpha: number, out: number, beta: number, n: number): void;
   aekit_adam_step(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, step: number, gradDecay: number, decoupledDecay: number): void;
   aekit_sgd_step(p: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: number, gradDecay: number, decoupledDecay: number): void;
@@ -66,6 +67,14 @@ function need(kernel: string, name: string, a: KernelArray, n: number): void {
 function dims(kernel: string, ...values: number[]): void {
   for (const d of values) {
     if (!Number.isInteger(d) || d < 0 || d > 0x7fffffff) throw new RangeError(`aekit wasm ${kernel}: dimensions must be non-negative int32`);
+  }
+}
+
+/** Every label an integer class in [0, classes): a kernel indexes by them. */
+function checkLabels(kernel: string, labels: KernelArray, count: number, classes: number): void {
+  for (let i = 0; i < count; i++) {
+    const l = labels[i];
+    if (!(l >= 0 && l < classes && Number.isInteger(l))) throw new RangeError(`aekit wasm ${kernel}: label ${l} at ${i} is not a class`);
   }
 }
 
@@ -313,14 +322,20 @@ export function createWasmBackend(instance: WasmInstance, threading?: WasmThread
       need(K, 'logits', logits, size); need(K, 'labels', labels, n * positions);
       if (weights) need(K, 'weights', weights, classes);
       if (grad) need(K, 'grad', grad, size);
-      for (let i = 0; i < n * positions; i++) {
-        const l = labels[i];
-        if (!(l >= 0 && l < classes && Number.isInteger(l))) throw new RangeError(`aekit wasm ${K}: label ${l} at ${i} is not a class`);
-      }
+      checkLabels(K, labels, n * positions, classes);
       const out = new Float64Array(2);
       heap.call([IN(logits), IN(labels), IN(weights), OUT(grad), OUT(out)],
         ([pz, pl, pw, pg, po]) => x.aekit_softmax_cross_entropy(pz, pl, pw, pg, n, classes, positions, po));
       return [out[0], out[1]];
+    },
+    softJaccard(logits, labels, n, classes, positions, grad): number {
+      const K = 'softJaccard';
+      dims(K, n, classes, positions, n * classes * positions);
+      const size = n * classes * positions;
+      need(K, 'logits', logits, size); need(K, 'labels', labels, n * positions);
+      if (grad) need(K, 'grad', grad, size);
+      checkLabels(K, labels, n * positions, classes);
+      return heap.call([IN(logits), IN(labels), OUT(grad)], ([pz, pl, pg]) => x.aekit_soft_jaccard(pz, pl, pg, n, classes, positions));
     },
     gemmBlocking(): WasmGemmBlocking {
       const out = new Int32Array(4);

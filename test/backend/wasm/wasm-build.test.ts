@@ -25,7 +25,7 @@ interface WasmStatic {
 const hasClang = spawnSync('clang++', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
 
 const KERNELS = ['gemm', 'linear_forward', 'activation_backward', 'unary', 'binary', 'reduce_sum', 'sum_rows', 'sum',
-  'sum_squares', 'all_finite', 'squared_error', 'bce_with_logits', 'softmax_cross_entropy', 'axpby', 'adam_step', 'sgd_step',
+  'sum_squares', 'all_finite', 'squared_error', 'bce_with_logits', 'softmax_cross_entropy', 'soft_jaccard', 'axpby', 'adam_step', 'sgd_step',
   'hamming_rank', 'conv2d_forward', 'conv2d_backward_input', 'conv2d_backward_filter', 'max_pool2d', 'scatter_add', 'gather',
   'channel_stats', 'batch_norm_apply', 'batch_norm_backward', 'alloc', 'free'];
 

@@ -4,7 +4,8 @@
  * so that each output element's sums run in the same order whoever runs the chunk. Checked on
  * GEMMs of every transpose combination (one of them the shape whose A packing once spilled
  * into the neighbouring panel when another thread packed it first) and on whole training runs
- * of a dense and a convolutional model; and the workers must actually have run chunks.
+ * of a dense and a convolutional model, and on the soft Jaccard loss; and the workers must
+ * actually have run chunks.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,3 +95,20 @@ for (const preset of ['deep', 'conv'] as const) {
     assert.ok(threaded.workerChunks() > before, 'the workers ran no chunk of the training');
   });
 }
+
+test('the soft Jaccard loss and gradient, threaded, are the one-thread bits, with the workers taking part', async () => {
+  await workersRunning(threaded);
+  const before = threaded.workerChunks();
+  // 3 tasks per example (4099 positions) and 2 tasks of whole small examples (55, then 9).
+  for (const [n, classes, positions] of [[4, 11, 4099], [64, 5, 37]]) {
+    const logits = random(n * classes * positions, n + positions);
+    const rng = new Prng(positions);
+    const labels = Float32Array.from({ length: n * positions }, () => Math.floor(rng.uniform() * classes));
+    const g1 = new Float32Array(logits.length), g3 = new Float32Array(logits.length);
+    const one = single.softJaccard(logits, labels, n, classes, positions, g1);
+    const three = threaded.softJaccard(logits, labels, n, classes, positions, g3);
+    assert.equal(three, one, `soft Jaccard [${n}, ${classes}, ${positions}] loss`);
+    sameBits(g1, g3, `soft Jaccard [${n}, ${classes}, ${positions}] gradient`);
+  }
+  assert.ok(threaded.workerChunks() > before, 'the workers ran none of the soft Jaccard tasks');
+});
