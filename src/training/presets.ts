@@ -204,6 +204,9 @@ export function sdaeModel(sizes: readonly number[], noise: string): ModelSpecInp
   };
 }
 
+/** The VAE presets' hidden units: leaky relu with He initialisation, as the deep preset's. */
+const VAE_UNIT = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
+
 /** The choices of `vaeModel`. */
 export interface VaeModelOptions {
   /** The dense hidden layers between the input (or the convolutions) and the code, mirrored in the decoder. */
@@ -240,7 +243,7 @@ export interface VaeModelOptions {
  * Autoencoder.create(vaeModel({ hidden: [512], units: 50, conv: true, refine: 32 }));
  */
 export function vaeModel(options: VaeModelOptions): ModelSpecInput {
-  const unit = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
+  const unit = VAE_UNIT;
   const conv = (filters: number) => ({ type: 'conv2d', filters, kernel: 3, stride: 2, padding: 1, ...unit } as const);
   const features = options.input ?? (options.conv ? [1, 28, 28] : [784]);
   const encoder: LayerSpecInput[] = [
@@ -263,7 +266,7 @@ export function vaeModel(options: VaeModelOptions): ModelSpecInput {
  * `refine` leaky relu maps at full resolution and a 3x3 stride-1 affine convolution the image.
  */
 function refinedConvDecoder(features: readonly number[], hidden: readonly number[], refine: number): LayerSpecInput[] {
-  const unit = { activation: 'leaky_relu', leakySlope: 0.1, init: 'he-normal' } as const;
+  const unit = VAE_UNIT;
   const [channels, height, width] = features;
   // A 3x3 stride-2 convolution with padding 1 takes n to ceil(n / 2); the transposed one gives
   // 2m − 1 + outputPadding back, so the output padding is what restores an even n.
@@ -360,9 +363,9 @@ export const PRESETS = {
   },
   // 25 epochs (20 before): on 1,000 held-out training digits 10 epochs beat 5 by 0.35 dB on the
   // centre hole (README, "Inpainting"), so the fill still gains from more passes; 25 rather than 30
-  // because two seeds of 25 (about 26 CPU-minutes each on the 2-core Zen 5) fit the session's CPU
-  // budget and two of 30 did not. Not chosen on the test set, where only 20 and 25 were ever run
-  // (25: 12.39 and 12.40 dB on the centre hole, seeds 0 and 1; 20: 12.30, seed 0).
+  // for time (about 23 CPU-minutes at one thread on the 2-core Zen 5, against about 28). Not chosen
+  // on the test set, where only 20 and 25 were ever run (25: 12.39 and 12.40 dB on the centre hole,
+  // seeds 0 and 1; 20: 12.30, seed 0).
   inpaint: {
     description: 'a stride-1 conv 16 3x3, then conv 32 and 64 3x3/2, a 1,024-unit dense layer and a 256-unit code, mirrored, trained to fill holes: random rectangles (80% of images) or scattered pixels set to -1 on the way in, the whole image out; aekit inpaint fills with it in one pass',
     model: inpaintModel(),
