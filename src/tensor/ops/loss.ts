@@ -92,18 +92,27 @@ export interface SoftmaxCrossEntropyOptions {
 
 /**
  * The layout of class scores [n, classes, …positions] against labels, one per example and
- * position, as the losses over classes take them.
+ * position, as the losses over classes take them, and the labels as the backends take them, each
+ * checked to be a class before a kernel indexes by it.
  * @param op the loss's name, for the message
- * @throws ShapeError when the scores have no class axis or the label count does not fit them
+ * @throws ShapeError when the scores have no class axis, the label count does not fit them, or a
+ *   label is not an integer class
  */
-export function classScoreLayout(op: string, logits: Tensor, labels: ArrayLike<number>): { n: number; classes: number; positions: number } {
+export function classScoreLayout(op: string, logits: Tensor, labels: ArrayLike<number>): { n: number; classes: number; positions: number; labelValues: Float32Array } {
   if (logits.shape.length < 2) throw new ShapeError(`${op}: expected scores [batch, classes, …], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
   const positions = logits.size / (n * classes);
   if (labels.length !== n * positions) {
     throw new ShapeError(`${op}: ${labels.length} labels for scores ${formatShape(logits.shape)} (expected ${n * positions}: one per example and position)`);
   }
-  return { n, classes, positions };
+  const labelValues = labels instanceof Float32Array ? labels : Float32Array.from(labels);
+  for (let i = 0; i < labelValues.length; i++) {
+    const label = labelValues[i];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+      throw new ShapeError(`${op}: label ${label} at example ${Math.floor(i / positions)}, position ${i % positions} is not a class in 0..${classes - 1}`);
+    }
+  }
+  return { n, classes, positions, labelValues };
 }
 
 /**
@@ -116,16 +125,9 @@ export function classScoreLayout(op: string, logits: Tensor, labels: ArrayLike<n
  * const loss = softmaxCrossEntropy(scores, labelMap); // scores [batch, 11, 64, 64], labels 64·64 per scene
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>, options: SoftmaxCrossEntropyOptions = {}): Tensor {
-  const { n, classes, positions } = classScoreLayout('softmaxCrossEntropy', logits, labels);
+  const { n, classes, positions, labelValues } = classScoreLayout('softmaxCrossEntropy', logits, labels);
   const weights = options.classWeights;
   if (weights && weights.length !== classes) throw new ShapeError(`softmaxCrossEntropy: ${weights.length} class weights for ${classes} classes`);
-  const labelValues = labels instanceof Float32Array ? labels : Float32Array.from(labels);
-  for (let i = 0; i < labelValues.length; i++) {
-    const label = labelValues[i];
-    if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
-      throw new ShapeError(`softmaxCrossEntropy: label ${label} at example ${Math.floor(i / positions)}, position ${i % positions} is not a class in 0..${classes - 1}`);
-    }
-  }
   const backend = getBackend();
   const unitGrad = logits.requiresGrad && isRecording() ? Tensor.empty(logits.shape) : null;
   const [total, weightSum] = backend.softmaxCrossEntropy(logits.data, labelValues, n, classes, positions,

@@ -7,7 +7,6 @@
  * does. Fused in the backend (Backend.softJaccard): the value and its gradient come out of one
  * call, in float64 sums.
  */
-import { ShapeError } from '../../errors.js';
 import { accumulateGrad, isRecording, record } from '../autograd.js';
 import { getBackend, Tensor } from '../tensor.js';
 import { classScoreLayout } from './loss.js';
@@ -22,14 +21,7 @@ import { classScoreLayout } from './loss.js';
  * const loss = softJaccard(scores, labelMap); // scores [batch, 11, 64, 64]
  */
 export function softJaccard(logits: Tensor, labels: ArrayLike<number>): Tensor {
-  const { n, classes, positions } = classScoreLayout('softJaccard', logits, labels);
-  const labelValues = labels instanceof Float32Array ? labels : Float32Array.from(labels);
-  for (let i = 0; i < labelValues.length; i++) {
-    const l = labelValues[i];
-    if (!(Number.isInteger(l) && l >= 0 && l < classes)) {
-      throw new ShapeError(`softJaccard: label ${l} at example ${Math.floor(i / positions)}, position ${i % positions} is not a class in 0..${classes - 1}`);
-    }
-  }
+  const { n, classes, positions, labelValues } = classScoreLayout('softJaccard', logits, labels);
   const backend = getBackend();
   const unitGrad = logits.requiresGrad && isRecording() ? Tensor.empty(logits.shape) : null;
   const out = Tensor.empty([]);
